@@ -1,0 +1,42 @@
+# TwinDrivers testbed: one Makefile for everything.
+#
+#   make sim    set up the host, build, boot and measure; prints the table
+#   make test   the whole test suite (pytest, real binaries, real boots)
+#
+# Outputs go to build/ (ignored); downloaded Debian sources and packages to
+# $(CACHE), outside the repository, so a fresh clone rebuilds quickly.
+
+CACHE   ?= /var/cache/twindrivers
+BUILD   := build
+JOBS    ?= $(shell nproc)
+PYTHON  := /usr/bin/python3
+SIM_ARGS ?=
+
+include mk/pins.mk
+
+HOST_DEPS := $(BUILD)/.host-deps
+
+all: xen images tdh
+.PHONY: all FORCE
+FORCE:
+
+$(HOST_DEPS): scripts/host-deps.sh
+	@scripts/host-deps.sh $@
+
+host-deps: $(HOST_DEPS)
+.PHONY: host-deps
+
+include hv/xen.mk
+include guest/guest.mk
+include harness/harness.mk
+
+sim: all
+	$(BUILD)/bin/tdh sim $(SIM_ARGS)
+
+test: all
+	@$(PYTHON) -m pytest -ra tests/; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(BUILD)
+.PHONY: sim test clean

@@ -1,0 +1,54 @@
+# Xen 4.17 from Debian's source package, built with Debian's kconfig plus
+# the testbed's settings (hv/xen.config), into build/xen.
+#
+# The source is downloaded once into $(CACHE)/src/xen (apt-get source, main
+# archive, pinned) and unpacked into build/src/xen with Debian's patches
+# applied; hv/patches/series (TwinDrivers' hooks) goes on top.  Stamps make
+# a second build with nothing changed a no-op for make and quick for Xen's
+# own make.
+
+XEN_DSC     := $(CACHE)/src/xen/xen_$(XEN_VERSION).dsc
+XEN_SRC     := $(BUILD)/src/xen
+XEN_PATCHES := $(wildcard hv/patches/series hv/patches/*.patch)
+XEN_BIN     := $(BUILD)/xen/xen
+
+$(XEN_DSC): | $(HOST_DEPS)
+	@echo "  FETCH   xen $(XEN_VERSION) (source)"
+	@mkdir -p $(@D)
+	@cd $(@D) && apt-get source --download-only -q=2 xen=$(XEN_VERSION) 2>/dev/null
+	@test -f $@ || { echo "error: apt-get source xen=$(XEN_VERSION) failed; is the main archive's deb-src entry present? (run scripts/host-deps.sh)" >&2; exit 1; }
+
+# Unpack and patch.  Re-done from scratch when our patch series changes.
+$(XEN_SRC)/.unpacked: $(XEN_DSC) $(XEN_PATCHES)
+	@echo "  UNPACK  xen into $(XEN_SRC)"
+	@rm -rf $(XEN_SRC) && mkdir -p $(dir $(XEN_SRC))
+	@dpkg-source -q -x $(XEN_DSC) $(XEN_SRC) > $(BUILD)/xen-unpack.log 2>&1 || \
+		{ cat $(BUILD)/xen-unpack.log; echo "error: dpkg-source -x xen failed" >&2; exit 1; }
+	@if [ -f hv/patches/series ]; then \
+		for p in $$(grep -v '^#' hv/patches/series); do \
+			echo "  PATCH   $$p"; \
+			patch -s -d $(XEN_SRC) -p1 < hv/patches/$$p || exit 1; \
+		done; \
+	fi
+	@touch $@
+
+$(XEN_SRC)/xen/.config: $(XEN_SRC)/.unpacked hv/xen.config
+	@echo "  CONFIG  xen (debian/xen-kconfig + hv/xen.config)"
+	@cat $(XEN_SRC)/debian/xen-kconfig hv/xen.config > $@
+	@$(MAKE) -s -C $(XEN_SRC)/xen olddefconfig XEN_TARGET_ARCH=x86_64 >/dev/null
+	@for opt in $$(grep -o '^CONFIG_[A-Z0-9_]*=n' hv/xen.config | cut -d= -f1); do \
+		if grep -q "^$$opt=y" $@; then echo "error: $$opt stayed on in xen/.config" >&2; exit 1; fi; \
+	done
+
+# Xen's own make decides what to rebuild; we only copy when it changed.
+$(XEN_BIN): $(XEN_SRC)/xen/.config FORCE
+	@echo "  MAKE    xen hypervisor"
+	@$(MAKE) -s -C $(XEN_SRC)/xen XEN_TARGET_ARCH=x86_64 -j$(JOBS) \
+		EXTRA_CFLAGS_XEN_CORE='-ffile-prefix-map=$(abspath $(XEN_SRC))=.' \
+		> $(BUILD)/xen-build.log 2>&1 || { tail -30 $(BUILD)/xen-build.log; echo "error: Xen build failed, full log in $(BUILD)/xen-build.log" >&2; exit 1; }
+	@mkdir -p $(@D)
+	@cmp -s $(XEN_SRC)/xen/xen $@ || cp $(XEN_SRC)/xen/xen $@
+	@cmp -s $(XEN_SRC)/xen/xen-syms $(@D)/xen-syms || cp $(XEN_SRC)/xen/xen-syms $(@D)/xen-syms
+
+xen: $(XEN_BIN)
+.PHONY: xen
