@@ -1,0 +1,61 @@
+# Guest side: the sysroot of Debian packages, the CPU accounting tool and
+# the three initramfs images (native, dom0 with domU inside, domU).
+
+SYSROOT   := $(BUILD)/sysroot
+IMAGES    := $(BUILD)/images
+DEB_CACHE := $(CACHE)/debs
+KERNEL    := $(IMAGES)/vmlinuz
+
+# Re-extracted only when the package list or the pins change.
+$(SYSROOT)/.packages: guest/packages.list mk/pins.mk guest/fetch-debs.sh | $(HOST_DEPS)
+	@XEN_VERSION='$(XEN_VERSION)' KERNEL_VERSION='$(KERNEL_VERSION)' \
+	 KERNEL_ABI='$(KERNEL_ABI)' IPERF3_VERSION='$(IPERF3_VERSION)' \
+	 BUSYBOX_VERSION='$(BUSYBOX_VERSION)' \
+	 guest/fetch-debs.sh guest/packages.list $(DEB_CACHE) $(SYSROOT)
+
+sysroot: $(SYSROOT)/.packages
+.PHONY: sysroot
+
+$(KERNEL): $(SYSROOT)/.packages
+	@mkdir -p $(@D)
+	@cp $(SYSROOT)/boot/vmlinuz-$(KERNEL_FLAVOUR) $@
+
+# tdcpu: one source, two backends (Xen's counters in dom0, /proc/stat in
+# the native guest), built against the sysroot's libxen-dev and libraries
+# so the binary matches the toolstack shipped beside it.
+TDCPU_SRC    := guest/tools/tdcpu
+TDCPU_CFLAGS := -O2 -Wall -Wextra -Werror
+TDCPU_XEN_LDFLAGS := -L$(SYSROOT)/usr/lib/x86_64-linux-gnu \
+	-Wl,-rpath-link,$(SYSROOT)/usr/lib/x86_64-linux-gnu
+
+$(BUILD)/guest/tdcpu-xen: $(TDCPU_SRC)/tdcpu.c $(TDCPU_SRC)/cpu_xen.c $(TDCPU_SRC)/cpu.h $(SYSROOT)/.packages
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) $(TDCPU_CFLAGS) -I$(SYSROOT)/usr/include -o $@ \
+		$(TDCPU_SRC)/tdcpu.c $(TDCPU_SRC)/cpu_xen.c $(TDCPU_XEN_LDFLAGS) -lxenctrl
+
+$(BUILD)/guest/tdcpu-linux: $(TDCPU_SRC)/tdcpu.c $(TDCPU_SRC)/cpu_procstat.c $(TDCPU_SRC)/cpu.h
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) $(TDCPU_CFLAGS) -static -o $@ $(TDCPU_SRC)/tdcpu.c $(TDCPU_SRC)/cpu_procstat.c
+
+MKIMAGE := guest/mkimage.sh
+IMAGE_DEPS = $(MKIMAGE) $(SYSROOT)/.packages $(shell find guest/images/common guest/images/$(1) -type f)
+
+$(IMAGES)/native.img: $(call IMAGE_DEPS,native) $(BUILD)/guest/tdcpu-linux
+	@mkdir -p $(@D)
+	@$(MKIMAGE) guest/images/native $(SYSROOT) $(KERNEL_ABI) $@ \
+		$(BUILD)/guest/tdcpu-linux=bin/tdcpu
+
+$(IMAGES)/domU.img: $(call IMAGE_DEPS,domU)
+	@mkdir -p $(@D)
+	@$(MKIMAGE) guest/images/domU $(SYSROOT) $(KERNEL_ABI) $@
+
+$(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(IMAGES)/domU.img $(KERNEL)
+	@mkdir -p $(@D)
+	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
+		$(BUILD)/guest/tdcpu-xen=bin/tdcpu \
+		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img
+
+images: $(KERNEL) $(IMAGES)/native.img $(IMAGES)/dom0.img $(IMAGES)/domU.img
+.PHONY: images

@@ -11,7 +11,7 @@ stamp=${1:?usage: host-deps.sh STAMP}
 
 pkgs="build-essential dpkg-dev flex bison python3 python3-pytest cpio
       xz-utils zstd iproute2 procps iperf3 qemu-system-x86 ca-certificates
-      libjson-c-dev"
+      libjson-c-dev kmod"
 
 want=$(echo $pkgs | tr ' ' '\n' | sort | tr '\n' ' ')
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -1,0 +1,44 @@
+# Shared by the guests' /init scripts (busybox sh).
+
+tdh_mounts() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /run
+	mount -t tmpfs tmpfs /tmp
+	mkdir -p /var/run /var/lock
+	ln -sf /run /var/run 2>/dev/null || true
+	hostname "$1"
+	ip link set lo up
+}
+
+# tdh_param NAME: value of tdh.NAME= on the kernel command line
+tdh_param() {
+	for w in $(cat /proc/cmdline); do
+		case $w in tdh.$1=*) echo "${w#tdh.$1=}"; return 0 ;; esac
+	done
+	return 1
+}
+
+tdh_say() {
+	echo "tdh: $*" >/dev/kmsg
+}
+
+# Load modules, failing loudly: a missing driver makes every later step
+# fail in an obscure way.
+tdh_modprobe() {
+	for m in "$@"; do
+		modprobe "$m" || tdh_say "FAILED to load module $m"
+	done
+}
+
+# The harness's control channel: the second serial port, kept apart from
+# the console.  Respawned if it ever exits.
+tdh_agent_forever() {
+	while true; do
+		/etc/tdh/agent.sh /dev/ttyS1
+		sleep 1
+	done
+}
