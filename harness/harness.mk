@@ -1,0 +1,18 @@
+# The C harness, tdh.
+TDH_SRCS := $(wildcard harness/*.c)
+TDH_HDRS := $(wildcard harness/*.h)
+TDH      := $(BUILD)/bin/tdh
+HARNESS_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+
+$(TDH): $(TDH_SRCS) $(TDH_HDRS) | $(HOST_DEPS)
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) $(HARNESS_CFLAGS) -o $@ $(TDH_SRCS) -ljson-c
+
+# What tdh records as the stack's versions.
+$(BUILD)/versions: mk/pins.mk
+	@mkdir -p $(@D)
+	@printf 'xen=%s\nkernel=%s (%s)\n' '$(XEN_VERSION)' '$(KERNEL_FLAVOUR)' '$(KERNEL_VERSION)' > $@
+
+tdh: $(TDH) $(BUILD)/versions
+.PHONY: tdh

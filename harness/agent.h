@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tdh: the control channel to a guest's agent (guest/images/common/rootfs/
+ * etc/tdh/agent.sh) over QEMU's second serial port, a UNIX socket here.
+ */
+#ifndef TDH_AGENT_H
+#define TDH_AGENT_H
+
+#include "qemu.h"
+
+struct agent {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	int next_id;
+	struct machine *m;
+};
+
+/*
+ * Wait until the guest's agent says READY, showing progress; false on
+ * timeout or when QEMU exited (the caller names the console log).
+ */
+bool agent_wait_ready(struct agent *a, struct machine *m, double timeout_s, const char *what);
+/*
+ * Run a shell command in the guest; its output (stdout and stderr) in
+ * *out.  Returns its exit status, or -1 on timeout or a dead channel.
+ */
+int agent_run(struct agent *a, const char *cmd, double timeout_s, char **out);
+/* The same in two halves, so the harness can work while the guest does. */
+int agent_send(struct agent *a, const char *cmd);
+int agent_wait(struct agent *a, int id, double timeout_s, char **out);
+void agent_close(struct agent *a);
+
+#endif

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+#define MAX_CLEANUPS 32
+
+static struct {
+	cleanup_fn fn;
+	void *arg;
+	const char *what;
+} steps[MAX_CLEANUPS];
+static int nr_steps;
+static volatile sig_atomic_t got_signal;
+
+int cleanup_push(cleanup_fn fn, void *arg, const char *what)
+{
+	if (nr_steps == MAX_CLEANUPS)
+		die(EXIT_RUN, "internal: too many cleanup steps");
+	steps[nr_steps].fn = fn;
+	steps[nr_steps].arg = arg;
+	steps[nr_steps].what = what;
+	return nr_steps++;
+}
+
+void cleanup_run_one(int handle)
+{
+	cleanup_fn fn;
+
+	if (handle < 0 || handle >= nr_steps || !steps[handle].fn)
+		return;
+	fn = steps[handle].fn;
+	steps[handle].fn = NULL;
+	fn(steps[handle].arg);
+	while (nr_steps && !steps[nr_steps - 1].fn)
+		nr_steps--;
+}
+
+void cleanup_all(void)
+{
+	while (nr_steps > 0)
+		cleanup_run_one(nr_steps - 1);
+}
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+void cleanup_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: blocking calls return */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool cleanup_interrupted(void)
+{
+	return got_signal != 0;
+}
+
+void cleanup_check_signal(void)
+{
+	if (got_signal)
+		die(128 + got_signal, "interrupted by signal %d; everything the run started was stopped and removed",
+		    (int)got_signal);
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+#include "util.h"
+
+#define SCHEMA "tdh-results/1"
+
+void results_add(struct results *r, const struct record *rec)
+{
+	if (r->nr == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->rec = realloc(r->rec, r->cap * sizeof(*r->rec));
+		if (!r->rec)
+			die(EXIT_RUN, "out of memory");
+	}
+	r->rec[r->nr++] = *rec;
+}
+
+static json_object *versions_json(const struct versions *v)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "xen", json_object_new_string(v->xen));
+	json_object_object_add(o, "kernel", json_object_new_string(v->kernel));
+	json_object_object_add(o, "qemu", json_object_new_string(v->qemu));
+	json_object_object_add(o, "iperf3", json_object_new_string(v->iperf3));
+	return o;
+}
+
+static json_object *num(double v)
+{
+	return json_object_new_double(v);
+}
+
+static json_object *record_json(const struct record *rec, const struct versions *v)
+{
+	json_object *o = json_object_new_object(), *doms = json_object_new_array();
+	int i;
+
+	json_object_object_add(o, "config", json_object_new_string(rec->config));
+	json_object_object_add(o, "workload", json_object_new_string(rec->workload));
+	json_object_object_add(o, "repeat", json_object_new_int(rec->repeat));
+	json_object_object_add(o, "mbps", num(rec->mbps));
+	json_object_object_add(o, "cpu_util", num(rec->cpu_util));
+	json_object_object_add(o, "cpu_scaled_mbps", num(rec->cpu_scaled_mbps));
+	json_object_object_add(o, "host_cpu_util", num(rec->host_cpu_util));
+	json_object_object_add(o, "duration_s", num(rec->duration_s));
+	json_object_object_add(o, "cpus", json_object_new_int(rec->cpus));
+	json_object_object_add(o, "accel", json_object_new_string(rec->accel ? rec->accel : ""));
+	json_object_object_add(o, "cpu_backend", json_object_new_string(rec->cpu.backend));
+	for (i = 0; i < rec->cpu.nr_domains; i++) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "domid", json_object_new_int(rec->cpu.domid[i]));
+		json_object_object_add(d, "cpu_util", num(rec->cpu.dom_util[i]));
+		json_object_array_add(doms, d);
+	}
+	json_object_object_add(o, "domains", doms);
+	json_object_object_add(o, "raw", json_object_new_string(rec->raw_prefix));
+	json_object_object_add(o, "versions", versions_json(v));
+	return o;
+}
+
+char *record_to_json(const struct record *rec, const struct versions *v)
+{
+	json_object *o = record_json(rec, v);
+	char *s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+
+	json_object_put(o);
+	return s;
+}
+
+bool results_write(const struct results *r, const char *rundir, const char *args)
+{
+	json_object *root = json_object_new_object(), *recs = json_object_new_array();
+	const char *text;
+	char *path;
+	bool ok;
+	int i;
+
+	json_object_object_add(root, "schema", json_object_new_string(SCHEMA));
+	json_object_object_add(root, "args", json_object_new_string(args));
+	json_object_object_add(root, "versions", versions_json(&r->versions));
+	for (i = 0; i < r->nr; i++)
+		json_object_array_add(recs, record_json(&r->rec[i], &r->versions));
+	json_object_object_add(root, "records", recs);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+	path = xasprintf("%s/results.json", rundir);
+	ok = write_file(path, text, strlen(text)) == 0;
+	free(path);
+	json_object_put(root);
+	return ok;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct summary {
+	int n;
+	double mbps, util, scaled, host, scaled_min, scaled_max;
+};
+
+static bool summarize(const struct results *r, const char *config, const char *workload,
+		      struct summary *s)
+{
+	double *m = xcalloc(r->nr + 1, sizeof(double)), *u = xcalloc(r->nr + 1, sizeof(double));
+	double *c = xcalloc(r->nr + 1, sizeof(double)), *h = xcalloc(r->nr + 1, sizeof(double));
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < r->nr; i++) {
+		const struct record *x = &r->rec[i];
+
+		if (strcmp(x->config, config) || strcmp(x->workload, workload))
+			continue;
+		m[s->n] = x->mbps;
+		u[s->n] = x->cpu_util;
+		c[s->n] = x->cpu_scaled_mbps;
+		h[s->n] = x->host_cpu_util;
+		if (!s->n || x->cpu_scaled_mbps < s->scaled_min)
+			s->scaled_min = x->cpu_scaled_mbps;
+		if (!s->n || x->cpu_scaled_mbps > s->scaled_max)
+			s->scaled_max = x->cpu_scaled_mbps;
+		s->n++;
+	}
+	if (s->n) {
+		s->mbps = median(m, s->n);
+		s->util = median(u, s->n);
+		s->scaled = median(c, s->n);
+		s->host = median(h, s->n);
+	}
+	free(m);
+	free(u);
+	free(c);
+	free(h);
+	return s->n > 0;
+}
+
+static void ratio(FILE *out, double a, double b)
+{
+	if (b > 0)
+		fprintf(out, " %9.2fx", a / b);
+	else
+		fprintf(out, " %10s", "-");
+}
+
+void results_print_table(const struct results *r, FILE *out)
+{
+	const char *seen_c[16], *seen_w[8];
+	int nc = 0, nw = 0, i, j, k;
+
+	for (i = 0; i < r->nr; i++) {
+		for (k = 0; k < nc && strcmp(seen_c[k], r->rec[i].config); k++)
+			;
+		if (k == nc && nc < 16)
+			seen_c[nc++] = r->rec[i].config;
+		for (k = 0; k < nw && strcmp(seen_w[k], r->rec[i].workload); k++)
+			;
+		if (k == nw && nw < 8)
+			seen_w[nw++] = r->rec[i].workload;
+	}
+	fprintf(out, "\n%-10s %-4s %9s %6s %11s %15s %8s %10s %10s %3s\n",
+		"config", "work", "Mb/s", "util", "scaled", "scaled range", "host", "vs netback", "vs native", "n");
+	for (j = 0; j < nw; j++) {
+		struct summary nb, nat;
+		bool has_nb = summarize(r, "netback", seen_w[j], &nb);
+		bool has_nat = summarize(r, "native", seen_w[j], &nat);
+
+		for (i = 0; i < nc; i++) {
+			struct summary s;
+
+			if (!summarize(r, seen_c[i], seen_w[j], &s))
+				continue;
+			fprintf(out, "%-10s %-4s %9.1f %6.2f %11.1f %7.0f-%-7.0f %8.2f",
+				seen_c[i], seen_w[j], s.mbps, s.util, s.scaled,
+				s.scaled_min, s.scaled_max, s.host);
+			ratio(out, s.scaled, has_nb ? nb.scaled : 0);
+			ratio(out, s.scaled, has_nat ? nat.scaled : 0);
+			fprintf(out, " %3d\n", s.n);
+		}
+	}
+	fprintf(out, "\nMb/s: receiver goodput; util: busy CPUs of the simulated machine (sum over CPUs);\n"
+		"scaled: Mb/s per busy CPU (Mb/s / util); host: QEMU process CPUs on the host;\n"
+		"medians over n repeats, ratios of the scaled medians.\n");
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tdh: records and their outputs: results.json (schema in README.md,
+ * "results.json") and the table on stdout.
+ */
+#ifndef TDH_RESULTS_H
+#define TDH_RESULTS_H
+
+#include "measure.h"
+
+struct versions {
+	char xen[64];
+	char kernel[64];
+	char qemu[64];
+	char iperf3[64];
+};
+
+struct record {
+	const char *config;
+	const char *workload;
+	int repeat;
+	double mbps;
+	double cpu_util;
+	double cpu_scaled_mbps;
+	double host_cpu_util;
+	double duration_s;
+	int cpus;
+	const char *accel;
+	struct cpu_result cpu;
+	char raw_prefix[64];	/* raw/<prefix>-{iperf3,cpu}.json in the run */
+};
+
+struct results {
+	struct record *rec;
+	int nr, cap;
+	struct versions versions;
+};
+
+void results_add(struct results *r, const struct record *rec);
+/* Write results.json into rundir (atomically); false on I/O error. */
+bool results_write(const struct results *r, const char *rundir, const char *args);
+void results_print_table(const struct results *r, FILE *out);
+/* One record as a JSON object text (tdh analyze); caller frees. */
+char *record_to_json(const struct record *rec, const struct versions *v);
+
+#endif
