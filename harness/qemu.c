@@ -14,7 +14,7 @@
 #include "util.h"
 
 #define GUEST_IP	"10.99.0.2/24"
-#define MAX_ARGS	64
+#define MAX_ARGS	96
 
 const char *machine_kind_name(enum machine_kind k)
 {
@@ -46,7 +46,7 @@ static void machine_cleanup(void *arg);
 
 static void build_argv(const struct machine *m, char **argv)
 {
-	int n = 0;
+	int n = 0, i;
 #define ARG(x) (argv[n++] = (x))
 	ARG((char *)m->paths->qemu);
 	ARG("-machine");
@@ -74,7 +74,7 @@ static void build_argv(const struct machine *m, char **argv)
 	ARG("-netdev");
 	ARG("tap,id=n0,ifname=" TAP_NAME ",script=no,downscript=no");
 	ARG("-device");
-	ARG("e1000,netdev=n0,mac=52:54:00:12:34:56");
+	ARG(xasprintf("e1000,netdev=n0,mac=52:54:00:12:34:56%s", m->e1000_props ? m->e1000_props : ""));
 	if (m->kind == MACHINE_NATIVE) {
 		ARG("-kernel");
 		ARG((char *)m->paths->kernel);
@@ -93,6 +93,11 @@ static void build_argv(const struct machine *m, char **argv)
 		ARG("-initrd");
 		ARG(xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP ",%s",
 			      m->paths->kernel, m->paths->dom0_img));
+	}
+	for (i = 0; m->extra_args && m->extra_args[i]; i++) {
+		if (n >= MAX_ARGS - 1)
+			die(EXIT_USAGE, "too many extra QEMU arguments");
+		ARG((char *)m->extra_args[i]);
 	}
 	argv[n] = NULL;
 #undef ARG

@@ -27,6 +27,9 @@ struct machine {
 	int cpus;
 	int mem_mb;
 	const struct paths *paths;
+	/* hooks for instruments: appended to -device e1000 and to argv */
+	const char *e1000_props;
+	const char *const *extra_args;	/* NULL-terminated, may be NULL */
 	char *console_log;	/* kept after the run */
 	char *qemu_log;		/* QEMU's own stderr */
 	char *ctl_sock;

@@ -26,33 +26,9 @@
 #include "netns.h"
 #include "results.h"
 #include "sim.h"
+#include "testbed.h"
 #include "util.h"
 
-#define IPERF_PORT	5201
-#define DOMU_TIMEOUT_S	120
-
-struct config_desc {
-	const char *name;
-	enum machine_kind machine;
-	const char *guest_ip;
-	bool needs_domu;
-};
-
-static const struct config_desc config_table[] = {
-	{ "native", MACHINE_NATIVE, "10.99.0.2", false },
-	{ "dom0", MACHINE_XEN, "10.99.0.2", false },
-	{ "netback", MACHINE_XEN, "10.99.0.3", true },
-};
-
-static const struct config_desc *find_config(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(config_table) / sizeof(config_table[0]); i++)
-		if (!strcmp(config_table[i].name, name))
-			return &config_table[i];
-	return NULL;
-}
 
 void sim_usage(FILE *out)
 {
@@ -60,16 +36,8 @@ void sim_usage(FILE *out)
 "usage: tdh sim [options]\n"
 "  --configs LIST     native,dom0,netback (default: all three)\n"
 "  --workloads LIST   tx,rx: tx = guest sends to the peer, rx = peer sends (default: both)\n"
-"  --duration S       measured seconds per run (default 10)\n"
-"  --warmup S         seconds omitted at the start of each run (default 2)\n"
-"  --repeats N        boots and measurements per configuration (default 1)\n"
-"  --cpus N           simulated CPUs (default 2)\n"
-"  --mem MB           simulated memory (default 2048)\n"
-"  --accel A          tcg, kvm or auto (default tcg; auto probes KVM with a boot)\n"
-"  --boot-timeout S   give up on a boot after S seconds (default 300)\n"
-"  --results DIR      where run folders go (default results/runs)\n"
-"  --qemu PATH        QEMU binary (default: qemu-system-x86_64 on PATH)\n"
-"  --build DIR        build outputs (default: the build/ tdh was built in)\n");
+"  --repeats N        boots and measurements per configuration (default 1)\n");
+	testbed_usage(out);
 }
 
 static int split_list(char *arg, const char **out, int max, const char *what,
@@ -110,16 +78,8 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "configs", required_argument, NULL, 'c' },
 		{ "workloads", required_argument, NULL, 'w' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "warmup", required_argument, NULL, 'W' },
 		{ "repeats", required_argument, NULL, 'r' },
-		{ "cpus", required_argument, NULL, 'C' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "accel", required_argument, NULL, 'a' },
-		{ "boot-timeout", required_argument, NULL, 'T' },
-		{ "results", required_argument, NULL, 'o' },
-		{ "qemu", required_argument, NULL, 'q' },
-		{ "build", required_argument, NULL, 'b' },
+		TESTBED_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -128,15 +88,8 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 	int c, i;
 	size_t used = 0;
 
-	o->duration_s = 10;
-	o->warmup_s = 2;
+	testbed_defaults(o);
 	o->repeats = 1;
-	o->cpus = 2;
-	o->mem_mb = 2048;
-	o->accel = ACCEL_TCG;
-	o->boot_timeout_s = 300;
-	o->results_dir = "results/runs";
-	o->paths.qemu = "qemu-system-x86_64";
 
 	for (i = 1; i < argc; i++)
 		used += snprintf(o->args + used, used < sizeof(o->args) ? sizeof(o->args) - used : 0,
@@ -152,51 +105,13 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 		case 'w':
 			o->nr_workloads = split_list(optarg, o->workloads, MAX_WORKLOADS, "workload", valid_workload);
 			break;
-		case 'd':
-			if (!parse_double(optarg, 1, 3600, &o->duration_s))
-				die(EXIT_USAGE, "--duration '%s': give seconds between 1 and 3600", optarg);
-			break;
-		case 'W':
-			if (!parse_double(optarg, 0, 600, &o->warmup_s))
-				die(EXIT_USAGE, "--warmup '%s': give seconds between 0 and 600", optarg);
-			break;
 		case 'r':
 			if (!parse_int(optarg, 1, 100, &l))
 				die(EXIT_USAGE, "--repeats '%s': give a whole number between 1 and 100", optarg);
 			o->repeats = (int)l;
 			break;
-		case 'C':
-			if (!parse_int(optarg, 1, 8, &l))
-				die(EXIT_USAGE, "--cpus '%s': give a whole number between 1 and 8", optarg);
-			o->cpus = (int)l;
-			break;
-		case 'm':
-			if (!parse_int(optarg, 1024, 16384, &l))
-				die(EXIT_USAGE, "--mem '%s': give MB between 1024 and 16384", optarg);
-			o->mem_mb = (int)l;
-			break;
-		case 'a':
-			if (!strcmp(optarg, "tcg"))
-				o->accel = ACCEL_TCG;
-			else if (!strcmp(optarg, "kvm"))
-				o->accel = ACCEL_KVM;
-			else if (!strcmp(optarg, "auto"))
-				o->accel = ACCEL_AUTO;
-			else
-				die(EXIT_USAGE, "--accel '%s': give tcg, kvm or auto", optarg);
-			break;
-		case 'T':
-			if (!parse_double(optarg, 5, 3600, &o->boot_timeout_s))
-				die(EXIT_USAGE, "--boot-timeout '%s': give seconds between 5 and 3600", optarg);
-			break;
-		case 'o':
-			o->results_dir = optarg;
-			break;
-		case 'q':
-			o->paths.qemu = optarg;
-			break;
-		case 'b':
-			o->build_dir = optarg;
+		case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': case 'b':
+			testbed_option(o, c, optarg);
 			break;
 		case 'h':
 			sim_usage(stdout);
@@ -215,382 +130,7 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 		o->nr_workloads = split_list(default_workloads, o->workloads, MAX_WORKLOADS, "workload", valid_workload);
 }
 
-/* --- preflight ----------------------------------------------------------- */
-
-static char *which(const char *prog)
-{
-	char *path, *dir, *save, *p;
-
-	if (strchr(prog, '/'))
-		return access(prog, X_OK) == 0 ? xstrdup(prog) : NULL;
-	path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-	for (dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		p = xasprintf("%s/%s", dir, prog);
-		if (access(p, X_OK) == 0) {
-			free(path);
-			return p;
-		}
-		free(p);
-	}
-	free(path);
-	return NULL;
-}
-
-static void need_file(const char *path, const char *fix)
-{
-	if (!file_exists(path))
-		die(EXIT_USAGE, "%s is missing; %s", path, fix);
-}
-
-static bool uses_machine(const struct sim_opts *o, enum machine_kind k)
-{
-	int i;
-
-	for (i = 0; i < o->nr_configs; i++)
-		if (find_config(o->configs[i])->machine == k)
-			return true;
-	return false;
-}
-
-static void preflight(struct sim_opts *o)
-{
-	char *q;
-
-	peer_preflight();
-	q = which(o->paths.qemu);
-	if (!q)
-		die(EXIT_USAGE, "QEMU '%s' not found; run 'make host-deps' (installs qemu-system-x86) or pass --qemu PATH",
-		    o->paths.qemu);
-	o->paths.qemu = q;
-	if (!which("iperf3"))
-		die(EXIT_USAGE, "iperf3 is not installed on the host (the peer runs it); run 'make host-deps'");
-	need_file(o->paths.kernel, "run 'make images'");
-	if (uses_machine(o, MACHINE_NATIVE))
-		need_file(o->paths.native_img, "run 'make images'");
-	if (uses_machine(o, MACHINE_XEN)) {
-		need_file(o->paths.xen, "run 'make xen'");
-		need_file(o->paths.dom0_img, "run 'make images'");
-	}
-}
-
-static int lock_fd = -1;
-
-static void unlock(void *arg)
-{
-	(void)arg;
-	if (lock_fd >= 0)
-		close(lock_fd);
-	lock_fd = -1;
-}
-
-/* One testbed at a time: two would share the 2 host CPUs and the figures. */
-static void take_lock(const char *build_dir)
-{
-	char *path = xasprintf("%s/.tdh.lock", build_dir), buf[32];
-
-	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lock_fd < 0)
-		die(EXIT_USAGE, "cannot open %s: %s", path, strerror(errno));
-	if (flock(lock_fd, LOCK_EX | LOCK_NB)) {
-		ssize_t n = pread(lock_fd, buf, sizeof(buf) - 1, 0);
-
-		buf[n > 0 ? n : 0] = '\0';
-		die(EXIT_USAGE, "another tdh run (pid %s) is using the testbed (%s is locked); wait for it or stop it",
-		    strtok(buf, "\n") ? buf : "?", path);
-	}
-	if (ftruncate(lock_fd, 0) == 0) {
-		int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-
-		if (pwrite(lock_fd, buf, n, 0) != n)
-			warn("could not record the pid in %s", path);
-	}
-	cleanup_push(unlock, NULL, "lock");
-	free(path);
-}
-
-/* --- versions ------------------------------------------------------------ */
-
-static void read_versions(const struct sim_opts *o, struct versions *v)
-{
-	char *path = xasprintf("%s/versions", o->build_dir), *text = read_file(path, NULL);
-	char *argv[] = { (char *)o->paths.qemu, "--version", NULL };
-	char *iperf_argv[] = { "iperf3", "--version", NULL };
-	char *out = NULL, *line, *save;
-
-	snprintf(v->xen, sizeof(v->xen), "unknown");
-	snprintf(v->kernel, sizeof(v->kernel), "unknown");
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "xen=", 4))
-			snprintf(v->xen, sizeof(v->xen), "%s", line + 4);
-		else if (!strncmp(line, "kernel=", 7))
-			snprintf(v->kernel, sizeof(v->kernel), "%s", line + 7);
-	}
-	free(text);
-	free(path);
-	if (run_cmd(argv, &out, false, 10) == 0 && out && (line = strtok_r(out, "\n", &save)))
-		snprintf(v->qemu, sizeof(v->qemu), "%s", strstr(line, "version ") ? strstr(line, "version ") + 8 : line);
-	free(out);
-	out = NULL;
-	if (run_cmd(iperf_argv, &out, false, 10) == 0 && out && (line = strtok_r(out, "\n", &save)))
-		snprintf(v->iperf3, sizeof(v->iperf3), "%s", line);
-	free(out);
-}
-
-/* --- one measurement ----------------------------------------------------- */
-
-static pid_t spawn_iperf(const char *ip, bool reverse, const struct sim_opts *o, const char *json_path)
-{
-	char t[16], w[16], port[16];
-	pid_t pid;
-	int fd;
-
-	snprintf(t, sizeof(t), "%g", o->duration_s);
-	snprintf(w, sizeof(w), "%g", o->warmup_s);
-	snprintf(port, sizeof(port), "%d", IPERF_PORT);
-	fd = open(json_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die(EXIT_RUN, "cannot create %s: %s", json_path, strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		die(EXIT_RUN, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		char *argv[] = { "iperf3", "-c", (char *)ip, "-p", port, "-t", t, "-O", w, "-J",
-				 "--connect-timeout", "5000", reverse ? "-R" : NULL, NULL };
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execvp("iperf3", argv);
-		_exit(127);
-	}
-	close(fd);
-	return pid;
-}
-
-static int wait_child(pid_t pid, double timeout_s)
-{
-	double deadline = now_s() + timeout_s;
-	int status;
-
-	while (now_s() < deadline) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		if (cleanup_interrupted())
-			break;
-		usleep(100000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	cleanup_check_signal();
-	return -1;
-}
-
-/*
- * tx: the guest sends (iperf3 -R: the guest's server transmits to the
- * peer); rx: the peer sends to the guest.  The CPU window starts with the
- * traffic and skips the same warm-up iperf3 omits.
- */
-static void measure(const struct sim_opts *o, const struct config_desc *cd, const char *workload,
-		    int repeat, struct machine *m, struct agent *a, const char *rundir,
-		    struct results *res)
-{
-	bool reverse = !strcmp(workload, "tx");
-	struct record rec = { 0 };
-	struct iperf_result ir;
-	char *iperf_path, *cpu_path, *cmd, *cpu_out = NULL, *iperf_out;
-	double t0, host0, host1, hw0, hw1;
-	const char *err;
-	pid_t pid;
-	int id, rc;
-
-	snprintf(rec.raw_prefix, sizeof(rec.raw_prefix), "%s-%s-r%d", cd->name, workload, repeat);
-	iperf_path = xasprintf("%s/raw/%s-iperf3.json", rundir, rec.raw_prefix);
-	cpu_path = xasprintf("%s/raw/%s-cpu.json", rundir, rec.raw_prefix);
-
-	info("%s %s (repeat %d/%d): %g s + %g s warm-up", cd->name, workload, repeat, o->repeats,
-	     o->duration_s, o->warmup_s);
-	t0 = now_s();
-	pid = spawn_iperf(cd->guest_ip, reverse, o, iperf_path);
-	cmd = xasprintf("tdcpu window %g %g", o->warmup_s, o->duration_s);
-	id = agent_send(a, cmd);
-	free(cmd);
-
-	/* the host's view of the same window: QEMU's own CPU time */
-	sleep_s(t0 + o->warmup_s - now_s());
-	host0 = machine_host_cpu_s(m);
-	hw0 = now_s();
-	sleep_s(t0 + o->warmup_s + o->duration_s - now_s());
-	host1 = machine_host_cpu_s(m);
-	hw1 = now_s();
-
-	rc = agent_wait(a, id, 60, &cpu_out);
-	if (rc != 0)
-		die(EXIT_RUN, "tdcpu in the %s guest failed (status %d): %s; console log %s",
-		    machine_kind_name(m->kind), rc, cpu_out ? cpu_out : "no answer", m->console_log);
-	write_file(cpu_path, cpu_out, strlen(cpu_out));
-	rc = wait_child(pid, o->duration_s + o->warmup_s + 60);
-	iperf_out = read_file(iperf_path, NULL);
-	if (!parse_iperf(iperf_out ? iperf_out : "", &ir, &err))
-		die(EXIT_RUN, "%s %s: %s%s%s (iperf3 status %d; output %s, console log %s)", cd->name, workload,
-		    err, ir.error[0] ? ": " : "", ir.error, rc, iperf_path, m->console_log);
-	if (!parse_cpu(cpu_out, &rec.cpu, &err))
-		die(EXIT_RUN, "%s %s: %s (%s)", cd->name, workload, err, cpu_path);
-
-	rec.config = cd->name;
-	rec.workload = workload;
-	rec.repeat = repeat;
-	rec.mbps = ir.mbps;
-	rec.duration_s = ir.seconds;
-	rec.cpu_util = rec.cpu.util;
-	rec.cpu_scaled_mbps = cpu_scaled(ir.mbps, rec.cpu.util);
-	rec.host_cpu_util = host_util(host0, host1, hw1 - hw0);
-	rec.cpus = o->cpus;
-	rec.accel = accel_name(m->accel);
-	results_add(res, &rec);
-	info("  %.1f Mb/s, util %.2f of %d CPUs, %.1f Mb/s per CPU, host %.2f CPUs",
-	     rec.mbps, rec.cpu_util, rec.cpu.nr_cpus, rec.cpu_scaled_mbps, rec.host_cpu_util);
-	free(iperf_out);
-	free(cpu_out);
-	free(iperf_path);
-	free(cpu_path);
-}
-
-/* --- boots --------------------------------------------------------------- */
-
-static void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum machine_kind kind,
-		 enum accel accel, const char *rundir, const char *tag)
-{
-	double t0 = now_s();
-
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->accel = accel;
-	m->cpus = o->cpus;
-	m->mem_mb = o->mem_mb;
-	m->paths = &o->paths;
-	m->cleanup_handle = -1;
-	machine_start(m, rundir, tag);
-	info("booting %s (%s, %d CPUs): console %s", kind == MACHINE_NATIVE ? "native Linux" : "Xen + dom0",
-	     accel_name(accel), o->cpus, m->console_log);
-	if (!agent_wait_ready(a, m, o->boot_timeout_s, tag)) {
-		bool alive = machine_alive(m);
-		char *tail = machine_console_tail(m);
-
-		die(EXIT_RUN, "%s %s within %.0f s (last console line: '%s'); console log kept at %s, QEMU's log at %s",
-		    kind == MACHINE_NATIVE ? "native Linux" : "dom0",
-		    alive ? "did not become ready" : "stopped (QEMU exited)",
-		    now_s() - t0, tail, m->console_log, m->qemu_log);
-	}
-	info("  ready after %.1f s", now_s() - t0);
-}
-
-static void start_domu(struct agent *a, struct machine *m, const char *rundir, const char *tag)
-{
-	double t0 = now_s(), deadline = t0 + DOMU_TIMEOUT_S;
-	char *out = NULL;
-	int rc;
-
-	info("starting the domU (xl create)");
-	rc = agent_run(a, "xl create /etc/xen/domU.cfg", 120, &out);
-	if (rc != 0)
-		die(EXIT_RUN, "xl create failed (status %d): %s; console log %s", rc, out ? out : "", m->console_log);
-	free(out);
-	while (now_s() < deadline) {
-		rc = agent_run(a, "grep -q 'tdh: domU ready' /var/log/xen/console/guest-domU.log", 20, NULL);
-		if (rc == 0) {
-			info("  domU ready after %.1f s", now_s() - t0);
-			return;
-		}
-		sleep_s(1);
-	}
-	(void)rundir;
-	(void)tag;
-	die(EXIT_RUN, "the domU did not come up within %d s; its console is saved in the run folder (console-domU-*.log)",
-	    DOMU_TIMEOUT_S);
-}
-
-static void save_domu_console(struct agent *a, const char *rundir, const char *tag)
-{
-	char *out = NULL, *path;
-
-	if (agent_run(a, "cat /var/log/xen/console/guest-domU.log", 30, &out) == 0 && out) {
-		path = xasprintf("%s/console-domU-%s.log", rundir, tag);
-		write_file(path, out, strlen(out));
-		free(path);
-	}
-	free(out);
-}
-
-/* auto: KVM only if /dev/kvm is there and a Xen boot reaches dom0 with it. */
-static enum accel resolve_accel(const struct sim_opts *o, const char *rundir)
-{
-	struct machine m;
-	struct agent a;
-	bool ok;
-
-	if (o->accel != ACCEL_AUTO)
-		return o->accel;
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		info("accel auto: /dev/kvm is not usable here, using TCG");
-		return ACCEL_TCG;
-	}
-	info("accel auto: probing KVM with a Xen boot (90 s at most)");
-	memset(&m, 0, sizeof(m));
-	m.kind = MACHINE_XEN;
-	m.accel = ACCEL_KVM;
-	m.cpus = o->cpus;
-	m.mem_mb = o->mem_mb;
-	m.paths = &o->paths;
-	m.cleanup_handle = -1;
-	machine_start(&m, rundir, "kvm-probe");
-	ok = agent_wait_ready(&a, &m, 90, "kvm-probe");
-	agent_close(&a);
-	machine_stop(&m);
-	info("accel auto: the KVM probe boot %s, using %s", ok ? "reached dom0" : "failed",
-	     ok ? "KVM" : "TCG");
-	return ok ? ACCEL_KVM : ACCEL_TCG;
-}
-
 /* --- the run --------------------------------------------------------------- */
-
-static char *make_rundir(const char *parent)
-{
-	char stamp[32], *dir, *latest;
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	dir = xasprintf("%s/%s-%d", parent, stamp, (int)getpid());
-	latest = xasprintf("%s/latest", parent);
-	if (mkdir_p(dir) || mkdir_p(xasprintf("%s/raw", dir)))
-		die(EXIT_USAGE, "cannot create %s: %s", dir, strerror(errno));
-	unlink(latest);
-	if (symlink(strrchr(dir, '/') + 1, latest))
-		warn("could not point %s at the run", latest);
-	free(latest);
-	return dir;
-}
-
-static void default_paths(struct sim_opts *o)
-{
-	char exe[4096];
-	ssize_t n;
-
-	if (!o->build_dir) {
-		/* tdh lives in build/bin: its build dir is one up */
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n <= 0)
-			die(EXIT_RUN, "cannot find tdh's own path; pass --build DIR");
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		*strrchr(exe, '/') = '\0';
-		o->build_dir = xstrdup(exe);
-	}
-	o->paths.xen = xasprintf("%s/xen/xen", o->build_dir);
-	o->paths.kernel = xasprintf("%s/images/vmlinuz", o->build_dir);
-	o->paths.native_img = xasprintf("%s/images/native.img", o->build_dir);
-	o->paths.dom0_img = xasprintf("%s/images/dom0.img", o->build_dir);
-}
 
 static bool config_selected(const struct sim_opts *o, const char *name)
 {
@@ -615,7 +155,7 @@ static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum a
 
 	/* workload-major, configurations interleaved; reversed on odd repeats */
 	for (j = 0; j < o->nr_workloads; j++) {
-		for (i = 0; i < (int)(sizeof(config_table) / sizeof(config_table[0])); i++) {
+		for (i = 0; i < nr_config_table; i++) {
 			const struct config_desc *cd = &config_table[i];
 
 			if (cd->machine != kind || !config_selected(o, cd->name))
@@ -630,7 +170,7 @@ static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum a
 	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(kind), repeat);
 	boot(o, &m, &a, kind, accel, rundir, tag);
 	if (need_domu)
-		start_domu(&a, &m, rundir, tag);
+		start_domu(&a, &m);
 	for (i = 0; i < n; i++) {
 		int k = (repeat - 1) % 2 ? n - 1 - i : i;
 

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tdh: the testbed library shared by the commands (sim, replay, regress).
+ */
+#ifndef TDH_TESTBED_H
+#define TDH_TESTBED_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "agent.h"
+#include "qemu.h"
+#include "results.h"
+
+#define IPERF_PORT	5201
+#define MAX_CONFIGS	4
+#define MAX_WORKLOADS	2
+
+struct config_desc {
+	const char *name;
+	enum machine_kind machine;
+	const char *guest_ip;		/* where the peer's iperf3 connects */
+	bool needs_domu;
+};
+
+extern const struct config_desc config_table[];
+extern const int nr_config_table;
+
+/* Options every command that boots the testbed shares. */
+struct sim_opts {
+	const char *configs[MAX_CONFIGS];
+	int nr_configs;
+	const char *workloads[MAX_WORKLOADS];
+	int nr_workloads;
+	double duration_s;
+	double warmup_s;
+	int repeats;
+	int cpus;
+	int mem_mb;
+	enum accel accel;
+	double boot_timeout_s;
+	const char *results_dir;	/* parent of the run folders */
+	struct paths paths;
+	const char *build_dir;
+	const char *e1000_props;	/* appended to -device e1000 */
+	const char *const *qemu_extra;	/* more QEMU arguments, NULL-terminated */
+	char args[1024];		/* as given, for results.json */
+};
+
+const struct config_desc *find_config(const char *name);
+
+/* The shared options: getopt_long entries, defaults, handling, help. */
+#define TESTBED_LONGOPTS \
+	{ "duration", required_argument, NULL, 'd' }, \
+	{ "warmup", required_argument, NULL, 'W' }, \
+	{ "cpus", required_argument, NULL, 'C' }, \
+	{ "mem", required_argument, NULL, 'm' }, \
+	{ "accel", required_argument, NULL, 'a' }, \
+	{ "boot-timeout", required_argument, NULL, 'T' }, \
+	{ "results", required_argument, NULL, 'o' }, \
+	{ "qemu", required_argument, NULL, 'q' }, \
+	{ "build", required_argument, NULL, 'b' }
+void testbed_defaults(struct sim_opts *o);
+void testbed_option(struct sim_opts *o, int c, const char *optarg);
+void testbed_usage(FILE *out);
+
+/* Find build outputs next to tdh unless --build was given. */
+void default_paths(struct sim_opts *o);
+/* Root, tun, QEMU, iperf3, the images the configurations need. */
+void preflight(struct sim_opts *o);
+/* One testbed at a time on this machine. */
+void take_lock(const char *build_dir);
+/* results/runs/<stamp>-<pid>, with results/runs/latest pointing at it. */
+char *make_rundir(const char *parent);
+void read_versions(const struct sim_opts *o, struct versions *v);
+enum accel resolve_accel(const struct sim_opts *o, const char *rundir);
+
+/* Boot and wait for the agent; die() naming the console log on failure. */
+void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum machine_kind kind,
+	  enum accel accel, const char *rundir, const char *tag);
+void start_domu(struct agent *a, struct machine *m);
+void save_domu_console(struct agent *a, const char *rundir, const char *tag);
+
+/* One iperf3 run with its CPU window; appends a record to res. */
+void measure(const struct sim_opts *o, const struct config_desc *cd, const char *workload,
+	     int repeat, struct machine *m, struct agent *a, const char *rundir,
+	     struct results *res);
+
+#endif
