@@ -15,6 +15,8 @@ static struct {
 } steps[MAX_CLEANUPS];
 static int nr_steps;
 static volatile sig_atomic_t got_signal;
+/* while undoing, a signal must not cut the undoing short */
+static bool cleaning;
 
 int cleanup_push(cleanup_fn fn, void *arg, const char *what)
 {
@@ -41,8 +43,10 @@ void cleanup_run_one(int handle)
 
 void cleanup_all(void)
 {
+	cleaning = true;
 	while (nr_steps > 0)
 		cleanup_run_one(nr_steps - 1);
+	cleaning = false;
 }
 
 static void on_signal(int sig)
@@ -64,12 +68,12 @@ void cleanup_install_signals(void)
 
 bool cleanup_interrupted(void)
 {
-	return got_signal != 0;
+	return got_signal != 0 && !cleaning;
 }
 
 void cleanup_check_signal(void)
 {
-	if (got_signal)
+	if (cleanup_interrupted())
 		die(128 + got_signal, "interrupted by signal %d; everything the run started was stopped and removed",
 		    (int)got_signal);
 }

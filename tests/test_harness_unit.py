@@ -1,0 +1,177 @@
+"""Unit tests of the harness's logic, on recorded and synthetic data: no
+boots.  tdh analyze recomputes one record from raw outputs."""
+import json
+
+import pytest
+
+from conftest import BUILD, ROOT, one_error_line, run, tdh
+
+DATA = ROOT / "tests" / "data"
+
+
+def analyze(*args):
+    p = tdh("analyze", *args, wait_lock=0)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def write_json(path, obj):
+    path.write_text(json.dumps(obj))
+    return path
+
+
+def test_iperf_receive_goodput_from_real_output():
+    rec = analyze("--iperf", DATA / "iperf3-rx.json")
+    raw = json.loads((DATA / "iperf3-rx.json").read_text())
+    want = raw["end"]["sum_received"]["bits_per_second"] / 1e6
+    assert rec["mbps"] == pytest.approx(want, rel=1e-9)
+    assert rec["workload"] == "rx"          # peer sent: not reversed
+    assert rec["duration_s"] == pytest.approx(raw["end"]["sum_received"]["seconds"])
+
+
+def test_iperf_reverse_is_guest_transmit():
+    rec = analyze("--iperf", DATA / "iperf3-tx-reverse.json")
+    assert rec["workload"] == "tx"
+    assert rec["mbps"] == pytest.approx(715.0739135530515, rel=1e-9)
+
+
+def test_iperf_error_is_reported(tmp_path):
+    f = write_json(tmp_path / "err.json", {"start": {}, "intervals": [],
+                                           "end": {}, "error": "unable to connect to server: Connection refused"})
+    p = tdh("analyze", "--iperf", f, wait_lock=0)
+    assert p.returncode == 1
+    assert "Connection refused" in one_error_line(p)
+
+
+def test_iperf_incomplete_output_is_refused(tmp_path):
+    f = tmp_path / "cut.json"
+    f.write_text((DATA / "iperf3-rx.json").read_text()[:500])
+    p = tdh("analyze", "--iperf", f, wait_lock=0)
+    assert p.returncode == 1
+    assert "not JSON" in one_error_line(p)
+
+
+def snapshot(wall, idle, total=None, domains=()):
+    return {"wall_s": wall, "idle_s": idle, "total_s": total or [0.0] * len(idle),
+            "domains": [{"domid": d, "cpu_s": c} for d, c in domains]}
+
+
+def test_xen_utilization_from_idle_time(tmp_path):
+    # 2 pCPUs over 10 s: CPU0 idle 2.5 s (busy 0.75), CPU1 idle 7.5 s (busy 0.25)
+    cpu = write_json(tmp_path / "cpu.json", {
+        "backend": "xen",
+        "start": snapshot(100.0, [50.0, 60.0], domains=[(0, 30.0), (1, 5.0)]),
+        "end": snapshot(110.0, [52.5, 67.5], domains=[(0, 36.0), (1, 9.0)])})
+    rec = analyze("--iperf", DATA / "iperf3-rx.json", "--cpu", cpu)
+    assert rec["cpu_util"] == pytest.approx(1.0)
+    assert rec["cpu_scaled_mbps"] == pytest.approx(rec["mbps"] / 1.0)
+    doms = {d["domid"]: d["cpu_util"] for d in rec["domains"]}
+    assert doms == {0: pytest.approx(0.6), 1: pytest.approx(0.4)}
+
+
+def test_xen_domain_born_inside_window_counts_from_zero(tmp_path):
+    cpu = write_json(tmp_path / "cpu.json", {
+        "backend": "xen",
+        "start": snapshot(0.0, [0.0], domains=[(0, 1.0)]),
+        "end": snapshot(4.0, [2.0], domains=[(0, 2.0), (3, 1.0)])})
+    rec = analyze("--iperf", DATA / "iperf3-rx.json", "--cpu", cpu)
+    assert rec["cpu_util"] == pytest.approx(0.5)
+    assert {d["domid"]: d["cpu_util"] for d in rec["domains"]}[3] == pytest.approx(0.25)
+
+
+def test_procstat_utilization_uses_jiffies_not_wall(tmp_path):
+    # per-CPU total advanced 5 s; CPU0 idle 1 s (busy 0.8), CPU1 idle 4 s (busy 0.2);
+    # the wall clock says 6 s, which must not dilute the figure
+    cpu = write_json(tmp_path / "cpu.json", {
+        "backend": "procstat",
+        "start": snapshot(10.0, [1.0, 1.0], [2.0, 2.0]),
+        "end": snapshot(16.0, [2.0, 5.0], [7.0, 7.0])})
+    rec = analyze("--iperf", DATA / "iperf3-rx.json", "--cpu", cpu)
+    assert rec["cpu_util"] == pytest.approx(1.0)
+    assert rec["domains"] == []
+
+
+def test_utilization_is_clamped_per_cpu(tmp_path):
+    # a CPU cannot be more than fully busy or less than idle, whatever the
+    # counters' jitter says
+    cpu = write_json(tmp_path / "cpu.json", {
+        "backend": "xen",
+        "start": snapshot(0.0, [10.0, 0.0]),
+        "end": snapshot(1.0, [9.0, 1.5])})
+    rec = analyze("--iperf", DATA / "iperf3-rx.json", "--cpu", cpu)
+    assert rec["cpu_util"] == pytest.approx(1.0)
+
+
+def test_recorded_tdcpu_outputs_give_utilization_within_cpus():
+    for name, backend in (("tdcpu-xen.json", "xen"), ("tdcpu-procstat.json", "procstat")):
+        rec = analyze("--iperf", DATA / "iperf3-rx.json", "--cpu", DATA / name)
+        assert rec["cpu_backend"] == backend
+        assert 0 < rec["cpu_util"] <= rec["cpus"] == 2
+
+
+def test_cpu_scaled_is_zero_not_infinite_without_utilization():
+    rec = analyze("--iperf", DATA / "iperf3-rx.json")
+    assert rec["cpu_util"] == 0 and rec["cpu_scaled_mbps"] == 0
+
+
+def test_host_cpu_delta(tmp_path):
+    rec = analyze("--iperf", DATA / "iperf3-rx.json", "--host-cpu", "10,25,10")
+    assert rec["host_cpu_util"] == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize("cpu", [
+    {"backend": "xen", "start": snapshot(0, [0, 0])},                              # no end
+    {"backend": "xen", "start": snapshot(0, [0, 0]), "end": snapshot(1, [0])},     # CPUs differ
+    {"backend": "xen", "start": snapshot(5, [0]), "end": snapshot(5, [0])},        # empty window
+])
+def test_malformed_cpu_window_is_refused(tmp_path, cpu):
+    f = write_json(tmp_path / "cpu.json", cpu)
+    p = tdh("analyze", "--iperf", DATA / "iperf3-rx.json", "--cpu", f, wait_lock=0)
+    assert p.returncode == 1
+    one_error_line(p)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["sim", "--bogus"], "unknown option '--bogus'"),
+    (["sim", "--configs", "native,foo"], "unknown configuration 'foo'"),
+    (["sim", "--configs", "native,native"], "given twice"),
+    (["sim", "--workloads", "up"], "unknown workload 'up'"),
+    (["sim", "--duration", "0"], "--duration '0'"),
+    (["sim", "--duration"], "needs a value"),
+    (["sim", "--repeats", "2x"], "--repeats '2x'"),
+    (["sim", "--cpus", "9"], "--cpus '9'"),
+    (["sim", "--accel", "hvf"], "--accel 'hvf'"),
+    (["sim", "extra"], "unexpected argument 'extra'"),
+    (["frobnicate"], "unknown command 'frobnicate'"),
+    (["analyze", "--host-cpu", "1,2"], "--host-cpu"),
+    (["analyze"], "needs --iperf"),
+])
+def test_option_errors(args, needle):
+    p = tdh(*args, wait_lock=0)
+    assert p.returncode == 2, p
+    assert needle in one_error_line(p)
+    assert p.stdout == ""
+
+
+def test_help_lists_every_option():
+    p = tdh("sim", "--help", wait_lock=0)
+    assert p.returncode == 0
+    for opt in ("--configs", "--workloads", "--duration", "--repeats", "--accel", "--cpus"):
+        assert opt in p.stdout
+
+
+def test_tdcpu_procstat_window_on_this_host():
+    tool = BUILD / "guest" / "tdcpu-linux"
+    p = run([str(tool), "window", "0", "0.3"])
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["backend"] == "procstat"
+    assert out["end"]["wall_s"] - out["start"]["wall_s"] == pytest.approx(0.3, abs=0.2)
+    assert len(out["start"]["idle_s"]) == len(out["end"]["idle_s"]) > 0
+
+
+@pytest.mark.parametrize("args", [["window", "x", "1"], ["window", "1"], ["nope"], []])
+def test_tdcpu_rejects_bad_arguments(args):
+    p = run([str(BUILD / "guest" / "tdcpu-linux"), *args])
+    assert p.returncode == 2
+    assert p.stdout == ""

@@ -1,0 +1,86 @@
+"""Boot each configuration for real (native Linux, Xen dom0, a domU on
+netfront/netback) and check the figures tdh reports.  One short run: about
+a minute and a half under TCG."""
+import json
+
+import pytest
+
+from conftest import load_results, tdh
+
+CONFIGS = ("native", "dom0", "netback")
+WORKLOADS = ("tx", "rx")
+RECORD_KEYS = {"config", "workload", "repeat", "mbps", "cpu_util", "cpu_scaled_mbps",
+               "host_cpu_util", "duration_s", "accel", "cpus", "versions", "domains"}
+
+
+@pytest.fixture(scope="module")
+def sim_run(tmp_path_factory):
+    results = tmp_path_factory.mktemp("sim") / "runs"
+    results.mkdir()
+    p = tdh("sim", "--configs", ",".join(CONFIGS), "--workloads", ",".join(WORKLOADS),
+            "--duration", "3", "--warmup", "1", "--results", results, timeout=900)
+    assert p.returncode == 0, f"tdh sim failed:\n{p.stdout[-3000:]}\n{p.stderr}"
+    rundir, res = load_results(results)
+    return p, rundir, res
+
+
+def test_every_configuration_and_workload_has_a_record(sim_run):
+    _, _, res = sim_run
+    got = {(r["config"], r["workload"]) for r in res["records"]}
+    assert got == {(c, w) for c in CONFIGS for w in WORKLOADS}
+    for r in res["records"]:
+        assert RECORD_KEYS <= r.keys()
+
+
+def test_figures_are_real(sim_run):
+    _, _, res = sim_run
+    for r in res["records"]:
+        what = f"{r['config']} {r['workload']}"
+        assert r["mbps"] > 1, f"{what}: no traffic"
+        assert 0 < r["cpu_util"] <= r["cpus"], f"{what}: utilization {r['cpu_util']}"
+        assert r["cpu_scaled_mbps"] == pytest.approx(r["mbps"] / r["cpu_util"])
+        assert r["host_cpu_util"] > 0, f"{what}: QEMU used no host CPU?"
+        assert r["duration_s"] == pytest.approx(3, abs=0.5)
+        assert r["accel"] == "tcg"
+
+
+def test_cpu_accounting_backends(sim_run):
+    _, _, res = sim_run
+    for r in res["records"]:
+        if r["config"] == "native":
+            assert r["cpu_backend"] == "procstat" and r["domains"] == []
+        else:
+            assert r["cpu_backend"] == "xen"
+            doms = {d["domid"]: d["cpu_util"] for d in r["domains"]}
+            assert doms[0] > 0, "dom0 did no work?"
+    # the guest's traffic crosses the domU: it must have been busy
+    for r in res["records"]:
+        if r["config"] == "netback":
+            doms = {d["domid"]: d["cpu_util"] for d in r["domains"]}
+            assert max(v for k, v in doms.items() if k != 0) > 0.01
+
+
+def test_versions_recorded(sim_run):
+    _, _, res = sim_run
+    v = res["versions"]
+    assert v["xen"].startswith("4.17")
+    assert v["kernel"].startswith("6.1.0-")
+    assert v["qemu"] and v["iperf3"].startswith("iperf 3")
+    assert all(r["versions"] == v for r in res["records"])
+
+
+def test_consoles_and_raw_outputs_kept(sim_run):
+    _, rundir, res = sim_run
+    assert "Xen version 4.17" in (rundir / "console-xen-r1.log").read_text(errors="replace")
+    assert "tdh: native ready" in (rundir / "console-native-r1.log").read_text(errors="replace")
+    assert "tdh: domU ready" in (rundir / "console-domU-xen-r1.log").read_text(errors="replace")
+    for r in res["records"]:
+        for kind in ("iperf3", "cpu"):
+            json.loads((rundir / "raw" / f"{r['raw']}-{kind}.json").read_text())
+
+
+def test_table_printed(sim_run):
+    p, _, _ = sim_run
+    for c in CONFIGS:
+        assert any(line.startswith(c) for line in p.stdout.splitlines()), c
+    assert "vs netback" in p.stdout and "results.json" in p.stdout
