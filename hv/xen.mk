@@ -40,15 +40,19 @@ $(XEN_SRC)/xen/.config: $(XEN_SRC)/.unpacked hv/xen.config
 		if grep -q "^$$opt=y" $@; then echo "error: $$opt stayed on in xen/.config" >&2; exit 1; fi; \
 	done
 
-# Xen's own make decides what to rebuild; we only copy when it changed.
-$(XEN_BIN): $(XEN_SRC)/xen/.config FORCE
+# Xen's own make always regenerates compile.h and relinks, so it is only
+# entered when one of our inputs changed: the tree, its config, or the
+# TwinDrivers runtime sources that go into it.
+XEN_INPUTS := $(shell find hv/xen -type f 2>/dev/null)
+
+$(XEN_BIN): $(XEN_SRC)/xen/.config $(XEN_INPUTS)
 	@echo "  MAKE    xen hypervisor"
 	@$(MAKE) -s -C $(XEN_SRC)/xen XEN_TARGET_ARCH=x86_64 -j$(JOBS) \
 		EXTRA_CFLAGS_XEN_CORE='-ffile-prefix-map=$(abspath $(XEN_SRC))=.' \
 		> $(BUILD)/xen-build.log 2>&1 || { tail -30 $(BUILD)/xen-build.log; echo "error: Xen build failed, full log in $(BUILD)/xen-build.log" >&2; exit 1; }
 	@mkdir -p $(@D)
-	@cmp -s $(XEN_SRC)/xen/xen $@ || cp $(XEN_SRC)/xen/xen $@
-	@cmp -s $(XEN_SRC)/xen/xen-syms $(@D)/xen-syms || cp $(XEN_SRC)/xen/xen-syms $(@D)/xen-syms
+	@cp $(XEN_SRC)/xen/xen-syms $(@D)/xen-syms
+	@cp $(XEN_SRC)/xen/xen $@
 
 xen: $(XEN_BIN)
 .PHONY: xen
