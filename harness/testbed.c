@@ -167,6 +167,9 @@ void preflight(struct sim_opts *o)
 	o->paths.qemu = q;
 	if (!which("iperf3"))
 		die(EXIT_USAGE, "iperf3 is not installed on the host (the peer runs it); run 'make host-deps'");
+	if (o->accel == ACCEL_KVM && access("/dev/kvm", R_OK | W_OK))
+		die(EXIT_USAGE, "--accel kvm: /dev/kvm is not usable here (%s); use --accel tcg or auto",
+		    strerror(errno));
 	need_file(o->paths.kernel, "run 'make images'");
 	if (uses_machine(o, MACHINE_NATIVE))
 		need_file(o->paths.native_img, "run 'make images'");

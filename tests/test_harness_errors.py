@@ -92,3 +92,12 @@ def test_ctrl_c_while_booting_cleans_up(results_dir):
     assert "interrupted" in err
     assert_no_leftovers(results_dir)
     assert not os.path.exists(f"/run/netns/tdh-{proc.pid}")
+
+
+def test_kvm_requested_without_kvm(results_dir):
+    import pytest
+    if os.access("/dev/kvm", os.R_OK | os.W_OK):
+        pytest.skip("this host has a usable /dev/kvm")
+    p = tdh("sim", "--accel", "kvm", "--results", results_dir, wait_lock=0)
+    assert p.returncode == 2
+    assert "/dev/kvm is not usable" in one_error_line(p)
