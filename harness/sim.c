@@ -153,7 +153,7 @@ static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum a
 	char tag[32];
 	int n = 0, i, j;
 
-	/* workload-major, configurations interleaved; reversed on odd repeats */
+	/* workload-major, configurations interleaved; reversed on even repeats */
 	for (j = 0; j < o->nr_workloads; j++) {
 		for (i = 0; i < nr_config_table; i++) {
 			const struct config_desc *cd = &config_table[i];

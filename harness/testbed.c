@@ -458,7 +458,7 @@ enum accel resolve_accel(const struct sim_opts *o, const char *rundir)
 
 char *make_rundir(const char *parent)
 {
-	char stamp[32], *dir, *latest;
+	char stamp[32], *dir, *raw, *latest;
 	time_t t = time(NULL);
 	struct tm tm;
 
@@ -466,8 +466,10 @@ char *make_rundir(const char *parent)
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	dir = xasprintf("%s/%s-%d", parent, stamp, (int)getpid());
 	latest = xasprintf("%s/latest", parent);
-	if (mkdir_p(dir) || mkdir_p(xasprintf("%s/raw", dir)))
-		die(EXIT_USAGE, "cannot create %s: %s", dir, strerror(errno));
+	raw = xasprintf("%s/raw", dir);
+	if (mkdir_p(raw))
+		die(EXIT_USAGE, "cannot create %s: %s", raw, strerror(errno));
+	free(raw);
 	unlink(latest);
 	if (symlink(strrchr(dir, '/') + 1, latest))
 		warn("could not point %s at the run", latest);
