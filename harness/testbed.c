@@ -291,6 +291,52 @@ static int wait_child(pid_t pid, double timeout_s)
 }
 
 /*
+ * The guest's iperf3 server stops listening while it resets after a test,
+ * so a test that follows another closely can be refused.  A refused client
+ * exits at once: wait a moment, and retry while that is what happened.
+ * *t0 is when the client that connected was started; -1 if none did.
+ */
+#define IPERF_CONNECT_TRIES	10
+
+static pid_t start_iperf(const char *ip, bool reverse, const struct sim_opts *o,
+			 const char *json_path, double *t0)
+{
+	int attempt, i, status;
+	pid_t pid;
+
+	for (attempt = 1;; attempt++) {
+		*t0 = now_s();
+		pid = spawn_iperf(ip, reverse, o, json_path);
+		for (i = 0; i < 5; i++) {
+			usleep(100000);
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				break;
+		}
+		if (i == 5)
+			return pid;	/* still running: it connected */
+		if (attempt == IPERF_CONNECT_TRIES)
+			return -1;	/* the caller reports iperf3's error */
+		info("  iperf3 could not start yet (server resetting?), retrying");
+		sleep_s(1);
+		cleanup_check_signal();
+	}
+}
+
+static void __attribute__((noreturn))
+iperf_failed(const struct config_desc *cd, const char *workload, const char *iperf_path, int rc,
+	     struct machine *m)
+{
+	char *out = read_file(iperf_path, NULL);
+	struct iperf_result ir;
+	const char *err = "iperf3 left no output";
+
+	if (out)
+		parse_iperf(out, &ir, &err);
+	die(EXIT_RUN, "%s %s: %s%s%s (iperf3 status %d; output %s, console log %s)", cd->name, workload,
+	    err, out && ir.error[0] ? ": " : "", out ? ir.error : "", rc, iperf_path, m->console_log);
+}
+
+/*
  * tx: the guest sends (iperf3 -R: the guest's server transmits to the
  * peer); rx: the peer sends to the guest.  The CPU window starts with the
  * traffic and skips the same warm-up iperf3 omits.
@@ -314,9 +360,11 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 
 	info("%s %s (repeat %d/%d): %g s + %g s warm-up", cd->name, workload, repeat, o->repeats,
 	     o->duration_s, o->warmup_s);
-	t0 = now_s();
-	pid = spawn_iperf(cd->guest_ip, reverse, o, iperf_path);
-	cmd = xasprintf("tdcpu window %g %g", o->warmup_s, o->duration_s);
+	pid = start_iperf(cd->guest_ip, reverse, o, iperf_path, &t0);
+	if (pid < 0)
+		iperf_failed(cd, workload, iperf_path, -1, m);
+	cmd = xasprintf("tdcpu window %.3f %g", t0 + o->warmup_s - now_s() > 0 ?
+			t0 + o->warmup_s - now_s() : 0, o->duration_s);
 	id = agent_send(a, cmd);
 	free(cmd);
 
@@ -336,8 +384,7 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	rc = wait_child(pid, o->duration_s + o->warmup_s + 60);
 	iperf_out = read_file(iperf_path, NULL);
 	if (!parse_iperf(iperf_out ? iperf_out : "", &ir, &err))
-		die(EXIT_RUN, "%s %s: %s%s%s (iperf3 status %d; output %s, console log %s)", cd->name, workload,
-		    err, ir.error[0] ? ": " : "", ir.error, rc, iperf_path, m->console_log);
+		iperf_failed(cd, workload, iperf_path, rc, m);
 	if (!parse_cpu(cpu_out, &rec.cpu, &err))
 		die(EXIT_RUN, "%s %s: %s (%s)", cd->name, workload, err, cpu_path);
 
