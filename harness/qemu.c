@@ -103,6 +103,31 @@ static void build_argv(const struct machine *m, char **argv)
 #undef ARG
 }
 
+/*
+ * The control sockets live in a short private folder of their own: a UNIX
+ * socket's path is limited to 108 bytes, which a run folder deep in a test's
+ * temporary directory can exceed.
+ */
+static char sock_dir[32];
+
+static void remove_socket_dir(void *arg)
+{
+	(void)arg;
+	rmdir(sock_dir);
+	sock_dir[0] = '\0';
+}
+
+static const char *socket_dir(void)
+{
+	if (!sock_dir[0]) {
+		snprintf(sock_dir, sizeof(sock_dir), "/tmp/tdh-XXXXXX");
+		if (!mkdtemp(sock_dir))
+			die(EXIT_RUN, "cannot create a folder in /tmp: %s", strerror(errno));
+		cleanup_push(remove_socket_dir, NULL, "socket folder");
+	}
+	return sock_dir;
+}
+
 void machine_start(struct machine *m, const char *rundir, const char *tag)
 {
 	char *argv[MAX_ARGS];
@@ -112,7 +137,7 @@ void machine_start(struct machine *m, const char *rundir, const char *tag)
 
 	m->console_log = xasprintf("%s/console-%s.log", rundir, tag);
 	m->qemu_log = xasprintf("%s/qemu-%s.log", rundir, tag);
-	m->ctl_sock = xasprintf("%s/.ctl-%s.sock", rundir, tag);
+	m->ctl_sock = xasprintf("%s/ctl-%s.sock", socket_dir(), tag);
 	unlink(m->ctl_sock);
 	build_argv(m, argv);
 
