@@ -16,7 +16,7 @@ include mk/pins.mk
 
 HOST_DEPS := $(BUILD)/.host-deps
 
-all: xen images tdh
+all: xen images tdh twin
 .PHONY: all FORCE
 FORCE:
 
@@ -27,6 +27,7 @@ host-deps: $(HOST_DEPS)
 .PHONY: host-deps
 
 include hv/xen.mk
+include hv/derive/derive.mk
 include guest/guest.mk
 include harness/harness.mk
 

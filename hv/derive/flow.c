@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Liveness, forward and conservative: a fact ("flags are dead", "this
+ * register is dead") holds only if every path from the site kills it before
+ * a use.  Anything the walk does not understand (a section switch, an
+ * implicit-operand instruction, a too-long walk) counts as a use, so a
+ * mistake costs a pushfq or a push, never a wrong result.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "twinc.h"
+
+#define WALK_LIMIT 4000
+
+static int *seen, seen_cap, gen;
+int flow_why;		/* statement that made the last walk conservative */
+
+static void walk_reset(struct program *p)
+{
+	if (seen_cap < p->nst) {
+		free(seen);
+		seen = calloc(p->nst, sizeof(int));
+		seen_cap = p->nst;
+		gen = 0;
+	}
+	gen++;
+}
+
+int mem_operand(const struct stmt *s)
+{
+	int i;
+
+	for (i = 0; i < s->nops; i++)
+		if (s->op[i].kind == OP_MEM)
+			return i;
+	return -1;
+}
+
+bool stmt_mentions_reg(const struct stmt *s, int reg)
+{
+	int i;
+
+	for (i = 0; i < s->nops; i++) {
+		const struct operand *o = &s->op[i];
+
+		if (o->kind == OP_REG && o->reg == reg)
+			return true;
+		if (o->kind == OP_MEM && (o->base == reg || o->index == reg))
+			return true;
+	}
+	return false;
+}
+
+/* Size in bytes of the memory access of s (opsize from the suffix). */
+int operand_size(const struct stmt *s, int opsize)
+{
+	int i;
+
+	if ((!strncmp(s->name, "movz", 4) || !strncmp(s->name, "movs", 4)) &&
+	    strlen(s->name) == 6)
+		return s->name[4] == 'b' ? 1 : s->name[4] == 'w' ? 2 : 4;
+	if (s->isa->flags & (I_CALL | I_JMP | I_PUSHPOP))
+		return 8;
+	if (!strncmp(s->name, "set", 3))
+		return 1;
+	if (opsize)
+		return opsize;
+	for (i = 0; i < s->nops; i++)
+		if (s->op[i].kind == OP_REG)
+			return s->op[i].width;
+	return 8;
+}
+
+enum { DEAD, LIVE, NEXT };
+
+/* Successors of a control transfer to a local label; -1 if none known. */
+static int target(struct program *p, const struct stmt *s)
+{
+	if (s->nops == 1 && s->op[0].kind == OP_SYM && !s->op[0].star &&
+	    is_local_label(s->op[0].text))
+		return label_stmt(p, s->op[0].text);
+	return -1;
+}
+
+static bool is_section_switch(const struct stmt *s)
+{
+	return s->kind == ST_DIR &&
+	       (!strcmp(s->name, ".section") || !strcmp(s->name, ".text") ||
+		!strcmp(s->name, ".previous") || !strcmp(s->name, ".data") ||
+		!strcmp(s->name, ".size"));
+}
+
+typedef int (*visit_fn)(struct program *p, const struct stmt *s, int arg);
+
+/* Depth-first walk from statement i; visit() says DEAD, LIVE or NEXT. */
+static bool walk(struct program *p, int i, visit_fn visit, int arg)
+{
+	int stack[512], sp = 0, steps = 0;
+
+	walk_reset(p);
+	stack[sp++] = i;
+	while (sp) {
+		int j = stack[--sp];
+
+		for (; j < p->nst; j++) {
+			const struct stmt *s = &p->st[j];
+			int r, t;
+
+			if (seen[j] == gen)
+				break;
+			seen[j] = gen;
+			flow_why = j;
+			if (++steps > WALK_LIMIT)
+				return true;
+			if (s->pushdepth)
+				continue;
+			if (is_section_switch(s))
+				return true;
+			if (s->kind != ST_INSN)
+				continue;
+			r = visit(p, s, arg);
+			if (r == LIVE)
+				return true;
+			if (r == DEAD)
+				break;
+			if (s->isa->flags & (I_JMP | I_JCC)) {
+				t = target(p, s);
+				if (t < 0)
+					return true;
+				if (sp == 512)
+					return true;
+				stack[sp++] = t;
+				/* an unconditional jump ends this path, unless it
+				 * is an inline-asm jump label (may be a NOP) */
+				if ((s->isa->flags & I_JMP) && !s->in_app)
+					break;
+			}
+		}
+		if (j >= p->nst)
+			return true;
+	}
+	return false;
+}
+
+static int flags_visit(struct program *p, const struct stmt *s, int arg)
+{
+	unsigned f = s->isa->flags;
+
+	(void)p; (void)arg;
+	/* shifts by a non-zero immediate write SF/ZF/PF/CF (OF, AF undefined):
+	 * nothing may read flags they did not set, so they end liveness */
+	if ((!strncmp(s->name, "sh", 2) || !strncmp(s->name, "sa", 2)) &&
+	    s->nops == 2 && s->op[0].kind == OP_IMM && atoi(s->op[0].text) > 0)
+		return DEAD;
+	if (f & I_FR)
+		return LIVE;
+	if (f & (I_FW | I_CALL | I_RET))
+		return DEAD;
+	if ((f & I_JMP) && target(p, s) < 0)
+		return DEAD;	/* tail call: flags do not survive calls */
+	return NEXT;
+}
+
+bool flags_live_in(struct program *p, int i)
+{
+	return walk(p, i, flags_visit, 0);
+}
+
+static bool is_arg_reg(int r)
+{
+	/* rdi rsi rdx rcx r8 r9, and rax (%al carries the vararg count) */
+	return r == 7 || r == 6 || r == 2 || r == 1 || r == 8 || r == 9 || r == 0;
+}
+
+static bool is_callee_saved(int r)
+{
+	return r == 3 || r == 5 || (r >= 12 && r <= 15);
+}
+
+static int reg_visit(struct program *p, const struct stmt *s, int r)
+{
+	unsigned f = s->isa->flags;
+	const struct operand *last = s->nops ? &s->op[s->nops - 1] : NULL;
+	int i;
+
+	if (f & I_CALL) {
+		if (s->op[0].kind == OP_MEM && stmt_mentions_reg(s, r))
+			return LIVE;
+		if (s->op[0].kind == OP_REG && s->op[0].reg == r)
+			return LIVE;
+		if (is_arg_reg(r))
+			return LIVE;
+		return is_callee_saved(r) ? NEXT : DEAD;
+	}
+	if (f & I_RET)
+		return (r == 0 || r == 2 || is_callee_saved(r)) ? LIVE : DEAD;
+	if ((f & I_JMP) && target(p, s) < 0)	/* tail call */
+		return (r == 10 || r == 11) && !stmt_mentions_reg(s, r) ?
+			DEAD : LIVE;
+	if (f & I_IMPL)
+		return LIVE;
+	if (!stmt_mentions_reg(s, r))
+		return NEXT;
+	/* A full write of r that does not read it first ends its life. */
+	if (last && last->kind == OP_REG && last->reg == r && last->width >= 4) {
+		bool reads = false;
+
+		if (!strcmp(s->name, "xorl") || !strcmp(s->name, "xorq"))
+			if (s->nops == 2 && s->op[0].kind == OP_REG &&
+			    s->op[0].reg == r)
+				return DEAD;
+		if (!(f & I_DSTW))
+			return LIVE;
+		for (i = 0; i < s->nops - 1; i++) {
+			const struct operand *o = &s->op[i];
+
+			if ((o->kind == OP_REG && o->reg == r) ||
+			    (o->kind == OP_MEM && (o->base == r || o->index == r)))
+				reads = true;
+		}
+		return reads ? LIVE : DEAD;
+	}
+	return LIVE;
+}
+
+/* Is reg dead right after statement i (so a probe before i may clobber it)? */
+bool reg_dead_after(struct program *p, int i, int reg)
+{
+	return !walk(p, i + 1, reg_visit, reg);
+}
+
+/* Is reg dead on entry to statement j (e.g. a jump label's other target)? */
+bool reg_dead_at(struct program *p, int j, int reg)
+{
+	return !walk(p, j, reg_visit, reg);
+}

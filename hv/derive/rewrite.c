@@ -1,0 +1,1151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SVM rewriter.  Each non-stack memory operand becomes
+ *
+ *	leaq	EA, %rA			effective address (or movq $sym, %rA)
+ *	movq	%rA, %rB		TLB index: (page & (N-1)) * 32
+ *	shrq	$7, %rB
+ *	andl	$MASK, %eB
+ *	addq	__svm_tlbp(%rip), %rB	entry = tlb + index
+ *	subq	(%rB), %rA		offset in page if the tag matches
+ *					(16(%rB), the write tag, for writes)
+ *	cmpq	$(4096-size), %rA	whole access inside that page?
+ *	ja	.Lsvm_miss_N
+ *	addq	8(%rB), %rA		host address of the page + offset
+ *	INSN with (%rA)
+ *
+ * and an out-of-line miss path that calls __svm_miss (which handles pages
+ * not yet in the TLB, page-crossing accesses and refusals) and re-executes
+ * the instruction.  Scratch registers are dead ones where liveness proves
+ * it, else saved; flags are saved only when live.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "twinc.h"
+
+#define MISS_MAX (8 << 20)
+
+struct ctx {
+	struct program *p;
+	struct policy *pol;
+	struct options *opt;
+	struct stats *st;
+	FILE *out;
+	char *miss;		/* out-of-line miss paths */
+	size_t misslen;
+	int site;
+	/* jump-label and BUG annotations, by statement index */
+	int *jl_target;		/* label statement index of l_yes, or -1 */
+	char (*jl_key)[128];
+	int *jl_branch;
+	long *bug_info;		/* line | flags << 16, or -1 */
+	int *chunk;		/* read-only data object of a statement, or -1 */
+	bool *keep;		/* by chunk (label statement index): referenced */
+};
+
+static void missf(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+static void missf(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(c->miss + c->misslen, MISS_MAX - c->misslen, fmt, ap);
+	va_end(ap);
+	if (n > 0 && c->misslen + n < MISS_MAX)
+		c->misslen += n;
+}
+
+static void sym_of(const char *expr, char *out, size_t n)
+{
+	size_t i = 0;
+
+	while (*expr && (isalnum((unsigned char)*expr) || *expr == '_' ||
+			 *expr == '.' || *expr == '$') && i + 1 < n)
+		out[i++] = *expr++;
+	out[i] = 0;
+}
+
+static void fmt_op(const struct operand *o, char *buf, size_t n)
+{
+	char b[64] = "", ix[64] = "";
+
+	switch (o->kind) {
+	case OP_REG:
+		snprintf(buf, n, "%s%%%s", o->star ? "*" : "",
+			 reg_name(o->reg, o->width));
+		return;
+	case OP_IMM:
+		snprintf(buf, n, "$%s", o->text);
+		return;
+	case OP_SYM:
+		snprintf(buf, n, "%s%s", o->star ? "*" : "", o->text);
+		return;
+	case OP_MEM:
+		if (o->base >= 0)
+			snprintf(b, sizeof(b), "%%%s", reg_name(o->base, 8));
+		if (o->index >= 0)
+			snprintf(ix, sizeof(ix), ",%%%s,%d",
+				 reg_name(o->index, 8), o->scale);
+		if (o->base < 0 && o->index < 0)
+			snprintf(buf, n, "%s%s%s%s%s", o->star ? "*" : "",
+				 o->seg[0] ? "%" : "", o->seg, o->seg[0] ? ":" : "",
+				 o->disp);
+		else
+			snprintf(buf, n, "%s%s%s%s%s(%s%s)", o->star ? "*" : "",
+				 o->seg[0] ? "%" : "", o->seg, o->seg[0] ? ":" : "",
+				 o->disp, b, ix);
+		return;
+	default:
+		buf[0] = 0;
+	}
+}
+
+static void fmt_insn(const struct stmt *s, char *buf, size_t n)
+{
+	size_t len;
+	int i;
+
+	len = snprintf(buf, n, "\t%s%s%s", s->prefix, s->prefix[0] ? " " : "",
+		       s->name);
+	for (i = 0; i < s->nops && len < n; i++) {
+		char o[256];
+
+		fmt_op(&s->op[i], o, sizeof(o));
+		len += snprintf(buf + len, n - len, "%s%s", i ? ", " : "\t", o);
+	}
+}
+
+static bool is_rodata_sym(struct program *p, const char *sym)
+{
+	int l = label_stmt(p, sym);
+
+	return l >= 0 && p->sec[p->st[l].section].ro;
+}
+
+static bool writes_mem(const struct stmt *s, int mi)
+{
+	if (mi >= 0 && !strncmp(s->name, "xchg", 4))	/* either operand order */
+		return true;
+	return mi == s->nops - 1 && (s->isa->flags & (I_DSTW | I_DSTRW));
+}
+
+/* Scratch register choice: dead registers first, saved ones otherwise. */
+static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
+			int *regs, bool *saved, bool allow_save)
+{
+	static const int order[] = { 11, 10, 9, 8, 0, 1, 2, 6, 7, 3, 5, 12,
+				     13, 14, 15 };
+	bool impl = (s->isa->flags & I_IMPL) && !(s->isa->flags & I_CALL);
+	int k, got = 0;
+
+	for (k = 0; k < 15 && got < n; k++) {
+		int r = order[k];
+
+		if (stmt_mentions_reg(s, r))
+			continue;
+		if (impl && (r <= 2 || r == 6 || r == 7))
+			continue;
+		/* a jump label has two successors: l_yes must agree */
+		if (reg_dead_after(c->p, i, r) &&
+		    (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], r))) {
+			regs[got] = r;
+			saved[got++] = false;
+		}
+	}
+	for (k = 0; k < 15 && got < n; k++) {
+		int r = order[k], j;
+		bool taken = false;
+
+		for (j = 0; j < got; j++)
+			taken |= regs[j] == r;
+		if (taken || stmt_mentions_reg(s, r) ||
+		    (impl && (r <= 2 || r == 6 || r == 7)))
+			continue;
+		if (!allow_save)
+			return -1;
+		regs[got] = r;
+		saved[got++] = true;
+	}
+	return got == n ? 0 : -1;
+}
+
+enum ea_kind { EA_LEA, EA_ABS, EA_PCPU_VM };
+
+/* Is the symbol of expr data that the instance's own object defines? */
+static bool own_sym(struct ctx *c, const char *expr)
+{
+	char sym[128];
+
+	sym_of(expr, sym, sizeof(sym));
+	if (!sym[0] || isdigit((unsigned char)sym[0]))
+		return false;
+	if (is_rodata_sym(c->p, sym))
+		return true;
+	return c->opt->test_mode && label_stmt(c->p, sym) >= 0;
+}
+
+/* Emit (to the main stream or the miss path) the EA computation into rA. */
+static void emit_ea(struct ctx *c, bool to_miss, const struct operand *o,
+		    enum ea_kind k, int rA, int bitreg, int bitw, int rC)
+{
+	char buf[512], m[256];
+	struct operand t = *o;
+
+	t.star = false;
+	if (k == EA_ABS) {
+		snprintf(buf, sizeof(buf), "\tmovq\t$%s, %%%s\n", o->disp,
+			 reg_name(rA, 8));
+	} else if (k == EA_PCPU_VM) {
+		snprintf(buf, sizeof(buf),
+			 "\tmovq\t__twin_vm_percpu_base(%%rip), %%%s\n"
+			 "\tleaq\t%s(%%%s), %%%s\n", reg_name(rA, 8), o->disp,
+			 reg_name(rA, 8), reg_name(rA, 8));
+	} else if (o->base < 0 && o->index >= 0 && own_sym(c, o->disp)) {
+		/* sym(,%idx,s) on the instance's own data: inside Xen it is not
+		 * in the top 2 GB, so form the address rip-relative */
+		snprintf(buf, sizeof(buf), "\tleaq\t%s(%%rip), %%%s\n"
+			 "\tleaq\t(%%%s,%%%s,%d), %%%s\n", o->disp,
+			 reg_name(rA, 8), reg_name(rA, 8), reg_name(o->index, 8),
+			 o->scale, reg_name(rA, 8));
+	} else {
+		t.seg[0] = 0;
+		fmt_op(&t, m, sizeof(m));
+		snprintf(buf, sizeof(buf), "\tleaq\t%s, %%%s\n", m,
+			 reg_name(rA, 8));
+	}
+	if (bitreg >= 0) {
+		/* bt* with a register bit offset reaches EA + (off >> log2(bits)) * w */
+		int sh = bitw == 8 ? 6 : bitw == 4 ? 5 : 4;
+		size_t l = strlen(buf);
+
+		snprintf(buf + l, sizeof(buf) - l,
+			 "\t%s\t%%%s, %%%s\n"
+			 "\tsarq\t$%d, %%%s\n"
+			 "\tleaq\t(%%%s,%%%s,%d), %%%s\n",
+			 bitw == 8 ? "movq" : "movslq",
+			 reg_name(bitreg, bitw == 8 ? 8 : 4), reg_name(rC, 8), sh,
+			 reg_name(rC, 8), reg_name(rA, 8), reg_name(rC, 8), bitw,
+			 reg_name(rA, 8));
+	}
+	if (to_miss)
+		missf(c, "%s", buf);
+	else
+		fputs(buf, c->out);
+}
+
+static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
+{
+	struct operand *o = &s->op[mi];
+	char sym[128], insn[512];
+	enum ea_kind k = EA_LEA;
+	int size = operand_size(s, opsize), regs[3], nreg = 2, bitreg = -1;
+	int n, site, j;
+	bool saved[3], flags, is_call = s->isa->flags & I_CALL;
+	struct stmt t;
+
+	sym_of(o->disp, sym, sizeof(sym));
+	if (o->seg[0]) {
+		struct pentry *e = policy_find(c->pol, 'p', sym);
+
+		if (!strcmp(o->seg, "fs") || !e) {
+			err_at(c->p->path, s->line,
+			       "per-CPU operand '%%%s:%s' not in policy", o->seg,
+			       o->disp);
+			return -1;
+		}
+		e->used = true;
+		if (e->bind == P_HV) {
+			/* hypervisor-side emulation: the instance's own variable */
+			t = *s;
+			snprintf(t.op[mi].disp, sizeof(t.op[mi].disp),
+				 "__twin_pcpu_%s", o->disp);
+			t.op[mi].seg[0] = 0;
+			t.op[mi].base = REG_RIP;
+			fmt_insn(&t, insn, sizeof(insn));
+			fprintf(c->out, "%s\n", insn);
+			c->st->percpu_hv++;
+			return 0;
+		}
+		k = EA_PCPU_VM;
+		c->st->percpu_vm++;
+	} else if (o->base == REG_RIP) {
+		if (is_rodata_sym(c->p, sym)) {
+			if (writes_mem(s, mi)) {
+				err_at(c->p->path, s->line,
+				       "write to read-only %s", sym);
+				return -1;
+			}
+			fmt_insn(s, insn, sizeof(insn));
+			fprintf(c->out, "%s\n", insn);
+			c->st->rodata_sites++;
+			return 0;
+		}
+		k = EA_ABS;
+	}
+	if (!strncmp(s->name, "bt", 2) && s->nops == 2 &&
+	    s->op[0].kind == OP_REG) {
+		bitreg = s->op[0].reg;
+		nreg = 3;
+	}
+	if ((s->isa->flags & I_PUSHPOP)) {
+		err_at(c->p->path, s->line, "push/pop of a memory operand is not supported");
+		return -1;
+	}
+	flags = flags_live_in(c->p, i);
+	/* saving anything moves %rsp, which the instruction must not see */
+	if (stmt_mentions_reg(s, REG_RSP)) {
+		bool unused[3];
+		int r2[3];
+
+		if (flags || pick_scratch(c, i, s, nreg, r2, unused, false)) {
+			err_at(c->p->path, s->line,
+			       "'%s' uses %%rsp but needs saved state around its probe",
+			       s->name);
+			return -1;
+		}
+	}
+	if (flags && getenv("TWINC_DEBUG"))	/* why the flags are kept */
+		fprintf(stderr, "flags live at line %d because of line %d (%s)\n",
+			s->line, c->p->st[flow_why].line, c->p->st[flow_why].name);
+	if (pick_scratch(c, i, s, nreg, regs, saved, !is_call)) {
+		err_at(c->p->path, s->line, "no scratch register for '%s'", s->name);
+		return -1;
+	}
+	site = c->site++;
+	c->st->mem_sites++;
+	if (s->prefix[0] && !strcmp(s->prefix, "lock"))
+		c->st->lock_sites++;
+	if (flags)
+		c->st->flags_saved++;
+	for (j = 0; j < nreg; j++)
+		if (saved[j]) {
+			fprintf(c->out, "\tpushq\t%%%s\n", reg_name(regs[j], 8));
+			c->st->scratch_pushed++;
+		}
+	if (flags)
+		fputs("\tpushfq\n", c->out);
+
+	/* The instruction as it runs on the translated address. */
+	t = *s;
+	memset(&t.op[mi], 0, sizeof(t.op[mi]));
+	t.op[mi].kind = OP_MEM;
+	t.op[mi].base = regs[0];
+	t.op[mi].index = -1;
+	if (bitreg >= 0) {
+		t.op[0].reg = regs[2];
+	}
+	if (is_call)
+		snprintf(insn, sizeof(insn), "\tmovq\t(%%%s), %%r11",
+			 reg_name(regs[0], 8));
+	else
+		fmt_insn(&t, insn, sizeof(insn));
+
+	n = bitreg >= 0 ? (size == 8 ? 8 : size) : 0;
+	emit_ea(c, false, o, k, regs[0], bitreg, n, regs[2]);
+	fprintf(c->out,
+		"\tmovq\t%%%s, %%%s\n"
+		"\tshrq\t$%d, %%%s\n"
+		"\tandl\t$%d, %%%s\n"
+		"\taddq\t__svm_tlbp(%%rip), %%%s\n"
+		"\tsubq\t%s(%%%s), %%%s\n"
+		"\tcmpq\t$%d, %%%s\n"
+		"\tja\t.Lsvm_miss_%d\n"
+		"\taddq\t8(%%%s), %%%s\n",
+		reg_name(regs[0], 8), reg_name(regs[1], 8),
+		SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, reg_name(regs[1], 8),
+		((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT, reg_name(regs[1], 4),
+		reg_name(regs[1], 8),
+		writes_mem(s, mi) ? SVM_WTAG : "", reg_name(regs[1], 8),
+		reg_name(regs[0], 8),
+		(1 << SVM_PAGE_SHIFT) - size, reg_name(regs[0], 8),
+		site,
+		reg_name(regs[1], 8), reg_name(regs[0], 8));
+	if (bitreg >= 0)
+		fprintf(c->out, "\tmovl\t%%%s, %%%s\n\tandl\t$%d, %%%s\n",
+			reg_name(bitreg, 4), reg_name(regs[2], 4), size * 8 - 1,
+			reg_name(regs[2], 4));
+	if (flags)
+		fputs("\tpopfq\n", c->out);
+	fprintf(c->out, "%s\n.Lsvm_done_%d:\n", insn, site);
+	if (is_call) {
+		fputs("\tcall\t__twin_dispatch\n", c->out);
+		c->st->icalls++;
+	}
+	for (j = nreg - 1; j >= 0; j--)
+		if (saved[j])
+			fprintf(c->out, "\tpopq\t%%%s\n", reg_name(regs[j], 8));
+
+	/* Miss path: translate through the runtime, then run the access. */
+	/* rA = EA - tag here and rB still points at the entry: add the tag
+	 * back rather than recompute the address (shorter, same value) */
+	missf(c, ".Lsvm_miss_%d:\n\taddq\t%s(%%%s), %%%s\n", site,
+	      writes_mem(s, mi) ? SVM_WTAG : "", reg_name(regs[1], 8),
+	      reg_name(regs[0], 8));
+	missf(c, "\tpushq\t$%d\n\tpushq\t%%%s\n\tcall\t__svm_miss\n"
+		 "\tpopq\t%%%s\n\tpopq\t%%%s\n",
+	      size | (writes_mem(s, mi) ? 0x40 : 0),
+	      reg_name(regs[0], 8), reg_name(regs[0], 8), reg_name(regs[1], 8));
+	if (bitreg >= 0)
+		missf(c, "\tmovl\t%%%s, %%%s\n\tandl\t$%d, %%%s\n",
+		      reg_name(bitreg, 4), reg_name(regs[2], 4), size * 8 - 1,
+		      reg_name(regs[2], 4));
+	if (flags)
+		missf(c, "\tpopfq\n");
+	/* only a write can leave a bounced page-crossing access to copy back */
+	missf(c, "%s\n%s\tjmp\t.Lsvm_done_%d\n", insn,
+	      writes_mem(s, mi) ? "\tcall\t__svm_miss_done\n" : "", site);
+	return 0;
+}
+
+static const char *bound_name(struct ctx *c, const char *t, char *buf, size_t n)
+{
+	struct pentry *e = policy_find(c->pol, 'e', t);
+
+	if (!e)
+		return NULL;
+	switch (e->bind) {
+	case B_HV:
+		return t;
+	case B_UPCALL:
+		snprintf(buf, n, "__upcall_%s", t);
+		return buf;
+	case B_STUB:
+		snprintf(buf, n, "__stub_%s", t);
+		return buf;
+	default:
+		snprintf(buf, n, "__deny_%s", t);
+		return buf;
+	}
+}
+
+/*
+ * A jump label: jump to l_yes iff (key enabled) xor branch, testing the
+ * key (struct static_key.enabled, at offset 0) through SVM.
+ */
+static int rewrite_jump_label(struct ctx *c, int i)
+{
+	struct stmt *s = &c->p->st[i];
+	struct stmt t;
+	char nb[200];
+	int opsize;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = ST_INSN;
+	t.line = s->line;
+	strcpy(t.name, "cmpl");
+	t.isa = isa_lookup("cmpl", &opsize);
+	t.nops = 2;
+	parse_operand("$0", &t.op[0]);
+	snprintf(nb, sizeof(nb), "%s(%%rip)", c->jl_key[i]);
+	if (parse_operand(nb, &t.op[1])) {
+		err_at(c->p->path, s->line, "cannot use jump label key '%s'", c->jl_key[i]);
+		return -1;
+	}
+	if (rewrite_mem(c, i, &t, 1, 4))
+		return -1;
+	fprintf(c->out, "\t%s\t%s\n", c->jl_branch[i] ? "jle" : "jg",
+		c->p->st[c->jl_target[i]].name);
+	c->st->jump_labels++;
+	return 0;
+}
+
+static int rewrite_insn(struct ctx *c, int i)
+{
+	struct stmt *s = &c->p->st[i];
+	unsigned f;
+	char insn[512], nb[200];
+	int mi = mem_operand(s), opsize;
+
+	c->st->insns_in++;
+	if (c->jl_target[i] >= 0)	/* the jmp or the NOP (.byte) form */
+		return rewrite_jump_label(c, i);
+	f = s->isa->flags;
+	isa_lookup(s->name, &opsize);
+	if (f & I_PRIV) {
+		err_at(c->p->path, s->line, "privileged instruction '%s' in the fast path",
+		       s->name);
+		return -1;
+	}
+	if (f & I_STR) {
+		if (strncmp(s->prefix, "rep", 3)) {
+			err_at(c->p->path, s->line, "string operation without rep");
+			return -1;
+		}
+		fprintf(c->out, "\tcall\t__svm_rep_%s\n", s->name);
+		c->st->rep_sites++;
+		c->st->mem_sites++;
+		return 0;
+	}
+	if ((f & (I_CALL | I_JMP)) && s->op[0].star) {
+		if (f & I_JMP) {
+			err_at(c->p->path, s->line,
+			       "indirect jump with no known target");
+			return -1;
+		}
+		if (s->op[0].kind == OP_REG) {
+			fprintf(c->out, "\tmovq\t%%%s, %%r11\n\tcall\t__twin_dispatch\n",
+				reg_name(s->op[0].reg, 8));
+			c->st->icalls++;
+			return 0;
+		}
+		return rewrite_mem(c, i, s, 0, 8);
+	}
+	if ((f & (I_CALL | I_JMP | I_JCC)) && s->op[0].kind == OP_SYM) {
+		const char *t = s->op[0].text;
+
+		if (!is_local_label(t) && !isdigit_label(t) && find_func(c->p, t) < 0) {
+			const char *b = bound_name(c, t, nb, sizeof(nb));
+
+			if (!b) {
+				err_at(c->p->path, s->line, "callee '%s' not bound", t);
+				return -1;
+			}
+			fprintf(c->out, "\t%s\t%s\n", s->name, b);
+			c->st->ext_calls++;
+			return 0;
+		}
+	}
+	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP)
+		return rewrite_mem(c, i, s, mi, opsize);
+	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP)
+		c->st->stack_sites++;
+	if (mi >= 0 && (f & I_NOMEM) && s->op[mi].base == REG_RIP &&
+	    s->name[0] == 'l') {
+		char sym[128];
+
+		/* An address taken of VM data is a VM address: use the symbol. */
+		sym_of(s->op[mi].disp, sym, sizeof(sym));
+		if (!is_rodata_sym(c->p, sym)) {
+			if (find_func(c->p, sym) >= 0) {
+				err_at(c->p->path, s->line,
+				       "address of function %s taken", sym);
+				return -1;
+			}
+			fprintf(c->out, "\tmovq\t$%s, %%%s\n", s->op[mi].disp,
+				reg_name(s->op[1].reg, 8));
+			return 0;
+		}
+	}
+	for (int k = 0; k < s->nops; k++) {
+		char sym[128];
+		int fn;
+
+		if (s->op[k].kind != OP_IMM)
+			continue;
+		sym_of(s->op[k].text, sym, sizeof(sym));
+		fn = sym[0] ? find_func(c->p, sym) : -1;
+		if (fn >= 0 && !c->p->fn[fn].in_closure) {
+			err_at(c->p->path, s->line,
+			       "address of %s taken, but it is not in the closure", sym);
+			return -1;
+		}
+	}
+	if (!strcmp(s->name, "movq") && s->nops == 2 && s->op[0].kind == OP_IMM &&
+	    s->op[1].kind == OP_REG) {
+		char sym[128];
+
+		/* The instance's own read-only data is not in the top 2 GB
+		 * inside Xen: address it rip-relative (flags untouched). */
+		sym_of(s->op[0].text, sym, sizeof(sym));
+		if (sym[0] && is_rodata_sym(c->p, sym)) {
+			fprintf(c->out, "\tleaq\t%s(%%rip), %%%s\n", s->op[0].text,
+				reg_name(s->op[1].reg, 8));
+			c->st->rodata_lea++;
+			return 0;
+		}
+	}
+	fmt_insn(s, insn, sizeof(insn));
+	fprintf(c->out, "%s\n", insn);
+	return 0;
+}
+
+
+/*
+ * Group translation: a straight-line run of accesses off one base register
+ * that the run does not change, e.g. "desc->status, desc->length,
+ * desc->addr", is translated by one probe for the whole byte range
+ * [min disp, max disp + size).  If that range is in one TLB page the run
+ * executes with its operands rebased on the host address; otherwise
+ * (TLB miss, page crossing) it jumps to an out-of-line copy of the run in
+ * which every access has its own probe.  Returns the number of statements
+ * consumed, 0 when no group applies.
+ */
+#define GROUP_RANGE 512
+#define GROUP_BASES 3
+#define GROUP_JCC 4
+
+static int target_of(struct program *p, const struct stmt *s)
+{
+	if (s->nops == 1 && s->op[0].kind == OP_SYM && is_local_label(s->op[0].text))
+		return label_stmt(p, s->op[0].text);
+	return -1;
+}
+
+static bool numeric(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return true;
+	strtol(s, &end, 0);
+	return !*end;
+}
+
+static bool plain_imm(const struct stmt *s)
+{
+	int k;
+
+	for (k = 0; k < s->nops; k++)
+		if (s->op[k].kind == OP_IMM && !numeric(s->op[k].text))
+			return false;
+	return true;
+}
+
+static bool writes_reg(const struct stmt *s, int r)
+{
+	const struct operand *l = s->nops ? &s->op[s->nops - 1] : NULL;
+
+	return l && l->kind == OP_REG && l->reg == r &&
+	       (s->isa->flags & (I_DSTW | I_DSTRW));
+}
+
+static int try_group(struct ctx *c, int i)
+{
+	struct program *p = c->p;
+	int k, j, end = -1, nb = 0, naccess = 0, last = -1, site, opsize;
+	int bases[GROUP_BASES], lo[GROUP_BASES], hi[GROUP_BASES];
+	bool wr[GROUP_BASES];
+	int regs[GROUP_BASES + 1], jcc[GROUP_JCC], njcc = 0;
+	bool flags;
+	char insn[512];
+	FILE *slow;
+	char *sbuf = NULL;
+	size_t slen = 0;
+
+	for (k = i; k < p->nst; k++) {
+		struct stmt *s = &p->st[k];
+		unsigned f;
+		int mi, b;
+
+		if (s->kind != ST_INSN)
+			break;
+		f = s->isa->flags;
+		/* a conditional branch out of the run is fine (its target must
+		 * not need the scratch registers, checked below); joins are not */
+		if ((f & I_JCC) && !s->in_app && target_of(p, s) >= 0 && nb) {
+			if (njcc == GROUP_JCC)
+				break;
+			jcc[njcc++] = target_of(p, s);
+			continue;
+		}
+		if ((f & (I_JMP | I_JCC | I_CALL | I_RET | I_IMPL | I_STR | I_PRIV |
+			  I_PUSHPOP)) || s->in_app || s->pushdepth ||
+		    (s->prefix[0] && strcmp(s->prefix, "lock")) || !plain_imm(s) ||
+		    c->jl_target[k] >= 0)
+			break;
+		mi = mem_operand(s);
+		if (mi >= 0 && s->op[mi].base != REG_RSP && !(f & I_NOMEM)) {
+			const struct operand *o = &s->op[mi];
+			int d, sz, nlo, nhi;
+
+			if (o->seg[0] || o->index >= 0 || o->base < 0 ||
+			    o->base == REG_RIP || !numeric(o->disp) ||
+			    (!strncmp(s->name, "bt", 2) && s->op[0].kind == OP_REG))
+				break;
+			for (b = 0; b < nb && bases[b] != o->base; b++)
+				;
+			isa_lookup(s->name, &opsize);
+			d = atoi(o->disp);
+			sz = operand_size(s, opsize);
+			if (b == nb) {
+				/* a new base is probed before the run starts: the
+				 * run must open with an access, and nothing in it
+				 * before this one may have changed the base */
+				if (nb == GROUP_BASES || (nb == 0 && k != i))
+					break;
+				for (j = i; j < k && !writes_reg(&p->st[j], o->base); j++)
+					;
+				if (j < k)
+					break;
+				bases[nb] = o->base;
+				lo[nb] = d;
+				hi[nb] = d + sz;
+				wr[nb] = false;
+				nb++;
+			}
+			nlo = d < lo[b] ? d : lo[b];
+			nhi = d + sz > hi[b] ? d + sz : hi[b];
+			if (nhi - nlo > GROUP_RANGE)
+				break;
+			lo[b] = nlo;
+			hi[b] = nhi;
+			wr[b] |= writes_mem(s, mi);
+			naccess++;
+			last = k;
+		}
+		/* a write to a probed base ends the run (after it, if it is
+		 * itself an access whose address used the old value) */
+		for (b = 0; b < nb && !writes_reg(s, bases[b]); b++)
+			;
+		if (b < nb)
+			break;
+	}
+	if (naccess < 2 || naccess <= nb)
+		return 0;
+	end = last;
+	/* scratch: mentioned nowhere in the run and dead after it */
+	{
+		static const int order[] = { 11, 10, 9, 8, 0, 1, 2, 6, 7, 3, 5, 12,
+					     13, 14, 15 };
+		int got = 0, o;
+
+		for (o = 0; o < 15 && got < nb + 1; o++) {
+			bool used = false;
+
+			for (k = i; k <= end; k++)
+				used |= stmt_mentions_reg(&p->st[k], order[o]);
+			for (k = 0; k < njcc && !used; k++)
+				used = !reg_dead_at(p, jcc[k], order[o]);
+			if (!used && reg_dead_after(p, end, order[o]))
+				regs[got++] = order[o];
+		}
+		if (got < nb + 1)
+			return 0;
+	}
+	flags = flags_live_in(p, i);
+	site = c->site++;
+	c->st->groups++;
+	c->st->group_accesses += naccess;
+	if (flags)
+		fputs("\tpushfq\n", c->out);
+	for (j = 0; j < nb; j++) {
+		int rA = regs[j + 1], rB = regs[0];
+
+		fprintf(c->out, "\tleaq\t%d(%%%s), %%%s\n", lo[j], reg_name(bases[j], 8),
+			reg_name(rA, 8));
+		fprintf(c->out,
+			"\tmovq\t%%%s, %%%s\n"
+			"\tshrq\t$%d, %%%s\n"
+			"\tandl\t$%d, %%%s\n"
+			"\taddq\t__svm_tlbp(%%rip), %%%s\n"
+			"\tsubq\t%s(%%%s), %%%s\n"
+			"\tcmpq\t$%d, %%%s\n"
+			"\tja\t.Lsvm_slow_%d\n"
+			"\taddq\t8(%%%s), %%%s\n",
+			reg_name(rA, 8), reg_name(rB, 8),
+			SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, reg_name(rB, 8),
+			((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT, reg_name(rB, 4),
+			reg_name(rB, 8),
+			wr[j] ? SVM_WTAG : "", reg_name(rB, 8), reg_name(rA, 8),
+			(1 << SVM_PAGE_SHIFT) - (hi[j] - lo[j]), reg_name(rA, 8),
+			site,
+			reg_name(rB, 8), reg_name(rA, 8));
+	}
+	if (flags)
+		fputs("\tpopfq\n", c->out);
+	for (k = i; k <= end; k++) {
+		struct stmt t = p->st[k];
+		int mi = mem_operand(&t);
+
+		for (j = 0; mi >= 0 && !(t.isa->flags & I_NOMEM) && j < nb; j++)
+			if (t.op[mi].base == bases[j]) {
+				snprintf(t.op[mi].disp, sizeof(t.op[mi].disp), "%d",
+					 atoi(t.op[mi].disp) - lo[j]);
+				t.op[mi].base = regs[j + 1];
+				break;
+			}
+		fmt_insn(&t, insn, sizeof(insn));
+		fprintf(c->out, "%s\n", insn);
+		c->st->insns_in++;
+	}
+	fprintf(c->out, ".Lsvm_gdone_%d:\n", site);
+
+	/* the out-of-line copy, one probe per access */
+	slow = open_memstream(&sbuf, &slen);
+	if (!slow)
+		return -1;
+	{
+		FILE *main_out = c->out;
+		int rc = 0;
+
+		c->out = slow;
+		fprintf(slow, ".Lsvm_slow_%d:\n", site);
+		if (flags)
+			fputs("\tpopfq\n", slow);
+		for (k = i; k <= end && !rc; k++) {
+			rc = rewrite_insn(c, k);
+			c->st->insns_in--;
+		}
+		fprintf(slow, "\tjmp\t.Lsvm_gdone_%d\n", site);
+		fclose(slow);
+		c->out = main_out;
+		if (!rc)
+			missf(c, "%s", sbuf);
+		free(sbuf);
+		if (rc)
+			return -1;
+	}
+	return end - i + 1;
+}
+
+/* Find jump-label and BUG annotations in the pushed sections. */
+static int annotate(struct ctx *c)
+{
+	struct program *p = c->p;
+	int i, j;
+
+	for (i = 0; i < p->nst; i++) {
+		struct stmt *s = &p->st[i];
+		bool jt, bt;
+		int prev = -1, nl = 0, nw = 0;
+		char tgt[128] = "", key[160] = "";
+		long line = 0, flags = 0;
+
+		if (s->kind != ST_DIR || strcmp(s->name, ".pushsection"))
+			continue;
+		jt = !strncmp(s->args, "__jump_table", 12);
+		bt = !strncmp(s->args, "__bug_table", 11);
+		if (!jt && !bt)
+			continue;
+		for (j = i - 1; j >= 0; j--)
+			if (p->st[j].kind != ST_LABEL)
+				break;
+		prev = j;
+		for (j = i + 1; j < p->nst && p->st[j].pushdepth; j++) {
+			struct stmt *d = &p->st[j];
+
+			if (d->kind != ST_DIR)
+				continue;
+			if (!strcmp(d->name, ".long") && ++nl == 2)
+				sscanf(d->args, " %127[^ -]", tgt);
+			if (!strcmp(d->name, ".quad"))
+				snprintf(key, sizeof(key), "%s", d->args);
+			if (!strcmp(d->name, ".word") && ++nw == 1)
+				line = strtol(d->args, NULL, 0);
+			if (!strcmp(d->name, ".word") && nw == 2)
+				flags = strtol(d->args, NULL, 0);
+		}
+		if (prev < 0)
+			continue;
+		if (jt) {
+			char *plus, *minus;
+			long br;
+
+			/* ".quad KEY + BRANCH - ." ; bit 1 only says "was a jmp" */
+			minus = strstr(key, " - .");
+			if (minus)
+				*minus = 0;
+			plus = strrchr(key, '+');
+			if (!plus || !minus) {
+				err_at(p->path, s->line, "cannot read jump table entry");
+				return -1;
+			}
+			br = strtol(plus + 1, NULL, 0);
+			*plus = 0;
+			while (plus > key && plus[-1] == ' ')
+				*--plus = 0;
+			snprintf(c->jl_key[prev], sizeof(c->jl_key[prev]), "%s",
+				 key[0] == ' ' ? key + 1 : key);
+			c->jl_branch[prev] = br & 1;
+			c->jl_target[prev] = label_stmt(p, tgt);
+			if (c->jl_target[prev] < 0) {
+				err_at(p->path, s->line, "jump label target %s unknown", tgt);
+				return -1;
+			}
+		} else {
+			c->bug_info[prev] = line | (flags << 16);
+		}
+	}
+	return 0;
+}
+
+static bool keep_outside(struct ctx *c, const struct stmt *s)
+{
+	/* Outside functions: test mode keeps all data; the hypervisor
+	 * instance keeps only its own read-only data (the rest is the
+	 * driver VM's, reached through SVM by symbol). */
+	if (s->pushdepth || (s->kind == ST_DIR && (!strcmp(s->name, ".pushsection") ||
+						  !strcmp(s->name, ".popsection"))))
+		return false;
+	if (c->opt->test_mode)
+		return true;
+	if (s->kind == ST_DIR && (!strcmp(s->name, ".section") ||
+				  !strcmp(s->name, ".text") ||
+				  !strcmp(s->name, ".data") ||
+				  !strcmp(s->name, ".bss") ||
+				  !strcmp(s->name, ".previous")))
+		return true;
+	if (s->kind == ST_DIR && !strcmp(s->name, ".file"))
+		return true;
+	if (!c->p->sec[s->section].ro || c->p->sec[s->section].text)
+		return false;
+	return c->chunk[s - c->p->st] < 0 || c->keep[c->chunk[s - c->p->st]];
+}
+
+static bool is_ro_outside(struct program *p, int i)
+{
+	struct stmt *s = &p->st[i];
+
+	return s->func < 0 && !s->pushdepth && p->sec[s->section].ro &&
+	       !p->sec[s->section].text;
+}
+
+static bool is_attr_dir(const struct stmt *s)
+{
+	static const char *const d[] = { ".align", ".p2align", ".balign", ".type",
+					 ".size", ".globl", ".local", ".weak", NULL };
+	int k;
+
+	for (k = 0; d[k]; k++)
+		if (s->kind == ST_DIR && !strcmp(s->name, d[k]))
+			return true;
+	return false;
+}
+
+/* Mark the chunks an identifier list refers to; returns how many were new. */
+static int mark_refs(struct ctx *c, const char *e)
+{
+	int n = 0;
+
+	while (*e) {
+		char id[128];
+		int k = 0, l;
+
+		if (isdigit((unsigned char)*e)) {
+			while (isalnum((unsigned char)*e))
+				e++;
+			continue;
+		}
+		if (!(isalpha((unsigned char)*e) || *e == '_' || *e == '.')) {
+			e++;
+			continue;
+		}
+		while ((isalnum((unsigned char)*e) || *e == '_' || *e == '.') && k < 127)
+			id[k++] = *e++;
+		id[k] = 0;
+		l = label_stmt(c->p, id);
+		if (l >= 0 && c->chunk[l] == l && !c->keep[l]) {
+			c->keep[l] = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * The instance keeps only the read-only data objects its code refers to
+ * (and what those refer to): e1000_netdev_ops, say, is read-only but
+ * points at slow-path functions that are not part of the instance.
+ */
+static void ro_reachability(struct ctx *c)
+{
+	struct program *p = c->p;
+	int i, k, cur = -1, changed;
+
+	for (i = 0; i < p->nst; i++) {
+		c->chunk[i] = -1;
+		if (!is_ro_outside(p, i)) {
+			cur = -1;
+			continue;
+		}
+		if (p->st[i].kind == ST_LABEL && !isdigit_label(p->st[i].name))
+			cur = i;
+		c->chunk[i] = cur;
+	}
+	/* alignment/type directives belong to the object that follows them */
+	for (i = p->nst - 1, cur = -1; i >= 0; i--) {
+		if (!is_ro_outside(p, i)) {
+			cur = -1;
+			continue;
+		}
+		if (p->st[i].kind == ST_LABEL)
+			cur = c->chunk[i];
+		else if (!is_attr_dir(&p->st[i]))
+			cur = -1;
+		else if (cur >= 0)
+			c->chunk[i] = cur;
+	}
+	for (i = 0; i < p->nst; i++) {
+		struct stmt *s = &p->st[i];
+
+		if (s->func < 0 || !p->fn[s->func].in_closure || s->kind != ST_INSN)
+			continue;
+		for (k = 0; k < s->nops; k++)
+			mark_refs(c, s->op[k].kind == OP_MEM ? s->op[k].disp : s->op[k].text);
+	}
+	do {
+		changed = 0;
+		for (i = 0; i < p->nst; i++)
+			if (c->chunk[i] >= 0 && c->keep[c->chunk[i]] &&
+			    p->st[i].kind == ST_DIR && !is_attr_dir(&p->st[i]))
+				changed += mark_refs(c, p->st[i].args);
+	} while (changed);
+}
+
+static void emit_stubs(struct ctx *c)
+{
+	int i, id = 0;
+	char nb[200];
+
+	fputs("\n\t.section\t.text.twin_stubs,\"ax\",@progbits\n", c->out);
+	for (i = 0; i < c->pol->n; i++) {
+		struct pentry *e = &c->pol->e[i];
+
+		if (e->kind != 'e' || !e->used || e->bind == B_HV)
+			continue;
+		bound_name(c, e->name, nb, sizeof(nb));
+		fprintf(c->out, "%s:\n", nb);
+		if (e->bind == B_STUB)
+			fputs("\txorl\t%eax, %eax\n\tret\n", c->out);
+		else
+			fprintf(c->out, "\tmovl\t$%d, %%r11d\n\tjmp\t%s\n", id,
+				e->bind == B_UPCALL ? "__twin_upcall" : "__twin_denied");
+		id++;
+	}
+	/* Dispatch table for indirect calls: {VM address, instance entry}. */
+	fputs("\t.section\t.rodata.twin_dispatch,\"a\",@progbits\n"
+	      "\t.balign 8\n\t.globl\t__twin_dispatch_table\n"
+	      "__twin_dispatch_table:\n", c->out);
+	for (i = 0; i < c->pol->n; i++) {
+		struct pentry *e = &c->pol->e[i];
+
+		if (e->kind != 'i')
+			continue;
+		if (c->opt->test_mode)
+			fprintf(c->out, "\t.quad\t%s, %s\n", e->name, e->name);
+		else
+			fprintf(c->out, "\t.quad\t__vm__%s, %s\n", e->name, e->name);
+	}
+	fputs("\t.quad\t0, 0\n", c->out);
+	/* Hypervisor-side per-CPU emulation variables. */
+	for (i = 0; i < c->pol->n; i++) {
+		struct pentry *e = &c->pol->e[i];
+
+		if (e->kind == 'p' && e->bind == P_HV && e->used)
+			fprintf(c->out, "\t.local\t__twin_pcpu_%s\n"
+				"\t.comm\t__twin_pcpu_%s,256,64\n", e->name, e->name);
+	}
+}
+
+int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
+		 const char *out, struct stats *st)
+{
+	struct ctx c = { .p = p, .pol = pol, .opt = opt, .st = st };
+	int i, rc = 0;
+
+	c.out = fopen(out, "w");
+	if (!c.out) {
+		err_at(out, 0, "cannot write: %m");
+		return -1;
+	}
+	c.miss = malloc(MISS_MAX);
+	c.jl_target = malloc(p->nst * sizeof(int));
+	c.jl_key = calloc(p->nst, sizeof(*c.jl_key));
+	c.jl_branch = calloc(p->nst, sizeof(int));
+	c.bug_info = malloc(p->nst * sizeof(long));
+	c.chunk = malloc(p->nst * sizeof(int));
+	c.keep = calloc(p->nst, sizeof(bool));
+	for (i = 0; i < p->nst; i++) {
+		c.jl_target[i] = -1;
+		c.bug_info[i] = -1;
+	}
+	ro_reachability(&c);
+	if (annotate(&c))
+		rc = -1;
+	fprintf(c.out, "# derived by twinc from %s: do not edit\n", p->path);
+	for (i = 0; i < p->nst && !rc; i++) {
+		struct stmt *s = &p->st[i];
+		bool inside = s->func >= 0;
+
+		if (inside && !p->fn[s->func].in_closure)
+			continue;
+		if (!inside) {
+			if (!keep_outside(&c, s))
+				continue;
+		} else if (s->pushdepth || (s->kind == ST_DIR &&
+			   (!strcmp(s->name, ".pushsection") ||
+			    !strcmp(s->name, ".popsection")))) {
+			continue;	/* bug/jump/lock tables: not for the instance */
+		}
+		if (s->kind == ST_LABEL) {
+			if (!isdigit_label(s->name))
+				fprintf(c.out, "%s:\n", s->name);
+			continue;
+		}
+		if (opt->passthrough && s->kind == ST_INSN) {
+			char insn[512];
+
+			fmt_insn(s, insn, sizeof(insn));
+			fprintf(c.out, "%s\n", insn);
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			if (inside && !strcmp(s->name, ".byte") && !opt->passthrough) {
+				if (c.bug_info[i] >= 0 || !strcmp(s->args, "0x0f, 0x0b") ||
+				    !strcmp(s->args, "0x0f,0x0b")) {
+					fprintf(c.out, "\tpushq\t$%ld\n\tcall\t__twin_bug\n"
+						"\tleaq\t8(%%rsp), %%rsp\n",
+						c.bug_info[i] < 0 ? 0 : c.bug_info[i]);
+					st->bug_sites++;
+					continue;
+				}
+				if (c.jl_target[i] >= 0) {
+					if (rewrite_insn(&c, i) && (rc = -1))
+						break;
+					continue;
+				}
+				err_at(p->path, s->line, "raw bytes in code: .byte %s", s->args);
+				rc = -1;
+				break;
+			}
+			if (!strcmp(s->name, ".set") && !opt->test_mode)
+				continue;
+			fprintf(c.out, "\t%s\t%s\n", s->name, s->args);
+			continue;
+		}
+		if (!strcmp(s->name, "ud2")) {
+			fputs("\tpushq\t$0\n\tcall\t__twin_bug\n\tleaq\t8(%rsp), %rsp\n",
+			      c.out);
+			st->bug_sites++;
+			continue;
+		}
+		if (!opt->no_groups) {
+			int n = try_group(&c, i);
+
+			if (n < 0) {
+				rc = -1;
+				break;
+			}
+			if (n > 0) {
+				i += n - 1;
+				continue;
+			}
+		}
+		if (rewrite_insn(&c, i))
+			rc = -1;
+	}
+	if (!rc && !opt->passthrough) {
+		fputs("\n\t.section\t.text.twin_miss,\"ax\",@progbits\n", c.out);
+		fwrite(c.miss, 1, c.misslen, c.out);
+		emit_stubs(&c);
+	}
+	if (fclose(c.out))
+		rc = -1;
+	free(c.miss);
+	free(c.jl_target);
+	free(c.jl_key);
+	free(c.jl_branch);
+	free(c.bug_info);
+	free(c.chunk);
+	free(c.keep);
+	if (rc)
+		unlink(out);
+	return rc;
+}

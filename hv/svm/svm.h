@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Software Virtual Memory: the runtime half of what twinc emits.
+ *
+ * The TLB is direct-mapped and tagged by driver-VM virtual page.  twinc's
+ * inline probe computes entry = __svm_tlbp + ((va >> 12) & (N-1)) * 32,
+ * takes off = va - entry->tag (reads) or va - entry->wtag (writes, and
+ * read-modify-writes) and hits when off <= 4096 - size, so a page-crossing
+ * access always misses; then it uses entry->host + off.  A page the driver
+ * VM may only read is cached with wtag invalid: writes to it miss, and the
+ * miss handler refuses them.
+ * The geometry here must match hv/derive/twinc.h.
+ */
+#ifndef SVM_H
+#define SVM_H
+
+#include "svm_port.h"
+
+#define SVM_TLB_BITS	8
+#define SVM_TLB_SIZE	(1 << SVM_TLB_BITS)
+#define SVM_PAGE_SHIFT	12
+#define SVM_PAGE_SIZE	(1UL << SVM_PAGE_SHIFT)
+/* A tag no canonical address can hit; its host is the sink page. */
+#define SVM_TAG_INVALID	0x8000000000000000UL
+
+/*
+ * The miss path's "info" word: access size in the low bits, SVM_WRITE for
+ * a write; small so twinc can push it as an 8-bit immediate.  Matches
+ * hv/derive/rewrite.c.
+ */
+#define SVM_SIZE_MASK	0x3f
+#define SVM_WRITE	0x40
+
+struct svm_tlb_entry {
+	u64 tag;		/* driver-VM virtual page, for reads */
+	u64 host;		/* host address of that page */
+	u64 wtag;		/* the same page if writable, else invalid */
+	u64 pad;		/* 32-byte entries: index = page * 32 */
+};
+
+struct svm_stats {
+	u64 misses, fills, crossings, bounces, refusals;
+	u64 bugs, warns, upcalls, denied, dispatch_refused, rep_ops;
+	u64 last_refused;	/* address of the last refusal */
+};
+
+extern struct svm_tlb_entry *__svm_tlbp;	/* the probe's TLB */
+extern u64 __twin_vm_percpu_base;		/* driver VM's per-CPU base */
+extern struct svm_stats svm_stats;
+extern bool svm_disabled;			/* set by any refusal */
+
+void svm_init(void);
+void svm_flush(void);
+
+/* Called by the assembly trampolines in svm_entry.S. */
+u64 svm_translate(u64 va, u64 info);
+void svm_miss_done(void);
+void svm_rep_stos(u64 dst, u64 val, u64 count);
+void svm_rep_movs(u64 dst, u64 src, u64 count);
+
+#endif

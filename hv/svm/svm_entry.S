@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entry trampolines between twinc's rewritten code and the SVM/twin C
+ * runtime.  The rewritten code assumes every register and the flags
+ * survive these calls (only the documented results change), so each
+ * trampoline saves the caller-saved registers and the flags itself and
+ * aligns the stack for C.
+ */
+	.text
+
+.macro SAVE
+	pushfq
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%rbp
+	movq	%rsp, %rbp
+	andq	$-16, %rsp
+.endm
+
+.macro RESTORE
+	movq	%rbp, %rsp
+	popq	%rbp
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	popfq
+.endm
+
+/* Offsets from %rbp after SAVE: rbp 0, r11 8 .. rax 72, flags 80, ret 88, args 96.. */
+#define ARG0	96(%rbp)
+#define ARG1	104(%rbp)
+#define S_RDI	40(%rbp)
+#define S_RSI	48(%rbp)
+#define S_RCX	64(%rbp)
+
+/* stack: ret, va, info  ->  va slot := host address */
+	.globl	__svm_miss
+__svm_miss:
+	SAVE
+	movq	ARG0, %rdi
+	movq	ARG1, %rsi
+	call	svm_translate
+	movq	%rax, ARG0
+	RESTORE
+	ret
+
+	.globl	__svm_miss_done
+__svm_miss_done:
+	SAVE
+	call	svm_miss_done
+	RESTORE
+	ret
+
+/* rep stosq: %rdi dst, %rax value, %rcx count; afterwards rdi advanced, rcx 0 */
+	.globl	__svm_rep_stosq
+__svm_rep_stosq:
+	SAVE
+	movq	%rcx, %rdx
+	movq	%rax, %rsi
+	call	svm_rep_stos
+	movq	S_RCX, %rcx
+	shlq	$3, %rcx
+	addq	%rcx, S_RDI
+	movq	$0, S_RCX
+	RESTORE
+	ret
+
+/* rep movsq: %rdi dst, %rsi src, %rcx count */
+	.globl	__svm_rep_movsq
+__svm_rep_movsq:
+	SAVE
+	movq	%rcx, %rdx
+	call	svm_rep_movs
+	movq	S_RCX, %rcx
+	shlq	$3, %rcx
+	addq	%rcx, S_RDI
+	addq	%rcx, S_RSI
+	movq	$0, S_RCX
+	RESTORE
+	ret
+
+/* stack: ret, info (line | flags << 16) */
+	.globl	__twin_bug
+__twin_bug:
+	SAVE
+	movq	ARG0, %rdi
+	movq	88(%rbp), %rsi
+	call	twin_bug
+	RESTORE
+	ret
+
+/*
+ * Indirect call: %r11 holds the driver VM's function pointer.  Only the
+ * closure functions in __twin_dispatch_table are reachable; anything else
+ * is refused (counted, instance disabled) and the call returns 0.
+ */
+	.globl	__twin_dispatch
+__twin_dispatch:
+	leaq	__twin_dispatch_table(%rip), %r10
+1:	cmpq	$0, (%r10)
+	je	2f
+	cmpq	(%r10), %r11
+	je	3f
+	addq	$16, %r10
+	jmp	1b
+3:	jmp	*8(%r10)
+2:	movq	%r11, %rdi
+	jmp	twin_dispatch_refused
+
+/* Bound externals: %r11d = id, arguments in the usual registers. */
+	.globl	__twin_upcall
+__twin_upcall:
+	pushq	%r9
+	pushq	%r8
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	movq	%r11, %rdi
+	movq	%rsp, %rsi
+	pushq	%rbp
+	movq	%rsp, %rbp
+	andq	$-16, %rsp
+	call	twin_upcall
+	movq	%rbp, %rsp
+	popq	%rbp
+	addq	$48, %rsp
+	ret
+
+	.globl	__twin_denied
+__twin_denied:
+	movq	%r11, %rdi
+	jmp	twin_denied
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few things the SVM core needs from its environment, so the same
+ * svm.c compiles into Xen (hv/xen/, with __XEN__) and into the host's user
+ * space for the differential tests.  Each world implements svm_pt_lookup():
+ * Xen walks the driver VM's page tables and checks frame ownership; the
+ * user-space port looks the page up in a table the test gives it.
+ */
+#ifndef SVM_PORT_H
+#define SVM_PORT_H
+
+#ifdef __XEN__
+#include <xen/lib.h>
+#include <xen/string.h>
+#include <xen/types.h>
+#define svm_log(fmt, ...)	printk(XENLOG_WARNING "svm: " fmt, ##__VA_ARGS__)
+#define svm_fatal(why)		panic("twin instance: %s\n", why)
+#else
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+typedef uint64_t u64;
+typedef uint32_t u32;
+#define svm_log(fmt, ...)	fprintf(stderr, "svm: " fmt, ##__VA_ARGS__)
+#define svm_fatal(why)		(fprintf(stderr, "svm: fatal: %s\n", why), abort())
+#endif
+
+/*
+ * Host address of the page holding driver-VM virtual page @vpage (page
+ * aligned), or 0 if the access must be refused (not the driver VM's
+ * memory nor the device's MMIO window, or not writable for a write).
+ */
+u64 svm_pt_lookup(u64 vpage, bool write);
+
+#endif

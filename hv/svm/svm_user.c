@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host (user-space) port of the SVM runtime, for twinc's differential
+ * tests: a page table the test fills with svm_user_map(), and the twin
+ * runtime hooks (BUG reports, upcalls, refused indirect calls).
+ */
+#include "svm.h"
+#include "svm_user.h"
+
+#define MAX_PAGES 4096
+
+static struct {
+	u64 vpage, host;
+	bool write;
+} pt[MAX_PAGES];
+static int npt;
+
+int svm_user_map(u64 va, u64 host, u64 len, bool write)
+{
+	u64 off;
+
+	for (off = 0; off < len; off += SVM_PAGE_SIZE) {
+		if (npt == MAX_PAGES)
+			return -1;
+		pt[npt].vpage = (va + off) & ~(SVM_PAGE_SIZE - 1);
+		pt[npt].host = (host + off) & ~(SVM_PAGE_SIZE - 1);
+		pt[npt].write = write;
+		npt++;
+	}
+	return 0;
+}
+
+u64 svm_pt_lookup(u64 vpage, bool write)
+{
+	int i;
+
+	for (i = npt - 1; i >= 0; i--)
+		if (pt[i].vpage == vpage)
+			return write && !pt[i].write ? 0 : pt[i].host;
+	return 0;
+}
+
+void twin_bug(u64 info, u64 where)
+{
+	unsigned line = info & 0xffff, flags = info >> 16;
+
+	if (flags & 1) {	/* BUGFLAG_WARNING */
+		svm_stats.warns++;
+		svm_log("WARN at line %u (%#llx)\n", line, (unsigned long long)where);
+		return;
+	}
+	svm_stats.bugs++;
+	svm_log("BUG at line %u (%#llx)\n", line, (unsigned long long)where);
+	svm_fatal("BUG in instance");
+}
+
+long twin_upcall(long id, long *args)
+{
+	(void)args;
+	svm_stats.upcalls++;
+	(void)id;
+	return 0;
+}
+
+long twin_denied(long id)
+{
+	svm_stats.denied++;
+	svm_disabled = true;
+	svm_log("call to denied function #%ld refused\n", id);
+	return 0;
+}
+
+long twin_dispatch_refused(u64 target)
+{
+	svm_stats.dispatch_refused++;
+	svm_disabled = true;
+	svm_log("indirect call to %#llx refused\n", (unsigned long long)target);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Host-only helpers of the SVM runtime (tests). */
+#ifndef SVM_USER_H
+#define SVM_USER_H
+
+#include "svm.h"
+
+/* Map driver-VM range [va, va+len) to host memory at @host (page granular). */
+int svm_user_map(u64 va, u64 host, u64 len, bool write);
+
+void twin_bug(u64 info, u64 where);
+long twin_upcall(long id, long *args);
+long twin_denied(long id);
+long twin_dispatch_refused(u64 target);
+
+#endif
