@@ -11,7 +11,7 @@ from twinc_lib import POLICY, ROOT, TWIN, make, manifest, twinc
 
 ROOTS = {"e1000_xmit_frame", "e1000_intr", "e1000_clean"}
 RUNTIME = {"__svm_miss", "__svm_miss_done", "__twin_dispatch", "__twin_bug",
-           "__svm_rep_stosq", "__svm_rep_movsq", "__twin_upcall", "__twin_denied"}
+           "__svm_rep_stosq", "__svm_rep_movsq", "__twin_upcall", "__twin_denied", "__svm_wmiss"}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -85,12 +85,38 @@ def hit_paths(text):
     return counts
 
 
+def thunk_paths(text):
+    """Hit path of each probe thunk: the site's address computation and
+    call, then the thunk's instructions up to and including its ret."""
+    lines = text.splitlines()
+    paths = {}
+    for i, l in enumerate(lines):
+        m = re.match(r"(__svm_p[rw]\w+):$", l)
+        if m:
+            j = i + 1
+            while lines[j] != "\tret":
+                j += 1
+            paths[m.group(1)] = 2 + (j + 1 - (i + 1))
+    return paths
+
+
 def test_tlb_hit_path_is_short():
-    counts = hit_paths((TWIN / "e1000_twin.s").read_text())
-    assert len(counts) > 500
-    # lea + 8 probe instructions for nearly every site
+    text = (TWIN / "e1000_twin.s").read_text()
+    counts = hit_paths(text)
+    thunks = thunk_paths(text)
+    calls = re.findall(r"^\tcall\t(__svm_p[rw]\w+)$", text, re.M)
+    m = manifest()
+    assert len(calls) == m["thunk_sites"] > 300
+    assert len(thunks) == m["thunks"]
+    assert set(calls) == set(thunks)
+    # every non-stack operand is reached by an inline probe, a group probe
+    # or a thunk
+    assert len(counts) + len(calls) > 500
+    # inline: lea + 8 probe instructions for nearly every site
     assert max(set(counts), key=counts.count) == 9
     assert max(counts) <= 11
+    # thunked: lea, call, 7 probe instructions incl. ja, add, ret
+    assert set(thunks.values()) == {11}
 
 
 def tamper(tmp_path, pattern, replacement):
@@ -118,6 +144,33 @@ def test_verifier_accepts_the_output():
     # a write's miss path claiming to be a read
     (r"^\tpushq\t\$72\n(\tpushq\t%r\w+\n\tcall\t__svm_miss)$", "\tpushq\t$8\n\\1",
      "not translated"),
+    # probe thunks: a write through a read thunk, an access that does not
+    # use the thunk's result, a thunk of another size, a thunk with a wrong
+    # bound, a miss path of another size or an entry in its middle, a jump
+    # into a thunk
+    (r"^(\tcall\t__svm_pr4_(r\w+)_r\w+\n)\tmovl\t\(%\2\), (%e\w+)$", r"\1\tmovl\t\3, (%\2)",
+     "not translated"),
+    (r"^(\tcall\t__svm_pr4_r11_r10\n)\tmovl\t\(%r11\)", r"\1\tmovl\t(%rdi)", "not translated"),
+    (r"^\tcall\t__svm_pr4_r11_r10(\n\tmovl\t\(%r11\))", r"\tcall\t__svm_pr2_r11_r10\1",
+     "not translated"),
+    (r"^(__svm_pr4_r11_r10:\n(?:\t.*\n){5})\tcmpq\t\$4092, %r11$", r"\1\tcmpq\t$4095, %r11",
+     "bad probe thunk"),
+    (r"^(\.Lsvm_trmiss_4_r11_r10:\n\taddq\t\(%r10\), %r11\n)\tpushq\t\$4$", r"\1\tpushq\t$8",
+     "bad probe thunk"),
+    (r"^(__svm_pr4_r11_r10:\n\tmovq\t%r11, %r10\n)", r"\1.Lentry:\n", "bad probe thunk"),
+    (r"^(\tpushq\t%rbx)$", "\tjmp\t__svm_pr4_r11_r10\n\\1", "bad probe thunk"),
+    # write thunks: probing with the read tag, a miss path claiming a read,
+    # a write through a read thunk, a fix-up table entry to elsewhere, a
+    # jump into a fix-up path, __svm_wmiss called from outside a thunk
+    (r"^(__svm_pw4_r11_r10:\n(?:\t.*\n){4})\tsubq\t16\(%r10\), %r11$", r"\1\tsubq\t(%r10), %r11",
+     "bad probe thunk"),
+    (r"^(\.Lsvm_twmiss_4_r11_r10:\n\taddq\t16\(%r10\), %r11\n)\tpushq\t\$68$", r"\1\tpushq\t$4",
+     "bad probe thunk"),
+    (r"^\tcall\t__svm_pw4_r11_r10(\n\.Lsvm_wret_\d+:\n\taddl\t\$1, \(%r11\))",
+     r"\tcall\t__svm_pr4_r11_r10\1", "not translated"),
+    (r"^(\t\.quad\t\.Lsvm_wret_\d+, )\.Lsvm_wfix_\d+$", r"\1e1000_clean", "bad fix-up table entry"),
+    (r"^(\tcall\t__svm_pw\w+\n\.Lsvm_wret_(\d+):\n)", r"\1\tjne\t.Lsvm_wfix_\2\n", "not translated"),
+    (r"^(\tpushq\t%rbx)$", "\tcall\t__svm_wmiss\n\\1", "outside a write thunk"),
     (r"^(\tpushq\t%rbx)$", "\tcli\n\\1", "forbidden instruction"),
     (r"^(\tpushq\t%rbx)$", "\tcall\tprintk\n\\1", "unbound 'printk'"),
     (r"^(\tpushq\t%rbx)$", "\tjmp\t*%rax\n\\1", "indirect jmp"),

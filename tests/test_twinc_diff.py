@@ -1,9 +1,12 @@
 """Differential tests: the corpus, as compiled and as rewritten by twinc
 and linked with the user-space SVM runtime, must print the same results;
 accesses and indirect calls outside what is allowed must be refused."""
+import json
+import re
+
 import pytest
 
-from twinc_lib import build_corpus, callgrind_ir, have, make, results, run
+from twinc_lib import CORPUS, TWINC as ROOT_BIN, build_corpus, callgrind_ir, have, make, results, run
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +21,28 @@ def bins_nogroups(tmp_path_factory):
     return build_corpus(tmp_path_factory.mktemp("corpus_ng"), groups=False)
 
 
+@pytest.fixture(scope="module")
+def bins_thunks_all(tmp_path_factory):
+    make("twinc")
+    return build_corpus(tmp_path_factory.mktemp("corpus_ta"), groups=False, thunks="all")
+
+
+@pytest.fixture(scope="module")
+def bins_thunks_off(tmp_path_factory):
+    make("twinc")
+    return build_corpus(tmp_path_factory.mktemp("corpus_to"), thunks="off")
+
+
+VARIANTS = {"groups": "bins", "nogroups": "bins_nogroups",
+            "thunks_all": "bins_thunks_all", "thunks_off": "bins_thunks_off"}
+
 NAMES = ["struct", "globals", "atomics", "string", "flags", "cross", "indirect", "jumplabel",
          "memheavy"]
 
 
-@pytest.mark.parametrize("variant", ["groups", "nogroups"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
 def test_same_results(request, variant):
-    orig, twin = request.getfixturevalue("bins" if variant == "groups" else "bins_nogroups")
+    orig, twin = request.getfixturevalue(VARIANTS[variant])
     want, _, _ = results(orig, "run")
     got, stats, err = results(twin, "run")
     assert [l.split()[0] for l in want] == NAMES
@@ -38,8 +56,27 @@ def test_same_results(request, variant):
     assert stats["refusals"] == 0 and stats["disabled"] == 0
 
 
-def test_out_of_range_access_refused(bins):
-    orig, twin = bins
+def test_thunks_all_variant_is_thunked(bins_thunks_all):
+    """--thunks all --no-groups: reads and writes go through probe thunks,
+    so test_same_results[thunks_all] runs the page-crossing writes of
+    t_cross through write thunks whose bounced writes take the fix-up path
+    (without the runtime's redirect t_cross prints another value), and
+    test_out_of_range_access_refused[thunks_all] refuses a thunked read."""
+    orig, twin = bins_thunks_all
+    m = json.loads((twin.parent / "corpus.json").read_text())
+    text = (twin.parent / "corpus.twin.s").read_text()
+    assert m["thunk_sites"] > 50 and m["thunks"] > 5
+    assert re.search(r"^t_refuse:\n\tleaq\t\(%rdi\), %(r\w+)\n\tcall\t__svm_pr8_\1_", text, re.M)
+    assert re.search(r"^__twin_wfix_table:\n\t\.quad\t\.Lsvm_wret_\d+, \.Lsvm_wfix_\d+$", text, re.M)
+    p = run([str(ROOT_BIN), "--policy", str(CORPUS / "corpus.policy"), "--verify",
+             str(twin.parent / "corpus.twin.s")])
+    assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize("variant", ["groups", "thunks_all", "thunks_off"])
+def test_out_of_range_access_refused(request, variant):
+    """Also through a probe thunk (thunks_all: every read is thunked)."""
+    orig, twin = request.getfixturevalue(VARIANTS[variant])
     want, _, _ = results(orig, "refuse")
     assert want == ["value 0x5ec12e7", "secret 0xbad"]   # the original does it
     got, stats, err = results(twin, "refuse")

@@ -40,7 +40,7 @@ def manifest():
     return json.loads((TWIN / "manifest.json").read_text())
 
 
-def build_corpus(tmp: Path, groups=True):
+def build_corpus(tmp: Path, groups=True, thunks=None):
     """Original and rewritten corpus binaries in tmp; returns their paths."""
     s = tmp / "corpus.s"
     p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, CORPUS / "corpus.c"])
@@ -50,6 +50,8 @@ def build_corpus(tmp: Path, groups=True):
             "--manifest", tmp / "corpus.json", s]
     if not groups:
         args.insert(0, "--no-groups")
+    if thunks:
+        args[:0] = ["--thunks", thunks]
     p = twinc(*args)
     assert p.returncode == 0, p.stderr
     orig, twin = tmp / "orig", tmp / "twin"

@@ -4,37 +4,44 @@
 #   (from build/twin/e1000, so run `make twin` first), and the callgrind
 #   instruction-count overhead of the differential corpus, per test and
 #   for the memory-heavy kernel.
-#   usage: hv/derive/bench.sh [ROUNDS]
+#   usage: [TWINC_FLAGS="--thunks all --no-groups"] hv/derive/bench.sh [ROUNDS]
+#   TWINC_FLAGS (probe policy) applies to both the e1000 and the corpus runs;
+#   the e1000 figures then come from this script's own run, not from
+#   build/twin/e1000/manifest.json.
 set -eu
 cd "$(dirname "$0")/../.."
 rounds=${1:-20}
+flags=${TWINC_FLAGS:-}
 twinc=build/bin/twinc
 out=build/twin/e1000
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 for i in 1 2 3 4 5; do
-	$twinc --quiet --policy hv/derive/e1000.policy -o "$tmp/o.s" \
+	$twinc --quiet $flags --policy hv/derive/e1000.policy -o "$tmp/o.s" \
 		--manifest "$tmp/m.json" $out/e1000_main.s
 	grep -o '"rewrite_seconds": [0-9.]*' "$tmp/m.json"
 done | sort -t: -k2 -n | sed -n 3p | sed 's/^/e1000 median of 5 /'
 start=$(date +%s.%N)
-$twinc --quiet --policy hv/derive/e1000.policy -o "$tmp/o.s" --obj "$tmp/o.o" \
-	--manifest "$tmp/m.json" $out/e1000_main.s
+$twinc --quiet $flags --policy hv/derive/e1000.policy -o "$tmp/o.s" --obj "$tmp/o.o" \
+	--orig-obj "$tmp/orig.o" --manifest "$tmp/m.json" $out/e1000_main.s
 end=$(date +%s.%N)
 echo "e1000 wall time of twinc incl. as: $(echo "$end - $start" | bc) s"
-grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_bytes_original|text_bytes_derived|code_growth|group_probes|group_accesses)"' $out/manifest.json
-size -A $out/e1000_twin.o | awk '/^\.text/ { print "  " $1, $2 }'
-awk '/twin_miss/ { cold = 1 }
+grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_bytes_original|text_bytes_derived|code_growth|group_probes|group_accesses|thunk_sites|thunks)"' "$tmp/m.json"
+size -A "$tmp/o.o" | awk '/^\.text/ { print "  " $1, $2 }'
+awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
      /^\tja\t\.Lsvm_(miss|slow)_/ { if (cold) c++; else h++ }
-     END { print "probes on the hot path:", h, " in out-of-line group copies:", c }' $out/e1000_twin.s
-echo "TLB-hit path: 9 instructions (address, 7 probe instructions incl. ja, add of the mapping) + the access"
+     /^\tcall\t__svm_p[rw]/ { if (cold) tc++; else th++ }
+     END { print "inline probes on the hot path:", h, " in out-of-line group copies:", c
+           print "thunk calls on the hot path:", th, " in out-of-line group copies:", tc }' "$tmp/o.s"
+echo "TLB-hit path: inline 9 instructions (address, 7 probe instructions incl. ja, add of the mapping);"
+echo "  thunked 11 (address, call, the same 7 + add in the thunk, ret); + the access"
 
 cf="-O2 -fno-pic -fno-pie -mno-red-zone -fno-jump-tables -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none -mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-tree-loop-distribute-patterns -fno-builtin"
 lf="-O2 -fno-pie -no-pie -mno-red-zone -fno-stack-protector"
 c=tests/twinc_corpus
 gcc $cf -S -o "$tmp/corpus.s" $c/corpus.c
-$twinc --quiet --policy $c/corpus.policy --test -o "$tmp/t.s" --obj "$tmp/t.o" "$tmp/corpus.s"
+$twinc --quiet $flags --policy $c/corpus.policy --test -o "$tmp/t.s" --obj "$tmp/t.o" "$tmp/corpus.s"
 gcc $lf -I$c -o "$tmp/orig" $c/harness.c "$tmp/corpus.s"
 gcc $lf -DTWIN -I$c -Ihv/svm -o "$tmp/twin" $c/harness.c "$tmp/t.o" hv/svm/svm.c \
 	hv/svm/svm_user.c hv/svm/svm_entry.S

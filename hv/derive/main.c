@@ -2,7 +2,7 @@
 /*
  * twinc: derive the hypervisor instance of a driver's fast path.
  *
- *   twinc --policy P [--test] [--no-groups] -o OUT.s [--obj OUT.o] [--orig-obj ORIG.o]
+ *   twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] -o OUT.s [--obj OUT.o] [--orig-obj ORIG.o]
  *         [--manifest M.json] INPUT.s
  *   twinc --policy P --verify FILE.s
  *
@@ -61,7 +61,7 @@ out:
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: twinc --policy P [--test] [--no-groups] -o OUT.s [--obj OUT.o] "
+	fprintf(stderr, "usage: twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] -o OUT.s [--obj OUT.o] "
 		"[--orig-obj ORIG.o] [--manifest M.json] INPUT.s\n"
 		"       twinc --policy P --verify FILE.s\n");
 	exit(2);
@@ -82,11 +82,12 @@ int main(int argc, char **argv)
 		{ "obj", 1, NULL, 'c' }, { "orig-obj", 1, NULL, 'O' },
 		{ "manifest", 1, NULL, 'm' }, { "verify", 1, NULL, 'v' },
 		{ "quiet", 0, NULL, 'q' }, { "no-groups", 0, NULL, 'g' },
+		{ "thunks", 1, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *pol_path = NULL, *out = NULL, *obj = NULL, *orig = NULL;
 	const char *man = NULL, *verify = NULL, *in;
-	struct options opt = { 0 };
+	struct options opt = { .thunks = THUNKS_OUTSIDE_LOOPS };
 	struct policy pol = { 0 };
 	struct program prog = { 0 };
 	struct stats st = { 0 };
@@ -106,6 +107,16 @@ int main(int argc, char **argv)
 		case 'v': verify = optarg; break;
 		case 'q': opt.quiet = true; break;
 		case 'g': opt.no_groups = true; break;
+		case 'T':
+			if (!strcmp(optarg, "off"))
+				opt.thunks = THUNKS_OFF;
+			else if (!strcmp(optarg, "loops"))
+				opt.thunks = THUNKS_OUTSIDE_LOOPS;
+			else if (!strcmp(optarg, "all"))
+				opt.thunks = THUNKS_ALL;
+			else
+				usage();
+			break;
 		case 'o': out = optarg; break;
 		default: usage();
 		}

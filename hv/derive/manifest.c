@@ -86,6 +86,8 @@ int manifest_write(const char *path, struct program *p, struct policy *pol,
 		st->rodata_sites + st->percpu_hv);
 	fprintf(f, "  \"group_probes\": %d,\n  \"group_accesses\": %d,\n",
 		st->groups, st->group_accesses);
+	fprintf(f, "  \"thunk_sites\": %d,\n  \"thunks\": %d,\n",
+		st->thunk_sites, st->thunks);
 	fprintf(f, "  \"instructions_in\": %d,\n", st->insns_in);
 	fprintf(f, "  \"text_bytes_original\": %ld,\n  \"text_bytes_derived\": %ld,\n",
 		in_bytes, out_bytes);

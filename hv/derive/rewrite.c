@@ -18,6 +18,12 @@
  * not yet in the TLB, page-crossing accesses and refusals) and re-executes
  * the instruction.  Scratch registers are dead ones where liveness proves
  * it, else saved; flags are saved only when live.
+ *
+ * With --thunks (default: outside tight loops) the probe is out of line:
+ * "leaq EA, %rA; call __svm_p{r,w}SIZE_A_B; INSN with (%rA)", one thunk per
+ * read/write, size and register pair holding the probe and the miss path;
+ * a thunked write also gets a fix-up path for a bounced page-crossing
+ * write, which the runtime returns to instead (see emit_thunks()).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -44,6 +50,10 @@ struct ctx {
 	long *bug_info;		/* line | flags << 16, or -1 */
 	int *chunk;		/* read-only data object of a statement, or -1 */
 	bool *keep;		/* by chunk (label statement index): referenced */
+	bool *in_loop;		/* statement lies between a label and a jump back to it */
+	unsigned char thunk_used[2][16][16][17];	/* [write][rA][rB][size] */
+	int *wfix;		/* sites of thunked writes (fix-up table) */
+	int nwfix;
 };
 
 static void missf(struct ctx *c, const char *fmt, ...)
@@ -346,6 +356,43 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 			 reg_name(regs[0], 8));
 	else
 		fmt_insn(&t, insn, sizeof(insn));
+
+	/* A read outside loops: probe out of line, in a thunk shared by every
+	 * site with the same registers and size (the miss path is there too:
+	 * a read needs no write-back after the access). */
+	if (c->opt->thunks && bitreg < 0 && size <= 16 &&
+	    (c->opt->thunks == THUNKS_ALL || !c->in_loop[i])) {
+		bool w = writes_mem(s, mi);
+
+		emit_ea(c, false, o, k, regs[0], -1, 0, -1);
+		fprintf(c->out, "\tcall\t__svm_p%c%d_%s_%s\n", w ? 'w' : 'r',
+			size, reg_name(regs[0], 8), reg_name(regs[1], 8));
+		c->thunk_used[w][regs[0]][regs[1]][size] = 1;
+		c->st->thunk_sites++;
+		if (w) {
+			/* a bounced page-crossing write must be copied back
+			 * after the access: the runtime sends the thunk's
+			 * return to this site's fix-up path instead */
+			fprintf(c->out, ".Lsvm_wret_%d:\n", site);
+			missf(c, ".Lsvm_wfix_%d:\n%s%s\n\tcall\t__svm_miss_done\n"
+				 "\tjmp\t.Lsvm_done_%d\n", site,
+			      flags ? "\tpopfq\n" : "", insn, site);
+			c->wfix[c->nwfix++] = site;
+		}
+		if (flags)
+			fputs("\tpopfq\n", c->out);
+		fprintf(c->out, "%s\n", insn);
+		if (w)
+			fprintf(c->out, ".Lsvm_done_%d:\n", site);
+		if (is_call) {
+			fputs("\tcall\t__twin_dispatch\n", c->out);
+			c->st->icalls++;
+		}
+		for (j = nreg - 1; j >= 0; j--)
+			if (saved[j])
+				fprintf(c->out, "\tpopq\t%%%s\n", reg_name(regs[j], 8));
+		return 0;
+	}
 
 	n = bitreg >= 0 ? (size == 8 ? 8 : size) : 0;
 	emit_ea(c, false, o, k, regs[0], bitreg, n, regs[2]);
@@ -989,11 +1036,93 @@ static void ro_reachability(struct ctx *c)
 	} while (changed);
 }
 
+/*
+ * Read-probe thunks: "call __svm_prS_A_B" with the effective address in A
+ * returns the host address in A; B is clobbered, so are the flags.  The
+ * hit path is the inline probe plus call and ret.
+ */
+static void emit_thunk(struct ctx *c, int w, int a, int b, int sz)
+{
+	const char *A = reg_name(a, 8), *B = reg_name(b, 8);
+	const char *tag = w ? SVM_WTAG : "";
+	char rw = w ? 'w' : 'r';
+
+	fprintf(c->out,
+		"__svm_p%c%d_%s_%s:\n"
+		"\tmovq\t%%%s, %%%s\n"
+		"\tshrq\t$%d, %%%s\n"
+		"\tandl\t$%d, %%%s\n"
+		"\taddq\t__svm_tlbp(%%rip), %%%s\n"
+		"\tsubq\t%s(%%%s), %%%s\n"
+		"\tcmpq\t$%d, %%%s\n"
+		"\tja\t.Lsvm_t%cmiss_%d_%s_%s\n"
+		"\taddq\t8(%%%s), %%%s\n"
+		"\tret\n"
+		".Lsvm_t%cmiss_%d_%s_%s:\n"
+		"\taddq\t%s(%%%s), %%%s\n"
+		"\tpushq\t$%d\n\tpushq\t%%%s\n\tcall\t%s\n"
+		"\tpopq\t%%%s\n\tpopq\t%%%s\n"
+		"\tret\n",
+		rw, sz, A, B, A, B,
+		SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, B,
+		((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT,
+		reg_name(b, 4), B, tag, B, A,
+		(1 << SVM_PAGE_SHIFT) - sz, A, rw, sz, A, B, B, A,
+		rw, sz, A, B, tag, B, A, sz | (w ? 0x40 : 0), A,
+		w ? "__svm_wmiss" : "__svm_miss", A, B);
+}
+
+static void emit_thunks(struct ctx *c)
+{
+	int k;
+
+	fputs("\n\t.section\t.text.twin_thunks,\"ax\",@progbits\n", c->out);
+	/* k walks [write][rA][rB][size] in order */
+	for (k = 0; k < 2 * 16 * 16 * 17; k++) {
+		int w = k / (16 * 16 * 17), a = k / (16 * 17) % 16;
+		int b = k / 17 % 16, sz = k % 17;
+
+		if (!c->thunk_used[w][a][b][sz])
+			continue;
+		c->st->thunks++;
+		emit_thunk(c, w, a, b, sz);
+	}
+}
+
+/*
+ * Statements inside a tight loop: between a label and a later jump back to
+ * it at most LOOP_INLINE_MAX statements on.  Reads there keep the inline
+ * probe (two instructions fewer per access); e1000's ring-cleaning loops
+ * are hundreds of statements long and get thunks.
+ */
+#define LOOP_INLINE_MAX 24
+
+static void find_loops(struct ctx *c)
+{
+	struct program *p = c->p;
+	int j, l, k;
+
+	for (j = 0; j < p->nst; j++) {
+		struct stmt *s = &p->st[j];
+
+		if (s->kind != ST_INSN || !(s->isa->flags & (I_JMP | I_JCC)) ||
+		    s->op[0].kind != OP_SYM || !is_local_label(s->op[0].text))
+			continue;
+		l = label_stmt(p, s->op[0].text);
+		/* only tight loops, where the probe dominates the iteration */
+		if (l < 0 || l > j || j - l > LOOP_INLINE_MAX)
+			continue;
+		for (k = l; k <= j; k++)
+			c->in_loop[k] = true;
+	}
+}
+
 static void emit_stubs(struct ctx *c)
 {
 	int i, id = 0;
 	char nb[200];
 
+	emit_thunks(c);
 	fputs("\n\t.section\t.text.twin_stubs,\"ax\",@progbits\n", c->out);
 	for (i = 0; i < c->pol->n; i++) {
 		struct pentry *e = &c->pol->e[i];
@@ -1009,6 +1138,14 @@ static void emit_stubs(struct ctx *c)
 				e->bind == B_UPCALL ? "__twin_upcall" : "__twin_denied");
 		id++;
 	}
+	/* Fix-up paths of thunked writes: {thunk's return address, fix-up}. */
+	fputs("\t.section\t.rodata.twin_wfix,\"a\",@progbits\n"
+	      "\t.balign 8\n\t.globl\t__twin_wfix_table\n"
+	      "__twin_wfix_table:\n", c->out);
+	for (i = 0; i < c->nwfix; i++)
+		fprintf(c->out, "\t.quad\t.Lsvm_wret_%d, .Lsvm_wfix_%d\n",
+			c->wfix[i], c->wfix[i]);
+	fputs("\t.quad\t0, 0\n", c->out);
 	/* Dispatch table for indirect calls: {VM address, instance entry}. */
 	fputs("\t.section\t.rodata.twin_dispatch,\"a\",@progbits\n"
 	      "\t.balign 8\n\t.globl\t__twin_dispatch_table\n"
@@ -1052,11 +1189,14 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 	c.bug_info = malloc(p->nst * sizeof(long));
 	c.chunk = malloc(p->nst * sizeof(int));
 	c.keep = calloc(p->nst, sizeof(bool));
+	c.in_loop = calloc(p->nst, sizeof(bool));
+	c.wfix = malloc(p->nst * sizeof(int));
 	for (i = 0; i < p->nst; i++) {
 		c.jl_target[i] = -1;
 		c.bug_info[i] = -1;
 	}
 	ro_reachability(&c);
+	find_loops(&c);
 	if (annotate(&c))
 		rc = -1;
 	fprintf(c.out, "# derived by twinc from %s: do not edit\n", p->path);
@@ -1145,6 +1285,8 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 	free(c.bug_info);
 	free(c.chunk);
 	free(c.keep);
+	free(c.in_loop);
+	free(c.wfix);
 	if (rc)
 		unlink(out);
 	return rc;

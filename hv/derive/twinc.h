@@ -151,13 +151,17 @@ struct stats {
 	int bug_sites, jump_labels, icalls, ext_calls, rodata_lea;
 	int insns_in, insns_out;
 	int groups, group_accesses;
+	int thunk_sites, thunks;
 };
+
+enum { THUNKS_OFF, THUNKS_OUTSIDE_LOOPS, THUNKS_ALL };
 
 struct options {
 	bool test_mode;		/* keep writable data (host differential tests) */
 	bool quiet;
 	bool passthrough;	/* closure as is (code-growth baseline) */
 	bool no_groups;		/* one probe per access, no group probes */
+	int thunks;		/* read probes out of line: THUNKS_* */
 };
 
 int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,

@@ -4,7 +4,9 @@
  * what the rewriter meant to do, and accepts it only if:
  *   - every memory operand is on the stack, on the instance's own
  *     read-only data or runtime variables, or on a register that an
- *     immediately preceding SVM probe (hit path or miss path) produced;
+ *     immediately preceding SVM probe (hit path or miss path) produced,
+ *     inline or by a call to a probe thunk whose body checks out, or on a
+ *     thunked write's fix-up path that the fix-up table ties to one;
  *   - every call and non-local jump goes to a function of the instance, a
  *     policy-bound symbol or an SVM runtime entry; nothing is indirect;
  *   - no privileged instruction, no raw bytes in code, and %rsp changes
@@ -105,7 +107,16 @@ static bool hit_probe(struct program *p, int j, int rA, int size, int write)
 }
 
 /* Miss path: pushq $INFO; pushq %rA; call __svm_miss; popq %rA; popq %rB */
+static bool miss_probe_via(struct program *p, int j, int rA, int size, int write,
+			   const char *entry);
+
 static bool miss_probe(struct program *p, int j, int rA, int size, int write)
+{
+	return miss_probe_via(p, j, rA, size, write, "__svm_miss");
+}
+
+static bool miss_probe_via(struct program *p, int j, int rA, int size, int write,
+			   const char *entry)
 {
 	struct stmt *s;
 	int k = j;
@@ -117,7 +128,7 @@ static bool miss_probe(struct program *p, int j, int rA, int size, int write)
 	    !is_reg(&s->op[0], rA))
 		return false;
 	if ((k = prev_insn(p, k)) < 0 || !is_insn(s = &p->st[k], "call") ||
-	    strcmp(s->op[0].text, "__svm_miss"))
+	    strcmp(s->op[0].text, entry))
 		return false;
 	if ((k = prev_insn(p, k)) < 0 || !is_insn(s = &p->st[k], "pushq") ||
 	    !is_reg(&s->op[0], rA))
@@ -217,10 +228,141 @@ static bool miss_entry(struct program *p, int i, int rB, int rA)
 	return n > 0;
 }
 
+/* The statement right after i if it is an instruction (no label between). */
+static int strict_next(struct program *p, int i)
+{
+	return i >= 0 && i + 1 < p->nst && p->st[i + 1].kind == ST_INSN ? i + 1 : -1;
+}
+
+/*
+ * "__svm_prS_A_B", a read-probe thunk: defined in this file, entered only
+ * at its label (nothing falls into it), and exactly
+ *	movq %A,%B; shrq $7,%B; <hit probe for A, size S, via B>; ret
+ *	L: addq (%B),%A; pushq $S; pushq %A; call __svm_miss; popq %A; popq %B; ret
+ * with no label inside either straight line.  Returns A and S.
+ */
+static bool thunk_ok(struct program *p, const char *name, int *pa, int *ps,
+		     int *pw, int *pm)
+{
+	char an[8], bn[8], tail, rw;
+	int sz, a, b, w, l, j, k, m, wr;
+	struct stmt *s;
+
+	if (sscanf(name, "__svm_p%c%d_%7[a-z0-9]_%7[a-z0-9]%c", &rw, &sz, an, bn,
+		   &tail) != 4 || sz < 1 || sz > 16 || (rw != 'r' && rw != 'w'))
+		return false;
+	wr = rw == 'w';
+	a = reg_parse(an, &w);
+	if (a < 0 || a > 15 || w != 8 || a == REG_RSP)
+		return false;
+	b = reg_parse(bn, &w);
+	if (b < 0 || b > 15 || w != 8 || b == REG_RSP || b == a)
+		return false;
+	l = label_stmt(p, name);
+	if (l < 1 || p->st[l].kind != ST_LABEL || !p->sec[p->st[l].section].text)
+		return false;
+	s = &p->st[l - 1];
+	if (!(s->kind == ST_DIR || (s->kind == ST_INSN &&
+				    (s->isa->flags & (I_JMP | I_RET)))))
+		return false;
+	if ((j = strict_next(p, l)) < 0 || !is_insn(s = &p->st[j], "movq") ||
+	    !is_reg(&s->op[0], a) || !is_reg(&s->op[1], b))
+		return false;
+	if ((j = strict_next(p, j)) < 0 || !is_insn(s = &p->st[j], "shrq") ||
+	    !is_reg(&s->op[1], b))
+		return false;
+	for (k = 0; k < 6; k++)		/* andl addq subq cmpq ja addq */
+		if ((j = strict_next(p, j)) < 0)
+			return false;
+	if (!hit_probe(p, j, a, sz, wr) || p->st[j].op[0].base != b)
+		return false;
+	if ((k = strict_next(p, j)) < 0 || !is_insn(&p->st[k], "ret"))
+		return false;
+	/* the miss path the ja goes to */
+	s = &p->st[prev_insn(p, j)];
+	if (!is_insn(s, "ja") || s->op[0].kind != OP_SYM ||
+	    (m = label_stmt(p, s->op[0].text)) < 0)
+		return false;
+	if ((j = strict_next(p, m)) < 0 || !is_insn(s = &p->st[j], "addq") ||
+	    !is_reg(&s->op[1], a) || s->op[0].kind != OP_MEM || s->op[0].base != b)
+		return false;
+	for (k = 0; k < 5; k++)		/* pushq pushq call popq popq */
+		if ((j = strict_next(p, j)) < 0)
+			return false;
+	if (!miss_probe_via(p, j, a, sz, wr, wr ? "__svm_wmiss" : "__svm_miss"))
+		return false;
+	if ((k = strict_next(p, j)) < 0 || !is_insn(&p->st[k], "ret"))
+		return false;
+	*pa = a;
+	*ps = sz;
+	*pw = wr;
+	*pm = m;
+	return true;
+}
+
+/*
+ * ".Lsvm_wfix_N", a thunked write's fix-up path, which the runtime enters
+ * instead of returning to the site when the write was bounced: nothing
+ * falls or jumps into it, and __twin_wfix_table pairs it with a label
+ * right after a call to a verified write thunk for rA and this size.
+ */
+static bool wfix_ok(struct program *p, int l, int rA, int size)
+{
+	const char *name = p->st[l].name;
+	int j, k, a, sz, w, m;
+	size_t n = strlen(name);
+
+	if (l < 1 || !(p->st[l - 1].kind == ST_DIR ||
+		       (p->st[l - 1].kind == ST_INSN &&
+			(p->st[l - 1].isa->flags & (I_JMP | I_RET)))))
+		return false;
+	for (j = 0; j < p->nst; j++) {
+		struct stmt *s = &p->st[j];
+
+		if (s->kind == ST_INSN && s->nops == 1 && s->op[0].kind == OP_SYM &&
+		    !strcmp(s->op[0].text, name))
+			return false;	/* jumped or called to */
+	}
+	for (j = 0; j < p->nst; j++) {
+		struct stmt *s = &p->st[j];
+		char x[128];
+		const char *c;
+
+		if (s->kind != ST_DIR || strcmp(s->name, ".quad") ||
+		    strcmp(p->sec[s->section].name, ".rodata.twin_wfix"))
+			continue;
+		c = strchr(s->args, ',');
+		if (!c || (size_t)(c - s->args) >= sizeof(x))
+			continue;
+		while (*++c == ' ')
+			;
+		if (strncmp(c, name, n) || c[n])
+			continue;
+		memcpy(x, s->args, c - s->args);
+		x[strcspn(x, ", ")] = 0;
+		k = label_stmt(p, x);
+		if (k < 1 || p->st[k - 1].kind != ST_INSN ||
+		    !is_insn(&p->st[k - 1], "call") ||
+		    p->st[k - 1].op[0].kind != OP_SYM ||
+		    !thunk_ok(p, p->st[k - 1].op[0].text, &a, &sz, &w, &m))
+			return false;
+		return w && a == rA && sz == size;
+	}
+	return false;
+}
+
 static bool translated(struct program *p, int i, int rA, int size, int bitreg,
 		       int write)
 {
 	int j = i, k, masked = bitreg < 0;
+
+	/* a thunked write's fix-up path: [popfq] INSN right after its label */
+	k = i - 1;
+	if (k >= 0 && is_insn(&p->st[k], "popfq"))
+		k--;
+	if (k >= 0 && p->st[k].kind == ST_LABEL &&
+	    !strncmp(p->st[k].name, ".Lsvm_wfix_", 11))
+		return bitreg < 0 && wfix_ok(p, k, rA, size);
 
 	/* skip popfq and the bit-offset mask (which must be there for bt*) */
 	for (k = 0; k < 4; k++) {
@@ -242,8 +384,51 @@ static bool translated(struct program *p, int i, int rA, int size, int bitreg,
 			continue;
 		break;
 	}
+	/* a read through a verified thunk: "call __svm_prS_A_B" right before */
+	if (masked && bitreg < 0 && is_insn(&p->st[j], "call") &&
+	    p->st[j].op[0].kind == OP_SYM) {
+		int a, sz, w, m;
+
+		/* a write needs a write thunk (write tag, fix-up path) */
+		return thunk_ok(p, p->st[j].op[0].text, &a, &sz, &w, &m) &&
+		       a == rA && sz == size && (w || !write);
+	}
 	return masked && (hit_probe(p, j, rA, size, write) ||
 			  miss_probe(p, j, rA, size, write));
+}
+
+/* ".quad .Lsvm_wret_N, .Lsvm_wfix_N": a label right after a call to a
+ * verified write thunk, and a fix-up label (checked at its access) */
+static bool wfix_entry_ok(struct program *p, const struct stmt *d)
+{
+	char x[128], y[128], tail;
+	int k, a, sz, w, m;
+
+	if (strcmp(d->name, ".quad"))
+		return false;
+	if (!strcmp(d->args, "0, 0"))
+		return true;
+	if (sscanf(d->args, "%127[^, ], %127[^, ]%c", x, y, &tail) != 2 ||
+	    strncmp(y, ".Lsvm_wfix_", 11) || label_stmt(p, y) < 0)
+		return false;
+	k = label_stmt(p, x);
+	return k >= 1 && is_insn(&p->st[k - 1], "call") &&
+	       p->st[k - 1].op[0].kind == OP_SYM &&
+	       thunk_ok(p, p->st[k - 1].op[0].text, &a, &sz, &w, &m) && w;
+}
+
+/* "call __svm_wmiss" at i: the third instruction of a write thunk's miss path. */
+static bool wmiss_ok(struct program *p, int i)
+{
+	char an[8], bn[8], name[64], tail;
+	int sz, a, s2, w, m, l = i - 4;
+
+	if (l < 0 || p->st[l].kind != ST_LABEL ||
+	    sscanf(p->st[l].name, ".Lsvm_twmiss_%d_%7[a-z0-9]_%7[a-z0-9]%c", &sz, an,
+		   bn, &tail) != 3)
+		return false;
+	snprintf(name, sizeof(name), "__svm_pw%d_%s_%s", sz, an, bn);
+	return thunk_ok(p, name, &a, &s2, &w, &m) && w && m == l;
 }
 
 static bool call_ok(struct program *p, struct policy *pol, const char *t)
@@ -306,6 +491,13 @@ int verify_file(const char *path, struct policy *pol, int *naccess)
 			err_at(path, s->line, "verify: raw data in code");
 			bad++;
 		}
+		/* the runtime redirects a thunk's return to these fix-ups */
+		if (s->kind == ST_DIR && !strcmp(p.sec[s->section].name, ".rodata.twin_wfix") &&
+		    strcmp(s->name, ".balign") && strcmp(s->name, ".globl") &&
+		    strcmp(s->name, ".section") && !wfix_entry_ok(&p, s)) {
+			err_at(path, s->line, "verify: bad fix-up table entry");
+			bad++;
+		}
 		if (s->kind != ST_INSN)
 			continue;
 		f = s->isa->flags;
@@ -321,6 +513,26 @@ int verify_file(const char *path, struct policy *pol, int *naccess)
 			continue;
 		}
 		if ((f & (I_CALL | I_JMP | I_JCC)) && s->op[0].kind == OP_SYM &&
+		    !strcmp(s->op[0].text, "__svm_wmiss")) {
+			/* only from a verified write thunk's miss path: it
+			 * rewrites the thunk caller's return address */
+			if (!(f & I_CALL) || !wmiss_ok(&p, i)) {
+				err_at(path, s->line, "verify: %s to __svm_wmiss outside a write thunk",
+				       s->name);
+				bad++;
+			}
+		} else if ((f & (I_CALL | I_JMP | I_JCC)) && s->op[0].kind == OP_SYM &&
+		    (!strncmp(s->op[0].text, "__svm_pr", 8) ||
+		     !strncmp(s->op[0].text, "__svm_pw", 8))) {
+			int a, sz, w, m;
+
+			/* a probe thunk: only called, and only if it checks out */
+			if (!(f & I_CALL) || !thunk_ok(&p, s->op[0].text, &a, &sz, &w, &m)) {
+				err_at(path, s->line, "verify: %s to bad probe thunk '%s'",
+				       s->name, s->op[0].text);
+				bad++;
+			}
+		} else if ((f & (I_CALL | I_JMP | I_JCC)) && s->op[0].kind == OP_SYM &&
 		    !is_local_label(s->op[0].text) && !isdigit_label(s->op[0].text) &&
 		    !call_ok(&p, pol, s->op[0].text)) {
 			err_at(path, s->line, "verify: %s to unbound '%s'", s->name,

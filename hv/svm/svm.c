@@ -105,6 +105,19 @@ u64 svm_translate(u64 va, u64 info)
 	return (u64)(unsigned long)bounce;
 }
 
+/* Did the last translation send a write to the bounce buffer? */
+bool svm_write_bounced(void)
+{
+	return bst.pending;
+}
+
+/* A bounced write from a site with no fix-up path: never performed. */
+u64 svm_wfix_missing(void)
+{
+	bst.pending = false;
+	return refuse(bst.h1);
+}
+
 void svm_miss_done(void)
 {
 	if (!bst.pending)

@@ -55,6 +55,8 @@ void svm_flush(void);
 /* Called by the assembly trampolines in svm_entry.S. */
 u64 svm_translate(u64 va, u64 info);
 void svm_miss_done(void);
+bool svm_write_bounced(void);
+u64 svm_wfix_missing(void);
 void svm_rep_stos(u64 dst, u64 val, u64 count);
 void svm_rep_movs(u64 dst, u64 src, u64 count);
 

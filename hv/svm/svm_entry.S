@@ -57,6 +57,42 @@ __svm_miss:
 	RESTORE
 	ret
 
+/*
+ * A write thunk's miss.  stack: ret (into the thunk), va, info, then the
+ * return address into the site.  As __svm_miss; and if the write went to
+ * the bounce buffer (page crossing, host pages not adjacent), the site's
+ * return address becomes its fix-up path from __twin_wfix_table ({return
+ * address, fix-up} pairs, 0-terminated), which runs the access and then
+ * __svm_miss_done.  A site missing from the table is refused.
+ */
+#define S_SITE	112(%rbp)
+	.globl	__svm_wmiss
+__svm_wmiss:
+	SAVE
+	movq	ARG0, %rdi
+	movq	ARG1, %rsi
+	call	svm_translate
+	movq	%rax, ARG0
+	call	svm_write_bounced
+	testb	%al, %al
+	jz	2f
+	movq	S_SITE, %rdi
+	leaq	__twin_wfix_table(%rip), %rcx
+1:	movq	(%rcx), %rdx
+	testq	%rdx, %rdx
+	jz	3f
+	cmpq	%rdx, %rdi
+	je	4f
+	addq	$16, %rcx
+	jmp	1b
+4:	movq	8(%rcx), %rdx
+	movq	%rdx, S_SITE
+	jmp	2f
+3:	call	svm_wfix_missing
+	movq	%rax, ARG0
+2:	RESTORE
+	ret
+
 	.globl	__svm_miss_done
 __svm_miss_done:
 	SAVE
