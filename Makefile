@@ -16,7 +16,7 @@ include mk/pins.mk
 
 HOST_DEPS := $(BUILD)/.host-deps
 
-all: xen images tdh twin
+all: xen images tdh twin qemu
 .PHONY: all FORCE
 FORCE:
 
@@ -30,6 +30,7 @@ include hv/xen.mk
 include hv/derive/derive.mk
 include guest/guest.mk
 include harness/harness.mk
+include qemu-e1000-tracing/qemu.mk
 
 sim: all
 	$(BUILD)/bin/tdh sim $(SIM_ARGS)
