@@ -27,6 +27,7 @@ static json_object *versions_json(const struct versions *v)
 	json_object_object_add(o, "xen", json_object_new_string(v->xen));
 	json_object_object_add(o, "kernel", json_object_new_string(v->kernel));
 	json_object_object_add(o, "qemu", json_object_new_string(v->qemu));
+	json_object_object_add(o, "qemu_binary", json_object_new_string(v->qemu_binary));
 	json_object_object_add(o, "iperf3", json_object_new_string(v->iperf3));
 	return o;
 }

@@ -12,6 +12,7 @@ struct versions {
 	char xen[64];
 	char kernel[64];
 	char qemu[64];
+	char qemu_binary[256];	/* which one: the project's or Debian's */
 	char iperf3[64];
 };
 

@@ -110,7 +110,7 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 				die(EXIT_USAGE, "--repeats '%s': give a whole number between 1 and 100", optarg);
 			o->repeats = (int)l;
 			break;
-		case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': case 'b':
+		TESTBED_OPTION_CASES:
 			testbed_option(o, c, optarg);
 			break;
 		case 'h':

@@ -40,7 +40,7 @@ static int cmd_analyze(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *iperf_path = NULL, *cpu_path = NULL, *err;
-	struct versions v = { "", "", "", "" };
+	struct versions v = { 0 };
 	struct record rec = { 0 };
 	struct iperf_result ir;
 	double h0 = 0, h1 = 0, hw = 0;

@@ -52,7 +52,7 @@ void testbed_defaults(struct sim_opts *o)
 	o->accel = ACCEL_TCG;
 	o->boot_timeout_s = 300;
 	o->results_dir = "results/runs";
-	o->paths.qemu = "qemu-system-x86_64";
+	o->paths.qemu = NULL;	/* default_paths: the project's own build */
 }
 
 void testbed_option(struct sim_opts *o, int c, const char *optarg)
@@ -98,6 +98,9 @@ void testbed_option(struct sim_opts *o, int c, const char *optarg)
 	case 'q':
 		o->paths.qemu = optarg;
 		break;
+	case 'S':
+		o->paths.qemu = STOCK_QEMU;
+		break;
 	case 'b':
 		o->build_dir = optarg;
 		break;
@@ -114,7 +117,8 @@ void testbed_usage(FILE *out)
 "  --accel A          tcg, kvm or auto (default tcg; auto probes KVM with a boot)\n"
 "  --boot-timeout S   give up on a boot after S seconds (default 300)\n"
 "  --results DIR      where run folders go (default results/runs)\n"
-"  --qemu PATH        QEMU binary (default: qemu-system-x86_64 on PATH)\n"
+"  --qemu PATH        QEMU binary (default: the project's, build/qemu/qemu-system-x86_64)\n"
+"  --stock-qemu       Debian's QEMU (" STOCK_QEMU " on PATH) instead\n"
 "  --build DIR        build outputs (default: the build/ tdh was built in)\n");
 }
 
@@ -161,6 +165,9 @@ void preflight(struct sim_opts *o)
 
 	peer_preflight();
 	q = which(o->paths.qemu);
+	if (!q && o->qemu_is_default)
+		die(EXIT_USAGE, "the project's QEMU %s is missing; run 'make qemu', or pass --stock-qemu for Debian's",
+		    o->paths.qemu);
 	if (!q)
 		die(EXIT_USAGE, "QEMU '%s' not found; run 'make host-deps' (installs qemu-system-x86) or pass --qemu PATH",
 		    o->paths.qemu);
@@ -225,6 +232,7 @@ void read_versions(const struct sim_opts *o, struct versions *v)
 
 	snprintf(v->xen, sizeof(v->xen), "unknown");
 	snprintf(v->kernel, sizeof(v->kernel), "unknown");
+	snprintf(v->qemu_binary, sizeof(v->qemu_binary), "%s", o->paths.qemu);
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "xen=", 4))
 			snprintf(v->xen, sizeof(v->xen), "%s", line + 4);
@@ -538,6 +546,10 @@ void default_paths(struct sim_opts *o)
 		*strrchr(exe, '/') = '\0';
 		*strrchr(exe, '/') = '\0';
 		o->build_dir = xstrdup(exe);
+	}
+	if (!o->paths.qemu) {
+		o->paths.qemu = xasprintf("%s/qemu/qemu-system-x86_64", o->build_dir);
+		o->qemu_is_default = true;
 	}
 	o->paths.xen = xasprintf("%s/xen/xen", o->build_dir);
 	o->paths.kernel = xasprintf("%s/images/vmlinuz", o->build_dir);

@@ -16,6 +16,8 @@
 #define IPERF_PORT	5201
 #define MAX_CONFIGS	4
 #define MAX_WORKLOADS	2
+/* Debian's QEMU, for --stock-qemu: the comparison point for our patches */
+#define STOCK_QEMU	"qemu-system-x86_64"
 
 struct config_desc {
 	const char *name;
@@ -43,6 +45,7 @@ struct sim_opts {
 	const char *results_dir;	/* parent of the run folders */
 	struct paths paths;
 	const char *build_dir;
+	bool qemu_is_default;		/* neither --qemu nor --stock-qemu */
 	const char *e1000_props;	/* appended to -device e1000 */
 	const char *const *qemu_extra;	/* more QEMU arguments, NULL-terminated */
 	char args[1024];		/* as given, for results.json */
@@ -60,7 +63,12 @@ const struct config_desc *find_config(const char *name);
 	{ "boot-timeout", required_argument, NULL, 'T' }, \
 	{ "results", required_argument, NULL, 'o' }, \
 	{ "qemu", required_argument, NULL, 'q' }, \
+	{ "stock-qemu", no_argument, NULL, 'S' }, \
 	{ "build", required_argument, NULL, 'b' }
+/* The option characters of TESTBED_LONGOPTS, as switch labels. */
+#define TESTBED_OPTION_CASES \
+	case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': \
+	case 'S': case 'b'
 void testbed_defaults(struct sim_opts *o);
 void testbed_option(struct sim_opts *o, int c, const char *optarg);
 void testbed_usage(FILE *out);

@@ -26,10 +26,18 @@ def test_no_tun_device(results_dir):
 
 
 def test_missing_images(tmp_path, results_dir):
-    p = tdh("sim", "--build", tmp_path, "--results", results_dir, wait_lock=0)
+    p = tdh("sim", "--build", tmp_path, "--stock-qemu", "--results", results_dir, wait_lock=0)
     assert p.returncode == 2
     line = one_error_line(p)
     assert "is missing" in line and "make images" in line
+
+
+def test_missing_project_qemu(tmp_path, results_dir):
+    # the default is the project's own QEMU; without it, say how to get it
+    p = tdh("sim", "--build", tmp_path, "--results", results_dir, wait_lock=0)
+    assert p.returncode == 2
+    line = one_error_line(p)
+    assert "make qemu" in line and "--stock-qemu" in line
 
 
 def test_missing_qemu(results_dir):
