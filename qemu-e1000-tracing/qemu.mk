@@ -11,7 +11,10 @@
 QEMU_DSC     := $(CACHE)/src/qemu/qemu_$(subst 1:,,$(QEMU_VERSION)).dsc
 QEMU_SRC     := $(BUILD)/src/qemu
 QEMU_OBJ     := $(BUILD)/qemu-build
-QEMU_PATCHES := $(wildcard qemu-e1000-tracing/patches/series qemu-e1000-tracing/patches/*.patch)
+# the series and the patches it lists: a patch file not (yet) in the series
+# must not re-unpack the tree under someone working in it
+QEMU_PATCHES := qemu-e1000-tracing/patches/series \
+	$(addprefix qemu-e1000-tracing/patches/,$(shell grep -v '^\#' qemu-e1000-tracing/patches/series))
 QEMU_BIN     := $(BUILD)/qemu/qemu-system-x86_64
 
 # configure's options live in their own file so that only a change to
@@ -75,6 +78,25 @@ $(E1000_TRACE): $(E1000_TRACE_SRC) $(E1000_TRACE_HDR)
 	@mkdir -p $(@D)
 	@$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -o $@ $(E1000_TRACE_SRC)
 
-qemu: $(QEMU_BIN) $(E1000_TRACE)
+# the event lists, where tdh finds them (-trace events=...)
+QEMU_EVENT_LISTS := $(patsubst qemu-e1000-tracing/%,$(BUILD)/qemu/%,$(wildcard qemu-e1000-tracing/events/*))
+
+$(BUILD)/qemu/events/%: qemu-e1000-tracing/events/%
+	@mkdir -p $(@D)
+	@cp $< $@
+
+# The instruction-accounting TCG plugin: built against the same source's
+# plugin header; QEMU loads it at run time (tdh does, when it is there).
+INSN_PLUGIN     := $(BUILD)/qemu/plugins/libinsn-regions.so
+INSN_PLUGIN_SRC := qemu-e1000-tracing/plugins/insn-regions.c
+
+$(INSN_PLUGIN): $(INSN_PLUGIN_SRC) | $(QEMU_SRC)/.unpacked
+	@echo "  CC      libinsn-regions.so"
+	@mkdir -p $(@D)
+	@$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -shared -fPIC \
+		-I$(QEMU_SRC)/include/qemu $$(pkg-config --cflags glib-2.0) -o $@ $<
+
+qemu: $(QEMU_BIN) $(E1000_TRACE) $(INSN_PLUGIN) $(QEMU_EVENT_LISTS)
 e1000-trace: $(E1000_TRACE)
-.PHONY: qemu e1000-trace
+insn-plugin: $(INSN_PLUGIN)
+.PHONY: qemu e1000-trace insn-plugin

@@ -2,9 +2,11 @@
 /*
  * Reader for QEMU's simple trace format.  Every record carries its own
  * length, so events we do not know are skipped without needing the
- * trace-events file; only the argument words of events without string
- * arguments (all the e1000 ones) are meaningful to the caller.
+ * trace-events file.  Argument words are meaningful for events without
+ * string arguments; events with strings (the fault ones) are decoded
+ * from the raw payload by st_args().
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,7 +80,7 @@ static int read_mapping(struct st_reader *r)
 int st_next(struct st_reader *r, struct st_event *ev)
 {
 	uint64_t type, hdr[2];
-	uint32_t len_pid[2], i, words;
+	uint32_t len_pid[2], len, words;
 
 	for (;;) {
 		size_t n = fread(&type, 1, sizeof(type), r->f);
@@ -103,14 +105,23 @@ int st_next(struct st_reader *r, struct st_event *ev)
 	ev->id = hdr[0];
 	ev->ts = hdr[1];
 	ev->pid = len_pid[1];
-	words = (len_pid[0] - 24) / 8;
-	ev->nargs = words < ST_MAX_ARGS ? words : ST_MAX_ARGS;
-	for (i = 0; i < ev->nargs; i++)
-		if (rd(r, &ev->args[i], 8))
+	len = len_pid[0] - 24;
+	if (len > r->payload_size) {
+		uint8_t *p = realloc(r->payload, len);
+
+		if (!p)
 			goto bad;
-	/* the rest: extra words and string bytes we do not interpret */
-	if (fseek(r->f, len_pid[0] - 24 - ev->nargs * 8, SEEK_CUR))
+		r->payload = p;
+		r->payload_size = len;
+	}
+	if (len && rd(r, r->payload, len))
 		goto bad;
+	ev->payload = r->payload;
+	ev->payload_len = len;
+	words = len / 8;
+	ev->nargs = words < ST_MAX_ARGS ? words : ST_MAX_ARGS;
+	if (ev->nargs)
+		memcpy(ev->args, r->payload, ev->nargs * 8);
 	if (ev->id == ST_DROPPED_EVENT_ID)
 		ev->name = "dropped";
 	else if (ev->id < r->nnames && r->names[ev->id])
@@ -124,6 +135,48 @@ bad:
 	return -1;
 }
 
+int st_args(const struct st_event *ev, const char *fmt, ...)
+{
+	uint32_t off = 0, slen;
+	va_list ap;
+	int rc = 0;
+
+	va_start(ap, fmt);
+	for (; *fmt && !rc; fmt++) {
+		if (*fmt == 'u') {
+			uint64_t *v = va_arg(ap, uint64_t *);
+
+			if (ev->payload_len - off < 8) {
+				rc = -1;
+				break;
+			}
+			memcpy(v, ev->payload + off, 8);
+			off += 8;
+		} else {
+			char *buf = va_arg(ap, char *);
+			size_t size = va_arg(ap, size_t), n;
+
+			/* QEMU writes a 32-bit length, then the bytes */
+			if (ev->payload_len - off < 4) {
+				rc = -1;
+				break;
+			}
+			memcpy(&slen, ev->payload + off, 4);
+			off += 4;
+			if (ev->payload_len - off < slen) {
+				rc = -1;
+				break;
+			}
+			n = slen < size - 1 ? slen : size - 1;
+			memcpy(buf, ev->payload + off, n);
+			buf[n] = '\0';
+			off += slen;
+		}
+	}
+	va_end(ap);
+	return rc;
+}
+
 void st_close(struct st_reader *r)
 {
 	uint64_t i;
@@ -131,6 +184,7 @@ void st_close(struct st_reader *r)
 	for (i = 0; i < r->nnames; i++)
 		free(r->names[i]);
 	free(r->names);
+	free(r->payload);
 	if (r->f)
 		fclose(r->f);
 }

@@ -21,6 +21,8 @@ struct st_reader {
 	const char *path;
 	char **names;		/* event id -> name, from mapping records */
 	uint64_t nnames;
+	uint8_t *payload;	/* the current record's arguments */
+	uint32_t payload_size;
 };
 
 struct st_event {
@@ -30,11 +32,20 @@ struct st_event {
 	uint32_t pid;
 	uint32_t nargs;		/* 8-byte argument words in the record */
 	uint64_t args[ST_MAX_ARGS];
+	const uint8_t *payload;	/* raw arguments, valid until st_next() */
+	uint32_t payload_len;
 };
 
 int st_open(struct st_reader *r, const char *path);
 /* 1: an event was read; 0: end of file; -1: malformed (message printed) */
 int st_next(struct st_reader *r, struct st_event *ev);
 void st_close(struct st_reader *r);
+/*
+ * Decode the arguments of an event that has string arguments, which
+ * shift the ones after them: fmt has 'u' for an integer argument
+ * (uint64_t *) and 's' for a string (char *buf, size_t size; truncated
+ * to fit).  Returns 0, or -1 if the record is shorter than fmt says.
+ */
+int st_args(const struct st_event *ev, const char *fmt, ...);
 
 #endif

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insn-regions: a TCG plugin that counts the guest instructions executed,
+ * bucketed by the region of guest virtual memory the code lives in (Xen's
+ * image, Xen's livepatch area where the TwinDrivers hypervisor instance is
+ * loaded, the rest of Xen's half, guest kernel text and modules, guest user
+ * space).
+ *
+ * Why: under TCG on a shared host, time-based figures (CPU utilization,
+ * CPU-scaled throughput) swing with the host's load.  Instructions per KB
+ * moved is a CPU cost that host load barely moves, and per region it says
+ * where the cost went (Xen, the instance, the driver VM's kernel, ...).
+ *
+ * Cost: the region is decided once per translation block, when it is
+ * translated; each execution of the block only adds its instruction count
+ * to a counter of the region with an inline TCG op (no call on the
+ * execution path).  The count is taken at the block's start, so a block
+ * left early (a fault in its middle) counts in full.
+ *
+ * Each region has SLOTS counters, each on its own cache line, and a block
+ * adds to the one its address hashes to: vCPU threads running different
+ * blocks of one region (MTTCG) then rarely share a counter, which keeps
+ * the inline adds' lost updates and cache-line bouncing low.  A region's
+ * count is the sum of its slots.  Blocks both vCPUs run still share a
+ * line: with 2 vCPUs the plugin measured 15-20% of native throughput on
+ * a quiet host, none with 1 (qemu-e1000-tracing/README.md).
+ *
+ * Output: the counters live in a file that tdh reads while QEMU runs.
+ *
+ *   -plugin libinsn-regions.so,out=FILE[,xen_syms=PATH][,mode=inline|atomic]
+ *
+ * out       the counters file (created, truncated), layout below.
+ * xen_syms  Xen's xen-syms: its __2M_rwdata_end ends the image and starts
+ *           the livepatch area.  Without it, the value of this project's
+ *           Xen 4.17.5 build (XEN_IMAGE_END_DEFAULT).
+ * mode      inline (default): non-atomic inline adds; with several vCPU
+ *           threads (MTTCG) two adds to one counter can race and lose an
+ *           update (measured: qemu-e1000-tracing/README.md).  atomic: a
+ *           callback per block doing an atomic add, exact but much slower;
+ *           for measuring what inline loses.
+ *
+ * File layout (host byte order, little-endian here; fixed once written
+ * except for the counters):
+ *
+ *   0   char     magic[8]        "TDINSN1\0" (written last)
+ *   8   u32      version         1
+ *   12  u32      nr_regions
+ *   16  u32      names_offset    64
+ *   20  u32      name_len        32 (NUL-padded names)
+ *   24  u32      counters_offset multiple of 64
+ *   28  u32      counter_stride  64: one counter per cache line
+ *   32  u32      flags           bit 0: mode=atomic
+ *   36  u32      slots           counters per region (64)
+ *   40  u64      xen_image_end   the boundary used
+ *   48  u64      reserved[2]
+ *   names_offset + i * name_len               region i's name
+ *   counters_offset + (i * slots + j) * counter_stride
+ *                                region i's u64 counter j (j < slots)
+ *
+ * A reader maps the file and takes each counter with one aligned 64-bit
+ * load, summing a region's slots; counters only grow.
+ *
+ * Regions, by the block's first address (x86-64, 48-bit; sources are
+ * Xen 4.17's xen/arch/x86/include/asm/config.h and arch/x86/livepatch.c,
+ * Linux's Documentation/x86/x86_64/mm.rst):
+ *
+ *   guest_user     [0, 0x0000800000000000)  the lower half.  Also firmware
+ *                  and early boot code running before paging or at low
+ *                  addresses (SeaBIOS, Xen's and Linux's boot code): all
+ *                  before any measured window.
+ *   xen_text       [XEN_VIRT_START, __2M_rwdata_end): Xen's image (only
+ *                  its text and init text execute).
+ *   xen_livepatch  [__2M_rwdata_end, stubs): the VMAP_XEN arena that
+ *                  arch_livepatch_init() hands to vmalloc_xen(), where
+ *                  livepatch_upload -> move_payload() puts payload text.
+ *   xen_other      the rest of Xen's PML4 slots 256-271
+ *                  [0xffff800000000000, 0xffff880000000000): the per-CPU
+ *                  syscall/exception stubs below the executable fixmap,
+ *                  anything else.
+ *   guest_kernel   [0xffffffff80000000, 2^64): Linux's kernel text
+ *                  mapping (KASLR stays inside it), modules, fixmap.
+ *   other          everything else: the rest of the kernel half (direct
+ *                  map, vmalloc, ...), where Linux runs no code.
+ *
+ * The same kernel layout serves native Linux, Xen's PV dom0 and PV domUs
+ * (a PV guest's kernel runs at the same addresses, in Xen's guest-defined
+ * half), so the plugin cannot tell guests apart: under Xen guest_kernel
+ * and guest_user sum over all domains.  Native Linux never runs code in
+ * Xen's slots (its guard hole), so there the xen_* regions stay 0.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <qemu-plugin.h>
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+#define USER_END		0x0000800000000000ULL
+#define XEN_HALF_START		0xffff800000000000ULL	/* HYPERVISOR_VIRT_START, slot 256 */
+#define XEN_HALF_END		0xffff880000000000ULL	/* HYPERVISOR_VIRT_END, after slot 271 */
+#define XEN_VIRT_START		0xffff82d040000000ULL
+#define XEN_VIRT_END		0xffff82d080000000ULL
+/*
+ * arch_livepatch_init(): the arena ends at XEN_VIRT_END - FIXADDR_X_SIZE -
+ * NR_CPUS * PAGE_SIZE; the per-CPU stubs follow.  Debian's config: one
+ * executable fixmap page (no CONFIG_HYPERV_GUEST), NR_CPUS = 256.
+ */
+#define XEN_STUBS_START		(XEN_VIRT_END - 0x1000 - 256 * 0x1000ULL)
+/* __2M_rwdata_end of the project's Xen 4.17.5 build, when no xen_syms= */
+#define XEN_IMAGE_END_DEFAULT	0xffff82d0405c8000ULL
+#define KERNEL_TEXT_START	0xffffffff80000000ULL
+
+enum region {
+	R_XEN_TEXT,
+	R_XEN_LIVEPATCH,
+	R_XEN_OTHER,
+	R_GUEST_KERNEL,
+	R_GUEST_USER,
+	R_OTHER,
+	NR_REGIONS
+};
+
+/* The names are the records' keys (tdh, the regression run): never rename. */
+static const char *const region_names[NR_REGIONS] = {
+	[R_XEN_TEXT] = "xen_text",
+	[R_XEN_LIVEPATCH] = "xen_livepatch",
+	[R_XEN_OTHER] = "xen_other",
+	[R_GUEST_KERNEL] = "guest_kernel",
+	[R_GUEST_USER] = "guest_user",
+	[R_OTHER] = "other",
+};
+
+#define FILE_MAGIC	"TDINSN1"
+#define FILE_VERSION	1
+#define NAMES_OFFSET	64
+#define NAME_LEN	32
+#define STRIDE		64
+#define SLOT_BITS	6
+#define SLOTS		(1 << SLOT_BITS)
+#define FLAG_ATOMIC	1u
+
+struct file_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t nr_regions;
+	uint32_t names_offset;
+	uint32_t name_len;
+	uint32_t counters_offset;
+	uint32_t counter_stride;
+	uint32_t flags;
+	uint32_t slots;
+	uint64_t xen_image_end;
+	uint64_t reserved2[2];
+};
+
+static uint64_t xen_image_end = XEN_IMAGE_END_DEFAULT;
+static uint64_t *counters[NR_REGIONS][SLOTS];
+static bool atomic_mode;
+
+static enum region classify(uint64_t va)
+{
+	if (va < USER_END)
+		return R_GUEST_USER;
+	if (va >= KERNEL_TEXT_START)
+		return R_GUEST_KERNEL;
+	if (va >= XEN_VIRT_START && va < xen_image_end)
+		return R_XEN_TEXT;
+	if (va >= xen_image_end && va < XEN_STUBS_START)
+		return R_XEN_LIVEPATCH;
+	if (va >= XEN_HALF_START && va < XEN_HALF_END)
+		return R_XEN_OTHER;
+	return R_OTHER;
+}
+
+/* mode=atomic: udata is the counter, instructions in its low 6 bits (aligned 64) */
+static void tb_exec_atomic(unsigned int cpu_index, void *udata)
+{
+	uintptr_t v = (uintptr_t)udata;
+
+	(void)cpu_index;
+	__atomic_fetch_add((uint64_t *)(v & ~(uintptr_t)63), v & 63, __ATOMIC_RELAXED);
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	uint64_t va = qemu_plugin_tb_vaddr(tb);
+	uint64_t *c = counters[classify(va)][(va * 0x9e3779b97f4a7c15ULL) >> (64 - SLOT_BITS)];
+	size_t n = qemu_plugin_tb_n_insns(tb);
+
+	(void)id;
+	if (!atomic_mode) {
+		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, c, n);
+		return;
+	}
+	/* TCG's blocks hold at most 512 instructions: chunks of 63 */
+	for (; n; n -= n > 63 ? 63 : n)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec_atomic, QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)((uintptr_t)c | (n > 63 ? 63 : n)));
+}
+
+/* __2M_rwdata_end from Xen's symbol table; false with a message if absent. */
+static bool read_xen_image_end(const char *path)
+{
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *sh;
+	struct stat st;
+	const char *base;
+	bool found = false;
+	int fd, i;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || st.st_size < (off_t)sizeof(*eh)) {
+		fprintf(stderr, "insn-regions: cannot read %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	base = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED) {
+		fprintf(stderr, "insn-regions: cannot map %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	eh = (const Elf64_Ehdr *)base;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(*sh) > (uint64_t)st.st_size)
+		goto out;
+	sh = (const Elf64_Shdr *)(base + eh->e_shoff);
+	for (i = 0; i < eh->e_shnum && !found; i++) {
+		const Elf64_Shdr *strs = &sh[sh[i].sh_link];
+		const Elf64_Sym *sym;
+		uint64_t j;
+
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
+		    sh[i].sh_offset + sh[i].sh_size > (uint64_t)st.st_size ||
+		    strs->sh_offset + strs->sh_size > (uint64_t)st.st_size)
+			continue;
+		sym = (const Elf64_Sym *)(base + sh[i].sh_offset);
+		for (j = 0; j < sh[i].sh_size / sizeof(*sym); j++) {
+			if (sym[j].st_name >= strs->sh_size)
+				continue;
+			if (!strcmp(base + strs->sh_offset + sym[j].st_name, "__2M_rwdata_end")) {
+				xen_image_end = sym[j].st_value;
+				found = true;
+				break;
+			}
+		}
+	}
+out:
+	munmap((void *)base, st.st_size);
+	if (!found)
+		fprintf(stderr, "insn-regions: %s is not Xen's xen-syms (no __2M_rwdata_end)\n", path);
+	else if (xen_image_end <= XEN_VIRT_START || xen_image_end >= XEN_STUBS_START)
+		fprintf(stderr, "insn-regions: %s: __2M_rwdata_end 0x%" PRIx64 " outside Xen's area\n",
+			path, xen_image_end);
+	return found && xen_image_end > XEN_VIRT_START && xen_image_end < XEN_STUBS_START;
+}
+
+static bool open_counters(const char *path)
+{
+	uint32_t counters_offset = (NAMES_OFFSET + NR_REGIONS * NAME_LEN + 63) & ~63u;
+	size_t size = counters_offset + NR_REGIONS * SLOTS * STRIDE;
+	struct file_header *h;
+	char *map;
+	int fd, i, j;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, size)) {
+		fprintf(stderr, "insn-regions: cannot create %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	/* kept mapped until QEMU exits; the file outlives it */
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "insn-regions: cannot map %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	h = (struct file_header *)map;
+	h->version = FILE_VERSION;
+	h->nr_regions = NR_REGIONS;
+	h->names_offset = NAMES_OFFSET;
+	h->name_len = NAME_LEN;
+	h->counters_offset = counters_offset;
+	h->counter_stride = STRIDE;
+	h->flags = atomic_mode ? FLAG_ATOMIC : 0;
+	h->slots = SLOTS;
+	h->xen_image_end = xen_image_end;
+	for (i = 0; i < NR_REGIONS; i++) {
+		snprintf(map + NAMES_OFFSET + i * NAME_LEN, NAME_LEN, "%s", region_names[i]);
+		for (j = 0; j < SLOTS; j++)
+			counters[i][j] = (uint64_t *)(map + counters_offset + (i * SLOTS + j) * STRIDE);
+	}
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(h->magic, FILE_MAGIC, sizeof(h->magic));
+	return true;
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+					   int argc, char **argv)
+{
+	const char *out = NULL;
+	int i;
+
+	if (!info->system_emulation) {
+		fprintf(stderr, "insn-regions: system emulation only\n");
+		return -1;
+	}
+	for (i = 0; i < argc; i++) {
+		g_auto(GStrv) kv = g_strsplit(argv[i], "=", 2);
+
+		if (!kv[1]) {
+			fprintf(stderr, "insn-regions: argument '%s' is not key=value\n", argv[i]);
+			return -1;
+		}
+		if (!strcmp(kv[0], "out")) {
+			out = argv[i] + 4;
+		} else if (!strcmp(kv[0], "xen_syms")) {
+			if (!read_xen_image_end(kv[1]))
+				return -1;
+		} else if (!strcmp(kv[0], "mode") && !strcmp(kv[1], "inline")) {
+			atomic_mode = false;
+		} else if (!strcmp(kv[0], "mode") && !strcmp(kv[1], "atomic")) {
+			atomic_mode = true;
+		} else {
+			fprintf(stderr, "insn-regions: unknown argument '%s' (out=FILE, xen_syms=PATH, mode=inline|atomic)\n",
+				argv[i]);
+			return -1;
+		}
+	}
+	if (!out) {
+		fprintf(stderr, "insn-regions: out=FILE is required\n");
+		return -1;
+	}
+	if (!open_counters(out))
+		return -1;
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	return 0;
+}
