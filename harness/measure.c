@@ -61,6 +61,9 @@ bool parse_iperf(const char *text, struct iperf_result *r, const char **err)
 		goto out;
 	}
 	r->mbps = bps / 1e6;
+	sum = path(root, "end", "sum_sent");
+	if (!sum || !get_num(sum, "retransmits", &r->retransmits))
+		r->retransmits = -1;
 	ok = true;
 out:
 	json_object_put(root);

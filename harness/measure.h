@@ -25,6 +25,7 @@ struct iperf_result {
 	double seconds;		/* measured interval, omit excluded */
 	double bytes;
 	bool reverse;		/* -R: the guest sent */
+	double retransmits;	/* the TCP sender's, -1 when not reported */
 	char error[256];	/* iperf3's own error, if any */
 };
 

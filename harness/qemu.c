@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "insn.h"
 #include "netns.h"
 #include "qemu.h"
 #include "util.h"
@@ -27,6 +28,15 @@ const char *accel_name(enum accel a)
 	case ACCEL_TCG: return "tcg";
 	case ACCEL_KVM: return "kvm";
 	default: return "auto";
+	}
+}
+
+const char *iommu_name(enum iommu i)
+{
+	switch (i) {
+	case IOMMU_INTEL: return "intel";
+	case IOMMU_AMD: return "amd";
+	default: return "off";
 	}
 }
 
@@ -50,7 +60,7 @@ static void build_argv(const struct machine *m, char **argv)
 #define ARG(x) (argv[n++] = (x))
 	ARG((char *)m->paths->qemu);
 	ARG("-machine");
-	ARG("q35");
+	ARG(m->accel == ACCEL_KVM && m->iommu != IOMMU_OFF ? "q35,kernel-irqchip=split" : "q35");
 	ARG("-accel");
 	ARG(m->accel == ACCEL_KVM ? "kvm" : "tcg");
 	ARG("-cpu");
@@ -73,6 +83,22 @@ static void build_argv(const struct machine *m, char **argv)
 	ARG("chardev:ctl");
 	ARG("-netdev");
 	ARG("tap,id=n0,ifname=" TAP_NAME ",script=no,downscript=no");
+	/*
+	 * The IOMMU comes before the devices it translates for.  VT-d remaps
+	 * interrupts too (under KVM that needs the split irqchip), and
+	 * caching-mode lets the guest's invalidations reach QEMU's IOTLB.
+	 * QEMU 7.2's amd-iommu translates DMA, but with Xen's interrupt
+	 * remapping on (with or without intremap=on here) the e1000's traffic
+	 * stalls after a few packets: Xen gets no-intremap with it.  Linux
+	 * turns AMD's IOMMU on by itself, Intel's on request.
+	 */
+	if (m->iommu == IOMMU_INTEL) {
+		ARG("-device");
+		ARG("intel-iommu,intremap=on,caching-mode=on");
+	} else if (m->iommu == IOMMU_AMD) {
+		ARG("-device");
+		ARG("amd-iommu");
+	}
 	ARG("-device");
 	ARG(xasprintf("e1000,netdev=n0,mac=52:54:00:12:34:56%s", m->e1000_props ? m->e1000_props : ""));
 	if (m->kind == MACHINE_NATIVE) {
@@ -81,18 +107,34 @@ static void build_argv(const struct machine *m, char **argv)
 		ARG("-initrd");
 		ARG((char *)m->paths->native_img);
 		ARG("-append");
-		ARG("console=ttyS0 tdh.ip=" GUEST_IP);
+		ARG(xasprintf("console=ttyS0 tdh.ip=" GUEST_IP "%s", m->iommu == IOMMU_INTEL ?
+			      " intel_iommu=on" : ""));
 	} else {
 		ARG("-kernel");
 		ARG((char *)m->paths->xen);
 		ARG("-append");
 		ARG(xasprintf("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
-			      "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s",
-			      m->cpus, m->accel == ACCEL_KVM ? " smap=false smep=false" : ""));
+			      "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s",
+			      m->cpus, m->accel == ACCEL_KVM ? " smap=false smep=false" : "",
+			      m->iommu == IOMMU_INTEL ? " iommu=verbose" :
+			      m->iommu == IOMMU_AMD ? " iommu=verbose,no-intremap" : ""));
 		/* multiboot modules: dom0's kernel with its command line, its initramfs */
 		ARG("-initrd");
 		ARG(xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP ",%s",
 			      m->paths->kernel, m->paths->dom0_img));
+	}
+	if (m->insn_file) {
+		ARG("-plugin");
+		ARG(insn_plugin_arg(m->paths->insn_plugin, m->insn_file, m->paths->xen_syms));
+	}
+	if (m->trace_file) {
+		ARG("-trace");
+		ARG(xasprintf("events=%s,file=%s", m->trace_events, m->trace_file));
+	}
+	if (m->trace_file && m->trace_iommu_events) {
+		/* each -trace sets the file anew: name it again */
+		ARG("-trace");
+		ARG(xasprintf("events=%s,file=%s", m->trace_iommu_events, m->trace_file));
 	}
 	for (i = 0; m->extra_args && m->extra_args[i]; i++) {
 		if (n >= MAX_ARGS - 1)
@@ -139,6 +181,9 @@ void machine_start(struct machine *m, const char *rundir, const char *tag)
 	m->qemu_log = xasprintf("%s/qemu-%s.log", rundir, tag);
 	m->ctl_sock = xasprintf("%s/ctl-%s.sock", socket_dir(), tag);
 	unlink(m->ctl_sock);
+	/* the plugin counts TCG's translation blocks: nothing to count under KVM */
+	m->insn_file = m->paths->insn_plugin && m->accel == ACCEL_TCG ?
+		xasprintf("%s/raw/%s-insn.bin", rundir, tag) : NULL;
 	build_argv(m, argv);
 
 	/* the exact command, for whoever wants to boot it by hand */
@@ -239,10 +284,11 @@ double machine_host_cpu_s(struct machine *m)
 	return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
-char *machine_console_tail(struct machine *m)
+/* Last non-empty line of a log, at most max characters; "" if none. */
+static char *log_tail(const char *path, size_t max)
 {
 	size_t len;
-	char *buf = read_file(m->console_log, &len), *end, *start, *ret;
+	char *buf = read_file(path, &len), *end, *start, *ret;
 
 	if (!buf)
 		return xstrdup("");
@@ -255,7 +301,17 @@ char *machine_console_tail(struct machine *m)
 		start--;
 	ret = xstrdup(start);
 	free(buf);
-	if (strlen(ret) > 100)
-		ret[100] = '\0';
+	if (strlen(ret) > max)
+		ret[max] = '\0';
 	return ret;
+}
+
+char *machine_console_tail(struct machine *m)
+{
+	return log_tail(m->console_log, 100);
+}
+
+char *machine_qemu_error(struct machine *m)
+{
+	return log_tail(m->qemu_log, 300);
 }

@@ -12,6 +12,7 @@
 
 enum machine_kind { MACHINE_NATIVE, MACHINE_XEN };
 enum accel { ACCEL_TCG, ACCEL_KVM, ACCEL_AUTO };
+enum iommu { IOMMU_OFF, IOMMU_INTEL, IOMMU_AMD };
 
 struct paths {
 	const char *qemu;
@@ -19,6 +20,9 @@ struct paths {
 	const char *kernel;
 	const char *native_img;
 	const char *dom0_img;
+	/* the instruction-accounting plugin (NULL: off) and Xen's symbols for it */
+	const char *insn_plugin;
+	const char *xen_syms;
 };
 
 struct machine {
@@ -26,19 +30,24 @@ struct machine {
 	enum accel accel;	/* resolved: tcg or kvm */
 	int cpus;
 	int mem_mb;
+	enum iommu iommu;	/* an emulated IOMMU in front of the e1000 */
 	const struct paths *paths;
 	/* hooks for instruments: appended to -device e1000 and to argv */
 	const char *e1000_props;
 	const char *const *extra_args;	/* NULL-terminated, may be NULL */
+	/* tracing (-trace): event lists and the simple backend's file, or NULL */
+	char *trace_events, *trace_iommu_events, *trace_file;
 	char *console_log;	/* kept after the run */
 	char *qemu_log;		/* QEMU's own stderr */
 	char *ctl_sock;
+	char *insn_file;	/* the plugin's counters (raw/<tag>-insn.bin); NULL: off */
 	pid_t pid;
 	int cleanup_handle;
 };
 
 const char *machine_kind_name(enum machine_kind k);
 const char *accel_name(enum accel a);
+const char *iommu_name(enum iommu i);
 
 /* Start QEMU for m, logs and socket named after tag in rundir. */
 void machine_start(struct machine *m, const char *rundir, const char *tag);
@@ -49,5 +58,7 @@ bool machine_alive(struct machine *m);
 double machine_host_cpu_s(struct machine *m);
 /* Last non-empty line of the console log, for progress and errors. */
 char *machine_console_tail(struct machine *m);
+/* Last line QEMU printed on its stderr: why it refused to start. */
+char *machine_qemu_error(struct machine *m);
 
 #endif

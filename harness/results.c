@@ -20,7 +20,7 @@ void results_add(struct results *r, const struct record *rec)
 	r->rec[r->nr++] = *rec;
 }
 
-static json_object *versions_json(const struct versions *v)
+json_object *versions_to_json(const struct versions *v)
 {
 	json_object *o = json_object_new_object();
 
@@ -35,6 +35,31 @@ static json_object *versions_json(const struct versions *v)
 static json_object *num(double v)
 {
 	return json_object_new_double(v);
+}
+
+/* null when the plugin did not run */
+static json_object *insn_json(const struct insn_result *in)
+{
+	json_object *o, *regions;
+	int i;
+
+	if (!in->nr)
+		return NULL;
+	o = json_object_new_object();
+	regions = json_object_new_object();
+	json_object_object_add(o, "total", json_object_new_uint64(in->total));
+	json_object_object_add(o, "per_kb", num(insn_per_kb(in->total, in->kb)));
+	json_object_object_add(o, "kb", num(in->kb));
+	json_object_object_add(o, "window_s", num(in->window_s));
+	for (i = 0; i < in->nr; i++) {
+		json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "count", json_object_new_uint64(in->count[i]));
+		json_object_object_add(r, "per_kb", num(insn_per_kb(in->count[i], in->kb)));
+		json_object_object_add(regions, in->name[i], r);
+	}
+	json_object_object_add(o, "regions", regions);
+	return o;
 }
 
 static json_object *record_json(const struct record *rec, const struct versions *v)
@@ -52,6 +77,7 @@ static json_object *record_json(const struct record *rec, const struct versions 
 	json_object_object_add(o, "duration_s", num(rec->duration_s));
 	json_object_object_add(o, "cpus", json_object_new_int(rec->cpus));
 	json_object_object_add(o, "accel", json_object_new_string(rec->accel ? rec->accel : ""));
+	json_object_object_add(o, "iommu", json_object_new_string(rec->iommu ? rec->iommu : "off"));
 	json_object_object_add(o, "cpu_backend", json_object_new_string(rec->cpu.backend));
 	for (i = 0; i < rec->cpu.nr_domains; i++) {
 		json_object *d = json_object_new_object();
@@ -61,8 +87,9 @@ static json_object *record_json(const struct record *rec, const struct versions 
 		json_object_array_add(doms, d);
 	}
 	json_object_object_add(o, "domains", doms);
+	json_object_object_add(o, "insn", insn_json(&rec->insn));
 	json_object_object_add(o, "raw", json_object_new_string(rec->raw_prefix));
-	json_object_object_add(o, "versions", versions_json(v));
+	json_object_object_add(o, "versions", versions_to_json(v));
 	return o;
 }
 
@@ -85,7 +112,7 @@ bool results_write(const struct results *r, const char *rundir, const char *args
 
 	json_object_object_add(root, "schema", json_object_new_string(SCHEMA));
 	json_object_object_add(root, "args", json_object_new_string(args));
-	json_object_object_add(root, "versions", versions_json(&r->versions));
+	json_object_object_add(root, "versions", versions_to_json(&r->versions));
 	for (i = 0; i < r->nr; i++)
 		json_object_array_add(recs, record_json(&r->rec[i], &r->versions));
 	json_object_object_add(root, "records", recs);
@@ -113,6 +140,7 @@ static double median(double *v, int n)
 struct summary {
 	int n;
 	double mbps, util, scaled, host, scaled_min, scaled_max;
+	double insn_per_kb;	/* median over the records that have it; 0: none */
 };
 
 static bool summarize(const struct results *r, const char *config, const char *workload,
@@ -120,7 +148,8 @@ static bool summarize(const struct results *r, const char *config, const char *w
 {
 	double *m = xcalloc(r->nr + 1, sizeof(double)), *u = xcalloc(r->nr + 1, sizeof(double));
 	double *c = xcalloc(r->nr + 1, sizeof(double)), *h = xcalloc(r->nr + 1, sizeof(double));
-	int i;
+	double *ik = xcalloc(r->nr + 1, sizeof(double));
+	int i, ni = 0;
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < r->nr; i++) {
@@ -132,6 +161,8 @@ static bool summarize(const struct results *r, const char *config, const char *w
 		u[s->n] = x->cpu_util;
 		c[s->n] = x->cpu_scaled_mbps;
 		h[s->n] = x->host_cpu_util;
+		if (x->insn.nr)
+			ik[ni++] = insn_per_kb(x->insn.total, x->insn.kb);
 		if (!s->n || x->cpu_scaled_mbps < s->scaled_min)
 			s->scaled_min = x->cpu_scaled_mbps;
 		if (!s->n || x->cpu_scaled_mbps > s->scaled_max)
@@ -144,10 +175,13 @@ static bool summarize(const struct results *r, const char *config, const char *w
 		s->scaled = median(c, s->n);
 		s->host = median(h, s->n);
 	}
+	if (ni)
+		s->insn_per_kb = median(ik, ni);
 	free(m);
 	free(u);
 	free(c);
 	free(h);
+	free(ik);
 	return s->n > 0;
 }
 
@@ -163,8 +197,10 @@ void results_print_table(const struct results *r, FILE *out)
 {
 	const char *seen_c[16], *seen_w[8];
 	int nc = 0, nw = 0, i, j, k;
+	bool insn = false;
 
 	for (i = 0; i < r->nr; i++) {
+		insn |= r->rec[i].insn.nr > 0;
 		for (k = 0; k < nc && strcmp(seen_c[k], r->rec[i].config); k++)
 			;
 		if (k == nc && nc < 16)
@@ -174,8 +210,9 @@ void results_print_table(const struct results *r, FILE *out)
 		if (k == nw && nw < 8)
 			seen_w[nw++] = r->rec[i].workload;
 	}
-	fprintf(out, "\n%-10s %-4s %9s %6s %11s %15s %8s %10s %10s %3s\n",
-		"config", "work", "Mb/s", "util", "scaled", "scaled range", "host", "vs netback", "vs native", "n");
+	fprintf(out, "\n%-10s %-4s %9s %6s %11s %15s %8s %10s %10s %3s%s\n",
+		"config", "work", "Mb/s", "util", "scaled", "scaled range", "host", "vs netback", "vs native", "n",
+		insn ? "   insn/KB" : "");
 	for (j = 0; j < nw; j++) {
 		struct summary nb, nat;
 		bool has_nb = summarize(r, "netback", seen_w[j], &nb);
@@ -191,10 +228,17 @@ void results_print_table(const struct results *r, FILE *out)
 				s.scaled_min, s.scaled_max, s.host);
 			ratio(out, s.scaled, has_nb ? nb.scaled : 0);
 			ratio(out, s.scaled, has_nat ? nat.scaled : 0);
-			fprintf(out, " %3d\n", s.n);
+			fprintf(out, " %3d", s.n);
+			if (s.insn_per_kb > 0)
+				fprintf(out, " %9.0f", s.insn_per_kb);
+			else if (insn)
+				fprintf(out, " %9s", "-");
+			fprintf(out, "\n");
 		}
 	}
 	fprintf(out, "\nMb/s: receiver goodput; util: busy CPUs of the simulated machine (sum over CPUs);\n"
 		"scaled: Mb/s per busy CPU (Mb/s / util); host: QEMU process CPUs on the host;\n"
 		"medians over n repeats, ratios of the scaled medians.\n");
+	if (insn)
+		fprintf(out, "insn/KB: guest instructions executed (all regions, TCG plugin) per KB moved.\n");
 }

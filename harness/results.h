@@ -6,6 +6,7 @@
 #ifndef TDH_RESULTS_H
 #define TDH_RESULTS_H
 
+#include "insn.h"
 #include "measure.h"
 
 struct versions {
@@ -27,7 +28,9 @@ struct record {
 	double duration_s;
 	int cpus;
 	const char *accel;
+	const char *iommu;	/* "off", "intel" or "amd" */
 	struct cpu_result cpu;
+	struct insn_result insn;	/* insn.nr == 0: the plugin did not run */
 	char raw_prefix[64];	/* raw/<prefix>-{iperf3,cpu}.json in the run */
 };
 
@@ -36,6 +39,10 @@ struct results {
 	int nr, cap;
 	struct versions versions;
 };
+
+struct json_object;
+/* The versions as a JSON object (results.json, replay.json). */
+struct json_object *versions_to_json(const struct versions *v);
 
 void results_add(struct results *r, const struct record *rec);
 /* Write results.json into rundir (atomically); false on I/O error. */

@@ -3,6 +3,7 @@
  * tdh - the TwinDrivers testbed harness.
  *
  *   tdh sim [options]        boot, measure, print the table (tdh sim --help)
+ *   tdh replay FILE [opts]   inject a fault file's faults, check invariants
  *   tdh analyze [options]    recompute one record from raw outputs
  *   tdh clean                remove what a killed run left behind
  */
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "replay.h"
 #include "results.h"
 #include "sim.h"
 #include "util.h"
@@ -24,6 +26,8 @@ static void usage(FILE *out)
 	fprintf(out,
 "usage: tdh COMMAND [options]\n"
 "  sim       boot the testbed, run the workloads, print and save the results\n"
+"  replay    FAULT-FILE [--config C]: inject the faults into the e1000, report\n"
+"            what the system did and whether the invariants held\n"
 "  analyze   --iperf FILE [--cpu FILE] [--host-cpu START,END,WALL]:\n"
 "            one record's figures from raw iperf3 and tdcpu outputs\n"
 "  clean     stop QEMU and remove namespaces left by a killed run\n"
@@ -147,6 +151,8 @@ int main(int argc, char **argv)
 		sim_parse(&o, argc - 1, argv + 1);
 		return sim_run(&o);
 	}
+	if (!strcmp(argv[1], "replay"))
+		return replay_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "clean"))

@@ -17,6 +17,7 @@
 
 #include "agent.h"
 #include "cleanup.h"
+#include "insn.h"
 #include "measure.h"
 #include "netns.h"
 #include "results.h"
@@ -88,6 +89,21 @@ void testbed_option(struct sim_opts *o, int c, const char *optarg)
 		else
 			die(EXIT_USAGE, "--accel '%s': give tcg, kvm or auto", optarg);
 		break;
+	case 'I':
+		if (!strcmp(optarg, "off"))
+			o->iommu = IOMMU_OFF;
+		else if (!strcmp(optarg, "intel"))
+			o->iommu = IOMMU_INTEL;
+		else if (!strcmp(optarg, "amd"))
+			o->iommu = IOMMU_AMD;
+		else
+			die(EXIT_USAGE, "--iommu '%s': give intel, amd or off", optarg);
+		break;
+	case 't':
+		if (strcmp(optarg, "all") && strcmp(optarg, "dma") && strcmp(optarg, "iommu"))
+			die(EXIT_USAGE, "--trace '%s': give all, dma or iommu", optarg);
+		o->trace_group = optarg;
+		break;
 	case 'T':
 		if (!parse_double(optarg, 5, 3600, &o->boot_timeout_s))
 			die(EXIT_USAGE, "--boot-timeout '%s': give seconds between 5 and 3600", optarg);
@@ -100,6 +116,9 @@ void testbed_option(struct sim_opts *o, int c, const char *optarg)
 		break;
 	case 'S':
 		o->paths.qemu = STOCK_QEMU;
+		break;
+	case 'P':
+		o->no_plugin = true;
 		break;
 	case 'b':
 		o->build_dir = optarg;
@@ -115,10 +134,15 @@ void testbed_usage(FILE *out)
 "  --cpus N           simulated CPUs (default 2)\n"
 "  --mem MB           simulated memory (default 2048)\n"
 "  --accel A          tcg, kvm or auto (default tcg; auto probes KVM with a boot)\n"
+"  --iommu I          an emulated IOMMU in front of the e1000: intel, amd or off (default off)\n"
+"  --trace GROUP      trace the e1000 (and the IOMMU) into e1000-<boot>.simpletrace:\n"
+"                     all, dma (DMAs and packets) or iommu (those and translations)\n"
 "  --boot-timeout S   give up on a boot after S seconds (default 300)\n"
 "  --results DIR      where run folders go (default results/runs)\n"
 "  --qemu PATH        QEMU binary (default: the project's, build/qemu/qemu-system-x86_64)\n"
 "  --stock-qemu       Debian's QEMU (" STOCK_QEMU " on PATH) instead\n"
+"  --no-plugin        no instruction accounting (default: on with the project's QEMU\n"
+"                     under TCG, when build/qemu/plugins/" INSN_PLUGIN_SO " is built)\n"
 "  --build DIR        build outputs (default: the build/ tdh was built in)\n");
 }
 
@@ -177,6 +201,12 @@ void preflight(struct sim_opts *o)
 	if (o->accel == ACCEL_KVM && access("/dev/kvm", R_OK | W_OK))
 		die(EXIT_USAGE, "--accel kvm: /dev/kvm is not usable here (%s); use --accel tcg or auto",
 		    strerror(errno));
+	if (o->trace_group) {
+		char *ev = xasprintf("%s/qemu/events/%s", o->build_dir, o->trace_group);
+
+		need_file(ev, "run 'make qemu'");
+		free(ev);
+	}
 	need_file(o->paths.kernel, "run 'make images'");
 	if (uses_machine(o, MACHINE_NATIVE))
 		need_file(o->paths.native_img, "run 'make images'");
@@ -252,14 +282,15 @@ void read_versions(const struct sim_opts *o, struct versions *v)
 
 /* --- one measurement ----------------------------------------------------- */
 
-static pid_t spawn_iperf(const char *ip, bool reverse, const struct sim_opts *o, const char *json_path)
+static pid_t spawn_iperf(const char *ip, bool reverse, double seconds, double warmup_s,
+			 const char *json_path)
 {
 	char t[16], w[16], port[16];
 	pid_t pid;
 	int fd;
 
-	snprintf(t, sizeof(t), "%g", o->duration_s);
-	snprintf(w, sizeof(w), "%g", o->warmup_s);
+	snprintf(t, sizeof(t), "%g", seconds);
+	snprintf(w, sizeof(w), "%g", warmup_s);
 	snprintf(port, sizeof(port), "%d", IPERF_PORT);
 	fd = open(json_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -306,7 +337,7 @@ static int wait_child(pid_t pid, double timeout_s)
  */
 #define IPERF_CONNECT_TRIES	10
 
-static pid_t start_iperf(const char *ip, bool reverse, const struct sim_opts *o,
+static pid_t start_iperf(const char *ip, bool reverse, double seconds, double warmup_s,
 			 const char *json_path, double *t0)
 {
 	int attempt, i, status;
@@ -314,7 +345,7 @@ static pid_t start_iperf(const char *ip, bool reverse, const struct sim_opts *o,
 
 	for (attempt = 1;; attempt++) {
 		*t0 = now_s();
-		pid = spawn_iperf(ip, reverse, o, json_path);
+		pid = spawn_iperf(ip, reverse, seconds, warmup_s, json_path);
 		for (i = 0; i < 5; i++) {
 			usleep(100000);
 			if (waitpid(pid, &status, WNOHANG) == pid)
@@ -358,7 +389,9 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	struct iperf_result ir;
 	char *iperf_path, *cpu_path, *cmd, *cpu_out = NULL, *iperf_out;
 	double t0, host0, host1, hw0, hw1;
-	const char *err;
+	struct insn_snapshot insn0, insn1;
+	const char *err, *insn_err = NULL;
+	bool insn_ok;
 	pid_t pid;
 	int id, rc;
 
@@ -368,7 +401,7 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 
 	info("%s %s (repeat %d/%d): %g s + %g s warm-up", cd->name, workload, repeat, o->repeats,
 	     o->duration_s, o->warmup_s);
-	pid = start_iperf(cd->guest_ip, reverse, o, iperf_path, &t0);
+	pid = start_iperf(cd->guest_ip, reverse, o->duration_s, o->warmup_s, iperf_path, &t0);
 	if (pid < 0)
 		iperf_failed(cd, workload, iperf_path, -1, m);
 	cmd = xasprintf("tdcpu window %.3f %g", t0 + o->warmup_s - now_s() > 0 ?
@@ -380,9 +413,11 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	sleep_s(t0 + o->warmup_s - now_s());
 	host0 = machine_host_cpu_s(m);
 	hw0 = now_s();
+	insn_ok = !m->insn_file || insn_read(m->insn_file, &insn0, &insn_err);
 	sleep_s(t0 + o->warmup_s + o->duration_s - now_s());
 	host1 = machine_host_cpu_s(m);
 	hw1 = now_s();
+	insn_ok = insn_ok && (!m->insn_file || insn_read(m->insn_file, &insn1, &insn_err));
 
 	rc = agent_wait(a, id, 60, &cpu_out);
 	if (rc != 0)
@@ -406,13 +441,49 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	rec.host_cpu_util = host_util(host0, host1, hw1 - hw0);
 	rec.cpus = o->cpus;
 	rec.accel = accel_name(m->accel);
+	rec.iommu = iommu_name(m->iommu);
+	/*
+	 * Instructions over the host window [hw0, hw1], against the bytes
+	 * iperf3 moved in that much time: its receiver's bytes over its own
+	 * interval (same length, started within ~0.1 s of it), scaled to the
+	 * window's length.
+	 */
+	if (m->insn_file) {
+		double kb = ir.bytes / ir.seconds * (hw1 - hw0) / 1024;
+
+		if (!insn_ok || !insn_window(&insn0, &insn1, kb, &rec.insn))
+			die(EXIT_RUN, "%s %s: instruction counts: %s (%s; --no-plugin runs without)",
+			    cd->name, workload, insn_err ? insn_err : "the snapshots disagree", m->insn_file);
+		rec.insn.window_s = hw1 - hw0;
+	}
 	results_add(res, &rec);
 	info("  %.1f Mb/s, util %.2f of %d CPUs, %.1f Mb/s per CPU, host %.2f CPUs",
 	     rec.mbps, rec.cpu_util, rec.cpu.nr_cpus, rec.cpu_scaled_mbps, rec.host_cpu_util);
+	if (rec.insn.nr)
+		info("  %.0f guest instructions per KB", insn_per_kb(rec.insn.total, rec.insn.kb));
 	free(iperf_out);
 	free(cpu_out);
 	free(iperf_path);
 	free(cpu_path);
+}
+
+bool traffic_run(const struct config_desc *cd, const char *workload, double seconds,
+		 const char *json_path, struct iperf_result *ir, const char **err)
+{
+	double t0;
+	char *out;
+	bool ok;
+	pid_t pid;
+
+	pid = start_iperf(cd->guest_ip, !strcmp(workload, "tx"), seconds, 0, json_path, &t0);
+	if (pid >= 0)
+		wait_child(pid, seconds + 60);
+	out = read_file(json_path, NULL);
+	ok = parse_iperf(out ? out : "", ir, err);
+	if (!out)
+		*err = "iperf3 left no output";
+	free(out);
+	return ok;
 }
 
 /* --- boots --------------------------------------------------------------- */
@@ -427,16 +498,28 @@ void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum mac
 	m->accel = accel;
 	m->cpus = o->cpus;
 	m->mem_mb = o->mem_mb;
+	m->iommu = o->iommu;
 	m->paths = &o->paths;
 	m->e1000_props = o->e1000_props;
 	m->extra_args = o->qemu_extra;
+	if (o->trace_group) {
+		m->trace_events = xasprintf("%s/qemu/events/%s", o->build_dir, o->trace_group);
+		/* with an IOMMU, its translations say where each DMA went */
+		if (o->iommu != IOMMU_OFF)
+			m->trace_iommu_events = xasprintf("%s/qemu/events/iommu", o->build_dir);
+		m->trace_file = xasprintf("%s/e1000-%s.simpletrace", rundir, tag);
+	}
 	m->cleanup_handle = -1;
 	machine_start(m, rundir, tag);
-	info("booting %s (%s, %d CPUs): console %s", kind == MACHINE_NATIVE ? "native Linux" : "Xen + dom0",
-	     accel_name(accel), o->cpus, m->console_log);
+	info("booting %s (%s, %d CPUs%s%s): console %s", kind == MACHINE_NATIVE ? "native Linux" : "Xen + dom0",
+	     accel_name(accel), o->cpus, o->iommu ? ", IOMMU " : "", o->iommu ? iommu_name(o->iommu) : "",
+	     m->console_log);
 	if (!agent_wait_ready(a, m, o->boot_timeout_s, tag)) {
 		bool alive = machine_alive(m);
-		char *tail = machine_console_tail(m);
+		char *tail = machine_console_tail(m), *qerr = machine_qemu_error(m);
+
+		if (!alive && !*tail && *qerr)	/* refused its arguments */
+			die(EXIT_USAGE, "QEMU refused to start: %s (QEMU's log: %s)", qerr, m->qemu_log);
 
 		die(EXIT_RUN, "%s %s within %.0f s (last console line: '%s'); console log kept at %s, QEMU's log at %s",
 		    kind == MACHINE_NATIVE ? "native Linux" : "dom0",
@@ -500,6 +583,7 @@ enum accel resolve_accel(const struct sim_opts *o, const char *rundir)
 	m.accel = ACCEL_KVM;
 	m.cpus = o->cpus;
 	m.mem_mb = o->mem_mb;
+	m.iommu = o->iommu;
 	m.paths = &o->paths;
 	m.cleanup_handle = -1;
 	machine_start(&m, rundir, "kvm-probe");
@@ -555,5 +639,18 @@ void default_paths(struct sim_opts *o)
 	o->paths.kernel = xasprintf("%s/images/vmlinuz", o->build_dir);
 	o->paths.native_img = xasprintf("%s/images/native.img", o->build_dir);
 	o->paths.dom0_img = xasprintf("%s/images/dom0.img", o->build_dir);
+	/*
+	 * Instruction accounting: with the project's QEMU or --qemu, when
+	 * built; not with Debian's (--stock-qemu), kept as the untouched
+	 * comparison point.  Under KVM machine_start leaves it out.
+	 */
+	if (!o->no_plugin && strcmp(o->paths.qemu, STOCK_QEMU)) {
+		char *so = xasprintf("%s/qemu/plugins/" INSN_PLUGIN_SO, o->build_dir);
+
+		o->paths.insn_plugin = file_exists(so) ? so : NULL;
+		o->paths.xen_syms = xasprintf("%s/xen/xen-syms", o->build_dir);
+		if (!file_exists(o->paths.xen_syms))
+			o->paths.xen_syms = NULL;
+	}
 }
 

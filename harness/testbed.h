@@ -41,11 +41,14 @@ struct sim_opts {
 	int cpus;
 	int mem_mb;
 	enum accel accel;
+	enum iommu iommu;
+	const char *trace_group;	/* qemu/events/<group>, NULL: no tracing */
 	double boot_timeout_s;
 	const char *results_dir;	/* parent of the run folders */
 	struct paths paths;
 	const char *build_dir;
 	bool qemu_is_default;		/* neither --qemu nor --stock-qemu */
+	bool no_plugin;			/* --no-plugin: no instruction accounting */
 	const char *e1000_props;	/* appended to -device e1000 */
 	const char *const *qemu_extra;	/* more QEMU arguments, NULL-terminated */
 	char args[1024];		/* as given, for results.json */
@@ -64,11 +67,14 @@ const struct config_desc *find_config(const char *name);
 	{ "results", required_argument, NULL, 'o' }, \
 	{ "qemu", required_argument, NULL, 'q' }, \
 	{ "stock-qemu", no_argument, NULL, 'S' }, \
+	{ "iommu", required_argument, NULL, 'I' }, \
+	{ "trace", required_argument, NULL, 't' }, \
+	{ "no-plugin", no_argument, NULL, 'P' }, \
 	{ "build", required_argument, NULL, 'b' }
 /* The option characters of TESTBED_LONGOPTS, as switch labels. */
 #define TESTBED_OPTION_CASES \
 	case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': \
-	case 'S': case 'b'
+	case 'S': case 'I': case 't': case 'P': case 'b'
 void testbed_defaults(struct sim_opts *o);
 void testbed_option(struct sim_opts *o, int c, const char *optarg);
 void testbed_usage(FILE *out);
@@ -94,5 +100,13 @@ void save_domu_console(struct agent *a, const char *rundir, const char *tag);
 void measure(const struct sim_opts *o, const struct config_desc *cd, const char *workload,
 	     int repeat, struct machine *m, struct agent *a, const char *rundir,
 	     struct results *res);
+
+/*
+ * Traffic that may fail (tdh replay): one iperf3 client for seconds, no
+ * warm-up.  True when it completed; *ir holds the result, *err the reason
+ * otherwise (ir->error: iperf3's own words, when it said any).
+ */
+bool traffic_run(const struct config_desc *cd, const char *workload, double seconds,
+		 const char *json_path, struct iperf_result *ir, const char **err);
 
 #endif

@@ -54,5 +54,14 @@ $(XEN_BIN): $(XEN_SRC)/xen/.config $(XEN_INPUTS)
 	@cp $(XEN_SRC)/xen/xen-syms $(@D)/xen-syms
 	@cp $(XEN_SRC)/xen/xen $@
 
-xen: $(XEN_BIN)
+# The parts of Xen's image that Xen keeps out of dom0's IOMMU mappings
+# (xen_in_range(): text+rodata, data+bss), as offsets from its load base:
+# tdh replay turns them into the machine ranges the e1000 may reach.
+# Xen's image is linked at XEN_VIRT_START, 0xffff82d040000000.
+$(BUILD)/xen/image-regions: $(XEN_BIN) hv/xen-image-regions.awk
+	@nm $(BUILD)/xen/xen-syms | awk -f hv/xen-image-regions.awk > $@.tmp \
+		|| { echo "error: xen-syms lacks the image section symbols" >&2; exit 1; }
+	@mv $@.tmp $@
+
+xen: $(XEN_BIN) $(BUILD)/xen/image-regions
 .PHONY: xen

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading the instruction-accounting plugin's counters file.  The layout
+ * is defined (and documented) in qemu-e1000-tracing/plugins/insn-regions.c;
+ * the offsets below follow its header, which the reader checks.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "insn.h"
+#include "util.h"
+
+#define FILE_MAGIC	"TDINSN1"
+#define FILE_VERSION	1
+
+struct file_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t nr_regions;
+	uint32_t names_offset;
+	uint32_t name_len;
+	uint32_t counters_offset;
+	uint32_t counter_stride;
+	uint32_t flags;
+	uint32_t slots;		/* counters per region, summed */
+	uint64_t xen_image_end;
+	uint64_t reserved2[2];
+};
+
+char *insn_plugin_arg(const char *so, const char *file, const char *xen_syms)
+{
+	if (xen_syms)
+		return xasprintf("%s,out=%s,xen_syms=%s", so, file, xen_syms);
+	return xasprintf("%s,out=%s", so, file);
+}
+
+/*
+ * The file is mapped, not read: each counter is taken with one aligned
+ * 64-bit load, so a value QEMU updates meanwhile is never torn.  A
+ * region's count is the sum of its slots.
+ */
+bool insn_read(const char *path, struct insn_snapshot *s, const char **err)
+{
+	const struct file_header *h;
+	const char *map;
+	struct stat st;
+	bool ok = false;
+	uint32_t i, j;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = "the plugin's counters file is missing (did QEMU load the plugin?)";
+		return false;
+	}
+	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(*h)) {
+		close(fd);
+		*err = "the plugin's counters file is too short";
+		return false;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		*err = "cannot map the plugin's counters file";
+		return false;
+	}
+	h = (const struct file_header *)map;
+	if (memcmp(h->magic, FILE_MAGIC, sizeof(h->magic)) || h->version != FILE_VERSION) {
+		*err = "the plugin's counters file has a wrong magic or version";
+		goto out;
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (!h->nr_regions || h->nr_regions > INSN_MAX_REGIONS || h->name_len == 0 ||
+	    h->counter_stride < 8 || h->counter_stride % 8 || h->counters_offset % 8 || !h->slots ||
+	    h->names_offset + (uint64_t)h->nr_regions * h->name_len > (uint64_t)st.st_size ||
+	    h->counters_offset + (uint64_t)h->nr_regions * h->slots * h->counter_stride >
+	    (uint64_t)st.st_size) {
+		*err = "the plugin's counters file has an inconsistent header";
+		goto out;
+	}
+	s->nr = h->nr_regions;
+	for (i = 0; i < h->nr_regions; i++) {
+		snprintf(s->name[i], INSN_NAME_LEN, "%.*s", (int)h->name_len,
+			 map + h->names_offset + i * h->name_len);
+		for (j = 0; j < h->slots; j++) {
+			const uint64_t *c = (const uint64_t *)(map + h->counters_offset +
+							       ((uint64_t)i * h->slots + j) * h->counter_stride);
+
+			s->count[i] += __atomic_load_n(c, __ATOMIC_RELAXED);
+		}
+	}
+	ok = true;
+out:
+	munmap((void *)map, st.st_size);
+	return ok;
+}
+
+bool insn_window(const struct insn_snapshot *start, const struct insn_snapshot *end, double kb,
+		 struct insn_result *r)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	if (start->nr != end->nr || !start->nr)
+		return false;
+	for (i = 0; i < start->nr; i++) {
+		if (strcmp(start->name[i], end->name[i]) || end->count[i] < start->count[i])
+			return false;
+		memcpy(r->name[i], start->name[i], INSN_NAME_LEN);
+		r->count[i] = end->count[i] - start->count[i];
+		r->total += r->count[i];
+	}
+	r->nr = start->nr;
+	r->kb = kb;
+	return true;
+}
+
+double insn_per_kb(uint64_t count, double kb)
+{
+	return kb > 0 ? (double)count / kb : 0;
+}

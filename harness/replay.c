@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdh replay: boot one configuration with the project's QEMU injecting the
+ * faults of a fault file into the e1000 (fault-trace=, format in
+ * qemu-e1000-tracing/README.md) while tracing it, run traffic through the
+ * fault, then traffic again, and report what the system did and whether
+ * the invariants held: the hypervisor, dom0 and the guest stay up and
+ * traffic resumes.  The device's DMAs are checked against the memory the
+ * machine may touch.  replay.json in the run folder; exit 0 when every
+ * invariant held, 1 when one did not, 2 when the replay could not run.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "cleanup.h"
+#include "measure.h"
+#include "netns.h"
+#include "regions.h"
+#include "replay.h"
+#include "results.h"
+#include "testbed.h"
+#include "util.h"
+
+#define JSON_PLAIN	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JSON_PRETTY	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+#define RECOVERY_TRIES	4	/* traffic after the fault: attempts ... */
+#define RECOVERY_WAIT_S	5	/* ... this far apart (an e1000 reset takes ~3 s) */
+
+struct replay_opts {
+	struct sim_opts t;
+	const char *fault_file;
+	const char *config;
+	const char *workload;
+	double after_s;
+	bool keep_trace;
+};
+
+/* What the driver domain's e1000 driver said about itself (dmesg). */
+static const struct {
+	const char *key, *pattern;
+} driver_events[] = {
+	{ "tx_hangs", "Detected Tx Unit Hang" },
+	{ "tx_timeouts", "transmit queue 0 timed out" },
+	{ "resets", "Reset adapter" },
+	{ "link_down", "NIC Link is Down" },
+	{ "link_up", "NIC Link is Up" },
+};
+
+#define NR_DRIVER_EVENTS (int)(sizeof(driver_events) / sizeof(driver_events[0]))
+
+/* The e1000's own counters in the driver domain, before and after. */
+static const char *const nic_stats[] = {
+	"rx_packets", "tx_packets", "rx_errors", "tx_errors", "rx_dropped", "tx_dropped",
+	"rx_crc_errors", "rx_missed_errors", "tx_aborted_errors", "tx_fifo_errors",
+};
+
+#define NR_NIC_STATS (int)(sizeof(nic_stats) / sizeof(nic_stats[0]))
+
+static void replay_usage(FILE *out)
+{
+	fprintf(out,
+"usage: tdh replay FAULT-FILE [options]\n"
+"  --config C         native, dom0 or netback (default native)\n"
+"  --workload W       tx or rx during the fault (default tx)\n"
+"  --after S          seconds of traffic after the faulted run, to see it resume (default 5)\n"
+"  --keep-trace       keep the binary trace (e1000-<config>.simpletrace, ~100 MB) in the run folder\n"
+"  --duration S       seconds of traffic through the fault (default 10)\n");
+	testbed_usage(out);
+}
+
+static void replay_parse(struct replay_opts *r, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "after", required_argument, NULL, 'A' },
+		{ "keep-trace", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		TESTBED_LONGOPTS,
+		{ 0 }
+	};
+	size_t used = 0;
+	int c, i;
+
+	testbed_defaults(&r->t);
+	r->t.repeats = 1;
+	r->config = "native";
+	r->workload = "tx";
+	r->after_s = 5;
+	r->t.trace_group = "all";	/* --trace all|dma|iommu chooses */
+	for (i = 1; i < argc; i++)
+		used += snprintf(r->t.args + used, used < sizeof(r->t.args) ? sizeof(r->t.args) - used : 0,
+				 "%s%s", i > 1 ? " " : "", argv[i]);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!find_config(optarg))
+				die(EXIT_USAGE, "--config '%s': give native, dom0 or netback", optarg);
+			r->config = optarg;
+			break;
+		case 'w':
+			if (strcmp(optarg, "tx") && strcmp(optarg, "rx"))
+				die(EXIT_USAGE, "--workload '%s': give tx or rx", optarg);
+			r->workload = optarg;
+			break;
+		case 'A':
+			if (!parse_double(optarg, 1, 600, &r->after_s))
+				die(EXIT_USAGE, "--after '%s': give seconds between 1 and 600", optarg);
+			break;
+		case 'k':
+			r->keep_trace = true;
+			break;
+		TESTBED_OPTION_CASES:
+			testbed_option(&r->t, c, optarg);
+			break;
+		case 'h':
+			replay_usage(stdout);
+			exit(0);
+		default:
+			if (optopt && optopt != '?')
+				die(EXIT_USAGE, "option '%s' needs a value; see 'tdh replay --help'", argv[optind - 1]);
+			die(EXIT_USAGE, "unknown option '%s'; see 'tdh replay --help'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		die(EXIT_USAGE, "no fault file given; usage: tdh replay FAULT-FILE [options] (examples in harness/traces/)");
+	if (optind + 1 < argc)
+		die(EXIT_USAGE, "unexpected argument '%s'; see 'tdh replay --help'", argv[optind + 1]);
+	r->fault_file = argv[optind];
+	if (access(r->fault_file, R_OK))
+		die(EXIT_USAGE, "fault file %s: %s", r->fault_file, strerror(errno));
+	r->t.configs[0] = r->config;
+	r->t.nr_configs = 1;
+	r->t.workloads[0] = r->workload;
+	r->t.nr_workloads = 1;
+}
+
+/*
+ * Where the e1000 may DMA (bus addresses without an IOMMU, translated
+ * addresses with one): native Linux's RAM, or under Xen what Xen maps for
+ * dom0's devices, from Xen's boot messages.
+ */
+static char *write_allowed_regions(const struct replay_opts *r, const struct machine *m,
+				   const char *rundir)
+{
+	char *path = xasprintf("%s/allowed-regions.txt", rundir), *img, *comment;
+	struct regions rs;
+	const char *err;
+
+	if (m->kind == MACHINE_NATIVE) {
+		regions_q35_ram(&rs, r->t.mem_mb);
+		comment = xasprintf("native Linux: the guest RAM of q35 with %d MB", r->t.mem_mb);
+	} else {
+		img = xasprintf("%s/xen/image-regions", r->t.build_dir);
+		if (!regions_xen(&rs, m->console_log, img, &err))
+			die(EXIT_RUN, "cannot tell which memory Xen allows the e1000: %s (console log %s)", err,
+			    m->console_log);
+		free(img);
+		comment = xstrdup("Xen: usable RAM from 1 MiB, but not Xen's image (what Xen maps for dom0's devices)");
+	}
+	if (regions_write(&rs, path, comment))
+		die(EXIT_RUN, "cannot write %s: %s", path, strerror(errno));
+	free(comment);
+	return path;
+}
+
+static json_object *read_stats(struct agent *a)
+{
+	json_object *o = json_object_new_object();
+	char *cmd, *out = NULL, *line, *save;
+	int i;
+
+	cmd = xstrdup("cd /sys/class/net/eth0/statistics && cat");
+	for (i = 0; i < NR_NIC_STATS; i++) {
+		char *c = xasprintf("%s %s", cmd, nic_stats[i]);
+
+		free(cmd);
+		cmd = c;
+	}
+	if (agent_run(a, cmd, 30, &out) == 0 && out) {
+		for (i = 0, line = strtok_r(out, "\n", &save); line && i < NR_NIC_STATS;
+		     line = strtok_r(NULL, "\n", &save), i++)
+			json_object_object_add(o, nic_stats[i], json_object_new_int64(atoll(line)));
+	}
+	free(out);
+	free(cmd);
+	return o;
+}
+
+static json_object *stats_delta(json_object *before, json_object *after)
+{
+	json_object *d = json_object_new_object(), *b, *x;
+	int i;
+
+	for (i = 0; i < NR_NIC_STATS; i++)
+		if (json_object_object_get_ex(before, nic_stats[i], &b) &&
+		    json_object_object_get_ex(after, nic_stats[i], &x))
+			json_object_object_add(d, nic_stats[i],
+					       json_object_new_int64(json_object_get_int64(x) -
+								     json_object_get_int64(b)));
+	return d;
+}
+
+static int count_lines(const char *text, const char *pattern)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (p && (p = strstr(p, pattern))) {
+		n++;
+		p = strchr(p, '\n');
+	}
+	return n;
+}
+
+static char *read_dmesg(struct agent *a)
+{
+	char *out = NULL;
+
+	if (agent_run(a, "dmesg", 30, &out) != 0) {
+		free(out);
+		return xstrdup("");
+	}
+	return out ? out : xstrdup("");
+}
+
+/*
+ * What the driver domain's kernel said from the start of the faulted
+ * traffic on (its log before: boot_log); the whole log is kept in the run
+ * folder.
+ */
+static json_object *driver_report(struct agent *a, const char *boot_log, const char *rundir,
+				  bool *panicked)
+{
+	json_object *o = json_object_new_object();
+	char *out = read_dmesg(a), *path;
+	int i;
+
+	path = xasprintf("%s/dmesg-driver-domain.log", rundir);
+	write_file(path, out, strlen(out));
+	free(path);
+	for (i = 0; i < NR_DRIVER_EVENTS; i++)
+		json_object_object_add(o, driver_events[i].key,
+				       json_object_new_int(count_lines(out, driver_events[i].pattern) -
+							   count_lines(boot_log, driver_events[i].pattern)));
+	*panicked = strstr(out, "Oops") || strstr(out, "BUG:") || strstr(out, "Kernel panic");
+	free(out);
+	return o;
+}
+
+static json_object *traffic_json(bool ok, const struct iperf_result *ir, const char *err, int attempts)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "completed", json_object_new_boolean(ok));
+	json_object_object_add(o, "mbps", json_object_new_double(ok ? ir->mbps : 0));
+	json_object_object_add(o, "retransmits", ir->retransmits >= 0 && ok ?
+			       json_object_new_int64((long long)ir->retransmits) : NULL);
+	json_object_object_add(o, "error", ok ? NULL :
+			       json_object_new_string(ir->error[0] ? ir->error : err));
+	if (attempts)
+		json_object_object_add(o, "attempts", json_object_new_int(attempts));
+	return o;
+}
+
+/*
+ * The decoder's view of the trace: summary (faults, DMAs) and the DMA
+ * confinement check against the allowed regions.
+ */
+static json_object *trace_report(const struct replay_opts *r, const char *trace, const char *regions,
+				 const char *rundir, json_object **faults, int *nr_faults)
+{
+	char *decoder = xasprintf("%s/bin/e1000-trace", r->t.build_dir);
+	char *sum_argv[] = { decoder, "summary", (char *)trace, NULL };
+	char *chk_argv[] = { decoder, "check", (char *)trace, (char *)regions, NULL };
+	json_object *dma = json_object_new_object(), *sum, *x, *conf;
+	char *out = NULL, *path, *line, *save;
+	int rc, violations = 0;
+
+	*faults = json_object_new_array();
+	*nr_faults = -1;
+	rc = run_cmd(sum_argv, &out, false, 600);
+	sum = rc == 0 && out ? json_tokener_parse(out) : NULL;
+	if (!sum)
+		die(EXIT_RUN, "e1000-trace summary %s failed (status %d); is 'make qemu' complete?", trace, rc);
+	path = xasprintf("%s/trace-summary.json", rundir);
+	write_file(path, out, strlen(out));
+	free(path);
+	free(out);
+	if (json_object_object_get_ex(sum, "faults_injected", &x))
+		*nr_faults = json_object_get_int(x);
+	if (json_object_object_get_ex(sum, "faults", &x)) {
+		json_object_put(*faults);
+		*faults = json_object_get(x);
+	}
+	if (json_object_object_get_ex(sum, "dma", &x))
+		json_object_object_add(dma, "by_kind", json_object_get(x));
+	if (json_object_object_get_ex(sum, "dma_errors", &x))
+		json_object_object_add(dma, "errors", json_object_get(x));
+	if (json_object_object_get_ex(sum, "dropped", &x))
+		json_object_object_add(dma, "trace_events_dropped", json_object_get(x));
+	json_object_put(sum);
+
+	out = NULL;
+	rc = run_cmd(chk_argv, &out, true, 600);
+	if (rc != 0 && rc != 1)
+		die(EXIT_RUN, "e1000-trace check %s %s failed (status %d): %s", trace, regions, rc,
+		    out ? out : "");
+	path = xasprintf("%s/dma-check.txt", rundir);
+	write_file(path, out ? out : "", out ? strlen(out) : 0);
+	free(path);
+	for (line = out ? strtok_r(out, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "violation:", 10))
+			violations++;
+	free(out);
+	conf = json_object_new_object();
+	json_object_object_add(conf, "held", json_object_new_boolean(rc == 0));
+	json_object_object_add(conf, "violations", json_object_new_int(violations));
+	json_object_object_add(conf, "regions", json_object_new_string(regions));
+	json_object_object_add(conf, "details", json_object_new_string("dma-check.txt"));
+	json_object_object_add(dma, "confinement", conf);
+	free(decoder);
+	return dma;
+}
+
+static bool agent_ok(struct agent *a, const char *cmd)
+{
+	return agent_run(a, cmd, 30, NULL) == 0;
+}
+
+/* The domU still exists and has not crashed (xl list's state column). */
+static bool domu_alive(struct agent *a)
+{
+	char *out = NULL;
+	bool ok;
+
+	ok = agent_run(a, "xl list domU | awk 'NR==2 { print $5 }'", 30, &out) == 0 && out &&
+	     !strchr(out, 'c') && !strchr(out, 'd') && out[0] && out[0] != '\n';
+	free(out);
+	return ok;
+}
+
+static const char *field_text(json_object *o, const char *a, const char *b)
+{
+	json_object *x = NULL;
+
+	if (json_object_object_get_ex(o, a, &x) && b)
+		json_object_object_get_ex(x, b, &x);
+	return x ? json_object_to_json_string_ext(x, JSON_PLAIN) : "null";
+}
+
+/* The replay in a few lines; replay.json has it all. */
+static void print_report(json_object *root)
+{
+	json_object *faults = NULL, *f;
+	size_t i;
+
+	printf("\nfaults injected: %s\n", field_text(root, "faults_injected", NULL));
+	json_object_object_get_ex(root, "faults", &faults);
+	for (i = 0; faults && i < json_object_array_length(faults) && i < 20; i++) {
+		f = json_object_array_get_idx(faults, i);
+		printf("  %s\n", json_object_to_json_string_ext(f, JSON_PLAIN));
+	}
+	printf("driver:          %s\n", field_text(root, "driver", NULL));
+	printf("traffic:         faulted %s\n", field_text(root, "traffic", "faulted"));
+	printf("                 after   %s\n", field_text(root, "traffic", "after"));
+	printf("DMA confinement: %s\n", field_text(root, "dma", "confinement"));
+	printf("invariants:      %s\n", field_text(root, "invariants", NULL));
+}
+
+static void add_invariant(json_object *inv, const char *name, bool held, bool *all)
+{
+	json_object_object_add(inv, name, json_object_new_boolean(held));
+	info("  invariant %-17s %s", name, held ? "held" : "FAILED");
+	*all &= held;
+}
+
+int replay_main(int argc, char **argv)
+{
+	struct replay_opts r = { 0 };
+	const struct config_desc *cd;
+	struct iperf_result ir;
+	struct versions v = { 0 };
+	struct machine m;
+	struct agent a;
+	struct peer peer;
+	json_object *root, *inv, *traffic, *faults, *before, *after, *x;
+	const char *err = "";
+	char *rundir, *regions, *path, *text, *fault_abs, *boot_log;
+	bool ok, resumed = false, held = true, panicked, alive;
+	int attempt, nr_faults;
+	enum accel accel;
+
+	replay_parse(&r, argc, argv);
+	cd = find_config(r.config);
+	default_paths(&r.t);
+	preflight(&r.t);
+	fault_abs = realpath(r.fault_file, NULL);
+	if (!fault_abs)
+		die(EXIT_USAGE, "fault file %s: %s", r.fault_file, strerror(errno));
+	cleanup_install_signals();
+	take_lock(r.t.build_dir);
+	rundir = make_rundir(r.t.results_dir);
+	info("run folder %s", rundir);
+	read_versions(&r.t, &v);
+	path = xasprintf("%s/faults.txt", rundir);	/* what was replayed */
+	text = read_file(fault_abs, NULL);
+	write_file(path, text ? text : "", text ? strlen(text) : 0);
+	free(text);
+	free(path);
+
+	r.t.e1000_props = xasprintf(",fault-trace=%s", fault_abs);
+
+	peer_create(&peer);
+	info("peer: namespace %s, %s on %s", peer.name, PEER_IP, TAP_NAME);
+	accel = resolve_accel(&r.t, rundir);
+	boot(&r.t, &m, &a, cd->machine, accel, rundir, cd->name);
+	regions = write_allowed_regions(&r, &m, rundir);
+	if (cd->needs_domu)
+		start_domu(&a, &m);
+	before = read_stats(&a);
+	boot_log = read_dmesg(&a);
+
+	info("%s %s through the faults of %s: %g s", cd->name, r.workload, r.fault_file, r.t.duration_s);
+	path = xasprintf("%s/raw/faulted-iperf3.json", rundir);
+	ok = traffic_run(cd, r.workload, r.t.duration_s, path, &ir, &err);
+	free(path);
+	info("  %s", ok ? "completed" : "did not complete");
+	traffic = json_object_new_object();
+	json_object_object_add(traffic, "faulted", traffic_json(ok, &ir, err, 0));
+
+	/* traffic resumes: the fault may have left a reset or link-up pending */
+	for (attempt = 1; attempt <= RECOVERY_TRIES && !resumed; attempt++) {
+		if (attempt > 1)
+			sleep_s(RECOVERY_WAIT_S);
+		info("%s %s after the faults (attempt %d/%d): %g s", cd->name, r.workload, attempt,
+		     RECOVERY_TRIES, r.after_s);
+		path = xasprintf("%s/raw/after-%d-iperf3.json", rundir, attempt);
+		resumed = traffic_run(cd, r.workload, r.after_s, path, &ir, &err) && ir.mbps > 0;
+		free(path);
+	}
+	json_object_object_add(traffic, "after", traffic_json(resumed, &ir, err, attempt - 1));
+
+	root = json_object_new_object();
+	json_object_object_add(root, "schema", json_object_new_string("tdh-replay/1"));
+	json_object_object_add(root, "args", json_object_new_string(r.t.args));
+	json_object_object_add(root, "fault_file", json_object_new_string(fault_abs));
+	json_object_object_add(root, "config", json_object_new_string(cd->name));
+	json_object_object_add(root, "workload", json_object_new_string(r.workload));
+	json_object_object_add(root, "accel", json_object_new_string(accel_name(accel)));
+	json_object_object_add(root, "iommu", json_object_new_string(iommu_name(r.t.iommu)));
+	json_object_object_add(root, "versions", versions_to_json(&v));
+	json_object_object_add(root, "traffic", traffic);
+
+	inv = json_object_new_object();
+	alive = machine_alive(&m) && agent_ok(&a, "true");
+	x = driver_report(&a, boot_log, rundir, &panicked);
+	free(boot_log);
+	after = read_stats(&a);
+	json_object_object_add(x, "nic_stats_delta", stats_delta(before, after));
+	json_object_put(before);
+	json_object_put(after);
+	json_object_object_add(root, "driver", x);
+	if (cd->machine == MACHINE_XEN) {
+		/* a Xen crash takes the machine down (-no-reboot): QEMU exits */
+		add_invariant(inv, "hypervisor_alive", machine_alive(&m) && agent_ok(&a, "xl info >/dev/null"),
+			      &held);
+		add_invariant(inv, "dom0_alive", alive && !panicked, &held);
+		if (cd->needs_domu) {
+			add_invariant(inv, "guest_alive", domu_alive(&a), &held);
+			save_domu_console(&a, rundir, cd->name);
+		}
+	} else {
+		add_invariant(inv, "guest_alive", alive && !panicked, &held);
+	}
+	add_invariant(inv, "traffic_resumes", resumed, &held);
+
+	/* QEMU flushes the trace when it exits */
+	agent_close(&a);
+	machine_stop(&m);
+	json_object_object_add(root, "dma", trace_report(&r, m.trace_file, regions, rundir, &faults, &nr_faults));
+	json_object_object_add(root, "faults_injected", json_object_new_int(nr_faults));
+	json_object_object_add(root, "faults", faults);
+	json_object_object_add(root, "invariants", inv);
+	json_object_object_add(root, "held", json_object_new_boolean(held));
+	if (!r.keep_trace)
+		unlink(m.trace_file);
+
+	path = xasprintf("%s/replay.json", rundir);
+	text = xstrdup(json_object_to_json_string_ext(root, JSON_PRETTY));
+	if (write_file(path, text, strlen(text)))
+		die(EXIT_RUN, "cannot write %s: %s", path, strerror(errno));
+	cleanup_all();
+	print_report(root);
+	printf("\nreplay: invariants %s; %s\n", held ? "held" : "DID NOT HOLD", path);
+	free(text);
+	free(path);
+	json_object_put(root);
+	return held ? 0 : EXIT_RUN;
+}
