@@ -1,8 +1,10 @@
 # The C harness, tdh.
 TDH_SRCS := $(wildcard harness/*.c)
-TDH_HDRS := $(wildcard harness/*.h)
+# the plugin's counters-file header is shared with its reader, insn.c
+TDH_HDRS := $(wildcard harness/*.h) qemu-e1000-tracing/plugins/insn-file.h
 TDH      := $(BUILD)/bin/tdh
-HARNESS_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+HARNESS_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		  -Iqemu-e1000-tracing/plugins
 
 $(TDH): $(TDH_SRCS) $(TDH_HDRS) | $(HOST_DEPS)
 	@echo "  CC     $@"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reading the instruction-accounting plugin's counters file.  The layout
- * is defined (and documented) in qemu-e1000-tracing/plugins/insn-regions.c;
- * the offsets below follow its header, which the reader checks.
+ * Reading the instruction-accounting plugin's counters file.  The header
+ * is shared with the plugin (qemu-e1000-tracing/plugins/insn-file.h), the
+ * layout documented in insn-regions.c; the reader checks the header.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,25 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "insn-file.h"
 #include "insn.h"
 #include "util.h"
-
-#define FILE_MAGIC	"TDINSN1"
-#define FILE_VERSION	1
-
-struct file_header {
-	char magic[8];
-	uint32_t version;
-	uint32_t nr_regions;
-	uint32_t names_offset;
-	uint32_t name_len;
-	uint32_t counters_offset;
-	uint32_t counter_stride;
-	uint32_t flags;
-	uint32_t slots;		/* counters per region, summed */
-	uint64_t xen_image_end;
-	uint64_t reserved2[2];
-};
 
 char *insn_plugin_arg(const char *so, const char *file, const char *xen_syms)
 {
@@ -45,7 +29,7 @@ char *insn_plugin_arg(const char *so, const char *file, const char *xen_syms)
  */
 bool insn_read(const char *path, struct insn_snapshot *s, const char **err)
 {
-	const struct file_header *h;
+	const struct insn_file_header *h;
 	const char *map;
 	struct stat st;
 	bool ok = false;
@@ -69,8 +53,8 @@ bool insn_read(const char *path, struct insn_snapshot *s, const char **err)
 		*err = "cannot map the plugin's counters file";
 		return false;
 	}
-	h = (const struct file_header *)map;
-	if (memcmp(h->magic, FILE_MAGIC, sizeof(h->magic)) || h->version != FILE_VERSION) {
+	h = (const struct insn_file_header *)map;
+	if (memcmp(h->magic, INSN_FILE_MAGIC, sizeof(h->magic)) || h->version != INSN_FILE_VERSION) {
 		*err = "the plugin's counters file has a wrong magic or version";
 		goto out;
 	}

@@ -90,7 +90,7 @@ $(BUILD)/qemu/events/%: qemu-e1000-tracing/events/%
 INSN_PLUGIN     := $(BUILD)/qemu/plugins/libinsn-regions.so
 INSN_PLUGIN_SRC := qemu-e1000-tracing/plugins/insn-regions.c
 
-$(INSN_PLUGIN): $(INSN_PLUGIN_SRC) | $(QEMU_SRC)/.unpacked
+$(INSN_PLUGIN): $(INSN_PLUGIN_SRC) qemu-e1000-tracing/plugins/insn-file.h | $(QEMU_SRC)/.unpacked
 	@echo "  CC      libinsn-regions.so"
 	@mkdir -p $(@D)
 	@$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -shared -fPIC \

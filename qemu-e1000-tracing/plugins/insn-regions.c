@@ -103,6 +103,8 @@
 
 #include <qemu-plugin.h>
 
+#include "insn-file.h"
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 #define USER_END		0x0000800000000000ULL
@@ -140,28 +142,11 @@ static const char *const region_names[NR_REGIONS] = {
 	[R_OTHER] = "other",
 };
 
-#define FILE_MAGIC	"TDINSN1"
-#define FILE_VERSION	1
 #define NAMES_OFFSET	64
 #define NAME_LEN	32
 #define STRIDE		64
 #define SLOT_BITS	6
 #define SLOTS		(1 << SLOT_BITS)
-#define FLAG_ATOMIC	1u
-
-struct file_header {
-	char magic[8];
-	uint32_t version;
-	uint32_t nr_regions;
-	uint32_t names_offset;
-	uint32_t name_len;
-	uint32_t counters_offset;
-	uint32_t counter_stride;
-	uint32_t flags;
-	uint32_t slots;
-	uint64_t xen_image_end;
-	uint64_t reserved2[2];
-};
 
 static uint64_t xen_image_end = XEN_IMAGE_END_DEFAULT;
 static uint64_t *counters[NR_REGIONS][SLOTS];
@@ -270,7 +255,7 @@ static bool open_counters(const char *path)
 {
 	uint32_t counters_offset = (NAMES_OFFSET + NR_REGIONS * NAME_LEN + 63) & ~63u;
 	size_t size = counters_offset + NR_REGIONS * SLOTS * STRIDE;
-	struct file_header *h;
+	struct insn_file_header *h;
 	char *map;
 	int fd, i, j;
 
@@ -288,14 +273,14 @@ static bool open_counters(const char *path)
 		fprintf(stderr, "insn-regions: cannot map %s: %s\n", path, strerror(errno));
 		return false;
 	}
-	h = (struct file_header *)map;
-	h->version = FILE_VERSION;
+	h = (struct insn_file_header *)map;
+	h->version = INSN_FILE_VERSION;
 	h->nr_regions = NR_REGIONS;
 	h->names_offset = NAMES_OFFSET;
 	h->name_len = NAME_LEN;
 	h->counters_offset = counters_offset;
 	h->counter_stride = STRIDE;
-	h->flags = atomic_mode ? FLAG_ATOMIC : 0;
+	h->flags = atomic_mode ? INSN_FLAG_ATOMIC : 0;
 	h->slots = SLOTS;
 	h->xen_image_end = xen_image_end;
 	for (i = 0; i < NR_REGIONS; i++) {
@@ -304,7 +289,7 @@ static bool open_counters(const char *path)
 			counters[i][j] = (uint64_t *)(map + counters_offset + (i * SLOTS + j) * STRIDE);
 	}
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memcpy(h->magic, FILE_MAGIC, sizeof(h->magic));
+	memcpy(h->magic, INSN_FILE_MAGIC, sizeof(h->magic));
 	return true;
 }
 
