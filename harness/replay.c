@@ -127,9 +127,7 @@ static void replay_parse(struct replay_opts *r, int argc, char **argv)
 			replay_usage(stdout);
 			exit(0);
 		default:
-			if (optopt && optopt != '?')
-				die(EXIT_USAGE, "option '%s' needs a value; see 'tdh replay --help'", argv[optind - 1]);
-			die(EXIT_USAGE, "unknown option '%s'; see 'tdh replay --help'", argv[optind - 1]);
+			testbed_bad_option("replay", argv);
 		}
 	}
 	if (optind >= argc)

@@ -117,9 +117,7 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 			sim_usage(stdout);
 			exit(0);
 		default:
-			if (optopt && optopt != '?')
-				die(EXIT_USAGE, "option '%s' needs a value; see 'tdh sim --help'", argv[optind - 1]);
-			die(EXIT_USAGE, "unknown option '%s'; see 'tdh sim --help'", argv[optind - 1]);
+			testbed_bad_option("sim", argv);
 		}
 	}
 	if (optind < argc)

@@ -126,6 +126,14 @@ void testbed_option(struct sim_opts *o, int c, const char *optarg)
 	}
 }
 
+void testbed_bad_option(const char *command, char *const argv[])
+{
+	if (optopt && optopt != '?')
+		die(EXIT_USAGE, "option '%s' needs a value; see 'tdh %s --help'",
+		    argv[optind - 1], command);
+	die(EXIT_USAGE, "unknown option '%s'; see 'tdh %s --help'", argv[optind - 1], command);
+}
+
 void testbed_usage(FILE *out)
 {
 	fprintf(out,

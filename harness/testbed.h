@@ -78,6 +78,9 @@ const struct config_desc *find_config(const char *name);
 void testbed_defaults(struct sim_opts *o);
 void testbed_option(struct sim_opts *o, int c, const char *optarg);
 void testbed_usage(FILE *out);
+/* getopt_long's '?' for 'tdh COMMAND': one line naming the option, exit 2. */
+void testbed_bad_option(const char *command, char *const argv[])
+	__attribute__((noreturn));
 
 /* Find build outputs next to tdh unless --build was given. */
 void default_paths(struct sim_opts *o);
