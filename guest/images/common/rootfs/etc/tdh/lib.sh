@@ -34,6 +34,22 @@ tdh_modprobe() {
 	done
 }
 
+# tdh_wait_link IF: wait (up to 10 s) for IF's carrier.  The e1000 reports
+# its link about 2 s after "ip link set up"; a guest that says ready before
+# that starts its measurements, and its dmesg baseline, in the middle of
+# link negotiation.
+tdh_wait_link() {
+	i=0
+	while [ "$(cat /sys/class/net/$1/carrier 2>/dev/null)" != 1 ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			tdh_say "FAILED: $1 has no link after 10 s"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # The harness's control channel: the second serial port, kept apart from
 # the console.  Respawned if it ever exits.
 tdh_agent_forever() {
