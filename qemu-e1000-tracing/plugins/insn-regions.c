@@ -17,13 +17,14 @@
  * execution path).  The count is taken at the block's start, so a block
  * left early (a fault in its middle) counts in full.
  *
- * Each region has SLOTS counters, each on its own cache line, and a block
- * adds to the one its address hashes to: vCPU threads running different
- * blocks of one region (MTTCG) then rarely share a counter, which keeps
- * the inline adds' lost updates and cache-line bouncing low.  A region's
- * count is the sum of its slots.  Blocks both vCPUs run still share a
- * line: with 2 vCPUs the plugin measured 15-20% of native throughput on
- * a quiet host, none with 1 (qemu-e1000-tracing/README.md).
+ * Each region has one counter per vCPU, each on its own cache line, and
+ * the inline op adds to the executing vCPU's (patch 0005's per-vCPU
+ * inline op: counter + cpu_index * stride).  vCPU threads (MTTCG) then
+ * never share a counter: no lost updates, no cache line bouncing between
+ * host CPUs.  A region's count is the sum of its vCPUs' counters.  With
+ * one shared counter per region (hashed slots before patch 0005) the
+ * plugin cost 15-30% of the guest's throughput with 2 vCPUs
+ * (qemu-e1000-tracing/README.md).
  *
  * Output: the counters live in a file that tdh reads while QEMU runs.
  *
@@ -33,11 +34,9 @@
  * xen_syms  Xen's xen-syms: its __2M_rwdata_end ends the image and starts
  *           the livepatch area.  Without it, the value of this project's
  *           Xen 4.17.5 build (XEN_IMAGE_END_DEFAULT).
- * mode      inline (default): non-atomic inline adds; with several vCPU
- *           threads (MTTCG) two adds to one counter can race and lose an
- *           update (measured: qemu-e1000-tracing/README.md).  atomic: a
- *           callback per block doing an atomic add, exact but much slower;
- *           for measuring what inline loses.
+ * mode      inline (default): per-vCPU inline adds.  atomic: a callback
+ *           per block doing an atomic add, much slower; a cross-check of
+ *           the inline counts (they must agree: no vCPU shares a counter).
  *
  * File layout (host byte order, little-endian here; fixed once written
  * except for the counters):
@@ -50,12 +49,13 @@
  *   24  u32      counters_offset multiple of 64
  *   28  u32      counter_stride  64: one counter per cache line
  *   32  u32      flags           bit 0: mode=atomic
- *   36  u32      slots           counters per region (64)
+ *   36  u32      slots           counters per region: one per vCPU
+ *                                (QEMU's maximum number of vCPUs)
  *   40  u64      xen_image_end   the boundary used
  *   48  u64      reserved[2]
  *   names_offset + i * name_len               region i's name
  *   counters_offset + (i * slots + j) * counter_stride
- *                                region i's u64 counter j (j < slots)
+ *                                region i's u64 counter of vCPU j
  *
  * A reader maps the file and takes each counter with one aligned 64-bit
  * load, summing a region's slots; counters only grow.
@@ -145,11 +145,10 @@ static const char *const region_names[NR_REGIONS] = {
 #define NAMES_OFFSET	64
 #define NAME_LEN	32
 #define STRIDE		64
-#define SLOT_BITS	6
-#define SLOTS		(1 << SLOT_BITS)
 
 static uint64_t xen_image_end = XEN_IMAGE_END_DEFAULT;
-static uint64_t *counters[NR_REGIONS][SLOTS];
+static uint64_t *counters[NR_REGIONS];	/* vCPU 0's; vCPU j's is STRIDE * j further */
+static uint32_t nr_vcpus;
 static bool atomic_mode;
 
 static enum region classify(uint64_t va)
@@ -167,30 +166,27 @@ static enum region classify(uint64_t va)
 	return R_OTHER;
 }
 
-/* mode=atomic: udata is the counter, instructions in its low 6 bits (aligned 64) */
+/* mode=atomic: udata is region << 16 | instructions */
 static void tb_exec_atomic(unsigned int cpu_index, void *udata)
 {
 	uintptr_t v = (uintptr_t)udata;
+	uint64_t *c = counters[v >> 16] + (size_t)cpu_index * (STRIDE / sizeof(uint64_t));
 
-	(void)cpu_index;
-	__atomic_fetch_add((uint64_t *)(v & ~(uintptr_t)63), v & 63, __ATOMIC_RELAXED);
+	__atomic_fetch_add(c, v & 0xffff, __ATOMIC_RELAXED);
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
-	uint64_t va = qemu_plugin_tb_vaddr(tb);
-	uint64_t *c = counters[classify(va)][(va * 0x9e3779b97f4a7c15ULL) >> (64 - SLOT_BITS)];
+	enum region r = classify(qemu_plugin_tb_vaddr(tb));
 	size_t n = qemu_plugin_tb_n_insns(tb);
 
 	(void)id;
-	if (!atomic_mode) {
-		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, c, n);
-		return;
-	}
-	/* TCG's blocks hold at most 512 instructions: chunks of 63 */
-	for (; n; n -= n > 63 ? 63 : n)
+	if (atomic_mode)	/* TCG's blocks hold at most 512 instructions */
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec_atomic, QEMU_PLUGIN_CB_NO_REGS,
-						     (void *)((uintptr_t)c | (n > 63 ? 63 : n)));
+						     (void *)((uintptr_t)r << 16 | n));
+	else
+		qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+								  counters[r], STRIDE, n);
 }
 
 /* __2M_rwdata_end from Xen's symbol table; false with a message if absent. */
@@ -254,10 +250,10 @@ out:
 static bool open_counters(const char *path)
 {
 	uint32_t counters_offset = (NAMES_OFFSET + NR_REGIONS * NAME_LEN + 63) & ~63u;
-	size_t size = counters_offset + NR_REGIONS * SLOTS * STRIDE;
+	size_t size = counters_offset + (size_t)NR_REGIONS * nr_vcpus * STRIDE;
 	struct insn_file_header *h;
 	char *map;
-	int fd, i, j;
+	int fd, i;
 
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || ftruncate(fd, size)) {
@@ -281,12 +277,11 @@ static bool open_counters(const char *path)
 	h->counters_offset = counters_offset;
 	h->counter_stride = STRIDE;
 	h->flags = atomic_mode ? INSN_FLAG_ATOMIC : 0;
-	h->slots = SLOTS;
+	h->slots = nr_vcpus;
 	h->xen_image_end = xen_image_end;
 	for (i = 0; i < NR_REGIONS; i++) {
 		snprintf(map + NAMES_OFFSET + i * NAME_LEN, NAME_LEN, "%s", region_names[i]);
-		for (j = 0; j < SLOTS; j++)
-			counters[i][j] = (uint64_t *)(map + counters_offset + (i * SLOTS + j) * STRIDE);
+		counters[i] = (uint64_t *)(map + counters_offset + (size_t)i * nr_vcpus * STRIDE);
 	}
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(h->magic, INSN_FILE_MAGIC, sizeof(h->magic));
@@ -329,6 +324,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		fprintf(stderr, "insn-regions: out=FILE is required\n");
 		return -1;
 	}
+	/* hot-plugged vCPUs too: their cpu_index stays below max_vcpus */
+	nr_vcpus = info->system.max_vcpus > 0 ? info->system.max_vcpus : 1;
 	if (!open_counters(out))
 		return -1;
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
