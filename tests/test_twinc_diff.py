@@ -81,7 +81,9 @@ def test_out_of_range_access_refused(request, variant):
     assert want == ["value 0x5ec12e7", "secret 0xbad"]   # the original does it
     got, stats, err = results(twin, "refuse")
     assert got == ["value 0", "secret 0x5ec12e7"]         # never performed
-    assert stats["refusals"] == 2 and stats["disabled"] == 1
+    # the read is refused; the write after it goes to the sink, like any
+    # access of a disabled instance
+    assert stats["refusals"] == 1 and stats["sunk"] >= 1 and stats["disabled"] == 1
     assert "refused access" in err
 
 
@@ -117,7 +119,8 @@ def test_svm_core_builds_for_xen(tmp_path):
              SVM / "svm.c", "-o", o])
     assert p.returncode == 0, p.stderr
     undef = set(run(["nm", "-u", o]).stdout.split()) - {"U"}
-    assert undef == {"memcpy", "memset", "printk", "svm_pt_lookup"}
+    assert undef == {"memcpy", "memset", "printk", "dump_execution_state",
+                     "svm_pt_lookup", "svm_pt_pin", "svm_pt_release"}
 
 
 def test_denied_call_refused(bins):
@@ -156,5 +159,7 @@ def test_write_to_read_only_page_refused(bins):
     orig, twin = bins
     assert results(orig, "rowrite")[0] == ["value 81", "ro 41"]
     got, stats, err = results(twin, "rowrite")
-    assert got == ["value 80", "ro 40"]      # the write was not performed
-    assert stats["refusals"] == 1 and stats["disabled"] == 1
+    # the write was not performed, and the read after it saw the sink:
+    # a disabled instance touches no real memory
+    assert got == ["value 40", "ro 40"]
+    assert stats["refusals"] == 1 and stats["sunk"] >= 1 and stats["disabled"] == 1

@@ -33,30 +33,100 @@ void svm_flush(void)
 	int i;
 
 	for (i = 0; i < SVM_TLB_SIZE; i++) {
+		if (svm_tlb[i].tag != SVM_TAG_INVALID)
+			svm_pt_release(svm_tlb[i].tag, svm_tlb[i].host);
 		svm_tlb[i].tag = SVM_TAG_INVALID;
 		svm_tlb[i].wtag = SVM_TAG_INVALID;
 		svm_tlb[i].host = (u64)(unsigned long)sink;
 	}
 }
 
+/* Drop one page's translation, if cached. */
+void svm_flush_page(u64 page)
+{
+	struct svm_tlb_entry *e =
+		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
+
+	if (e->tag != page)
+		return;
+	svm_pt_release(e->tag, e->host);
+	e->tag = SVM_TAG_INVALID;
+	e->wtag = SVM_TAG_INVALID;
+	e->host = (u64)(unsigned long)sink;
+}
+
+/*
+ * A fresh, empty TLB.  Nothing is released: the TLB must hold nothing
+ * (never used, or svm_flush()ed), which is also why the statistics start
+ * over only here.
+ */
 void svm_init(void)
 {
+	int i;
+
 	memset(&svm_stats, 0, sizeof(svm_stats));
 	svm_disabled = false;
 	bst.pending = false;
-	svm_flush();
+	for (i = 0; i < SVM_TLB_SIZE; i++) {
+		svm_tlb[i].tag = SVM_TAG_INVALID;
+		svm_tlb[i].wtag = SVM_TAG_INVALID;
+		svm_tlb[i].host = (u64)(unsigned long)sink;
+	}
 }
 
 static u64 refuse(u64 va)
 {
-	if (!svm_stats.refusals)
+	if (!svm_stats.refusals) {
 		svm_log("refused access to %#llx; instance disabled\n",
 			(unsigned long long)va);
+		svm_log_context();
+	}
 	svm_stats.refusals++;
 	svm_stats.last_refused = va;
 	svm_disabled = true;
+	/* from now on every access misses, and goes to the sink */
+	svm_flush();
 	memset(sink, 0, sizeof(sink));
 	return (u64)(unsigned long)sink;
+}
+
+/*
+ * Cache @page's translation @host in the TLB, taking the port's hold on
+ * the frame (svm_pt_pin()) and dropping the one of the entry it replaces.
+ * A read fill also caches writability, so writes to the page hit too.
+ */
+static bool fill(u64 page, u64 host, bool write)
+{
+	struct svm_tlb_entry *e =
+		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
+	bool writable = write || svm_pt_lookup(page, true) == host;
+
+	if (!svm_pt_pin(page, host))
+		return false;
+	if (e->tag != SVM_TAG_INVALID)
+		svm_pt_release(e->tag, e->host);
+	e->tag = page;
+	e->wtag = writable ? page : SVM_TAG_INVALID;
+	e->host = host;
+	svm_stats.fills++;
+	return true;
+}
+
+/* The host address of one page of the access, cached; or 0 to refuse. */
+static u64 translate_page(u64 page, bool write)
+{
+	u64 h = svm_pt_lookup(page, write);
+
+	return h && fill(page, h, write) ? h : 0;
+}
+
+/* Stop the instance's real accesses now: refusal semantics without one. */
+void svm_disable(void)
+{
+	if (svm_disabled)
+		return;
+	svm_disabled = true;
+	svm_flush();
 }
 
 u64 svm_translate(u64 va, u64 info)
@@ -69,25 +139,20 @@ u64 svm_translate(u64 va, u64 info)
 	unsigned n1;
 
 	svm_stats.misses++;
+	if (svm_disabled) {	/* no real access after a refusal */
+		svm_stats.sunk++;
+		memset(sink, 0, sizeof(sink));
+		return (u64)(unsigned long)sink;
+	}
 	if (!size || size > sizeof(bounce) || va + size < va)
 		return refuse(va);
-	h1 = svm_pt_lookup(page, write);
+	h1 = translate_page(page, write);
 	if (!h1)
 		return refuse(va);
-	if (last == page) {
-		struct svm_tlb_entry *e =
-			&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
-		/* a read fill also caches writability, so writes hit too */
-		bool writable = write || svm_pt_lookup(page, true) == h1;
-
-		e->tag = page;
-		e->wtag = writable ? page : SVM_TAG_INVALID;
-		e->host = h1;
-		svm_stats.fills++;
+	if (last == page)
 		return h1 + (va - page);
-	}
 	svm_stats.crossings++;
-	h2 = svm_pt_lookup(last, write);
+	h2 = translate_page(last, write);
 	if (!h2)
 		return refuse(last);
 	if (h2 == h1 + SVM_PAGE_SIZE)

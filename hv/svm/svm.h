@@ -41,6 +41,7 @@ struct svm_tlb_entry {
 struct svm_stats {
 	u64 misses, fills, crossings, bounces, refusals;
 	u64 bugs, warns, upcalls, denied, dispatch_refused, rep_ops;
+	u64 sunk;		/* accesses sent to the sink once disabled */
 	u64 last_refused;	/* address of the last refusal */
 };
 
@@ -51,6 +52,8 @@ extern bool svm_disabled;			/* set by any refusal */
 
 void svm_init(void);
 void svm_flush(void);
+void svm_flush_page(u64 page);
+void svm_disable(void);
 
 /* Called by the assembly trampolines in svm_entry.S. */
 u64 svm_translate(u64 va, u64 info);

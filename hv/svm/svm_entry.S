@@ -156,7 +156,11 @@ __twin_dispatch:
 2:	movq	%r11, %rdi
 	jmp	twin_dispatch_refused
 
-/* Bound externals: %r11d = id, arguments in the usual registers. */
+/*
+ * Bound externals: %r11d = id, arguments in the usual registers.  C gets
+ * the id, the six register arguments, and the caller's stack arguments
+ * (past the return address: the varargs of a printk-like callee).
+ */
 	.globl	__twin_upcall
 __twin_upcall:
 	pushq	%r9
@@ -167,6 +171,7 @@ __twin_upcall:
 	pushq	%rdi
 	movq	%r11, %rdi
 	movq	%rsp, %rsi
+	leaq	56(%rsp), %rdx
 	pushq	%rbp
 	movq	%rsp, %rbp
 	andq	$-16, %rsp

@@ -13,8 +13,11 @@
 #include <xen/lib.h>
 #include <xen/string.h>
 #include <xen/types.h>
+#include <asm/processor.h>
 #define svm_log(fmt, ...)	printk(XENLOG_WARNING "svm: " fmt, ##__VA_ARGS__)
 #define svm_fatal(why)		panic("twin instance: %s\n", why)
+/* where the first refusal happened: Xen's call trace names the site */
+#define svm_log_context()	dump_execution_state()
 #else
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +28,7 @@ typedef uint64_t u64;
 typedef uint32_t u32;
 #define svm_log(fmt, ...)	fprintf(stderr, "svm: " fmt, ##__VA_ARGS__)
 #define svm_fatal(why)		(fprintf(stderr, "svm: fatal: %s\n", why), abort())
+#define svm_log_context()	((void)0)
 #endif
 
 /*
@@ -33,5 +37,14 @@ typedef uint32_t u32;
  * memory nor the device's MMIO window, or not writable for a write).
  */
 u64 svm_pt_lookup(u64 vpage, bool write);
+
+/*
+ * The TLB is about to cache (pin) or drop (release) the translation of
+ * @vpage to @host.  Xen holds a reference on the frame while it is cached,
+ * so the driver VM cannot free it and have it reused by another domain
+ * behind the TLB's back; pin fails if the frame changed owner meanwhile.
+ */
+bool svm_pt_pin(u64 vpage, u64 host);
+void svm_pt_release(u64 vpage, u64 host);
 
 #endif

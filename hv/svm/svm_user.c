@@ -40,6 +40,20 @@ u64 svm_pt_lookup(u64 vpage, bool write)
 	return 0;
 }
 
+/* The host tests' memory never changes hands: nothing to hold. */
+bool svm_pt_pin(u64 vpage, u64 host)
+{
+	(void)vpage;
+	(void)host;
+	return true;
+}
+
+void svm_pt_release(u64 vpage, u64 host)
+{
+	(void)vpage;
+	(void)host;
+}
+
 void twin_bug(u64 info, u64 where)
 {
 	unsigned line = info & 0xffff, flags = info >> 16;
@@ -54,9 +68,10 @@ void twin_bug(u64 info, u64 where)
 	svm_fatal("BUG in instance");
 }
 
-long twin_upcall(long id, long *args)
+long twin_upcall(long id, long *args, long *stack)
 {
 	(void)args;
+	(void)stack;
 	svm_stats.upcalls++;
 	(void)id;
 	return 0;

@@ -9,7 +9,7 @@
 int svm_user_map(u64 va, u64 host, u64 len, bool write);
 
 void twin_bug(u64 info, u64 where);
-long twin_upcall(long id, long *args);
+long twin_upcall(long id, long *args, long *stack);
 long twin_denied(long id);
 long twin_dispatch_refused(u64 target);
 

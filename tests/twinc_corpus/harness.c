@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 #ifdef TWIN
 	printf("# svm misses %llu fills %llu crossings %llu bounces %llu "
 	       "refusals %llu rep %llu dispatch_refused %llu denied %llu warns %llu "
-	       "disabled %d\n",
+	       "sunk %llu disabled %d\n",
 	       (unsigned long long)svm_stats.misses,
 	       (unsigned long long)svm_stats.fills,
 	       (unsigned long long)svm_stats.crossings,
@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)svm_stats.rep_ops,
 	       (unsigned long long)svm_stats.dispatch_refused,
 	       (unsigned long long)svm_stats.denied,
-	       (unsigned long long)svm_stats.warns, svm_disabled);
+	       (unsigned long long)svm_stats.warns,
+	       (unsigned long long)svm_stats.sunk, svm_disabled);
 #endif
 	return 0;
 }
