@@ -40,12 +40,29 @@ $(XEN_SRC)/xen/.config: $(XEN_SRC)/.unpacked hv/xen.config
 		if grep -q "^$$opt=y" $@; then echo "error: $$opt stayed on in xen/.config" >&2; exit 1; fi; \
 	done
 
+# The TwinDrivers runtime goes into the tree as xen/arch/x86/twin/ (hv/xen,
+# the SVM core it shares with the host tests, the dom0 layouts it needs),
+# its hooks header as xen/include/xen/twin_hooks.h.  cp -p keeps the
+# sources' times, so Xen's make recompiles only what changed.
+TWIN_RT_DIR  := $(XEN_SRC)/xen/arch/x86/twin
+TWIN_RT_SRC  := $(filter-out hv/xen/twin_hooks.h,$(wildcard hv/xen/*.c hv/xen/*.S hv/xen/*.h)) \
+	hv/xen/Makefile hv/svm/svm.c hv/svm/svm.h hv/svm/svm_port.h
+TWIN_OFFSETS := $(BUILD)/twin/offsets/twin_offsets.h
+
+$(XEN_SRC)/.twin-installed: $(XEN_SRC)/.unpacked $(TWIN_RT_SRC) hv/xen/public/twin.h \
+		hv/xen/twin_hooks.h $(TWIN_OFFSETS)
+	@mkdir -p $(TWIN_RT_DIR)/public
+	@cp -p $(TWIN_RT_SRC) $(TWIN_OFFSETS) $(TWIN_RT_DIR)/
+	@cp -p hv/xen/public/twin.h $(TWIN_RT_DIR)/public/
+	@cp -p hv/xen/twin_hooks.h $(XEN_SRC)/xen/include/xen/
+	@touch $@
+
 # Xen's own make always regenerates compile.h and relinks, so it is only
 # entered when one of our inputs changed: the tree, its config, or the
 # TwinDrivers runtime sources that go into it.
 XEN_INPUTS := $(shell find hv/xen -type f 2>/dev/null)
 
-$(XEN_BIN): $(XEN_SRC)/xen/.config $(XEN_INPUTS)
+$(XEN_BIN): $(XEN_SRC)/xen/.config $(XEN_SRC)/.twin-installed $(XEN_INPUTS)
 	@echo "  MAKE    xen hypervisor"
 	@$(MAKE) -s -C $(XEN_SRC)/xen XEN_TARGET_ARCH=x86_64 -j$(JOBS) \
 		EXTRA_CFLAGS_XEN_CORE='-ffile-prefix-map=$(abspath $(XEN_SRC))=.' \

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Running the hypervisor instance.
+ *
+ * Entry points: the e1000's interrupt (intercepted on its way to dom0,
+ * run from TWIN_SOFTIRQ), NAPI polls (TWIN_SOFTIRQ, budget 64 per poll),
+ * and dom0's transmit hypercall.  One entry runs at a time (twin.lock),
+ * with interrupts enabled, on the hypervisor stack of the CPU it runs on.
+ *
+ * An entry ends early, and the instance is disabled, when SVM refused an
+ * access (the entry runs to its end on SVM's sink page first), when the
+ * instance raises a CPU exception (twin_fault_fixup, from Xen's exception
+ * fix-up path), when it runs longer than TWIN_WATCHDOG (checked from the
+ * local APIC timer interrupt, which a per-CPU timer keeps coming), or on a
+ * BUG() or a denied call (twin_abort).  Disabling tells dom0 with an
+ * upcall; dom0 detaches and its own copy of the driver takes over.
+ */
+#include <xen/lib.h>
+#include <xen/event.h>
+#include <xen/init.h>
+#include <xen/irq.h>
+#include <xen/percpu.h>
+#include <xen/softirq.h>
+#include <xen/time.h>
+#include <xen/timer.h>
+#include <asm/current.h>
+
+#include "twin.h"
+
+bool twin_hv_napi_schedule_prep(uint64_t n);
+
+#define TWIN_ABORTED        (-14)
+#define TWIN_WATCHDOG       SECONDS(1)
+#define TWIN_BUDGET         64
+#define NETDEV_TX_OK        0
+#define NETDEV_TX_BUSY      0x10
+#define IRQ_NONE            0
+/* Upcall slots an entry may need: a poll frees a whole TX ring's skbs. */
+#define POLL_ROOM           (256 + 2 * TWIN_BUDGET + 64)
+#define XMIT_ROOM           64
+
+struct twin_state twin = { .lock = SPIN_LOCK_UNLOCKED };
+
+extern void twin_recover(void);
+extern void noreturn twin_longjmp(unsigned long sp);
+
+static DEFINE_PER_CPU(unsigned long, saved_sp);
+static DEFINE_PER_CPU(s_time_t, entry_start);
+static DEFINE_PER_CPU(unsigned int, abort_reason);
+static DEFINE_PER_CPU(uint64_t, abort_where);
+static DEFINE_PER_CPU(struct timer, watchdog_timer);
+
+static bool in_entry(void)
+{
+    return this_cpu(entry_start) != 0;
+}
+
+/* The driver VM's per-CPU area an entry sees ("percpu ... vm"). */
+static void set_percpu_base(void)
+{
+    const struct vcpu *v = current;
+    unsigned int cpu = 0;
+
+    if ( v->domain == twin.dom && v->vcpu_id < twin.a.nr_cpus )
+        cpu = v->vcpu_id;
+    __twin_vm_percpu_base = twin.a.percpu_offset[cpu];
+}
+
+/* Mark the instance disabled and tell dom0; called under twin.lock. */
+void twin_disable(unsigned int reason, uint64_t where)
+{
+    uint64_t a[2] = { reason, where };
+
+    if ( twin.disabled )
+        return;
+    twin.disabled = true;
+    twin.st.disables++;
+    twin.st.disabled_reason = reason;
+    twin.st.disabled_where = where;
+    printk(XENLOG_WARNING "twin: instance disabled (reason %u, %#"PRIx64"); dom0's driver takes over\n",
+           reason, where);
+    twin_upcall_post(TWIN_UC_DISABLED, a, 2);
+}
+
+/*
+ * From the instance's call chain: leave the entry now.  A refusal earlier
+ * in the entry is the cause of what follows (the instance ran on from the
+ * sink's zeroes), so it stays the reason.
+ */
+void twin_abort(unsigned int reason, uint64_t where)
+{
+    if ( !in_entry() )
+        return;
+    if ( svm_stats.refusals )
+    {
+        reason = TWIN_DIS_REFUSAL;
+        where = svm_stats.last_refused;
+    }
+    this_cpu(abort_reason) = reason;
+    this_cpu(abort_where) = where;
+    twin_longjmp(this_cpu(saved_sp));
+}
+
+/* One entry into the instance; under twin.lock. */
+static long run(void *fn, long a0, long a1)
+{
+    s_time_t t0 = NOW(), dt;
+    long rc;
+
+    set_percpu_base();
+    this_cpu(abort_reason) = TWIN_DIS_NONE;
+    this_cpu(entry_start) = t0;
+    rc = twin_call(fn, a0, a1, &this_cpu(saved_sp));
+    this_cpu(entry_start) = 0;
+    twin_svm_entry_done();
+    dt = NOW() - t0;
+    if ( dt > twin.st.entry_ns_max )
+        twin.st.entry_ns_max = dt;
+
+    if ( rc == TWIN_ABORTED && this_cpu(abort_reason) != TWIN_DIS_NONE )
+        twin_disable(this_cpu(abort_reason), this_cpu(abort_where));
+    else if ( svm_disabled )
+        twin_disable(svm_stats.refusals ? TWIN_DIS_REFUSAL : TWIN_DIS_DENIED,
+                     svm_stats.last_refused);
+
+    return rc;
+}
+
+static bool usable(void)
+{
+    return twin.attached && !twin.disabled && twin.desc;
+}
+
+/* TWIN_OP_XMIT: dom0's stack hands over one of its skbs. */
+long twin_xmit(uint64_t skb)
+{
+    long rc;
+
+    spin_lock(&twin.lock);
+    if ( !usable() )
+        rc = twin.attached ? -EIO : -ENODEV;
+    else if ( twin_upcall_room() < XMIT_ROOM )
+    {
+        twin.sh->xen_waiting = 1;
+        twin.st.tx_busy++;
+        rc = NETDEV_TX_BUSY;
+    }
+    else
+    {
+        rc = run(twin.desc->xmit, skb, twin.a.netdev);
+        if ( twin.disabled )
+            rc = -EIO;
+        else if ( rc == NETDEV_TX_OK )
+            twin.st.tx_frames++;
+        else
+            twin.st.tx_busy++;
+    }
+    twin_upcall_flush();
+    spin_unlock(&twin.lock);
+
+    return rc;
+}
+
+/*
+ * From do_IRQ_guest(), for each domain the interrupt is bound to (the
+ * line is masked or its EOI pending, as for a guest): the e1000's goes to
+ * the instance instead of to dom0.  twin_softirq() then EOIs it the way
+ * dom0's PHYSDEVOP_eoi would, or forwards it if it was not the e1000's.
+ */
+bool twin_pirq_intercept(struct domain *d, struct pirq *pirq)
+{
+    if ( !twin.attached || twin.disabled || d != twin.dom ||
+         pirq->pirq != twin.a.pirq )
+        return false;
+    twin.pirq = pirq;
+    twin.irq_pending = true;
+    raise_softirq(TWIN_SOFTIRQ);
+
+    return true;
+}
+
+void twin_schedule_poll(void)
+{
+    twin.poll_pending = true;
+    raise_softirq(TWIN_SOFTIRQ);
+}
+
+static void cf_check repoll(void *unused)
+{
+    raise_softirq(TWIN_SOFTIRQ);
+}
+
+static void eoi(struct pirq *pirq)
+{
+    read_lock(&twin.dom->event_lock);
+    pirq_guest_eoi(pirq);
+    read_unlock(&twin.dom->event_lock);
+}
+
+static void cf_check twin_softirq(void)
+{
+    struct pirq *pirq = NULL;
+    bool forward = false;
+
+    spin_lock(&twin.lock);
+    if ( twin.irq_pending )
+    {
+        twin.irq_pending = false;
+        pirq = twin.pirq;
+        if ( usable() )
+        {
+            twin.st.interrupts++;
+            forward = run(twin.desc->intr, twin.a.pirq,
+                          twin.a.netdev) == IRQ_NONE;
+            if ( forward )
+                twin.st.interrupts_forwarded++;
+        }
+        else
+            forward = true;     /* dom0 is in charge again */
+    }
+    if ( twin.kicked )
+    {
+        twin.kicked = false;
+        /* buffers again: a poll refills the RX ring (as NAPI would) */
+        if ( twin.pool_starved && usable() )
+        {
+            twin.pool_starved = false;
+            if ( twin_hv_napi_schedule_prep(twin.a.napi) )
+                twin.poll_pending = true;
+        }
+    }
+    if ( twin.poll_pending && usable() )
+    {
+        if ( twin_upcall_room() < POLL_ROOM )
+        {
+            /* dom0 drains the ring and kicks; the timer is a fallback */
+            twin.sh->xen_waiting = 1;
+            twin.st.poll_deferred++;
+            set_timer(&twin.repoll, NOW() + MILLISECS(1));
+        }
+        else
+        {
+            long done;
+
+            twin.poll_pending = false;
+            twin.st.polls++;
+            done = run(twin.desc->poll, twin.a.napi, TWIN_BUDGET);
+            /* budget used up: NAPI stays scheduled, poll again soon */
+            if ( done >= TWIN_BUDGET && usable() )
+            {
+                twin.poll_pending = true;
+                set_timer(&twin.repoll, NOW() + MICROSECS(20));
+            }
+        }
+    }
+    twin_upcall_flush();
+    spin_unlock(&twin.lock);
+
+    if ( pirq && forward )
+        send_guest_pirq(twin.dom, pirq);
+    else if ( pirq )
+        eoi(pirq);
+}
+
+/*
+ * TWIN_OP_KICK, or dom0's notification on the event channel: dom0 drained
+ * the upcall ring and refilled the supply rings.  No lock here (the event
+ * channel's is held on that path); the softirq acts on it.
+ */
+void twin_kick(void)
+{
+    if ( twin.sh )
+        twin.sh->xen_waiting = 0;
+    twin.kicked = true;
+    raise_softirq(TWIN_SOFTIRQ);
+}
+
+/*
+ * Detach: no entry is running (we hold the lock), none starts after; a
+ * pending interrupt goes to dom0.  Reports whether the instance left
+ * NAPI scheduled, in which case dom0 must poll.  Under twin.lock.
+ */
+bool twin_quiesce(struct twin_detach *out)
+{
+    struct pirq *pirq = twin.irq_pending ? twin.pirq : NULL;
+    unsigned int cpu;
+
+    twin.irq_pending = false;
+    twin.poll_pending = false;
+    stop_timer(&twin.repoll);
+    for_each_online_cpu ( cpu )
+        stop_timer(&per_cpu(watchdog_timer, cpu));
+    out->napi_scheduled = !!(vm_rd64(twin.a.napi + VM_NAPI_STATE) &
+                             VM_NAPIF_SCHED);
+    out->disabled_reason = twin.disabled ? twin.st.disabled_reason : 0;
+    if ( pirq )
+        send_guest_pirq(twin.dom, pirq);
+
+    return pirq != NULL;
+}
+
+/*
+ * Xen's exception fix-up path (extable_fixup, hv/patches): an exception
+ * raised by the instance's own code during an entry resumes at
+ * twin_recover on the entry's stack, and the instance is disabled.
+ */
+bool twin_fault_fixup(struct cpu_user_regs *regs)
+{
+    if ( !in_entry() || !twin_in_text(regs->rip) )
+        return false;
+    twin.st.faults++;
+    printk(XENLOG_ERR "twin: exception %u in the instance at %p\n",
+           regs->entry_vector, _p(regs->rip));
+    this_cpu(abort_reason) = TWIN_DIS_FAULT;
+    this_cpu(abort_where) = regs->rip;
+    regs->rsp = this_cpu(saved_sp);
+    regs->rip = (unsigned long)twin_recover;
+
+    return true;
+}
+
+/*
+ * The local APIC timer interrupt (hv/patches): an entry that has been
+ * running for TWIN_WATCHDOG is stopped where it is, if it is in the
+ * instance's code (in Xen's support code it would hold Xen's state; it
+ * is stopped at its next return into the instance instead).
+ */
+void twin_watchdog_tick(struct cpu_user_regs *regs)
+{
+    s_time_t t0 = this_cpu(entry_start);
+
+    if ( !t0 || NOW() - t0 < TWIN_WATCHDOG || guest_mode(regs) ||
+         !twin_in_text(regs->rip) )
+        return;
+    twin.st.watchdogs++;
+    printk(XENLOG_ERR "twin: the instance ran for %"PRId64" ms, stopped at %p\n",
+           (NOW() - t0) / MILLISECS(1), _p(regs->rip));
+    this_cpu(abort_reason) = TWIN_DIS_WATCHDOG;
+    this_cpu(abort_where) = regs->rip;
+    regs->rsp = this_cpu(saved_sp);
+    regs->rip = (unsigned long)twin_recover;
+}
+
+/* Keeps the local APIC timer firing on every CPU while attached. */
+static void cf_check watchdog_fn(void *unused)
+{
+    if ( twin.attached )
+        set_timer(&this_cpu(watchdog_timer), NOW() + MILLISECS(100));
+}
+
+void twin_watchdog_start(void)
+{
+    unsigned int cpu;
+
+    for_each_online_cpu ( cpu )
+        set_timer(&per_cpu(watchdog_timer, cpu), NOW() + MILLISECS(100));
+}
+
+static int __init cf_check twin_init(void)
+{
+    unsigned int cpu;
+
+    open_softirq(TWIN_SOFTIRQ, twin_softirq);
+    init_timer(&twin.repoll, repoll, NULL, 0);
+    for_each_online_cpu ( cpu )
+        init_timer(&per_cpu(watchdog_timer, cpu), watchdog_fn, NULL, cpu);
+    printk(XENLOG_INFO "twin: TwinDrivers runtime ready (interface %u)\n",
+           TWIN_INTERFACE_VERSION);
+
+    return 0;
+}
+__initcall(twin_init);

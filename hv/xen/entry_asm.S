@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Calling into the derived instance with a way back out.
+ *
+ * long twin_call(void *fn, long a0, long a1, unsigned long *saved_sp)
+ *   calls fn(a0, a1) after saving the callee-saved registers on the stack
+ *   and the stack pointer in *saved_sp.  If the instance faults, runs too
+ *   long or hits a BUG, Xen resumes at twin_recover with that stack
+ *   pointer (twin_fault_fixup/twin_abort), and twin_call returns
+ *   TWIN_ABORTED instead: the instance's frames are dropped, Xen's own
+ *   state (which the instance's code never holds locks of) is intact.
+ */
+#define TWIN_ABORTED    -14     /* -EFAULT */
+
+        .text
+        .globl  twin_call
+        .type   twin_call, @function
+twin_call:
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        subq    $8, %rsp                /* 16-byte alignment for the call */
+        movq    %rsp, (%rcx)
+        movq    %rdi, %rax
+        movq    %rsi, %rdi
+        movq    %rdx, %rsi
+        call    *%rax
+1:      addq    $8, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        ret
+        .size   twin_call, . - twin_call
+
+        .globl  twin_recover
+        .type   twin_recover, @function
+twin_recover:
+        movq    $TWIN_ABORTED, %rax
+        jmp     1b
+        .size   twin_recover, . - twin_recover
+
+/* void twin_longjmp(unsigned long saved_sp): from C, back to twin_call */
+        .globl  twin_longjmp
+        .type   twin_longjmp, @function
+twin_longjmp:
+        movq    %rdi, %rsp
+        jmp     twin_recover
+        .size   twin_longjmp, . - twin_longjmp

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DMA mapping for the instance, consistent with what dom0's swiotlb-xen
+ * would do: a PV dom0 programs devices with machine addresses (and with
+ * an IOMMU, dom0's frames are mapped 1:1 for its devices), so a buffer's
+ * bus address is its machine address, provided the buffer is machine
+ * contiguous.  swiotlb-xen bounces a buffer that is not; Xen has no bounce
+ * pool of dom0's, so such a mapping fails (the driver drops the frame or
+ * retries the buffer later) and is counted.  A frame that is not dom0's
+ * own (a guest's page granted to dom0) fails the same way: the NIC may
+ * only reach dom0's memory.
+ *
+ * Unmapping and syncing have nothing to undo: no bounce, coherent x86.
+ */
+#include <xen/lib.h>
+#include <xen/mm.h>
+
+#include "twin.h"
+
+#define DMA_MAPPING_ERROR   (~0ULL)
+#define DMA_FROM_DEVICE     2
+
+/* The e1000's bus address for [va, va + size) of dom0's memory. */
+static uint64_t map_range(uint64_t va, uint64_t size, bool device_writes)
+{
+    uint64_t first = 0, page, end = va + size;
+    mfn_t mfn, prev = INVALID_MFN;
+
+    twin.st.dma_maps++;
+    if ( !size || end < va )
+        goto fail;
+    for ( page = va & PAGE_MASK; page < end; page += PAGE_SIZE )
+    {
+        if ( twin_vm_walk(page, device_writes, &mfn) ||
+             mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
+            goto fail;
+        if ( page == (va & PAGE_MASK) )
+            first = mfn_to_maddr(mfn) | (va & ~PAGE_MASK);
+        else if ( mfn_x(mfn) != mfn_x(prev) + 1 )
+            goto fail;
+        prev = mfn;
+    }
+
+    return first;
+
+ fail:
+    twin.st.dma_map_errors++;
+    return DMA_MAPPING_ERROR;
+}
+
+/*
+ * dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
+ *     size_t offset, size_t size, enum dma_data_direction dir,
+ *     unsigned long attrs)
+ */
+uint64_t twin_hv_dma_map_page_attrs(uint64_t dev, uint64_t page,
+                                    uint64_t offset, uint64_t size, int dir,
+                                    unsigned long attrs)
+{
+    uint64_t idx = page - twin.a.vmemmap_base;
+
+    if ( idx % twin.a.sizeof_page )
+    {
+        twin.st.dma_map_errors++;
+        return DMA_MAPPING_ERROR;
+    }
+
+    return map_range(twin.a.page_offset_base +
+                     (idx / twin.a.sizeof_page << PAGE_SHIFT) + offset,
+                     size, dir == DMA_FROM_DEVICE);
+}
+
+void twin_hv_dma_unmap_page_attrs(uint64_t dev, uint64_t addr, uint64_t size,
+                                  int dir, unsigned long attrs)
+{
+}
+
+void twin_hv_dma_sync_single_for_cpu(uint64_t dev, uint64_t addr,
+                                     uint64_t size, int dir)
+{
+}

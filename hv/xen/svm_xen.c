@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SVM's environment inside Xen (hv/svm/svm_port.h): what a driver-VM
+ * virtual address may be translated to.
+ *
+ * The walk starts at dom0's init_mm.pgd, whose frame dom0 names at attach
+ * and which Xen checks is a pinned L4 page table of dom0's: every kernel
+ * mapping the driver uses (direct map, vmalloc, modules, per-CPU areas) is
+ * reachable from it.  A PV guest's page tables hold machine frames, so the
+ * walk reads them directly; each level's frame must be a page table of
+ * dom0's, and the final frame must be owned by dom0 or lie in the e1000's
+ * MMIO BAR.  Anything else - Xen's own slots of the address space, a
+ * frame of another domain (a grant mapping), an unmapped address - is
+ * refused.  Two ranges of Xen's own are identity mapped: the running
+ * CPU's stack (GCC passes pointers to locals) and the instance's
+ * read-only data (indexed tables are translated too).
+ *
+ * Invalidation: a cached translation holds a reference on its frame
+ * (svm_pt_pin), so a page dom0 frees cannot be reused by another domain
+ * while the TLB points at it; at worst the instance sees a stale dom0
+ * page, never someone else's.  The mappings the fast path uses (rings,
+ * buffer_info arrays, the adapter) only change while the e1000 is down,
+ * and going down quiesces the instance, which flushes the TLB.  Stack
+ * pages are cached only for the entry that used them: they are flushed
+ * when it returns, so no CPU reaches another CPU's stack.
+ */
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/sched.h>
+#include <xen/domain_page.h>
+#include <xen/smp.h>
+#include <asm/page.h>
+#include <asm/current.h>
+
+#include "twin.h"
+
+#define NR_STACK_SLOTS (STACK_SIZE / PAGE_SIZE)
+
+static uint64_t pinned;
+static uint64_t stack_pages[NR_STACK_SLOTS];
+static unsigned int nr_stack_pages;
+
+static bool is_pt_of(mfn_t mfn, const struct domain *d, unsigned long type)
+{
+    const struct page_info *pg;
+
+    if ( !mfn_valid(mfn) )
+        return false;
+    pg = mfn_to_page(mfn);
+
+    return page_get_owner(pg) == d &&
+           (pg->u.inuse.type_info & PGT_type_mask) == type;
+}
+
+static intpte_t read_entry(mfn_t table, unsigned int idx)
+{
+    const intpte_t *t = map_domain_page(table);
+    intpte_t e = ACCESS_ONCE(t[idx]);
+
+    unmap_domain_page(t);
+
+    return e;
+}
+
+/*
+ * The machine frame behind dom0 virtual address @va: 0, -EFAULT (not
+ * mapped, or outside dom0's part of the address space), -EPERM (a write
+ * to a read-only mapping) or -EACCES (a frame that is neither dom0's nor
+ * its e1000's BAR).
+ */
+int twin_vm_walk(uint64_t va, bool write, mfn_t *out)
+{
+    static const unsigned long types[] = {
+        PGT_l4_page_table, PGT_l3_page_table, PGT_l2_page_table,
+        PGT_l1_page_table,
+    };
+    struct domain *d = twin.dom;
+    mfn_t mfn = _mfn(twin.a.pgd_mfn);
+    unsigned int level;
+
+    if ( !is_canonical_address(va) || (long)va >= 0 ||
+         (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END) )
+        return -EFAULT;
+
+    for ( level = 0; level < 4; level++ )
+    {
+        unsigned int shift = L4_PAGETABLE_SHIFT - level * PAGETABLE_ORDER;
+        intpte_t e;
+
+        if ( !is_pt_of(mfn, d, types[level]) )
+            return -EACCES;
+        e = read_entry(mfn, (va >> shift) & (L1_PAGETABLE_ENTRIES - 1));
+        if ( !(e & _PAGE_PRESENT) )
+            return -EFAULT;
+        if ( write && !(e & _PAGE_RW) )
+            return -EPERM;
+        /* PV guests map no superpages: refuse rather than guess */
+        if ( level && level < 3 && (e & _PAGE_PSE) )
+            return -EACCES;
+        mfn = _mfn((e & PADDR_MASK & PAGE_MASK) >> PAGE_SHIFT);
+    }
+
+    if ( mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
+    {
+        *out = mfn;
+        return 0;
+    }
+    if ( !mfn_valid(mfn) || page_get_owner(mfn_to_page(mfn)) != d ||
+         !arch_mfns_in_directmap(mfn_x(mfn), 1) )
+        return -EACCES;
+    *out = mfn;
+
+    return 0;
+}
+
+static bool on_this_stack(uint64_t va)
+{
+    uint64_t base = (unsigned long)stack_base[smp_processor_id()];
+
+    return va - base < STACK_SIZE;
+}
+
+u64 svm_pt_lookup(u64 vpage, bool write)
+{
+    mfn_t mfn;
+
+    if ( on_this_stack(vpage) )
+        return vpage;
+    if ( vpage >= twin.ro_start && vpage < twin.ro_end )
+        return write ? 0 : vpage;
+    if ( !twin.attached || twin_vm_walk(vpage, write, &mfn) )
+        return 0;
+    if ( mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
+        return (unsigned long)twin.bar +
+               ((mfn_x(mfn) - twin.bar_mfn) << PAGE_SHIFT);
+
+    return (unsigned long)mfn_to_virt(mfn_x(mfn));
+}
+
+static bool is_ram(u64 vpage, u64 host)
+{
+    return !on_this_stack(vpage) &&
+           !(vpage >= twin.ro_start && vpage < twin.ro_end) &&
+           !(host - (unsigned long)twin.bar < (twin.bar_pages << PAGE_SHIFT));
+}
+
+bool svm_pt_pin(u64 vpage, u64 host)
+{
+    if ( on_this_stack(vpage) )
+    {
+        unsigned int i;
+
+        /* refilled after an eviction: already on the list */
+        for ( i = 0; i < nr_stack_pages; i++ )
+            if ( stack_pages[i] == vpage )
+                return true;
+        if ( nr_stack_pages == NR_STACK_SLOTS )
+            return false;
+        stack_pages[nr_stack_pages++] = vpage;
+        return true;
+    }
+    if ( !is_ram(vpage, host) )
+        return true;
+    if ( !get_page(virt_to_page((void *)(unsigned long)host), twin.dom) )
+        return false;
+    pinned++;
+
+    return true;
+}
+
+void svm_pt_release(u64 vpage, u64 host)
+{
+    if ( !is_ram(vpage, host) )
+        return;
+    put_page(virt_to_page((void *)(unsigned long)host));
+    pinned--;
+}
+
+/* End of an entry into the instance: forget this CPU's stack pages. */
+void twin_svm_entry_done(void)
+{
+    while ( nr_stack_pages )
+        svm_flush_page(stack_pages[--nr_stack_pages]);
+}
+
+uint64_t twin_pinned_pages(void)
+{
+    return pinned;
+}
+
+void twin_svm_attach(void)
+{
+    svm_init();
+    nr_stack_pages = 0;
+}
+
+void twin_svm_detach(void)
+{
+    svm_flush();
+    nr_stack_pages = 0;
+    twin.st.svm_flushes++;
+}

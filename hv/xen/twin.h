@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TwinDrivers runtime inside Xen: shared declarations of its parts.
+ *
+ *   loader.c     registration of a derived instance (a livepatch payload)
+ *                and the support interface the payload may link against
+ *   svm_xen.c    SVM's page-table walk over the driver domain, frame
+ *                ownership checks and the TLB's frame references
+ *   vm_access.c  the support code's own accesses to driver-VM memory,
+ *                through the same TLB
+ *   hypercall.c  twin_op: attach, detach, transmit, kick, status
+ *   entry.c      running the instance: interrupt, NAPI softirq, transmit,
+ *                fault and watchdog recovery, disabling
+ *   upcall.c     the upcall ring to dom0 and the C hooks of svm_entry.S
+ *   pool.c       receive buffers and small skbs supplied by dom0
+ *   support_*.c  the policy's "hv" bindings
+ */
+#ifndef __TWIN_H__
+#define __TWIN_H__
+
+#include <xen/types.h>
+#include <xen/spinlock.h>
+#include <xen/sched.h>
+
+#include "public/twin.h"
+#include "twin_desc.h"
+#include "svm.h"
+#include "twin_offsets.h"
+
+struct twin_frag;
+
+/* The one driver instance this Xen runs (a single e1000). */
+struct twin_state {
+    spinlock_t lock;                /* serializes every entry into the instance */
+
+    /* loaded payload */
+    const struct twin_desc *desc;
+    unsigned long text_start, text_end, ro_start, ro_end;
+
+    /* attachment */
+    bool attached;
+    bool disabled;                  /* stopped itself; dom0 falls back */
+    struct domain *dom;
+    struct twin_attach a;           /* validated copy of dom0's request */
+    struct twin_shared *sh;         /* dom0's shared area, mapped */
+    mfn_t sh_mfns[TWIN_SHARED_PAGES];
+    unsigned int evtchn;            /* Xen's end; dom0 binds to it */
+    unsigned long bar_mfn, bar_pages;
+    void __iomem *bar;              /* Xen's mapping of the BAR */
+    uint64_t mirror_base;           /* dom0 address of sh->mirror */
+
+    /* pending work (entry.c) */
+    bool irq_pending;               /* intercepted, not yet run */
+    struct pirq *pirq;
+    bool poll_pending;              /* __napi_schedule() was called */
+    bool notify;                    /* dom0 has news since last notify */
+    bool kicked;                    /* dom0 drained and refilled */
+    bool pool_starved;              /* an allocation found the pool empty */
+    struct timer repoll;
+
+    /* receive pool (pool.c) */
+    struct twin_frag *frags;        /* outstanding fragments, hashed */
+    unsigned int nr_frags;
+
+    struct twin_status st;
+};
+
+extern struct twin_state twin;
+
+/* loader.c */
+int twin_register(void *payload, const struct twin_desc *desc);
+int twin_unregister(void *payload, const struct twin_desc *desc);
+bool twin_in_text(unsigned long rip);
+
+/* svm_xen.c */
+void twin_svm_attach(void);
+void twin_svm_detach(void);
+void twin_svm_entry_done(void);
+int twin_vm_walk(uint64_t va, bool write, mfn_t *mfn);
+uint64_t twin_pinned_pages(void);
+
+/* vm_access.c: every support-code access to driver-VM memory. */
+void *vm_ptr(uint64_t va, unsigned int size, bool write);
+uint64_t vm_read(uint64_t va, unsigned int size);
+void vm_write(uint64_t va, unsigned int size, uint64_t val);
+bool vm_copy_in(void *dst, uint64_t va, size_t n);
+bool vm_copy_out(uint64_t va, const void *src, size_t n);
+bool vm_set(uint64_t va, int c, size_t n);
+bool vm_cmpxchg(uint64_t va, unsigned int size, uint64_t *old, uint64_t new);
+
+#define vm_rd64(va)         vm_read(va, 8)
+#define vm_rd32(va)         ((uint32_t)vm_read(va, 4))
+#define vm_rd16(va)         ((uint16_t)vm_read(va, 2))
+#define vm_rd8(va)          ((uint8_t)vm_read(va, 1))
+#define vm_wr64(va, v)      vm_write(va, 8, v)
+#define vm_wr32(va, v)      vm_write(va, 4, v)
+#define vm_wr16(va, v)      vm_write(va, 2, v)
+#define vm_wr8(va, v)       vm_write(va, 1, v)
+
+/* entry.c */
+void twin_entry_init(void);
+long twin_xmit(uint64_t skb);
+bool twin_pirq_intercept(struct domain *d, struct pirq *pirq);
+void twin_disable(unsigned int reason, uint64_t where);
+void twin_abort(unsigned int reason, uint64_t where);
+void twin_kick(void);
+bool twin_quiesce(struct twin_detach *out);
+void twin_schedule_poll(void);
+bool twin_fault_fixup(struct cpu_user_regs *regs);
+void twin_watchdog_tick(struct cpu_user_regs *regs);
+long twin_call(void *fn, long a0, long a1, unsigned long *saved_sp);
+
+/* upcall.c */
+bool twin_upcall_post(uint32_t id, const uint64_t *args, unsigned int n);
+unsigned int twin_upcall_room(void);
+void twin_upcall_flush(void);
+uint64_t twin_upcall_translate(uint64_t arg);
+
+/* pool.c */
+int twin_pool_attach(void);
+void twin_pool_detach(void);
+uint64_t twin_pool_frag(unsigned int fragsz);
+uint64_t twin_pool_build(uint64_t head, unsigned int frag_size);
+uint64_t twin_pool_small(unsigned int len);
+void twin_pool_frag_freed(uint64_t addr);
+
+#endif /* __TWIN_H__ */

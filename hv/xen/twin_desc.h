@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a derived instance's payload registers with the runtime: its
+ * .twin.instance section (hv/payload/glue.c), handed to twin_register()
+ * by the payload's pre-apply hook.  Shared by Xen and the payload build.
+ */
+#ifndef __TWIN_DESC_H__
+#define __TWIN_DESC_H__
+
+#define TWIN_DESC_MAGIC     0x43534454U /* "TDSC" */
+
+struct twin_desc {
+    uint32_t magic;
+    uint32_t version;                           /* TWIN_INTERFACE_VERSION */
+    long (*xmit)(uint64_t skb, uint64_t netdev);    /* e1000_xmit_frame */
+    long (*intr)(long irq, uint64_t netdev);        /* e1000_intr */
+    long (*poll)(uint64_t napi, long budget);       /* e1000_clean */
+    int32_t uc_page_frag_free;  /* that binding's upcall id, or -1 */
+};
+
+#endif /* __TWIN_DESC_H__ */
