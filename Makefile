@@ -28,6 +28,8 @@ host-deps: $(HOST_DEPS)
 
 include hv/xen.mk
 include hv/derive/derive.mk
+include guest/twin/twin.mk
+include hv/payload/payload.mk
 include guest/guest.mk
 include harness/harness.mk
 include qemu-e1000-tracing/qemu.mk

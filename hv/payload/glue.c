@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The glue that makes twinc's e1000 instance a livepatch payload: the
+ * descriptor the runtime registers (.twin.instance, which also marks the
+ * payload as an instance for the loader's interface check) and the
+ * livepatch hooks that register and unregister it.  Xen calls the
+ * pre-apply hook when the payload is applied (xen-livepatch load) and
+ * the pre-revert hook when it is reverted; the runtime refuses the
+ * revert while the instance is attached.
+ */
+#include <stdint.h>
+
+#include "public/twin.h"
+#include "twin_desc.h"
+
+#ifndef TWIN_UC_PAGE_FRAG_FREE
+#error "TWIN_UC_PAGE_FRAG_FREE: page_frag_free's upcall id, from twinc's manifest"
+#endif
+
+long e1000_xmit_frame(uint64_t skb, uint64_t netdev);
+long e1000_intr(long irq, uint64_t netdev);
+long e1000_clean(uint64_t napi, long budget);
+int twin_register(void *payload, const struct twin_desc *desc);
+int twin_unregister(void *payload, const struct twin_desc *desc);
+
+static const struct twin_desc desc
+	__attribute__((section(".twin.instance"), used)) = {
+	.magic = TWIN_DESC_MAGIC,
+	.version = TWIN_INTERFACE_VERSION,
+	.xmit = e1000_xmit_frame,
+	.intr = e1000_intr,
+	.poll = e1000_clean,
+	.uc_page_frag_free = TWIN_UC_PAGE_FRAG_FREE,
+};
+
+static int pre_apply(void *payload)
+{
+	return twin_register(payload, &desc);
+}
+
+static int pre_revert(void *payload)
+{
+	return twin_unregister(payload, &desc);
+}
+
+typedef int hook_t(void *payload);
+
+static hook_t *const apply_hook
+	__attribute__((section(".livepatch.hooks.preapply"), used)) = pre_apply;
+static hook_t *const revert_hook
+	__attribute__((section(".livepatch.hooks.prerevert"), used)) = pre_revert;

@@ -1,0 +1,61 @@
+# The hypervisor instance as a livepatch payload, build/twin/payload/:
+#
+#   e1000_twin.livepatch  twinc's object, SVM's trampolines (svm_entry.S)
+#                         and the glue (hv/payload/glue.c), linked with
+#                         ld -r; the "hv" bindings renamed twin_hv_<name>
+#                         so they can only resolve to the runtime's support
+#                         code, never to a Xen function of the same name
+#                         (memcpy); .livepatch.depends and .xen_depends =
+#                         the build-id of the Xen built beside it.
+#   vm-symbols            the driver-VM symbols the payload still needs
+#                         (jiffies, module data, the VM instance's
+#                         functions): twinctl resolves them in dom0 before
+#                         uploading.
+#
+# The glue is position-independent (rip-relative, like Xen itself): the
+# payload lives in Xen's livepatch area, not in the top 2GB.  The loader in
+# Xen refuses the payload if any other symbol is undefined.
+
+PAYLOAD_DIR   := $(BUILD)/twin/payload
+PAYLOAD       := $(PAYLOAD_DIR)/e1000_twin.livepatch
+PAYLOAD_FLAGS := -O2 -Wall -Werror -ffreestanding -fpic -fvisibility=hidden \
+	-mno-red-zone -fno-stack-protector -fno-asynchronous-unwind-tables
+# the instance's entry points, static in e1000_main.c
+PAYLOAD_ENTRIES := e1000_xmit_frame e1000_intr e1000_clean
+BIN_TO_ELF    := -I binary -O elf64-x86-64 -B i386:x86-64
+# the module's leftovers, empty in twinc's output and meaningless in Xen
+# (an empty .modinfo is malformed livepatch metadata)
+PAYLOAD_DROP  := .modinfo __param .init.text .exit.text .init.data .exit.data
+
+$(PAYLOAD): $(TWIN_OUT)/manifest.json hv/payload/glue.c hv/payload/payload.mk \
+		hv/svm/svm_entry.S hv/xen/twin_desc.h hv/xen/public/twin.h $(XEN_BIN)
+	@echo "  PAYLOAD $@"
+	@rm -rf $(PAYLOAD_DIR) && mkdir -p $(PAYLOAD_DIR)
+	@grep -o '"[A-Za-z0-9_]*": {"bind": "hv"}' $< | \
+		sed 's/^"\([^"]*\)".*/\1 twin_hv_\1/' > $(PAYLOAD_DIR)/hv-renames
+	@test -s $(PAYLOAD_DIR)/hv-renames || { echo "error: no hv bindings in $<" >&2; exit 1; }
+	@objcopy --redefine-syms=$(PAYLOAD_DIR)/hv-renames \
+		$(addprefix --globalize-symbol=,$(PAYLOAD_ENTRIES)) \
+		$(addprefix --remove-section=,$(PAYLOAD_DROP)) \
+		$(TWIN_OUT)/e1000_twin.o $(PAYLOAD_DIR)/instance.o
+	@$(CC) -c hv/svm/svm_entry.S -o $(PAYLOAD_DIR)/svm_entry.o
+	@uc=$$(grep -o '"page_frag_free": {"bind": "upcall", "id": [0-9]*' $< | sed 's/.* //'); \
+	 $(CC) $(PAYLOAD_FLAGS) -Ihv/xen -DTWIN_UC_PAGE_FRAG_FREE=$${uc:--1} \
+		-c hv/payload/glue.c -o $(PAYLOAD_DIR)/glue.o
+	@objcopy -O binary --only-section=.note.gnu.build-id $(BUILD)/xen/xen-syms \
+		$(PAYLOAD_DIR)/xen-build-id.bin
+	@for s in depends xen_depends; do \
+		objcopy $(BIN_TO_ELF) --rename-section=.data=.livepatch.$$s,alloc,load,readonly,data,contents \
+			-S $(PAYLOAD_DIR)/xen-build-id.bin $(PAYLOAD_DIR)/$$s.o || exit 1; done
+	@ld -r -z noexecstack --build-id=sha1 -o $@.tmp $(PAYLOAD_DIR)/instance.o $(PAYLOAD_DIR)/svm_entry.o \
+		$(PAYLOAD_DIR)/glue.o $(PAYLOAD_DIR)/depends.o $(PAYLOAD_DIR)/xen_depends.o
+	@nm -u $@.tmp | awk '{print $$2}' | \
+		grep -Ev '^(twin_|svm_|__svm_|__twin_vm_percpu_base$$)' > $(PAYLOAD_DIR)/vm-symbols || true
+	@sed 's/.*"vm_symbols": \[\(.*\)\].*/\1/;t;d' $< | tr -d '" ' | tr ',' '\n' | sort > $(PAYLOAD_DIR)/vm-expected
+	@sort $(PAYLOAD_DIR)/vm-symbols | cmp -s - $(PAYLOAD_DIR)/vm-expected || \
+		{ echo "error: the payload's driver-VM symbols differ from the manifest's vm_symbols" >&2; \
+		  diff $(PAYLOAD_DIR)/vm-expected $(PAYLOAD_DIR)/vm-symbols >&2; exit 1; }
+	@mv $@.tmp $@
+
+payload: $(PAYLOAD)
+.PHONY: payload
