@@ -51,11 +51,27 @@ $(IMAGES)/domU.img: $(call IMAGE_DEPS,domU)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/domU $(SYSROOT) $(KERNEL_ABI) $@
 
-$(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(IMAGES)/domU.img $(KERNEL)
+# dom0 runs the project's e1000 (the VM instance, with the twin hooks) in
+# place of Debian's, the twin module, twinctl and the derived instance.
+DOM0_MODDIR := lib/modules/$(KERNEL_FLAVOUR)
+
+$(BUILD)/guest/e1000.ko: $(E1000_VM)/e1000.ko
+	@mkdir -p $(@D)
+	@strip --strip-debug -o $@ $<
+
+$(BUILD)/guest/twin.ko: $(TWIN_MOD)
+	@mkdir -p $(@D)
+	@strip --strip-debug -o $@ $<
+
+$(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(IMAGES)/domU.img $(KERNEL) \
+		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(TWINCTL) $(PAYLOAD)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
 		$(BUILD)/guest/tdcpu-xen=bin/tdcpu \
-		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img
+		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img \
+		$(BUILD)/guest/e1000.ko=$(DOM0_MODDIR)/kernel/drivers/net/ethernet/intel/e1000/e1000.ko \
+		$(BUILD)/guest/twin.ko=$(DOM0_MODDIR)/extra/twin.ko \
+		$(TWINCTL)=bin/twinctl $(PAYLOAD)=lib/twin/e1000_twin.livepatch
 
 images: $(KERNEL) $(IMAGES)/native.img $(IMAGES)/dom0.img $(IMAGES)/domU.img
 .PHONY: images

@@ -91,7 +91,6 @@ if [ -f "$profile/modules" ]; then
 		done
 	done
 	cp "$sysroot/$moddir"/modules.order "$sysroot/$moddir"/modules.builtin* "$root/$moddir/" 2>/dev/null || true
-	depmod -b "$root" "$kabi-amd64"
 fi
 
 # overlays: common, then the profile's own
@@ -104,6 +103,9 @@ for pair in "$@"; do
 	mkdir -p "$root/$(dirname "$dst")"
 	cp -L "$src" "$root/$dst"
 done
+
+# module dependencies, once build products (modules of ours) are in place
+[ -d "$root/$moddir" ] && depmod -b "$root" "$kabi-amd64"
 
 mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" "$root/var/log" "$root/root"
 cp "$sysroot/.packages" "$root/etc/tdh-packages" 2>/dev/null || true

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * twinctl: load, attach, detach and inspect the TwinDrivers hypervisor
+ * instance from dom0.
+ *
+ *   twinctl load [PAYLOAD]   resolve the payload's dom0 symbols, upload and
+ *                            apply it with xen-livepatch, load the twin
+ *                            module
+ *   twinctl unload           revert and unload the payload (detach first)
+ *   twinctl attach IFACE     hand the e1000's fast path to Xen
+ *   twinctl detach           and back to dom0's driver
+ *   twinctl status [--json]  every counter, Xen's and dom0's
+ *   twinctl corrupt KIND [ADDR]
+ *                            test: the next transmitted frame runs with one
+ *                            driver pointer corrupted (skb-data, ring-base,
+ *                            adapter); SVM must refuse it
+ *
+ * Exit status: 0 done, 1 the operation failed, 2 bad usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "twinctl.h"
+#include "twin_ioctl.h"
+
+#define DEFAULT_PAYLOAD	"/lib/twin/e1000_twin.livepatch"
+#define PAYLOAD_NAME	"e1000_twin"
+#define RESOLVED	"/run/twin/e1000_twin.livepatch"
+#define LIVEPATCH	"/usr/lib/xen-4.17/bin/xen-livepatch"
+
+int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("twinctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+unsigned char *read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n = 0;
+
+	if (!f) {
+		fail("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(buf = malloc(n ? n : 1)) || fread(buf, 1, n, f) != (size_t)n) {
+		fail("cannot read %s", path);
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+int write_whole(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f))
+		return fail("cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+int read_ulong_file(const char *path, unsigned long *v)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%lx", v) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+static int run(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		execv(argv[0], argv);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return fail("%s %s failed (status %d)", argv[0], argv[1] ? argv[1] : "",
+			    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+static int open_dev(void)
+{
+	int fd = open("/dev/twin", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fail("cannot open /dev/twin (%s): run 'twinctl load' first", strerror(errno));
+	return fd;
+}
+
+static const char *e1000_ko(void)
+{
+	static char path[256];
+	char rel[128];
+	FILE *f = fopen("/proc/sys/kernel/osrelease", "r");
+
+	if (!f || !fgets(rel, sizeof(rel), f)) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	rel[strcspn(rel, "\n")] = '\0';
+	snprintf(path, sizeof(path), "/lib/modules/%s/kernel/drivers/net/ethernet/intel/e1000/e1000.ko", rel);
+	return path;
+}
+
+static int cmd_load(const char *payload)
+{
+	char *lp[] = { LIVEPATCH, "load", RESOLVED, NULL };
+	char *mp[] = { "modprobe", "twin", NULL };
+	unsigned long pgt;
+	const char *ko = e1000_ko();
+	char val[32];
+	struct stat st;
+
+	if (!ko)
+		return fail("cannot read the kernel release");
+	if (stat("/sys/module/e1000", &st))
+		return fail("the e1000 module is not loaded (modprobe e1000 first)");
+	mkdir("/run/twin", 0700);
+	if (resolve_payload(payload, RESOLVED, ko, 1))
+		return -1;
+	if (run(lp))
+		return fail("xen-livepatch refused %s; Xen's log (xl dmesg) says why", payload);
+	if (stat("/sys/module/twin", &st) && run(mp))
+		return -1;
+	/* the twin module walks nothing itself; Xen needs init_mm's pgd */
+	if (!kallsyms_address("init_top_pgt", &pgt))
+		return fail("init_top_pgt is not in /proc/kallsyms (kptr_restrict?)");
+	snprintf(val, sizeof(val), "%#lx", pgt);
+	if (write_whole("/sys/module/twin/parameters/init_top_pgt", val, strlen(val)))
+		return -1;
+	printf("loaded %s\n", payload);
+	return 0;
+}
+
+static int cmd_unload(void)
+{
+	char *lp[] = { LIVEPATCH, "unload", PAYLOAD_NAME, NULL };
+
+	return run(lp);
+}
+
+static int cmd_attach(const char *ifname)
+{
+	struct twin_ioc_attach a = { 0 };
+	int fd = open_dev(), rc;
+
+	if (fd < 0)
+		return -1;
+	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
+	rc = ioctl(fd, TWIN_IOC_ATTACH, &a);
+	close(fd);
+	if (rc)
+		return fail("attach %s: %s (dmesg and xl dmesg say more)", ifname, strerror(errno));
+	return 0;
+}
+
+static int cmd_detach(void)
+{
+	int fd = open_dev(), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, TWIN_IOC_DETACH);
+	close(fd);
+	return rc ? fail("detach: %s", strerror(errno)) : 0;
+}
+
+static int cmd_corrupt(const char *kind, const char *value)
+{
+	static const char *const kinds[] = { [TWIN_CORRUPT_SKB_DATA] = "skb-data",
+		[TWIN_CORRUPT_RING_BASE] = "ring-base", [TWIN_CORRUPT_ADAPTER] = "adapter" };
+	struct twin_ioc_corrupt c = { 0 };
+	unsigned int i;
+	int fd, rc;
+
+	for (i = 1; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i]))
+			c.kind = i;
+	if (!c.kind)
+		return fail("corrupt: unknown kind '%s': give skb-data, ring-base or adapter", kind);
+	c.value = value ? strtoull(value, NULL, 0) : 0;
+	fd = open_dev();
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, TWIN_IOC_CORRUPT, &c);
+	close(fd);
+	return rc ? fail("corrupt: %s (is the instance attached?)", strerror(errno)) : 0;
+}
+
+#define F(s, f)	printf("%s\"%s\": %llu", first++ ? ", " : "", #f, (unsigned long long)(s)->f)
+
+static int cmd_status(bool json)
+{
+	struct twin_ioc_status s;
+	int fd = open_dev(), rc, first = 0;
+
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, TWIN_IOC_STATUS, &s);
+	close(fd);
+	if (rc)
+		return fail("status: %s", strerror(errno));
+	if (!json)
+		printf("loaded %u attached %u wanted %u disabled_reason %u\n",
+		       s.xen.loaded, s.xen.attached, s.dom0.wanted, s.xen.disabled_reason);
+	printf("{");
+	F(&s.xen, loaded); F(&s.xen, attached); F(&s.xen, disabled_reason);
+	F(&s.xen, disabled_where); F(&s.xen, attaches); F(&s.xen, detaches);
+	F(&s.xen, disables); F(&s.xen, tx_frames); F(&s.xen, tx_busy); F(&s.xen, rx_frames);
+	F(&s.xen, interrupts); F(&s.xen, interrupts_forwarded); F(&s.xen, polls);
+	F(&s.xen, poll_deferred); F(&s.xen, svm_hits); F(&s.xen, svm_misses);
+	F(&s.xen, svm_fills); F(&s.xen, svm_refusals); F(&s.xen, svm_crossings);
+	F(&s.xen, svm_bounces); F(&s.xen, svm_flushes); F(&s.xen, pinned_pages);
+	F(&s.xen, upcalls); F(&s.xen, upcalls_dropped); F(&s.xen, pool_supplied);
+	F(&s.xen, pool_outstanding); F(&s.xen, pool_empty); F(&s.xen, dma_maps);
+	F(&s.xen, dma_map_errors); F(&s.xen, faults); F(&s.xen, watchdogs); F(&s.xen, bugs);
+	F(&s.xen, warns); F(&s.xen, denied); F(&s.xen, entry_ns_max);
+	printf(", \"dom0\": {");
+	first = 0;
+	F(&s.dom0, attached); F(&s.dom0, wanted); F(&s.dom0, last_disable);
+	F(&s.dom0, upcalls_run); F(&s.dom0, rx_delivered); F(&s.dom0, supplied);
+	F(&s.dom0, supply_freed); F(&s.dom0, shells_freed); F(&s.dom0, fallbacks);
+	F(&s.dom0, xmit_busy); F(&s.dom0, printk_refused);
+	printf("}}\n");
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: twinctl load [PAYLOAD] | unload | attach IFACE | detach |\n"
+		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int rc;
+
+	if (!strcmp(cmd, "load") && argc <= 3)
+		rc = cmd_load(argc == 3 ? argv[2] : DEFAULT_PAYLOAD);
+	else if (!strcmp(cmd, "unload") && argc == 2)
+		rc = cmd_unload();
+	else if (!strcmp(cmd, "attach") && argc == 3)
+		rc = cmd_attach(argv[2]);
+	else if (!strcmp(cmd, "detach") && argc == 2)
+		rc = cmd_detach();
+	else if (!strcmp(cmd, "status") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
+		rc = cmd_status(argc == 3);
+	else if (!strcmp(cmd, "corrupt") && (argc == 3 || argc == 4))
+		rc = cmd_corrupt(argv[2], argc == 4 ? argv[3] : NULL);
+	else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		usage(stdout);
+		return 0;
+	} else {
+		usage(stderr);
+		return 2;
+	}
+	return rc ? 1 : 0;
+}

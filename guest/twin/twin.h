@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The twin module: dom0's side of TwinDrivers.
+ *
+ *   twin_main.c   /dev/twin, the e1000 hooks, attach and detach (handing
+ *                 the fast path between the VM instance and Xen's)
+ *   twin_ring.c   the shared area: the event channel from Xen, draining
+ *                 upcalls in a NAPI poll, keeping the supply rings full
+ *   twin_fault.c  corrupting the driver's data on purpose (tests)
+ */
+#ifndef TWIN_H
+#define TWIN_H
+
+#include <linux/netdevice.h>
+#include <linux/workqueue.h>
+
+#include "e1000.h"
+#include "twin_ioctl.h"
+
+struct twin {
+	struct mutex lock;		/* attach, detach, ioctls */
+	struct net_device *netdev;	/* the e1000 we serve, if any */
+	struct e1000_adapter *adapter;
+	bool attached, wanted;
+	struct twin_shared *sh;		/* vzalloc'd, page aligned */
+	int evtchn_irq;
+	unsigned int frag_len, frag_headroom, small_len;
+
+	const struct net_device_ops *orig_ops;
+	struct net_device_ops ops;	/* orig_ops with our ndo_start_xmit */
+
+	struct net_device napi_dev;	/* a dummy netdev for our NAPI */
+	struct napi_struct napi;	/* drains the upcall ring */
+	struct work_struct fallback;	/* the instance disabled itself */
+	unsigned int disable_reason;
+	bool queue_stopped;		/* we stopped TX: Xen's ring was full */
+
+	struct twin_dom0_stats st;
+	uint32_t corrupt_kind;		/* armed fault (twin_fault.c) */
+	uint64_t corrupt_value;
+};
+
+extern struct twin twin;
+
+/* twin_main.c */
+long twin_hypercall(unsigned int cmd, void *arg);
+void twin_fallback_work(struct work_struct *work);
+
+/* twin_ring.c */
+int twin_ring_init(struct twin *t);
+void twin_ring_exit(struct twin *t);
+int twin_ring_fill_posted(struct twin *t);
+void twin_ring_refill(struct twin *t, gfp_t gfp);
+int twin_ring_bind(struct twin *t, unsigned int xen_port);
+void twin_ring_unbind(struct twin *t);
+void twin_ring_drain_all(struct twin *t);
+void twin_ring_free_supply(struct twin *t);
+
+/* twin_fault.c */
+int twin_fault_arm(struct twin *t, const struct twin_ioc_corrupt *c);
+long twin_fault_xmit(struct twin *t, struct sk_buff *skb);
+
+#endif

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Faults for the tests: corrupt one pointer in the driver's data, let the
+ * hypervisor instance use it, put it back.  The corruption is armed by
+ * twinctl and applied around the next frame dom0 transmits, so the VM
+ * instance never sees the bad pointer: by the time it takes over again
+ * (the fallback work, after Xen disabled its instance), the value is
+ * restored.  Only the hypervisor instance may have touched it, and SVM
+ * must have refused that touch.
+ */
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+#include "twin.h"
+
+/* Xen's own text: nothing dom0's driver may ever reach. */
+#define DEFAULT_BAD	0xffff82d040000000UL
+
+int twin_fault_arm(struct twin *t, const struct twin_ioc_corrupt *c)
+{
+	if (c->kind < TWIN_CORRUPT_SKB_DATA || c->kind > TWIN_CORRUPT_ADAPTER)
+		return -EINVAL;
+	t->corrupt_value = c->value ? c->value : DEFAULT_BAD;
+	WRITE_ONCE(t->corrupt_kind, c->kind);
+	return 0;
+}
+
+long twin_fault_xmit(struct twin *t, struct sk_buff *skb)
+{
+	struct e1000_adapter *adapter = t->adapter;
+	struct e1000_tx_ring *ring = adapter->tx_ring;
+	void *bad = (void *)t->corrupt_value;
+	unsigned char *head = skb->head, *data = skb->data;
+	void *desc = ring->desc;
+	long rc;
+
+	switch (xchg(&t->corrupt_kind, 0)) {
+	case TWIN_CORRUPT_SKB_DATA:
+		skb->head = bad;
+		skb->data = bad;
+		rc = twin_hypercall(TWIN_OP_XMIT, skb);
+		skb->head = head;
+		skb->data = data;
+		break;
+	case TWIN_CORRUPT_RING_BASE:
+		WRITE_ONCE(ring->desc, bad);
+		rc = twin_hypercall(TWIN_OP_XMIT, skb);
+		WRITE_ONCE(ring->desc, desc);
+		break;
+	case TWIN_CORRUPT_ADAPTER:
+		WRITE_ONCE(adapter->tx_ring, bad);
+		rc = twin_hypercall(TWIN_OP_XMIT, skb);
+		WRITE_ONCE(adapter->tx_ring, ring);
+		break;
+	default:
+		rc = twin_hypercall(TWIN_OP_XMIT, skb);
+	}
+	netdev_info(t->netdev, "twin: transmitted with a corrupted pointer (%#lx): %ld\n",
+		    (unsigned long)bad, rc);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * /dev/twin: how twinctl talks to the twin module in dom0.
+ */
+#ifndef TWIN_IOCTL_H
+#define TWIN_IOCTL_H
+
+#ifdef __KERNEL__
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+#endif
+
+#include "public/twin.h"	/* hv/xen/public/twin.h */
+
+struct twin_ioc_attach {
+	char ifname[16];
+};
+
+/* Faults a test injects into the driver's data (twin_fault.c). */
+#define TWIN_CORRUPT_SKB_DATA	1	/* one outgoing skb's data pointer */
+#define TWIN_CORRUPT_RING_BASE	2	/* the TX ring's descriptor base */
+#define TWIN_CORRUPT_ADAPTER	3	/* the adapter's pointer to its TX ring */
+
+struct twin_ioc_corrupt {
+	uint32_t kind;
+	uint32_t pad;
+	uint64_t value;			/* the bad pointer; 0: a default */
+};
+
+/* dom0's side of the counters (the module's). */
+struct twin_dom0_stats {
+	uint32_t attached;		/* the instance runs the fast path */
+	uint32_t wanted;		/* re-attach after down/up */
+	uint32_t last_disable;		/* TWIN_DIS_* of the last fallback */
+	uint32_t pad;
+	uint64_t upcalls_run;		/* upcalls executed in dom0 */
+	uint64_t rx_delivered;		/* skbs handed to dom0's stack */
+	uint64_t supplied;		/* receive buffers and small skbs given */
+	uint64_t supply_freed;		/* of those, freed unused after detach */
+	uint64_t shells_freed;		/* skbs Xen gave back without their head */
+	uint64_t fallbacks;		/* the instance disabled itself */
+	uint64_t xmit_busy;
+	uint64_t printk_refused;	/* upcall strings that were not safe */
+};
+
+struct twin_ioc_status {
+	struct twin_status xen;
+	struct twin_dom0_stats dom0;
+};
+
+#define TWIN_IOC_ATTACH		_IOW('T', 1, struct twin_ioc_attach)
+#define TWIN_IOC_DETACH		_IO('T', 2)
+#define TWIN_IOC_STATUS		_IOR('T', 3, struct twin_ioc_status)
+#define TWIN_IOC_CORRUPT	_IOW('T', 4, struct twin_ioc_corrupt)
+
+#endif

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The twin module: registers dom0's e1000 adapter with Xen so that Xen's
+ * hypervisor instance of the driver's fast path runs it, and hands the
+ * fast path back to this driver (the VM instance) on detach, on down and
+ * reset (the e1000 hook patch calls us), and whenever the instance
+ * disables itself.
+ *
+ * While attached: Xen takes the e1000's interrupt and polls its rings;
+ * dom0's transmit path reaches the instance through twin_start_xmit (a
+ * hypercall); what the instance hands back (received skbs, frees, log
+ * lines) arrives on the upcall ring (twin_ring.c).
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/etherdevice.h>
+#include <linux/interrupt.h>
+#include <linux/pci.h>
+#include <linux/rtnetlink.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+
+#include "twin.h"
+
+struct twin twin;
+
+static ulong init_top_pgt_addr;
+module_param_named(init_top_pgt, init_top_pgt_addr, ulong, 0600);
+MODULE_PARM_DESC(init_top_pgt, "address of init_top_pgt (twinctl passes it from /proc/kallsyms)");
+
+long twin_hypercall(unsigned int cmd, void *arg)
+{
+	return _hypercall2(long, twin_op, cmd, arg);
+}
+
+/* dom0's own transmit path while attached: one hypercall per skb. */
+static netdev_tx_t twin_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	long rc;
+
+	/*
+	 * Short frames are padded here, in dom0, where skb surgery is cheap
+	 * and always possible (a clone cannot be padded in place from Xen).
+	 */
+	if (eth_skb_pad(skb))
+		return NETDEV_TX_OK;
+	if (unlikely(twin.corrupt_kind))
+		rc = twin_fault_xmit(&twin, skb);
+	else
+		rc = twin_hypercall(TWIN_OP_XMIT, skb);
+	if (rc == NETDEV_TX_OK)
+		return NETDEV_TX_OK;
+	if (rc == NETDEV_TX_BUSY) {
+		/* Xen's upcall ring is full: wait for our drain to wake us */
+		twin.st.xmit_busy++;
+		twin.queue_stopped = true;
+		netif_stop_queue(dev);
+		napi_schedule(&twin.napi);
+		return NETDEV_TX_BUSY;
+	}
+	/*
+	 * -EIO: the instance disabled itself during this frame.  Whether it
+	 * queued the skb, freed it (the free is on the upcall ring) or
+	 * neither is unknown: never free it here; at worst it leaks.
+	 */
+	schedule_work(&twin.fallback);
+	return NETDEV_TX_OK;
+}
+
+static unsigned int e1000_headroom(void)
+{
+	return NET_SKB_PAD + NET_IP_ALIGN;	/* e1000_main.c's E1000_HEADROOM */
+}
+
+static void fill_attach(struct twin *t, struct twin_attach *a)
+{
+	struct e1000_adapter *adapter = t->adapter;
+	struct pci_dev *pdev = adapter->pdev;
+	unsigned int cpu;
+
+	memset(a, 0, sizeof(*a));
+	a->version = TWIN_INTERFACE_VERSION;
+	a->adapter = (unsigned long)adapter;
+	a->netdev = (unsigned long)t->netdev;
+	a->napi = (unsigned long)&adapter->napi;
+	a->shared = (unsigned long)t->sh;
+	a->pgd_mfn = virt_to_mfn((void *)init_top_pgt_addr);
+	for_each_possible_cpu(cpu) {
+		if (cpu >= TWIN_MAX_CPUS)
+			break;
+		a->percpu_offset[cpu] = per_cpu_offset(cpu);
+		a->nr_cpus = cpu + 1;
+	}
+	a->bar_maddr = pci_resource_start(pdev, BAR_0);
+	a->bar_size = PAGE_ALIGN(pci_resource_len(pdev, BAR_0));
+	a->page_offset_base = page_offset_base;
+	a->vmemmap_base = vmemmap_base;
+	a->vmalloc_start = VMALLOC_START;
+	a->vmalloc_end = VMALLOC_END;
+	a->jiffies = (unsigned long)&jiffies;
+	a->sizeof_page = sizeof(struct page);
+	a->pirq = xen_pirq_from_irq(pdev->irq);
+	a->frag_len = t->frag_len;
+	a->frag_headroom = t->frag_headroom;
+	a->small_len = t->small_len;
+}
+
+static void irqs_off(struct e1000_adapter *adapter)
+{
+	struct e1000_hw *hw = &adapter->hw;
+
+	ew32(IMC, ~0);
+	E1000_WRITE_FLUSH();
+}
+
+static void irqs_on(struct e1000_adapter *adapter)
+{
+	struct e1000_hw *hw = &adapter->hw;
+
+	ew32(IMS, IMS_ENABLE_MASK);
+	E1000_WRITE_FLUSH();
+}
+
+/*
+ * Hand the fast path to Xen.  The VM instance is stopped first (no
+ * transmit, no interrupt, no poll), so exactly one instance touches the
+ * rings at a time.  Under rtnl and t->lock.
+ */
+static int __twin_attach(struct twin *t)
+{
+	struct e1000_adapter *adapter = t->adapter;
+	struct net_device *netdev = t->netdev;
+	struct twin_attach a;
+	long rc;
+
+	if (t->attached)
+		return 0;
+	if (!netif_running(netdev) || test_bit(__E1000_DOWN, &adapter->flags))
+		return -ENETDOWN;
+	if (!init_top_pgt_addr)
+		return -EINVAL;
+	t->frag_headroom = e1000_headroom();
+	t->frag_len = SKB_DATA_ALIGN(adapter->rx_buffer_len + t->frag_headroom) +
+		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	t->small_len = 256;
+	rc = twin_ring_init(t);
+	if (rc)
+		return rc;
+
+	netif_tx_disable(netdev);
+	irqs_off(adapter);
+	disable_irq(adapter->pdev->irq);
+	napi_disable(&adapter->napi);
+
+	rc = twin_ring_fill_posted(t);
+	if (!rc) {
+		twin_ring_refill(t, GFP_KERNEL);
+		fill_attach(t, &a);
+		rc = twin_hypercall(TWIN_OP_ATTACH, &a);
+	}
+	if (!rc) {
+		rc = twin_ring_bind(t, a.evtchn);
+		if (rc) {
+			struct twin_detach d;
+
+			twin_hypercall(TWIN_OP_DETACH, &d);
+		}
+	}
+	napi_enable(&adapter->napi);	/* idle: the instance schedules it now */
+	if (rc) {
+		twin_ring_drain_all(t);
+		twin_ring_free_supply(t);
+		enable_irq(adapter->pdev->irq);
+		irqs_on(adapter);
+		netif_tx_wake_all_queues(netdev);
+		netdev_err(netdev, "twin: attach failed (%ld)\n", rc);
+		return rc;
+	}
+
+	t->orig_ops = netdev->netdev_ops;
+	t->ops = *t->orig_ops;
+	t->ops.ndo_start_xmit = twin_start_xmit;
+	WRITE_ONCE(netdev->netdev_ops, &t->ops);
+	t->attached = true;
+	t->wanted = true;
+	t->st.attached = 1;
+	t->st.wanted = 1;
+	irqs_on(adapter);
+	netif_tx_wake_all_queues(netdev);
+	netdev_info(netdev, "twin: the hypervisor instance runs the fast path\n");
+	return 0;
+}
+
+/* Hand the fast path back to the VM instance.  Under rtnl and t->lock. */
+static int __twin_detach(struct twin *t)
+{
+	struct e1000_adapter *adapter = t->adapter;
+	struct net_device *netdev = t->netdev;
+	struct twin_detach d = { 0 };
+	long rc;
+
+	if (!t->attached)
+		return 0;
+	netif_tx_disable(netdev);
+	irqs_off(adapter);
+	rc = twin_hypercall(TWIN_OP_DETACH, &d);
+	if (rc)
+		netdev_err(netdev, "twin: detach hypercall failed (%ld)\n", rc);
+	twin_ring_unbind(t);
+	twin_ring_drain_all(t);
+	twin_ring_free_supply(t);
+	WRITE_ONCE(netdev->netdev_ops, t->orig_ops);
+	t->attached = false;
+	t->st.attached = 0;
+	t->queue_stopped = false;
+
+	/*
+	 * The instance left a poll pending (it was disabled in the middle of
+	 * one, or had just scheduled it): ours does it, and re-enables the
+	 * NIC's interrupts at its end.  Asked of dom0's own memory: Xen's
+	 * answer comes through SVM, which a disabled instance no longer reads.
+	 */
+	if (d.napi_scheduled || test_bit(NAPI_STATE_SCHED, &adapter->napi.state)) {
+		local_bh_disable();
+		__napi_schedule(&adapter->napi);
+		local_bh_enable();
+	} else {
+		irqs_on(adapter);
+	}
+	enable_irq(adapter->pdev->irq);
+	netif_tx_wake_all_queues(netdev);
+	netdev_info(netdev, "twin: the VM instance runs the fast path again\n");
+	return 0;
+}
+
+/*
+ * The instance disabled itself (an SVM refusal, a fault, the watchdog):
+ * take the device back and reset it, as a transmit timeout would, since
+ * the instance may have stopped between two ring updates.  No re-attach.
+ */
+void twin_fallback_work(struct work_struct *work)
+{
+	struct twin *t = container_of(work, struct twin, fallback);
+
+	rtnl_lock();
+	mutex_lock(&t->lock);
+	if (t->attached) {
+		t->wanted = false;
+		t->st.wanted = 0;
+		t->st.fallbacks++;
+		t->st.last_disable = t->disable_reason;
+		__twin_detach(t);
+		netdev_warn(t->netdev, "twin: the instance stopped (reason %u); resetting the adapter\n",
+			    t->disable_reason);
+		schedule_work(&t->adapter->reset_task);
+	}
+	mutex_unlock(&t->lock);
+	rtnl_unlock();
+}
+
+/* e1000's hooks: down and reset quiesce, up and open resume. */
+static void twin_quiesce(struct e1000_adapter *adapter)
+{
+	if (adapter != twin.adapter)
+		return;
+	mutex_lock(&twin.lock);
+	__twin_detach(&twin);
+	mutex_unlock(&twin.lock);
+}
+
+static void twin_resume(struct e1000_adapter *adapter)
+{
+	if (adapter != twin.adapter)
+		return;
+	mutex_lock(&twin.lock);
+	if (twin.wanted)
+		__twin_attach(&twin);
+	mutex_unlock(&twin.lock);
+}
+
+static const struct e1000_twin_ops twin_hooks = {
+	.quiesce = twin_quiesce,
+	.resume = twin_resume,
+};
+
+static bool is_e1000(struct net_device *dev)
+{
+	struct device *parent = dev->dev.parent;
+
+	return parent && parent->driver && !strcmp(parent->driver->name, "e1000");
+}
+
+static long ioc_attach(void __user *arg)
+{
+	struct twin_ioc_attach req;
+	struct net_device *dev;
+	long rc;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	req.ifname[sizeof(req.ifname) - 1] = '\0';
+	rtnl_lock();
+	dev = __dev_get_by_name(&init_net, req.ifname);
+	if (!dev) {
+		rc = -ENODEV;
+	} else if (!is_e1000(dev)) {
+		rc = -EOPNOTSUPP;
+	} else if (twin.netdev && twin.netdev != dev) {
+		rc = -EBUSY;
+	} else {
+		mutex_lock(&twin.lock);
+		twin.netdev = dev;
+		twin.adapter = netdev_priv(dev);
+		rc = __twin_attach(&twin);
+		mutex_unlock(&twin.lock);
+	}
+	rtnl_unlock();
+	return rc;
+}
+
+static long ioc_detach(void)
+{
+	rtnl_lock();
+	mutex_lock(&twin.lock);
+	twin.wanted = false;
+	twin.st.wanted = 0;
+	if (twin.netdev)
+		__twin_detach(&twin);
+	mutex_unlock(&twin.lock);
+	rtnl_unlock();
+	return 0;
+}
+
+static long ioc_status(void __user *arg)
+{
+	struct twin_ioc_status s;
+	long rc;
+
+	memset(&s, 0, sizeof(s));
+	rc = twin_hypercall(TWIN_OP_STATUS, &s.xen);
+	if (rc)
+		return rc;
+	s.dom0 = twin.st;
+	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static long twin_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct twin_ioc_corrupt c;
+	long rc;
+
+	switch (cmd) {
+	case TWIN_IOC_ATTACH:
+		return ioc_attach((void __user *)arg);
+	case TWIN_IOC_DETACH:
+		return ioc_detach();
+	case TWIN_IOC_STATUS:
+		return ioc_status((void __user *)arg);
+	case TWIN_IOC_CORRUPT:
+		if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
+			return -EFAULT;
+		mutex_lock(&twin.lock);
+		rc = twin.attached ? twin_fault_arm(&twin, &c) : -ENOTCONN;
+		mutex_unlock(&twin.lock);
+		return rc;
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations twin_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = twin_ioctl,
+};
+
+static struct miscdevice twin_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "twin",
+	.fops = &twin_fops,
+};
+
+static int __init twin_init(void)
+{
+	struct twin_status s;
+	int rc;
+
+	if (!xen_initial_domain())
+		return -ENODEV;
+	/* Is there a TwinDrivers runtime in this Xen at all? */
+	rc = twin_hypercall(TWIN_OP_STATUS, &s);
+	if (rc) {
+		pr_err("twin: this Xen has no TwinDrivers runtime (twin_op: %d)\n", rc);
+		return -ENODEV;
+	}
+	mutex_init(&twin.lock);
+	INIT_WORK(&twin.fallback, twin_fallback_work);
+	rc = misc_register(&twin_misc);
+	if (rc)
+		return rc;
+	WRITE_ONCE(e1000_twin_ops, &twin_hooks);
+	return 0;
+}
+
+static void __exit twin_exit(void)
+{
+	rtnl_lock();
+	mutex_lock(&twin.lock);
+	twin.wanted = false;
+	if (twin.netdev)
+		__twin_detach(&twin);
+	WRITE_ONCE(e1000_twin_ops, NULL);
+	mutex_unlock(&twin.lock);
+	rtnl_unlock();
+	cancel_work_sync(&twin.fallback);
+	misc_deregister(&twin_misc);
+	twin_ring_exit(&twin);
+}
+
+module_init(twin_init);
+module_exit(twin_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("TwinDrivers: dom0's side of the e1000 hypervisor instance");

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shared area (hv/xen/public/twin.h) from dom0's side: the event
+ * channel Xen notifies us on, the NAPI poll that drains the upcall ring
+ * in dom0's context, and the supply rings we keep full.
+ *
+ * Upcalls are executed here with the calls the instance asked for.  The
+ * policy's ids come from twinc's manifest (twin_upcalls.h, generated):
+ * every upcall binding must have an executor below, or this does not
+ * build.
+ */
+#include <linux/etherdevice.h>
+#include <linux/interrupt.h>
+#include <linux/mm.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <xen/events.h>
+#include <xen/interface/event_channel.h>
+#include <asm/xen/hypercall.h>
+
+#include "twin.h"
+#include "twin_upcalls.h"
+
+#define SUPPLY_TARGET	768	/* receive buffers kept in the supply ring */
+#define SMALL_TARGET	384
+
+typedef void upcall_fn(struct twin *t, const u64 *a, bool in_napi);
+
+/* --- string arguments ----------------------------------------------- */
+
+/*
+ * A printk-like upcall's format and string arguments must be readable
+ * dom0 memory: the instance's own strings arrive in the rodata mirror,
+ * anything else (a pointer into Xen) would fault in printk.
+ */
+static bool readable(u64 p)
+{
+	char c;
+
+	return p >= PAGE_SIZE && !get_kernel_nofault(c, (const char *)p);
+}
+
+static const char bad_str[] = "(twin: unreadable)";
+
+/* Replace unreadable %s / %p<ext> arguments; a[first] is the format's first vararg. */
+static bool safe_args(struct twin *t, u64 *a, unsigned int fmt_at)
+{
+	const char *f = (const char *)a[fmt_at];
+	unsigned int arg = fmt_at + 1;
+
+	if (!readable(a[fmt_at])) {
+		t->st.printk_refused++;
+		return false;
+	}
+	for (; *f && arg < TWIN_UPCALL_ARGS; f++) {
+		if (*f != '%')
+			continue;
+		if (*++f == '%')
+			continue;
+		while (*f && strchr("-+ #0123456789.*hlzjtL", *f)) {
+			if (*f == '*')
+				arg++;
+			f++;
+		}
+		if ((*f == 's' || (*f == 'p' && isalnum(f[1]))) && !readable(a[arg])) {
+			a[arg] = (u64)bad_str;
+			t->st.printk_refused++;
+		}
+		if (*f)
+			arg++;
+	}
+	return true;
+}
+
+#define VA(n)	(void *)a[n]
+#define ARGS12(n) a[n], a[n + 1], a[n + 2], a[n + 3], a[n + 4], a[n + 5], \
+		  a[n + 6], a[n + 7], a[n + 8], a[n + 9], a[n + 10], a[n + 11]
+
+/* --- the policy's upcalls (hv/derive/e1000.policy) -------------------- */
+
+static void uc___dev_kfree_skb_any(struct twin *t, const u64 *a, bool in_napi)
+{
+	__dev_kfree_skb_any(VA(0), (enum skb_free_reason)a[1]);
+}
+
+static void uc_consume_skb(struct twin *t, const u64 *a, bool in_napi)
+{
+	consume_skb(VA(0));
+}
+
+static void uc_napi_consume_skb(struct twin *t, const u64 *a, bool in_napi)
+{
+	napi_consume_skb(VA(0), in_napi ? (int)a[1] : 0);
+}
+
+static void uc_page_frag_free(struct twin *t, const u64 *a, bool in_napi)
+{
+	page_frag_free(VA(0));
+}
+
+static void uc___folio_put(struct twin *t, const u64 *a, bool in_napi)
+{
+	__folio_put(VA(0));
+}
+
+static void uc___put_devmap_managed_page_refs(struct twin *t, const u64 *a, bool in_napi)
+{
+	__put_devmap_managed_page_refs(VA(0), (int)a[1]);
+}
+
+static void uc__printk(struct twin *t, const u64 *a, bool in_napi)
+{
+	u64 v[TWIN_UPCALL_ARGS];
+
+	memcpy(v, a, sizeof(v));
+	if (safe_args(t, v, 0))
+		_printk((const char *)v[0], v[1], ARGS12(2));
+}
+
+static void uc___warn_printk(struct twin *t, const u64 *a, bool in_napi)
+{
+	u64 v[TWIN_UPCALL_ARGS];
+
+	memcpy(v, a, sizeof(v));
+	if (safe_args(t, v, 0))
+		__warn_printk((const char *)v[0], v[1], ARGS12(2));
+}
+
+static void uc__dev_err(struct twin *t, const u64 *a, bool in_napi)
+{
+	u64 v[TWIN_UPCALL_ARGS];
+
+	memcpy(v, a, sizeof(v));
+	if (safe_args(t, v, 1))
+		_dev_err(VA(0), (const char *)v[1], ARGS12(2));
+}
+
+static void uc_netdev_err(struct twin *t, const u64 *a, bool in_napi)
+{
+	u64 v[TWIN_UPCALL_ARGS];
+
+	memcpy(v, a, sizeof(v));
+	if (safe_args(t, v, 1))
+		netdev_err(VA(0), (const char *)v[1], ARGS12(2));
+}
+
+static void uc_netdev_warn(struct twin *t, const u64 *a, bool in_napi)
+{
+	u64 v[TWIN_UPCALL_ARGS];
+
+	memcpy(v, a, sizeof(v));
+	if (safe_args(t, v, 1))
+		netdev_warn(VA(0), (const char *)v[1], ARGS12(2));
+}
+
+static void uc___dynamic_netdev_dbg(struct twin *t, const u64 *a, bool in_napi)
+{
+	u64 v[TWIN_UPCALL_ARGS];
+
+	memcpy(v, a, sizeof(v));
+	if (safe_args(t, v, 2))
+		__dynamic_netdev_dbg(VA(0), VA(1), (const char *)v[2], ARGS12(2));
+}
+
+static void uc_queue_delayed_work_on(struct twin *t, const u64 *a, bool in_napi)
+{
+	queue_delayed_work_on((int)a[0], VA(1), VA(2), a[3]);
+}
+
+#define X(id, name) [id] = uc_##name,
+static upcall_fn *const policy_upcalls[] = { TWIN_UPCALLS };
+#undef X
+
+/* --- the runtime's own upcalls ---------------------------------------- */
+
+static void run_upcall(struct twin *t, const struct twin_upcall *u, bool in_napi)
+{
+	struct sk_buff *skb = (struct sk_buff *)u->arg[0];
+
+	t->st.upcalls_run++;
+	switch (u->id) {
+	case TWIN_UC_RECEIVE:
+		t->st.rx_delivered++;
+		if (in_napi) {
+			napi_gro_receive(&t->napi, skb);
+		} else {
+			local_bh_disable();
+			netif_receive_skb(skb);
+			local_bh_enable();
+		}
+		return;
+	case TWIN_UC_SCHEDULE_TX:
+		netif_schedule_queue((struct netdev_queue *)u->arg[0]);
+		return;
+	case TWIN_UC_RELEASE:
+		/* a supply skb whose fragment the RX ring (or Xen) still owns */
+		t->st.shells_freed++;
+		kfree_skb_partial(skb, true);
+		return;
+	case TWIN_UC_FREE_SKB:
+		dev_kfree_skb_any(skb);
+		return;
+	case TWIN_UC_DISABLED:
+		t->disable_reason = u->arg[0];
+		schedule_work(&t->fallback);
+		return;
+	}
+	if (u->id < ARRAY_SIZE(policy_upcalls) && policy_upcalls[u->id])
+		policy_upcalls[u->id](t, u->arg, in_napi);
+}
+
+/* Execute up to budget upcalls; the number executed. */
+static int drain(struct twin *t, int budget, bool in_napi)
+{
+	struct twin_shared *sh = t->sh;
+	u32 cons = sh->upcall.cons, prod = smp_load_acquire(&sh->upcall.prod);
+	int done = 0;
+
+	while (cons != prod && done < budget) {
+		run_upcall(t, &sh->upcalls[cons % TWIN_UPCALL_SLOTS], in_napi);
+		cons++;
+		done++;
+	}
+	smp_store_release(&sh->upcall.cons, cons);
+	return done;
+}
+
+/* --- supply ----------------------------------------------------------- */
+
+static int supply_one(struct twin *t, void *frag, u32 flags, gfp_t gfp)
+{
+	struct twin_shared *sh = t->sh;
+	u32 prod = sh->supply.prod;
+	struct twin_supply *s;
+	struct sk_buff *skb;
+
+	if (prod - READ_ONCE(sh->supply.cons) >= TWIN_SUPPLY_SLOTS)
+		return -ENOSPC;
+	skb = build_skb(frag, t->frag_len);
+	if (!skb)
+		return -ENOMEM;
+	s = &sh->supplies[prod % TWIN_SUPPLY_SLOTS];
+	s->frag = (u64)frag;
+	s->skb = (u64)skb;
+	s->flags = flags;
+	smp_store_release(&sh->supply.prod, prod + 1);
+	t->st.supplied++;
+	return 0;
+}
+
+/*
+ * The fragments the VM instance already posted in the RX ring: Xen's
+ * instance will receive into them, so it needs their skbs too.  Called
+ * with the VM instance stopped, before attaching.
+ */
+int twin_ring_fill_posted(struct twin *t)
+{
+	struct e1000_rx_ring *ring = &t->adapter->rx_ring[0];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < ring->count; i++) {
+		u8 *data = ring->buffer_info[i].rxbuf.data;
+
+		if (!data)
+			continue;
+		rc = supply_one(t, data - t->frag_headroom, TWIN_SUPPLY_POSTED, GFP_KERNEL);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void twin_ring_refill(struct twin *t, gfp_t gfp)
+{
+	struct twin_shared *sh = t->sh;
+
+	while (sh->supply.prod - READ_ONCE(sh->supply.cons) < SUPPLY_TARGET) {
+		void *frag = __netdev_alloc_frag_align(t->frag_len, ~0u);
+
+		if (!frag)
+			break;
+		if (supply_one(t, frag, 0, gfp)) {
+			skb_free_frag(frag);
+			break;
+		}
+	}
+	while (sh->small.prod - READ_ONCE(sh->small.cons) < SMALL_TARGET) {
+		struct sk_buff *skb = __netdev_alloc_skb(t->netdev, t->small_len + NET_IP_ALIGN, gfp);
+		u32 prod = sh->small.prod;
+
+		if (!skb)
+			break;
+		skb_reserve(skb, NET_IP_ALIGN);
+		sh->smalls[prod % TWIN_SMALL_SLOTS] = (u64)skb;
+		smp_store_release(&sh->small.prod, prod + 1);
+		t->st.supplied++;
+	}
+}
+
+/* After detach: what Xen never took is still ours. */
+void twin_ring_free_supply(struct twin *t)
+{
+	struct twin_shared *sh = t->sh;
+
+	if (!sh)
+		return;
+	for (; sh->supply.cons != sh->supply.prod; sh->supply.cons++) {
+		struct twin_supply *s = &sh->supplies[sh->supply.cons % TWIN_SUPPLY_SLOTS];
+
+		t->st.supply_freed++;
+		if (s->flags & TWIN_SUPPLY_POSTED)	/* the RX ring keeps the fragment */
+			kfree_skb_partial((struct sk_buff *)s->skb, true);
+		else
+			kfree_skb((struct sk_buff *)s->skb);
+	}
+	for (; sh->small.cons != sh->small.prod; sh->small.cons++) {
+		t->st.supply_freed++;
+		kfree_skb((struct sk_buff *)sh->smalls[sh->small.cons % TWIN_SMALL_SLOTS]);
+	}
+}
+
+/* --- NAPI and the event channel ---------------------------------------- */
+
+static int twin_poll(struct napi_struct *napi, int budget)
+{
+	struct twin *t = container_of(napi, struct twin, napi);
+	int done = drain(t, budget, true);
+
+	twin_ring_refill(t, GFP_ATOMIC);
+	if (READ_ONCE(t->sh->xen_waiting))
+		twin_hypercall(TWIN_OP_KICK, NULL);
+	if (t->queue_stopped) {
+		t->queue_stopped = false;
+		netif_wake_queue(t->netdev);
+	}
+	if (done < budget && napi_complete_done(napi, done)) {
+		/* an upcall posted after our last look: go round again */
+		if (READ_ONCE(t->sh->upcall.prod) != t->sh->upcall.cons)
+			napi_schedule(napi);
+	}
+	return done;
+}
+
+static irqreturn_t twin_evtchn_irq(int irq, void *dev_id)
+{
+	struct twin *t = dev_id;
+
+	napi_schedule(&t->napi);
+	return IRQ_HANDLED;
+}
+
+int twin_ring_bind(struct twin *t, unsigned int xen_port)
+{
+	struct evtchn_bind_interdomain bind = {
+		.remote_dom = DOMID_SELF,
+		.remote_port = xen_port,
+	};
+	int rc;
+
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
+	if (rc)
+		return rc;
+	rc = bind_evtchn_to_irqhandler(bind.local_port, twin_evtchn_irq, 0, "twin", t);
+	if (rc < 0) {
+		struct evtchn_close close = { .port = bind.local_port };
+
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+		return rc;
+	}
+	t->evtchn_irq = rc;
+	napi_schedule(&t->napi);	/* anything posted before we bound */
+	return 0;
+}
+
+void twin_ring_unbind(struct twin *t)
+{
+	if (t->evtchn_irq > 0)
+		unbind_from_irqhandler(t->evtchn_irq, t);
+	t->evtchn_irq = 0;
+}
+
+/* Detach: no more upcalls will come; run the rest here. */
+void twin_ring_drain_all(struct twin *t)
+{
+	napi_disable(&t->napi);
+	while (drain(t, INT_MAX, false))
+		;
+	napi_enable(&t->napi);
+}
+
+int twin_ring_init(struct twin *t)
+{
+	if (!t->sh) {
+		t->sh = vzalloc(TWIN_SHARED_PAGES * PAGE_SIZE);
+		if (!t->sh)
+			return -ENOMEM;
+		init_dummy_netdev(&t->napi_dev);
+		netif_napi_add(&t->napi_dev, &t->napi, twin_poll);
+		napi_enable(&t->napi);
+	}
+	memset(t->sh, 0, offsetof(struct twin_shared, upcalls));
+	t->sh->magic = TWIN_SHARED_MAGIC;
+	t->sh->version = TWIN_INTERFACE_VERSION;
+	return 0;
+}
+
+void twin_ring_exit(struct twin *t)
+{
+	if (!t->sh)
+		return;
+	napi_disable(&t->napi);
+	netif_napi_del(&t->napi);
+	vfree(t->sh);
+	t->sh = NULL;
+}
