@@ -64,14 +64,15 @@ $(BUILD)/guest/twin.ko: $(TWIN_MOD)
 	@strip --strip-debug -o $@ $<
 
 $(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(IMAGES)/domU.img $(KERNEL) \
-		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(TWINCTL) $(PAYLOAD)
+		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
 		$(BUILD)/guest/tdcpu-xen=bin/tdcpu \
 		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img \
 		$(BUILD)/guest/e1000.ko=$(DOM0_MODDIR)/kernel/drivers/net/ethernet/intel/e1000/e1000.ko \
 		$(BUILD)/guest/twin.ko=$(DOM0_MODDIR)/extra/twin.ko \
-		$(TWINCTL)=bin/twinctl $(PAYLOAD)=lib/twin/e1000_twin.livepatch
+		$(TWINCTL)=bin/twinctl $(PAYLOAD)=lib/twin/e1000_twin.livepatch \
+		$(PAYLOAD_BAD)=lib/twin/bad-interface.livepatch
 
 images: $(KERNEL) $(IMAGES)/native.img $(IMAGES)/dom0.img $(IMAGES)/domU.img
 .PHONY: images

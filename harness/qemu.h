@@ -43,6 +43,7 @@ struct machine {
 	char *insn_file;	/* the plugin's counters (raw/<tag>-insn.bin); NULL: off */
 	pid_t pid;
 	int cleanup_handle;
+	bool twin_loaded;	/* the derived instance is in this boot's Xen */
 };
 
 const char *machine_kind_name(enum machine_kind k);

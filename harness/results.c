@@ -62,6 +62,24 @@ static json_object *insn_json(const struct insn_result *in)
 	return o;
 }
 
+/* twin-dom0: the instance's counters over the run; null otherwise */
+static json_object *twin_json(const struct record *rec)
+{
+	const struct twin_counters *t = &rec->twin;
+	uint64_t hits = twin_get(t, "svm_hits"), misses = twin_get(t, "svm_misses");
+	json_object *o;
+	int i;
+
+	if (!rec->has_twin)
+		return NULL;
+	o = json_object_new_object();
+	for (i = 0; i < t->nr; i++)
+		json_object_object_add(o, t->name[i], json_object_new_uint64(t->v[i]));
+	json_object_object_add(o, "svm_hit_rate",
+			       num(hits + misses ? (double)hits / (hits + misses) : 0));
+	return o;
+}
+
 static json_object *record_json(const struct record *rec, const struct versions *v)
 {
 	json_object *o = json_object_new_object(), *doms = json_object_new_array();
@@ -88,6 +106,7 @@ static json_object *record_json(const struct record *rec, const struct versions 
 	}
 	json_object_object_add(o, "domains", doms);
 	json_object_object_add(o, "insn", insn_json(&rec->insn));
+	json_object_object_add(o, "twin", twin_json(rec));
 	json_object_object_add(o, "raw", json_object_new_string(rec->raw_prefix));
 	json_object_object_add(o, "versions", versions_to_json(v));
 	return o;
@@ -210,13 +229,14 @@ void results_print_table(const struct results *r, FILE *out)
 		if (k == nw && nw < 8)
 			seen_w[nw++] = r->rec[i].workload;
 	}
-	fprintf(out, "\n%-10s %-4s %9s %6s %11s %15s %8s %10s %10s %3s%s\n",
-		"config", "work", "Mb/s", "util", "scaled", "scaled range", "host", "vs netback", "vs native", "n",
-		insn ? "   insn/KB" : "");
+	fprintf(out, "\n%-10s %-4s %9s %6s %11s %15s %8s %10s %10s %10s %3s%s\n",
+		"config", "work", "Mb/s", "util", "scaled", "scaled range", "host", "vs netback", "vs native",
+		"vs dom0", "n", insn ? "   insn/KB" : "");
 	for (j = 0; j < nw; j++) {
-		struct summary nb, nat;
+		struct summary nb, nat, d0;
 		bool has_nb = summarize(r, "netback", seen_w[j], &nb);
 		bool has_nat = summarize(r, "native", seen_w[j], &nat);
+		bool has_d0 = summarize(r, "dom0", seen_w[j], &d0);
 
 		for (i = 0; i < nc; i++) {
 			struct summary s;
@@ -228,6 +248,7 @@ void results_print_table(const struct results *r, FILE *out)
 				s.scaled_min, s.scaled_max, s.host);
 			ratio(out, s.scaled, has_nb ? nb.scaled : 0);
 			ratio(out, s.scaled, has_nat ? nat.scaled : 0);
+			ratio(out, s.scaled, has_d0 ? d0.scaled : 0);
 			fprintf(out, " %3d", s.n);
 			if (s.insn_per_kb > 0)
 				fprintf(out, " %9.0f", s.insn_per_kb);

@@ -8,6 +8,7 @@
 
 #include "insn.h"
 #include "measure.h"
+#include "twin.h"
 
 struct versions {
 	char xen[64];
@@ -31,6 +32,8 @@ struct record {
 	const char *iommu;	/* "off", "intel" or "amd" */
 	struct cpu_result cpu;
 	struct insn_result insn;	/* insn.nr == 0: the plugin did not run */
+	struct twin_counters twin;	/* twin-dom0: the instance's, over the run */
+	bool has_twin;
 	char raw_prefix[64];	/* raw/<prefix>-{iperf3,cpu}.json in the run */
 };
 

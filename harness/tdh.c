@@ -4,6 +4,7 @@
  *
  *   tdh sim [options]        boot, measure, print the table (tdh sim --help)
  *   tdh replay FILE [opts]   inject a fault file's faults, check invariants
+ *   tdh twin-check [opts]    the hypervisor instance's invariants, in one boot
  *   tdh analyze [options]    recompute one record from raw outputs
  *   tdh clean                remove what a killed run left behind
  */
@@ -19,6 +20,7 @@
 #include "replay.h"
 #include "results.h"
 #include "sim.h"
+#include "twincheck.h"
 #include "util.h"
 
 static void usage(FILE *out)
@@ -28,6 +30,8 @@ static void usage(FILE *out)
 "  sim       boot the testbed, run the workloads, print and save the results\n"
 "  replay    FAULT-FILE [--config C]: inject the faults into the e1000, report\n"
 "            what the system did and whether the invariants held\n"
+"  twin-check [--scenarios LIST]: load and attach the hypervisor instance, corrupt\n"
+"            the driver's data, fault and stall it, cycle it; check the invariants\n"
 "  analyze   --iperf FILE [--cpu FILE] [--host-cpu START,END,WALL]:\n"
 "            one record's figures from raw iperf3 and tdcpu outputs\n"
 "  clean     stop QEMU and remove namespaces left by a killed run\n"
@@ -151,6 +155,8 @@ int main(int argc, char **argv)
 		sim_parse(&o, argc - 1, argv + 1);
 		return sim_run(&o);
 	}
+	if (!strcmp(argv[1], "twin-check"))
+		return twincheck_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))
 		return replay_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))

@@ -22,14 +22,16 @@
 #include "netns.h"
 #include "results.h"
 #include "testbed.h"
+#include "twin.h"
 #include "util.h"
 
 #define DOMU_TIMEOUT_S	120
 
 const struct config_desc config_table[] = {
-	{ "native", MACHINE_NATIVE, "10.99.0.2", false },
-	{ "dom0", MACHINE_XEN, "10.99.0.2", false },
-	{ "netback", MACHINE_XEN, "10.99.0.3", true },
+	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false },
+	{ "dom0", MACHINE_XEN, "10.99.0.2", false, false },
+	{ "twin-dom0", MACHINE_XEN, "10.99.0.2", false, true },
+	{ "netback", MACHINE_XEN, "10.99.0.3", true, false },
 };
 
 const int nr_config_table = sizeof(config_table) / sizeof(config_table[0]);
@@ -398,6 +400,7 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	char *iperf_path, *cpu_path, *cmd, *cpu_out = NULL, *iperf_out;
 	double t0, host0, host1, hw0, hw1;
 	struct insn_snapshot insn0, insn1;
+	struct twin_counters twin0, twin1;
 	const char *err, *insn_err = NULL;
 	bool insn_ok;
 	pid_t pid;
@@ -409,6 +412,10 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 
 	info("%s %s (repeat %d/%d): %g s + %g s warm-up", cd->name, workload, repeat, o->repeats,
 	     o->duration_s, o->warmup_s);
+	if (cd->twin) {
+		twin_attach(a, m, &m->twin_loaded);
+		twin_status(a, m, &twin0);
+	}
 	pid = start_iperf(cd->guest_ip, reverse, o->duration_s, o->warmup_s, iperf_path, &t0);
 	if (pid < 0)
 		iperf_failed(cd, workload, iperf_path, -1, m);
@@ -438,6 +445,17 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 		iperf_failed(cd, workload, iperf_path, rc, m);
 	if (!parse_cpu(cpu_out, &rec.cpu, &err))
 		die(EXIT_RUN, "%s %s: %s (%s)", cd->name, workload, err, cpu_path);
+	if (cd->twin) {
+		twin_status(a, m, &twin1);
+		twin_detach(a, m);
+		twin_delta(&twin0, &twin1, &rec.twin);
+		rec.has_twin = true;
+		/* a run the instance did not carry to its end measured dom0's driver */
+		if (twin_get(&rec.twin, "disables"))
+			die(EXIT_RUN, "%s %s: the hypervisor instance disabled itself during the run (reason %llu at %#llx); Xen's log is in %s",
+			    cd->name, workload, (unsigned long long)twin_get(&rec.twin, "disabled_reason"),
+			    (unsigned long long)twin_get(&rec.twin, "disabled_where"), m->console_log);
+	}
 
 	rec.config = cd->name;
 	rec.workload = workload;
@@ -469,6 +487,13 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	     rec.mbps, rec.cpu_util, rec.cpu.nr_cpus, rec.cpu_scaled_mbps, rec.host_cpu_util);
 	if (rec.insn.nr)
 		info("  %.0f guest instructions per KB", insn_per_kb(rec.insn.total, rec.insn.kb));
+	if (rec.has_twin)
+		info("  instance: %llu frames sent, %llu received, %llu interrupts, %llu polls, %llu SVM misses",
+		     (unsigned long long)twin_get(&rec.twin, "tx_frames"),
+		     (unsigned long long)twin_get(&rec.twin, "rx_frames"),
+		     (unsigned long long)twin_get(&rec.twin, "interrupts"),
+		     (unsigned long long)twin_get(&rec.twin, "polls"),
+		     (unsigned long long)twin_get(&rec.twin, "svm_misses"));
 	free(iperf_out);
 	free(cpu_out);
 	free(iperf_path);

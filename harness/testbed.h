@@ -14,7 +14,7 @@
 #include "results.h"
 
 #define IPERF_PORT	5201
-#define MAX_CONFIGS	4
+#define MAX_CONFIGS	8
 #define MAX_WORKLOADS	2
 /* Debian's QEMU, for --stock-qemu: the comparison point for our patches */
 #define STOCK_QEMU	"qemu-system-x86_64"
@@ -24,6 +24,7 @@ struct config_desc {
 	enum machine_kind machine;
 	const char *guest_ip;		/* where the peer's iperf3 connects */
 	bool needs_domu;
+	bool twin;			/* dom0's traffic through Xen's instance */
 };
 
 extern const struct config_desc config_table[];

@@ -37,6 +37,7 @@ struct twin {
 
 	struct twin_dom0_stats st;
 	uint32_t corrupt_kind;		/* armed fault (twin_fault.c) */
+	bool corrupt_inflight;		/* the drain waits: a pointer is bad */
 	uint64_t corrupt_value;
 };
 

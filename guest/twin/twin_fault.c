@@ -34,6 +34,13 @@ long twin_fault_xmit(struct twin *t, struct sk_buff *skb)
 	void *desc = ring->desc;
 	long rc;
 
+	/*
+	 * Upcalls that follow (freeing this skb, say) must not run before the
+	 * pointer is good again: the drain, on any CPU, stops while this is
+	 * set, and it only ever runs upcalls posted before it looked.
+	 */
+	WRITE_ONCE(t->corrupt_inflight, true);
+	smp_mb();
 	switch (xchg(&t->corrupt_kind, 0)) {
 	case TWIN_CORRUPT_SKB_DATA:
 		skb->head = bad;
@@ -55,6 +62,8 @@ long twin_fault_xmit(struct twin *t, struct sk_buff *skb)
 	default:
 		rc = twin_hypercall(TWIN_OP_XMIT, skb);
 	}
+	smp_store_release(&t->corrupt_inflight, false);
+	napi_schedule(&t->napi);
 	netdev_info(t->netdev, "twin: transmitted with a corrupted pointer (%#lx): %ld\n",
 		    (unsigned long)bad, rc);
 	return rc;

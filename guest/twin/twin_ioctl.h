@@ -55,5 +55,7 @@ struct twin_ioc_status {
 #define TWIN_IOC_DETACH		_IO('T', 2)
 #define TWIN_IOC_STATUS		_IOR('T', 3, struct twin_ioc_status)
 #define TWIN_IOC_CORRUPT	_IOW('T', 4, struct twin_ioc_corrupt)
+/* arg: TWIN_SELFTEST_* (the runtime's recovery, hv/xen/public/twin.h) */
+#define TWIN_IOC_SELFTEST	_IO('T', 5)
 
 #endif

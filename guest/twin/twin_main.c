@@ -360,6 +360,11 @@ static long twin_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return ioc_detach();
 	case TWIN_IOC_STATUS:
 		return ioc_status((void __user *)arg);
+	case TWIN_IOC_SELFTEST:
+		mutex_lock(&twin.lock);
+		rc = twin.attached ? twin_hypercall(TWIN_OP_SELFTEST, (void *)arg) : -ENOTCONN;
+		mutex_unlock(&twin.lock);
+		return rc;
 	case TWIN_IOC_CORRUPT:
 		if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
 			return -EFAULT;

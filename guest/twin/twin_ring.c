@@ -218,7 +218,7 @@ static int drain(struct twin *t, int budget, bool in_napi)
 	u32 cons = sh->upcall.cons, prod = smp_load_acquire(&sh->upcall.prod);
 	int done = 0;
 
-	while (cons != prod && done < budget) {
+	while (cons != prod && done < budget && !smp_load_acquire(&t->corrupt_inflight)) {
 		run_upcall(t, &sh->upcalls[cons % TWIN_UPCALL_SLOTS], in_napi);
 		cons++;
 		done++;

@@ -23,6 +23,18 @@ long e1000_clean(uint64_t napi, long budget);
 int twin_register(void *payload, const struct twin_desc *desc);
 int twin_unregister(void *payload, const struct twin_desc *desc);
 
+/* TWIN_OP_SELFTEST: exercise the runtime's recovery from inside the payload. */
+static void test_fault(void)
+{
+	asm volatile("ud2");
+}
+
+static void test_spin(void)
+{
+	for (;;)
+		asm volatile("pause" ::: "memory");
+}
+
 static const struct twin_desc desc
 	__attribute__((section(".twin.instance"), used)) = {
 	.magic = TWIN_DESC_MAGIC,
@@ -31,6 +43,8 @@ static const struct twin_desc desc
 	.intr = e1000_intr,
 	.poll = e1000_clean,
 	.uc_page_frag_free = TWIN_UC_PAGE_FRAG_FREE,
+	.test_fault = test_fault,
+	.test_spin = test_spin,
 };
 
 static int pre_apply(void *payload)

@@ -57,5 +57,16 @@ $(PAYLOAD): $(TWIN_OUT)/manifest.json hv/payload/glue.c hv/payload/payload.mk \
 		  diff $(PAYLOAD_DIR)/vm-expected $(PAYLOAD_DIR)/vm-symbols >&2; exit 1; }
 	@mv $@.tmp $@
 
-payload: $(PAYLOAD)
+# The same payload naming Xen's twin_disable, which the loader must refuse.
+PAYLOAD_BAD := $(PAYLOAD_DIR)/bad-interface.livepatch
+
+$(PAYLOAD_BAD): $(PAYLOAD) hv/payload/outside.c
+	@$(CC) $(PAYLOAD_FLAGS) -c hv/payload/outside.c -o $(PAYLOAD_DIR)/outside.o
+	@ld -r -z noexecstack --build-id=sha1 -o $@.tmp $(PAYLOAD_DIR)/instance.o \
+		$(PAYLOAD_DIR)/svm_entry.o $(PAYLOAD_DIR)/glue.o $(PAYLOAD_DIR)/outside.o \
+		$(PAYLOAD_DIR)/depends.o $(PAYLOAD_DIR)/xen_depends.o
+	@nm -u $@.tmp | grep -qw twin_disable || { echo "error: $@ does not name twin_disable" >&2; exit 1; }
+	@mv $@.tmp $@
+
+payload: $(PAYLOAD) $(PAYLOAD_BAD)
 .PHONY: payload

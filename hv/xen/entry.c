@@ -162,6 +162,32 @@ long twin_xmit(uint64_t skb)
 }
 
 /*
+ * TWIN_OP_SELFTEST: one entry into the payload's own test code, which
+ * faults or spins; the recovery must bring it back and disable the
+ * instance, exactly as for the derived code.
+ */
+long twin_selftest(unsigned long kind)
+{
+    void (*fn)(void);
+    long rc;
+
+    spin_lock(&twin.lock);
+    fn = !usable() ? NULL :
+         kind == TWIN_SELFTEST_FAULT ? twin.desc->test_fault :
+         kind == TWIN_SELFTEST_SPIN ? twin.desc->test_spin : NULL;
+    if ( !fn )
+        rc = usable() ? -EINVAL : -ENODEV;
+    else if ( !twin_in_text((unsigned long)fn) )
+        rc = -EINVAL;
+    else
+        rc = run(fn, 0, 0) == TWIN_ABORTED ? 0 : -EIO;
+    twin_upcall_flush();
+    spin_unlock(&twin.lock);
+
+    return rc;
+}
+
+/*
  * From do_IRQ_guest(), for each domain the interrupt is bound to (the
  * line is masked or its EOI pending, as for a guest): the e1000's goes to
  * the instance instead of to dom0.  twin_softirq() then EOIs it the way
@@ -329,7 +355,14 @@ void twin_watchdog_tick(struct cpu_user_regs *regs)
 {
     s_time_t t0 = this_cpu(entry_start);
 
-    if ( !t0 || NOW() - t0 < TWIN_WATCHDOG || guest_mode(regs) ||
+    if ( !t0 )
+        return;
+    /*
+     * The APIC timer is one-shot, re-armed by the timer softirq, which
+     * cannot run while an entry does not return: re-arm it here.
+     */
+    reprogram_timer(NOW() + MILLISECS(100));
+    if ( NOW() - t0 < TWIN_WATCHDOG || guest_mode(regs) ||
          !twin_in_text(regs->rip) )
         return;
     twin.st.watchdogs++;

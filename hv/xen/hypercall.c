@@ -295,6 +295,9 @@ long do_twin_op(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
         twin_kick();
         return 0;
 
+    case TWIN_OP_SELFTEST:
+        return twin_selftest((unsigned long)arg.p);
+
     case TWIN_OP_STATUS:
     {
         struct twin_status s;

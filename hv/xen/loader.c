@@ -107,7 +107,9 @@ int twin_register(void *payload, const struct twin_desc *desc)
                p->name, TWIN_INTERFACE_VERSION);
     else if ( !in_payload_text(p, desc->xmit) ||
               !in_payload_text(p, desc->intr) ||
-              !in_payload_text(p, desc->poll) )
+              !in_payload_text(p, desc->poll) ||
+              !in_payload_text(p, desc->test_fault) ||
+              !in_payload_text(p, desc->test_spin) )
         printk(XENLOG_ERR "twin: %s: entry points outside the payload's text\n",
                p->name);
     else

@@ -100,6 +100,7 @@ bool vm_cmpxchg(uint64_t va, unsigned int size, uint64_t *old, uint64_t new);
 /* entry.c */
 void twin_entry_init(void);
 long twin_xmit(uint64_t skb);
+long twin_selftest(unsigned long kind);
 bool twin_pirq_intercept(struct domain *d, struct pirq *pirq);
 void twin_disable(unsigned int reason, uint64_t where);
 void twin_abort(unsigned int reason, uint64_t where);

@@ -16,6 +16,13 @@ struct twin_desc {
     long (*intr)(long irq, uint64_t netdev);        /* e1000_intr */
     long (*poll)(uint64_t napi, long budget);       /* e1000_clean */
     int32_t uc_page_frag_free;  /* that binding's upcall id, or -1 */
+    /*
+     * The recovery paths' own tests (TWIN_OP_SELFTEST), in the payload's
+     * text like the instance: an invalid opcode, and a loop that only
+     * the watchdog ends.
+     */
+    void (*test_fault)(void);
+    void (*test_spin)(void);
 };
 
 #endif /* __TWIN_DESC_H__ */

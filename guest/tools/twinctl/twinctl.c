@@ -14,6 +14,9 @@
  *                            test: the next transmitted frame runs with one
  *                            driver pointer corrupted (skb-data, ring-base,
  *                            adapter); SVM must refuse it
+ *   twinctl selftest fault|spin
+ *                            test: Xen runs payload code that faults, or
+ *                            spins until the watchdog stops it
  *
  * Exit status: 0 done, 1 the operation failed, 2 bad usage.
  */
@@ -163,11 +166,15 @@ static int cmd_load(const char *payload)
 	return 0;
 }
 
+/* Revert (Xen's pre-revert hook refuses while attached), then unload. */
 static int cmd_unload(void)
 {
-	char *lp[] = { LIVEPATCH, "unload", PAYLOAD_NAME, NULL };
+	char *revert[] = { LIVEPATCH, "revert", PAYLOAD_NAME, NULL };
+	char *unload[] = { LIVEPATCH, "unload", PAYLOAD_NAME, NULL };
 
-	return run(lp);
+	if (run(revert))
+		return fail("the instance could not be reverted; is it attached? ('twinctl detach')");
+	return run(unload);
 }
 
 static int cmd_attach(const char *ifname)
@@ -218,6 +225,22 @@ static int cmd_corrupt(const char *kind, const char *value)
 	return rc ? fail("corrupt: %s (is the instance attached?)", strerror(errno)) : 0;
 }
 
+static int cmd_selftest(const char *what)
+{
+	unsigned long kind = !strcmp(what, "fault") ? TWIN_SELFTEST_FAULT :
+			     !strcmp(what, "spin") ? TWIN_SELFTEST_SPIN : 0;
+	int fd, rc;
+
+	if (!kind)
+		return fail("selftest: unknown test '%s': give fault or spin", what);
+	fd = open_dev();
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, TWIN_IOC_SELFTEST, kind);
+	close(fd);
+	return rc ? fail("selftest %s: %s (is the instance attached?)", what, strerror(errno)) : 0;
+}
+
 #define F(s, f)	printf("%s\"%s\": %llu", first++ ? ", " : "", #f, (unsigned long long)(s)->f)
 
 static int cmd_status(bool json)
@@ -259,7 +282,8 @@ static int cmd_status(bool json)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinctl load [PAYLOAD] | unload | attach IFACE | detach |\n"
-		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR]\n");
+		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR] |\n"
+		   "               selftest fault|spin\n");
 }
 
 int main(int argc, char **argv)
@@ -277,6 +301,8 @@ int main(int argc, char **argv)
 		rc = cmd_detach();
 	else if (!strcmp(cmd, "status") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
 		rc = cmd_status(argc == 3);
+	else if (!strcmp(cmd, "selftest") && argc == 3)
+		rc = cmd_selftest(argv[2]);
 	else if (!strcmp(cmd, "corrupt") && (argc == 3 || argc == 4))
 		rc = cmd_corrupt(argv[2], argc == 4 ? argv[3] : NULL);
 	else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {

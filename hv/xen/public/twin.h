@@ -30,6 +30,10 @@
 #define TWIN_OP_XMIT        3   /* arg: the skb's dom0 address */
 #define TWIN_OP_KICK        4   /* dom0 drained the upcall ring */
 #define TWIN_OP_STATUS      5   /* arg: struct twin_status *, out */
+#define TWIN_OP_SELFTEST    6   /* arg: TWIN_SELFTEST_*: test the recovery */
+
+#define TWIN_SELFTEST_FAULT     1   /* an exception inside the payload */
+#define TWIN_SELFTEST_SPIN      2   /* an entry that never returns */
 
 #define TWIN_INTERFACE_VERSION  1
 #define TWIN_MAX_CPUS       8
