@@ -26,6 +26,7 @@
 #include "replay.h"
 #include "results.h"
 #include "testbed.h"
+#include "twin.h"
 #include "util.h"
 
 #define JSON_PLAIN	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -68,7 +69,7 @@ static void replay_usage(FILE *out)
 {
 	fprintf(out,
 "usage: tdh replay FAULT-FILE [options]\n"
-"  --config C         native, dom0 or netback (default native)\n"
+"  --config C         native, dom0, twin-dom0 or netback (default native)\n"
 "  --workload W       tx or rx during the fault (default tx)\n"
 "  --after S          seconds of traffic after the faulted run, to see it resume (default 5)\n"
 "  --keep-trace       keep the binary trace (e1000-<config>.simpletrace, ~100 MB) in the run folder\n"
@@ -105,7 +106,7 @@ static void replay_parse(struct replay_opts *r, int argc, char **argv)
 		switch (c) {
 		case 'c':
 			if (!find_config(optarg))
-				die(EXIT_USAGE, "--config '%s': give native, dom0 or netback", optarg);
+				die(EXIT_USAGE, "--config '%s': give native, dom0, twin-dom0 or netback", optarg);
 			r->config = optarg;
 			break;
 		case 'w':
@@ -393,6 +394,7 @@ int replay_main(int argc, char **argv)
 	struct agent a;
 	struct peer peer;
 	json_object *root, *inv, *traffic, *faults, *before, *after, *x;
+	struct twin_counters twin0;
 	const char *err = "";
 	char *rundir, *regions, *path, *text, *fault_abs, *boot_log;
 	bool ok, resumed = false, held = true, panicked, alive;
@@ -426,6 +428,11 @@ int replay_main(int argc, char **argv)
 	regions = write_allowed_regions(&r, &m, rundir);
 	if (cd->needs_domu)
 		start_domu(&a, &m);
+	/* twin-dom0: the faults meet Xen's instance of the driver */
+	if (cd->twin) {
+		twin_attach(&a, &m, &m.twin_loaded);
+		twin_status(&a, &m, &twin0);
+	}
 	before = read_stats(&a);
 	boot_log = read_dmesg(&a);
 
@@ -469,6 +476,19 @@ int replay_main(int argc, char **argv)
 	json_object_put(before);
 	json_object_put(after);
 	json_object_object_add(root, "driver", x);
+	if (cd->twin) {
+		struct twin_counters t1, d;
+		json_object *tw = json_object_new_object();
+		int i;
+
+		twin_status(&a, &m, &t1);
+		twin_delta(&twin0, &t1, &d);
+		for (i = 0; i < d.nr; i++)
+			json_object_object_add(tw, d.name[i], json_object_new_uint64(d.v[i]));
+		json_object_object_add(root, "twin", tw);
+		info("  instance: %s", twin_get(&t1, "attached") ? "still attached" :
+		     "disabled itself, dom0's driver took over");
+	}
 	if (cd->machine == MACHINE_XEN) {
 		/* a Xen crash takes the machine down (-no-reboot): QEMU exits */
 		add_invariant(inv, "hypervisor_alive", machine_alive(&m) && agent_ok(&a, "xl info >/dev/null"),

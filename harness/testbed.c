@@ -446,8 +446,9 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	if (!parse_cpu(cpu_out, &rec.cpu, &err))
 		die(EXIT_RUN, "%s %s: %s (%s)", cd->name, workload, err, cpu_path);
 	if (cd->twin) {
-		twin_status(a, m, &twin1);
+		/* after detach: dom0 has run every upcall, the instance holds nothing */
 		twin_detach(a, m);
+		twin_status(a, m, &twin1);
 		twin_delta(&twin0, &twin1, &rec.twin);
 		rec.has_twin = true;
 		/* a run the instance did not carry to its end measured dom0's driver */

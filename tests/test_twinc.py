@@ -47,7 +47,9 @@ def test_every_non_stack_operand_rewritten():
     m = manifest()
     # DESIGN.md measured 816 non-stack memory operands in this closure
     assert m["non_stack_operands"] == 816
-    assert m["sites"]["stack_untouched"] == 375
+    # DESIGN.md counted 375 stack operands; -fno-ipa-ra (hv/derive/twin-flags.sed:
+    # calls between closure functions follow the ABI) spills two more values
+    assert m["sites"]["stack_untouched"] == 377
     assert m["sites_rewritten"] >= 816 - m["sites"]["percpu_hv"]
     assert m["sites"]["indirect_calls"] == 5
     assert m["sites"]["jump_labels"] > 0 and m["sites"]["bug"] > 0

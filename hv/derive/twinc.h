@@ -177,7 +177,7 @@ void err_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The software TLB geometry shared with hv/svm/svm.h. */
-#define SVM_TLB_BITS	8
+#define SVM_TLB_BITS	12
 #define SVM_PAGE_SHIFT	12
 #define SVM_ENTRY_SHIFT	5	/* 32-byte entries: tag, host, wtag, pad */
 #define SVM_WTAG	"16"	/* offset of the write tag in an entry */

@@ -120,6 +120,27 @@ static u64 translate_page(u64 page, bool write)
 	return h && fill(page, h, write) ? h : 0;
 }
 
+/*
+ * A translation for the runtime's own checks (is this the driver VM's
+ * memory, where is it): like a miss, filling the TLB, but a page that is
+ * not the driver VM's gives 0 instead of a refusal.
+ */
+u64 svm_try_translate(u64 va, bool write)
+{
+	u64 page = va & ~(SVM_PAGE_SIZE - 1), h;
+	struct svm_tlb_entry *e =
+		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
+
+	if ((write ? e->wtag : e->tag) == page)
+		return e->host + (va - page);
+	if (svm_disabled)
+		return 0;
+	h = svm_pt_lookup(page, write);
+	if (!h || !fill(page, h, write))
+		return 0;
+	return h + (va - page);
+}
+
 /* Stop the instance's real accesses now: refusal semantics without one. */
 void svm_disable(void)
 {

@@ -16,7 +16,7 @@
 
 #include "svm_port.h"
 
-#define SVM_TLB_BITS	8
+#define SVM_TLB_BITS	12
 #define SVM_TLB_SIZE	(1 << SVM_TLB_BITS)
 #define SVM_PAGE_SHIFT	12
 #define SVM_PAGE_SIZE	(1UL << SVM_PAGE_SHIFT)
@@ -54,6 +54,7 @@ void svm_init(void);
 void svm_flush(void);
 void svm_flush_page(u64 page);
 void svm_disable(void);
+u64 svm_try_translate(u64 va, bool write);
 
 /* Called by the assembly trampolines in svm_entry.S. */
 u64 svm_translate(u64 va, u64 info);

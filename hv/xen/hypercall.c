@@ -198,7 +198,6 @@ static long attach(struct twin_attach *a)
 /* The totals: since boot, across attachments (svm_stats restart at each). */
 static uint64_t svm_hits_base, svm_misses_base, svm_fills_base;
 static uint64_t svm_refusals_base, svm_crossings_base, svm_bounces_base;
-extern uint64_t twin_c_hits;
 
 static void fold_svm_stats(void)
 {

@@ -10,7 +10,10 @@
  * own (a guest's page granted to dom0) fails the same way: the NIC may
  * only reach dom0's memory.
  *
- * Unmapping and syncing have nothing to undo: no bounce, coherent x86.
+ * The frames are found through the SVM TLB (svm_try_translate: filled on
+ * a miss, but a page that is not dom0's is an error of the mapping, not a
+ * refusal of an access).  Unmapping and syncing have nothing to undo: no
+ * bounce, coherent x86.
  */
 #include <xen/lib.h>
 #include <xen/mm.h>
@@ -31,9 +34,12 @@ static uint64_t map_range(uint64_t va, uint64_t size, bool device_writes)
         goto fail;
     for ( page = va & PAGE_MASK; page < end; page += PAGE_SIZE )
     {
-        if ( twin_vm_walk(page, device_writes, &mfn) ||
-             mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
+        /* through the TLB: the instance has usually just touched it */
+        uint64_t host = svm_try_translate(page, device_writes);
+
+        if ( !host || !twin_host_is_dom0_ram(page, host) )
             goto fail;
+        mfn = maddr_to_mfn(virt_to_maddr((void *)(unsigned long)host));
         if ( page == (va & PAGE_MASK) )
             first = mfn_to_maddr(mfn) | (va & ~PAGE_MASK);
         else if ( mfn_x(mfn) != mfn_x(prev) + 1 )

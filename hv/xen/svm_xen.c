@@ -144,6 +144,12 @@ static bool is_ram(u64 vpage, u64 host)
            !(host - (unsigned long)twin.bar < (twin.bar_pages << PAGE_SHIFT));
 }
 
+/* A translation of dom0's RAM (not its BAR, not Xen's identity ranges). */
+bool twin_host_is_dom0_ram(u64 vpage, u64 host)
+{
+    return is_ram(vpage, host);
+}
+
 bool svm_pt_pin(u64 vpage, u64 host)
 {
     if ( on_this_stack(vpage) )

@@ -79,8 +79,30 @@ void twin_svm_entry_done(void);
 int twin_vm_walk(uint64_t va, bool write, mfn_t *mfn);
 uint64_t twin_pinned_pages(void);
 
+bool twin_host_is_dom0_ram(u64 vpage, u64 host);
+
 /* vm_access.c: every support-code access to driver-VM memory. */
-void *vm_ptr(uint64_t va, unsigned int size, bool write);
+extern uint64_t twin_c_hits;
+
+/*
+ * A host pointer for @size bytes at @va, which must not cross a page:
+ * the probe twinc emits, in C, inline; svm_translate() on a miss.
+ */
+static inline void *vm_ptr(uint64_t va, unsigned int size, bool write)
+{
+    const struct svm_tlb_entry *e =
+        &__svm_tlbp[(va >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
+    uint64_t off = va - (write ? e->wtag : e->tag);
+
+    if ( likely(off <= SVM_PAGE_SIZE - size) )
+    {
+        twin_c_hits++;
+        return (void *)(unsigned long)(e->host + off);
+    }
+
+    return (void *)(unsigned long)svm_translate(va, size |
+                                                (write ? SVM_WRITE : 0));
+}
 uint64_t vm_read(uint64_t va, unsigned int size);
 void vm_write(uint64_t va, unsigned int size, uint64_t val);
 bool vm_copy_in(void *dst, uint64_t va, size_t n);

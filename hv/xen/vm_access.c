@@ -14,23 +14,6 @@
 
 uint64_t twin_c_hits;
 
-/* A host pointer for @size bytes at @va, which must not cross a page. */
-void *vm_ptr(uint64_t va, unsigned int size, bool write)
-{
-    const struct svm_tlb_entry *e =
-        &__svm_tlbp[(va >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
-    uint64_t off = va - (write ? e->wtag : e->tag);
-
-    if ( off <= SVM_PAGE_SIZE - size )
-    {
-        twin_c_hits++;
-        return (void *)(unsigned long)(e->host + off);
-    }
-
-    return (void *)(unsigned long)svm_translate(va, size |
-                                                (write ? SVM_WRITE : 0));
-}
-
 static bool crosses(uint64_t va, unsigned int size)
 {
     return (va & (SVM_PAGE_SIZE - 1)) + size > SVM_PAGE_SIZE;
