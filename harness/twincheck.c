@@ -7,6 +7,8 @@
  *                 interface is refused at load, and nothing is loaded
  *   traffic       attached, dom0's iperf3 TX and RX complete, and the
  *                 instance's counters show the frames went through it
+ *   down-up       the e1000 goes down and up while attached: the hooks
+ *                 quiesce and resume the instance, traffic goes through it
  *   corrupt-*     a pointer in the driver's data (an skb's data, the TX
  *                 ring's base, the adapter's TX ring pointer) is
  *                 corrupted: SVM refuses the access, the refusal is
@@ -64,7 +66,7 @@ static void twincheck_usage(FILE *out)
 {
 	fprintf(out,
 "usage: tdh twin-check [--scenarios LIST] [options]\n"
-"  --scenarios LIST   bad-payload,traffic,corrupt-skb-data,corrupt-ring-base,\n"
+"  --scenarios LIST   bad-payload,traffic,down-up,corrupt-skb-data,corrupt-ring-base,\n"
 "                     corrupt-adapter,fault,watchdog,cycle (default: all, in this order)\n");
 	testbed_usage(out);
 }
@@ -260,6 +262,32 @@ static void sc_watchdog(struct check *c, json_object *o, bool *held)
 	disable_scenario(c, o, held, "twinctl selftest spin", DIS_WATCHDOG, "watchdogs");
 }
 
+/*
+ * The e1000 goes down and up while attached (the hook patch's quiesce in
+ * e1000_down, resume in e1000_up): the instance hands the device back,
+ * the driver rebuilds its rings, and the instance takes it again.
+ */
+static void sc_down_up(struct check *c, json_object *o, bool *held)
+{
+	struct twin_counters t0, t1, d;
+
+	ensure_loaded(c);
+	twin_attach(&c->a, &c->m, &c->m.twin_loaded);
+	twin_status(&c->a, &c->m, &t0);
+	expect(o, "down_up", run_quiet(c, "ip link set eth0 down && ip link set eth0 up && "
+				       ". /etc/tdh/lib.sh && tdh_wait_link eth0", NULL) == 0, held);
+	twin_status(&c->a, &c->m, &t1);
+	twin_delta(&t0, &t1, &d);
+	json_object_object_add(o, "counters", counters_json(&d));
+	expect(o, "quiesced_and_resumed", twin_get(&d, "detaches") == 1 &&
+	       twin_get(&d, "attaches") == 1 && twin_get(&t1, "attached") == 1, held);
+	expect(o, "traffic_through_instance", traffic(c, "tx", o, "after_mbps"), held);
+	twin_status(&c->a, &c->m, &t1);
+	expect(o, "still_attached", twin_get(&t1, "attached") == 1 && !twin_get(&t1, "disables"), held);
+	twin_detach(&c->a, &c->m);
+	alive(c, o, held);
+}
+
 static long slab_skbs(struct check *c)
 {
 	char *out = NULL;
@@ -315,6 +343,7 @@ static void sc_cycle(struct check *c, json_object *o, bool *held)
 static const struct scenario scenarios[] = {
 	{ "bad-payload", sc_bad_payload },
 	{ "traffic", sc_traffic },
+	{ "down-up", sc_down_up },
 	{ "corrupt-skb-data", sc_corrupt_skb },
 	{ "corrupt-ring-base", sc_corrupt_ring },
 	{ "corrupt-adapter", sc_corrupt_adapter },

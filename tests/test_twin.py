@@ -10,7 +10,7 @@ import pytest
 
 from conftest import BUILD, ROOT, run, tdh
 
-SCENARIOS = ["bad-payload", "traffic", "corrupt-skb-data", "corrupt-ring-base",
+SCENARIOS = ["bad-payload", "traffic", "down-up", "corrupt-skb-data", "corrupt-ring-base",
              "corrupt-adapter", "fault", "watchdog", "cycle"]
 
 
