@@ -177,11 +177,40 @@ static int cmd_unload(void)
 	return run(unload);
 }
 
+/*
+ * The instance takes the e1000's interrupt line in Xen: another device on
+ * the same line would never hear its interrupts again.  /proc/interrupts
+ * lists a shared line's handlers separated by commas.
+ */
+static int check_line_not_shared(const char *ifname)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[512];
+	int rc = 0;
+
+	if (!f)
+		return fail("cannot read /proc/interrupts");
+	while (fgets(line, sizeof(line), f)) {
+		char *name = strstr(line, ifname);
+
+		if (!name || (name[strlen(ifname)] != '\n' && name[strlen(ifname)] != ','))
+			continue;
+		if (strchr(line, ','))
+			rc = fail("%s's interrupt line is shared (%.*s); the hypervisor instance needs it alone",
+				  ifname, (int)strcspn(line, "\n"), line);
+	}
+	fclose(f);
+	return rc;
+}
+
 static int cmd_attach(const char *ifname)
 {
 	struct twin_ioc_attach a = { 0 };
-	int fd = open_dev(), rc;
+	int fd, rc;
 
+	if (check_line_not_shared(ifname))
+		return -1;
+	fd = open_dev();
 	if (fd < 0)
 		return -1;
 	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
@@ -261,7 +290,8 @@ static int cmd_status(bool json)
 	F(&s.xen, loaded); F(&s.xen, attached); F(&s.xen, disabled_reason);
 	F(&s.xen, disabled_where); F(&s.xen, attaches); F(&s.xen, detaches);
 	F(&s.xen, disables); F(&s.xen, tx_frames); F(&s.xen, tx_busy); F(&s.xen, rx_frames);
-	F(&s.xen, interrupts); F(&s.xen, interrupts_forwarded); F(&s.xen, polls);
+	F(&s.xen, interrupts); F(&s.xen, interrupts_forwarded); F(&s.xen, interrupts_spurious);
+	F(&s.xen, polls);
 	F(&s.xen, poll_deferred); F(&s.xen, svm_hits); F(&s.xen, svm_misses);
 	F(&s.xen, svm_fills); F(&s.xen, svm_refusals); F(&s.xen, svm_crossings);
 	F(&s.xen, svm_bounces); F(&s.xen, svm_flushes); F(&s.xen, pinned_pages);

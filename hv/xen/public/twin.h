@@ -154,7 +154,8 @@ struct twin_status {
     uint64_t tx_busy;           /* xmit entries that returned busy/deferred */
     uint64_t rx_frames;         /* skbs handed to dom0's stack */
     uint64_t interrupts;        /* NIC interrupts run by the instance */
-    uint64_t interrupts_forwarded; /* not ours (shared line): to dom0 */
+    uint64_t interrupts_forwarded; /* arrived as the instance stopped: to dom0 */
+    uint64_t interrupts_spurious;  /* no cause left (another CPU took it) */
     uint64_t polls;             /* NAPI polls */
     uint64_t poll_deferred;     /* polls postponed: upcall ring full */
     uint64_t svm_hits, svm_misses, svm_fills, svm_refusals;
