@@ -69,7 +69,8 @@ def test_every_external_call_bound():
 
 def hit_paths(text):
     """Instruction counts of every inline hit path: from the address
-    computation to the add of the mapping (the access itself not counted)."""
+    computation to the add of the mapping (the access itself not counted),
+    with the hit counter if there is one."""
     lines = text.splitlines()
     counts = []
     for i, l in enumerate(lines):
@@ -81,8 +82,13 @@ def hit_paths(text):
             while lines[j - 1].startswith("\tmovq\t__twin_vm_percpu_base") or \
                     lines[j - 1].startswith("\tleaq\t") and "%rip" in lines[j - 1]:
                 j -= 1
-            counts.append(i + 2 - j)
+            end = i + 1 + (lines[i + 1] == HIT_COUNT)
+            assert lines[end].startswith("\taddq\t8(%")
+            counts.append(end + 1 - j)
     return counts
+
+
+HIT_COUNT = "\tincq\t__svm_hits(%rip)"
 
 
 def thunk_paths(text):
@@ -100,23 +106,46 @@ def thunk_paths(text):
     return paths
 
 
-def test_tlb_hit_path_is_short():
-    text = (TWIN / "e1000_twin.s").read_text()
+def check_hit_paths(text, m, counting):
     counts = hit_paths(text)
     thunks = thunk_paths(text)
     calls = re.findall(r"^\tcall\t(__svm_p[rw]\w+)$", text, re.M)
-    m = manifest()
     assert len(calls) == m["thunk_sites"] > 300
     assert len(thunks) == m["thunks"]
     assert set(calls) == set(thunks)
     # every non-stack operand is reached by an inline probe, a group probe
     # or a thunk
     assert len(counts) + len(calls) > 500
-    # inline: lea + 8 probe instructions for nearly every site
-    assert max(set(counts), key=counts.count) == 9
-    assert max(counts) <= 11
-    # thunked: lea, call, 7 probe instructions incl. ja, add, ret
-    assert set(thunks.values()) == {11}
+    # inline: lea + 8 probe instructions for nearly every site, + the counter
+    assert max(set(counts), key=counts.count) == 9 + counting
+    assert max(counts) <= 11 + counting
+    # thunked: lea, call, 7 probe instructions incl. ja, [incq,] add, ret
+    assert set(thunks.values()) == {11 + counting}
+    # the counter is on every probe's hit path, right after its ja, and
+    # nowhere else
+    probes = re.findall(r"^\tja\t\.Lsvm_(?:miss|slow|t[rw]miss)_\w+\n(.*)$", text, re.M)
+    assert len(probes) == len(counts) + len(thunks)
+    assert text.count(HIT_COUNT + "\n") == (len(probes) if counting else 0)
+    assert all((p == HIT_COUNT) == counting for p in probes)
+
+
+def test_tlb_hit_path_is_short():
+    """make twin derives e1000 with --count-hits."""
+    m = manifest()
+    assert m["count_hits"] is True
+    check_hit_paths((TWIN / "e1000_twin.s").read_text(), m, True)
+
+
+def test_tlb_hit_path_without_counting(tmp_path):
+    import json
+    p = twinc("--quiet", "--policy", POLICY, "-o", tmp_path / "o.s", "--manifest",
+              tmp_path / "m.json", TWIN / "e1000_main.s")
+    assert p.returncode == 0, p.stderr
+    m = json.loads((tmp_path / "m.json").read_text())
+    assert m["count_hits"] is False
+    assert "__svm_hits" not in m["xen_symbols"]
+    assert "__svm_hits" in manifest()["xen_symbols"]
+    check_hit_paths((tmp_path / "o.s").read_text(), m, False)
 
 
 def tamper(tmp_path, pattern, replacement):
@@ -171,6 +200,23 @@ def test_verifier_accepts_the_output():
     (r"^(\t\.quad\t\.Lsvm_wret_\d+, )\.Lsvm_wfix_\d+$", r"\1e1000_clean", "bad fix-up table entry"),
     (r"^(\tcall\t__svm_pw\w+\n\.Lsvm_wret_(\d+):\n)", r"\1\tjne\t.Lsvm_wfix_\2\n", "not translated"),
     (r"^(\tpushq\t%rbx)$", "\tcall\t__svm_wmiss\n\\1", "outside a write thunk"),
+    # the hit counter: anywhere but right after a probe's ja, in any other
+    # form, or with a label that lets a jump past the ja into the hit path
+    (r"^(\tpushq\t%rbx)$", HIT_COUNT + "\n\\1", "raw access to __svm_hits"),
+    (r"^(\tcmpq\t\$\d+, %r11\n)(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "\n",
+     "\\1" + HIT_COUNT + "\n\\2", "raw access to __svm_hits"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\tincq\t__svm_hits+8(%rip)", "raw access to __svm_hits+8"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\taddq\t$1, __svm_hits(%rip)", "raw access to __svm_hits"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\tincl\t__svm_hits(%rip)", "raw access to __svm_hits"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\tlock incq\t__svm_hits(%rip)", "raw access to __svm_hits"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n" + re.escape(HIT_COUNT) + "\n)(\taddq\t8\\()",
+     "\\1.Linto_hit_path:\n\\2", "not translated"),
+    (r"^(__svm_pr4_r11_r10:\n(?:\t.*\n){7})" + re.escape(HIT_COUNT) + "$",
+     "\\1\tincq\t__svm_hits+8(%rip)", "bad probe thunk"),
     (r"^(\tpushq\t%rbx)$", "\tcli\n\\1", "forbidden instruction"),
     (r"^(\tpushq\t%rbx)$", "\tcall\tprintk\n\\1", "unbound 'printk'"),
     (r"^(\tpushq\t%rbx)$", "\tjmp\t*%rax\n\\1", "indirect jmp"),

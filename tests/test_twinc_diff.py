@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from twinc_lib import CORPUS, TWINC as ROOT_BIN, build_corpus, callgrind_ir, have, make, results, run
+from twinc_lib import (CORPUS, TWINC as ROOT_BIN, build_corpus, callgrind_ir, have,
+                       instrument_probes, make, results, run)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,18 @@ def bins_thunks_off(tmp_path_factory):
     return build_corpus(tmp_path_factory.mktemp("corpus_to"), thunks="off")
 
 
+# the same four builds with --count-hits (what make twin derives e1000 with)
+COUNTED = {"groups": dict(), "nogroups": dict(groups=False),
+           "thunks_all": dict(groups=False, thunks="all"), "thunks_off": dict(thunks="off")}
+
+
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory):
+    make("twinc")
+    return {name: build_corpus(tmp_path_factory.mktemp(f"corpus_{name}_hits"), count_hits=True,
+                               **kw) for name, kw in COUNTED.items()}
+
+
 VARIANTS = {"groups": "bins", "nogroups": "bins_nogroups",
             "thunks_all": "bins_thunks_all", "thunks_off": "bins_thunks_off"}
 
@@ -54,6 +67,69 @@ def test_same_results(request, variant):
     assert stats["crossings"] >= 5 and stats["bounces"] >= 5
     assert stats["rep"] == 2
     assert stats["refusals"] == 0 and stats["disabled"] == 0
+    assert stats["hits"] == 0            # not derived with --count-hits
+
+
+ROUNDS = 3
+
+
+@pytest.mark.parametrize("variant", list(COUNTED))
+def test_hit_counting_same_results(counted, variant):
+    """--count-hits changes nothing the program sees, and the count is
+    plausible: t_memheavy alone reads 1024 words per round through probes,
+    nearly all of them hits.  (Not ten hits per miss: with address
+    randomisation, about one run in a hundred puts a page of the arena and
+    one of the corpus's read-only data in the same TLB entry, and t_globals
+    then misses some 6,000 times.)"""
+    orig, twin = counted[variant]
+    want, _, _ = results(orig, "run", str(ROUNDS))
+    got, stats, err = results(twin, "run", str(ROUNDS))
+    assert got == want, err
+    assert stats["refusals"] == 0 and stats["crossings"] >= 5
+    assert stats["hits"] >= 1024 * ROUNDS
+    assert stats["hits"] > 2 * stats["misses"]
+    text = (twin.parent / "corpus.twin.s").read_text()
+    assert text.count("\tincq\t__svm_hits(%rip)\n") == len(
+        re.findall(r"^\tja\t\.Lsvm_(?:miss|slow|t[rw]miss)_\w+\n\tincq\t__svm_hits\(%rip\)\n"
+                   r"\taddq\t8\(%\w+\), %\w+$", text, re.M)) > 0
+
+
+@pytest.mark.parametrize("variant", list(COUNTED))
+def test_hits_are_probes_minus_misses(counted, variant):
+    """The harness's own count, from a build of the rewrite with a counter
+    at the start of every probe and of every miss path and group slow copy:
+    every probe either hits (and counts) or takes its miss path."""
+    orig, twin = counted[variant]
+    inst = twin.parent / "instrumented"
+    nprobes, nmiss = instrument_probes(twin.parent / "corpus.twin.s", inst)
+    want, _, _ = results(orig, "run", str(ROUNDS))
+    got, stats, err = results(inst, "run", str(ROUNDS))
+    assert got == want, err
+    assert stats["probes"] > stats["probe_misses"] > 0
+    assert stats["hits"] == stats["probes"] - stats["probe_misses"]
+    # a thunk's or an inline probe's miss calls the runtime, a group
+    # probe's jumps to its slow copy; the rep helpers translate too: t_string's
+    # rep stosq one page piece, its rep movsq a source and a destination one
+    if COUNTED[variant].get("groups", True):
+        assert stats["misses"] <= stats["probe_misses"] + 3
+    else:
+        assert stats["misses"] == stats["probe_misses"] + 3
+
+
+@pytest.mark.parametrize("variant", ["nogroups", "thunks_all"])
+def test_hits_per_round_are_the_sources_accesses(counted, variant):
+    """With one probe per access (and no group slow copies) every probe
+    either hits or calls the runtime, so one more round of t_memheavy adds
+    to hits + misses exactly its accesses per round: 256 descriptors x 5
+    writes, 256 status tests + 192 x 5 accesses for the 3 in 4 whose status
+    is 3, and 1024 words of data: 3520.  (How they split between hits and
+    misses depends on the addresses of the run, which are randomised, so
+    two runs can differ there: see above.)"""
+    _, twin = counted[variant]
+    _, s2, _ = results(twin, "run", "2")
+    _, s3, _ = results(twin, "run", "3")
+    per_round = 256 * 5 + 256 + 192 * 5 + 1024
+    assert (s3["hits"] + s3["misses"]) - (s2["hits"] + s2["misses"]) == per_round
 
 
 def test_thunks_all_variant_is_thunked(bins_thunks_all):

@@ -72,6 +72,17 @@ static void missf(struct ctx *c, const char *fmt, ...)
 		c->misslen += n;
 }
 
+/*
+ * --count-hits: one increment of the runtime's u64 __svm_hits on the hit
+ * path of every probe, right after its "ja" to the miss path.  The probe
+ * has already clobbered the flags there (a site whose flags are live saves
+ * them around the whole probe), so the increment changes nothing else.
+ */
+static const char *hit_count(struct ctx *c)
+{
+	return c->opt->count_hits ? "\tincq\t" SVM_HITS "(%rip)\n" : "";
+}
+
 static void sym_of(const char *expr, char *out, size_t n)
 {
 	size_t i = 0;
@@ -404,6 +415,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 		"\tsubq\t%s(%%%s), %%%s\n"
 		"\tcmpq\t$%d, %%%s\n"
 		"\tja\t.Lsvm_miss_%d\n"
+		"%s"
 		"\taddq\t8(%%%s), %%%s\n",
 		reg_name(regs[0], 8), reg_name(regs[1], 8),
 		SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, reg_name(regs[1], 8),
@@ -412,7 +424,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 		writes_mem(s, mi) ? SVM_WTAG : "", reg_name(regs[1], 8),
 		reg_name(regs[0], 8),
 		(1 << SVM_PAGE_SHIFT) - size, reg_name(regs[0], 8),
-		site,
+		site, hit_count(c),
 		reg_name(regs[1], 8), reg_name(regs[0], 8));
 	if (bitreg >= 0)
 		fprintf(c->out, "\tmovl\t%%%s, %%%s\n\tandl\t$%d, %%%s\n",
@@ -785,6 +797,7 @@ static int try_group(struct ctx *c, int i)
 			"\tsubq\t%s(%%%s), %%%s\n"
 			"\tcmpq\t$%d, %%%s\n"
 			"\tja\t.Lsvm_slow_%d\n"
+			"%s"
 			"\taddq\t8(%%%s), %%%s\n",
 			reg_name(rA, 8), reg_name(rB, 8),
 			SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, reg_name(rB, 8),
@@ -792,7 +805,7 @@ static int try_group(struct ctx *c, int i)
 			reg_name(rB, 8),
 			wr[j] ? SVM_WTAG : "", reg_name(rB, 8), reg_name(rA, 8),
 			(1 << SVM_PAGE_SHIFT) - (hi[j] - lo[j]), reg_name(rA, 8),
-			site,
+			site, hit_count(c),
 			reg_name(rB, 8), reg_name(rA, 8));
 	}
 	if (flags)
@@ -1056,6 +1069,7 @@ static void emit_thunk(struct ctx *c, int w, int a, int b, int sz)
 		"\tsubq\t%s(%%%s), %%%s\n"
 		"\tcmpq\t$%d, %%%s\n"
 		"\tja\t.Lsvm_t%cmiss_%d_%s_%s\n"
+		"%s"
 		"\taddq\t8(%%%s), %%%s\n"
 		"\tret\n"
 		".Lsvm_t%cmiss_%d_%s_%s:\n"
@@ -1067,7 +1081,7 @@ static void emit_thunk(struct ctx *c, int w, int a, int b, int sz)
 		SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, B,
 		((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT,
 		reg_name(b, 4), B, tag, B, A,
-		(1 << SVM_PAGE_SHIFT) - sz, A, rw, sz, A, B, B, A,
+		(1 << SVM_PAGE_SHIFT) - sz, A, rw, sz, A, B, hit_count(c), B, A,
 		rw, sz, A, B, tag, B, A, sz | (w ? 0x40 : 0), A,
 		w ? "__svm_wmiss" : "__svm_miss", A, B);
 }
@@ -1177,6 +1191,7 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 	struct ctx c = { .p = p, .pol = pol, .opt = opt, .st = st };
 	int i, rc = 0;
 
+	st->count_hits = opt->count_hits && !opt->passthrough;
 	c.out = fopen(out, "w");
 	if (!c.out) {
 		err_at(out, 0, "cannot write: %m");

@@ -74,6 +74,13 @@ static const char *probe_tag(const struct stmt *sub, int rB)
 	return NULL;
 }
 
+/* "incq __svm_hits(%rip)": the hit counter of --count-hits, exactly so */
+static bool is_hit_count(const struct stmt *s)
+{
+	return is_insn(s, "incq") && s->nops == 1 && !s->prefix[0] &&
+	       is_mem(&s->op[0], REG_RIP, SVM_HITS);
+}
+
 /* write: 1 = the access writes (the probe must use the write tag), 0 = a
  * read, -1 = either (checking the probe's own instructions) */
 static bool hit_probe(struct program *p, int j, int rA, int size, int write)
@@ -85,6 +92,13 @@ static bool hit_probe(struct program *p, int j, int rA, int size, int write)
 	    add->op[0].kind != OP_MEM || strcmp(add->op[0].disp, "8"))
 		return false;
 	rB = add->op[0].base;
+	/* the hit counter sits between the ja and this add, with no label
+	 * around it (nothing may jump past the ja into the hit path) */
+	if (j >= 2 && is_hit_count(&p->st[j - 1])) {
+		if (!is_insn(&p->st[j - 2], "ja"))
+			return false;
+		j--;
+	}
 	if ((k = prev_insn(p, j)) < 0 || !is_insn(&p->st[k], "ja"))
 		return false;
 	if ((k = prev_insn(p, k)) < 0 || !is_insn(cmp = &p->st[k], "cmpq") ||
@@ -163,7 +177,13 @@ static bool group_translated(struct program *p, int i, int rA, long d, int size,
 		if (is_insn(s, "addq") && is_reg(&s->op[1], rA) &&
 		    hit_probe(p, j, rA, -1, write)) {
 			int c = prev_insn(p, prev_insn(p, j));
-			long lim = atol(p->st[c].op[0].text);
+			long lim;
+
+			if (is_hit_count(&p->st[prev_insn(p, j)]))
+				c = prev_insn(p, c);
+			if (!is_insn(&p->st[c], "cmpq"))
+				return false;
+			lim = atol(p->st[c].op[0].text);
 
 			return d >= 0 && d + size <= (1 << SVM_PAGE_SHIFT) - lim;
 		}
@@ -216,6 +236,8 @@ static bool miss_entry(struct program *p, int i, int rB, int rA)
 		    strcmp(s->op[0].text, name))
 			continue;
 		k = next_insn(p, j);
+		if (k >= 0 && is_hit_count(&p->st[k]))
+			k = next_insn(p, k);
 		if (!is_insn(s, "ja") || k < 0 || !hit_probe(p, k, rA, -1, -1) ||
 		    p->st[k].op[0].base != rB)
 			return false;
@@ -271,8 +293,9 @@ static bool thunk_ok(struct program *p, const char *name, int *pa, int *ps,
 	if ((j = strict_next(p, j)) < 0 || !is_insn(s = &p->st[j], "shrq") ||
 	    !is_reg(&s->op[1], b))
 		return false;
-	for (k = 0; k < 6; k++)		/* andl addq subq cmpq ja addq */
-		if ((j = strict_next(p, j)) < 0)
+	for (k = 0; k < 6; k++)		/* andl addq subq cmpq ja [incq] addq */
+		if ((j = strict_next(p, j)) < 0 ||
+		    (k == 5 && is_hit_count(&p->st[j]) && (j = strict_next(p, j)) < 0))
 			return false;
 	if (!hit_probe(p, j, a, sz, wr) || p->st[j].op[0].base != b)
 		return false;
@@ -280,6 +303,8 @@ static bool thunk_ok(struct program *p, const char *name, int *pa, int *ps,
 		return false;
 	/* the miss path the ja goes to */
 	s = &p->st[prev_insn(p, j)];
+	if (is_hit_count(s))
+		s = &p->st[prev_insn(p, prev_insn(p, j))];
 	if (!is_insn(s, "ja") || s->op[0].kind != OP_SYM ||
 	    (m = label_stmt(p, s->op[0].text)) < 0)
 		return false;
@@ -569,6 +594,15 @@ int verify_file(const char *path, struct policy *pol, int *naccess)
 			if (o->base == REG_RSP)
 				continue;
 			if (o->base == REG_RIP) {
+				int n = strict_next(&p, i);
+
+				/* the hit counter: only right after a probe's ja,
+				 * right before the add that ends its hit path */
+				if (is_hit_count(s) && n >= 0 && i >= 1 &&
+				    is_insn(&p.st[i - 1], "ja") && p.st[n].nops == 2 &&
+				    p.st[n].op[1].kind == OP_REG &&
+				    hit_probe(&p, n, p.st[n].op[1].reg, -1, -1))
+					continue;
 				if (!own_var(&p, o->disp, w)) {
 					err_at(path, s->line, "verify: raw access to %s", o->disp);
 					bad++;

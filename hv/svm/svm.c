@@ -12,6 +12,7 @@ static struct svm_tlb_entry svm_tlb[SVM_TLB_SIZE] __attribute__((aligned(64)));
 struct svm_tlb_entry *__svm_tlbp = svm_tlb;
 u64 __twin_vm_percpu_base;
 struct svm_stats svm_stats;
+u64 __svm_hits;
 bool svm_disabled;
 
 /*
@@ -42,6 +43,7 @@ void svm_flush(void)
 void svm_init(void)
 {
 	memset(&svm_stats, 0, sizeof(svm_stats));
+	__svm_hits = 0;
 	svm_disabled = false;
 	bst.pending = false;
 	svm_flush();

@@ -37,6 +37,11 @@ void forbidden(void)
 }
 
 extern char __data_start[], _end[], etext[];
+#ifdef TWIN
+/* probe executions and probe misses, when a test instrumented the rewrite */
+extern unsigned long twin_probes __attribute__((weak));
+extern unsigned long twin_probe_misses __attribute__((weak));
+#endif
 
 int main(int argc, char **argv)
 {
@@ -111,7 +116,7 @@ int main(int argc, char **argv)
 #ifdef TWIN
 	printf("# svm misses %llu fills %llu crossings %llu bounces %llu "
 	       "refusals %llu rep %llu dispatch_refused %llu denied %llu warns %llu "
-	       "disabled %d\n",
+	       "disabled %d hits %llu",
 	       (unsigned long long)svm_stats.misses,
 	       (unsigned long long)svm_stats.fills,
 	       (unsigned long long)svm_stats.crossings,
@@ -120,7 +125,11 @@ int main(int argc, char **argv)
 	       (unsigned long long)svm_stats.rep_ops,
 	       (unsigned long long)svm_stats.dispatch_refused,
 	       (unsigned long long)svm_stats.denied,
-	       (unsigned long long)svm_stats.warns, svm_disabled);
+	       (unsigned long long)svm_stats.warns, svm_disabled,
+	       (unsigned long long)__svm_hits);
+	if (&twin_probes && &twin_probe_misses)
+		printf(" probes %lu probe_misses %lu", twin_probes, twin_probe_misses);
+	printf("\n");
 #endif
 	return 0;
 }
