@@ -198,7 +198,8 @@ def test_verifier_accepts_the_output():
     (r"^\tcall\t__svm_pw4_r11_r10(\n\.Lsvm_wret_\d+:\n\taddl\t\$1, \(%r11\))",
      r"\tcall\t__svm_pr4_r11_r10\1", "not translated"),
     (r"^(\t\.quad\t\.Lsvm_wret_\d+, )\.Lsvm_wfix_\d+$", r"\1e1000_clean", "bad fix-up table entry"),
-    (r"^(\tcall\t__svm_pw\w+\n\.Lsvm_wret_(\d+):\n)", r"\1\tjne\t.Lsvm_wfix_\2\n", "not translated"),
+    (r"^(\tcall\t__svm_pw\w+\n\.Lsvm_wret_(\d+):\n)", r"\1\tjne\t.Lsvm_wfix_\2\n",
+     "jump into the fix-up path"),
     (r"^(\tpushq\t%rbx)$", "\tcall\t__svm_wmiss\n\\1", "outside a write thunk"),
     # the hit counter: anywhere but right after a probe's ja, in any other
     # form, or with a label that lets a jump past the ja into the hit path
@@ -213,10 +214,23 @@ def test_verifier_accepts_the_output():
      "\\1\tincl\t__svm_hits(%rip)", "raw access to __svm_hits"),
     (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
      "\\1\tlock incq\t__svm_hits(%rip)", "raw access to __svm_hits"),
-    (r"^(\tja\t\.Lsvm_miss_\d+\n" + re.escape(HIT_COUNT) + "\n)(\taddq\t8\\()",
-     "\\1.Linto_hit_path:\n\\2", "not translated"),
     (r"^(__svm_pr4_r11_r10:\n(?:\t.*\n){7})" + re.escape(HIT_COUNT) + "$",
      "\\1\tincq\t__svm_hits+8(%rip)", "bad probe thunk"),
+    # the probe's index from another register than the address it checks
+    (r"^\tmovq\t%r11, %r10(\n\tshrq\t\$7, %r10\n)", r"\tmovq\t%rdi, %r10\1", "not translated"),
+    # a write to the TLB through the entry pointer
+    (r"^(\taddq\t8\(%r10\), %r11\n)", r"\1\tmovq\t%r11, 8(%r10)\n", "not translated"),
+    # a translated pointer used after a call (which may evict its page)
+    (r"^(\tcall\t__svm_pr8_r11_r10\n)(\tmovq\t\(%r11\), %r\w+\n)", r"\1\tcall\t__svm_miss_done\n\2",
+     "not translated"),
+    # stack operands only at a constant offset
+    (r"^(\tpushq\t%rbx)$", "\tmovq\t%rax, 8(%rsp,%rcx,8)\n\\1", "with an index register"),
+    # no aliases, no fill bytes, no unchecked code, no running off the end
+    (r"^(\tpushq\t%rbx)$", "\t.set\t__svm_miss, e1000_clean\n\\1", "symbol alias"),
+    (r"^(\tpushq\t%rbx)$", "\t.p2align\t4,0x0f\n\\1", "alignment with a fill value"),
+    (r"\Z", "\t.section\t.data.x,\"ax\",@progbits\n\tcli\n", "executable section .data.x"),
+    (r"\Z", "\t.section\t.text.x,\"ax\",@progbits\nx_entry:\n\tnop\n", "runs off the end"),
+    (r"^(\tpushq\t%rbx)$", "\tjmp\t.LC0\n\\1", "not code of the instance"),
     (r"^(\tpushq\t%rbx)$", "\tcli\n\\1", "forbidden instruction"),
     (r"^(\tpushq\t%rbx)$", "\tcall\tprintk\n\\1", "unbound 'printk'"),
     (r"^(\tpushq\t%rbx)$", "\tjmp\t*%rax\n\\1", "indirect jmp"),
@@ -311,6 +325,33 @@ def test_loader_symbols():
     from twinc_lib import run
     undef = {l.split()[-1] for l in run(["nm", "-u", TWIN / "e1000_twin.o"]).stdout.splitlines()}
     assert undef == vm | xen
+
+
+@pytest.mark.parametrize("where", [
+    # between a probe's hit path and its access
+    r"^\tja\t\.Lsvm_miss_\d+\n" + re.escape(HIT_COUNT) + r"\n\taddq\t8\(%\w+\), %\w+\n()",
+    # right after a write thunk's call, where the access follows
+    r"^\tcall\t__svm_pw4_r11_r10\n\.Lsvm_wret_\d+:\n()",
+    # after a group probe, at its run
+    r"^\tja\t\.Lsvm_slow_\d+\n" + re.escape(HIT_COUNT) + r"\n\taddq\t8\(%\w+\), %\w+\n()",
+])
+def test_verifier_catches_jump_past_a_probe(tmp_path, where):
+    """A label in the middle of a probe or between a probe and its access
+    is harmless until something jumps to it from where the register is not
+    a translated address: then the access is not translated."""
+    src = (TWIN / "e1000_twin.s").read_text()
+    m = re.search(where, src, re.M)
+    assert m
+    out = src[:m.start(1)] + ".Lsneak_in:\n" + src[m.start(1):]
+    out = re.sub(r"^(\tpushq\t%rbx)$", "\tjmp\t.Lsneak_in\n\\1", out, count=1, flags=re.M)
+    f = tmp_path / "tampered.s"
+    f.write_text(out)
+    p = twinc("--policy", POLICY, "--verify", f)
+    assert p.returncode == 1
+    assert "not translated" in p.stderr
+    # the label alone changes nothing
+    f.write_text(src[:m.start(1)] + ".Lsneak_in:\n" + src[m.start(1):])
+    assert twinc("--policy", POLICY, "--verify", f).returncode == 0
 
 
 def test_verifier_catches_foreign_jump_into_miss_path(tmp_path):

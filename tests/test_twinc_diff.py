@@ -234,3 +234,24 @@ def test_write_to_read_only_page_refused(bins):
     got, stats, err = results(twin, "rowrite")
     assert got == ["value 80", "ro 40"]      # the write was not performed
     assert stats["refusals"] == 1 and stats["disabled"] == 1
+
+
+@pytest.mark.parametrize("pattern,replacement", [
+    # bt* with a register bit offset: without the mask the offset could
+    # reach far beyond the probed word
+    (r"^(\tmovl\t%\w+, %(\w+)\n)\tandl\t\$63, %\2\n(\tlock btsq)", r"\1\3"),
+    # a write through a probe that looked the read tag up
+    (r"^\tsubq\t16\((%\w+)\), (%\w+)(\n\tcmpq\t\$\d+, \2\n\tja\t\.Lsvm_miss_\d+\n"
+     r"\taddq\t8\(\1\), \2\n\tmov[bwlq]\t%\w+, \(\2\))", r"\tsubq\t(\1), \2\3"),
+])
+def test_verifier_catches_tampering_in_corpus(bins_thunks_off, tmp_path, pattern, replacement):
+    """Forms e1000 does not have, on the corpus rewritten with inline probes."""
+    _, twin = bins_thunks_off
+    src = (twin.parent / "corpus.twin.s").read_text()
+    out, n = re.subn(pattern, replacement, src, count=1, flags=re.M)
+    assert n == 1, pattern
+    f = tmp_path / "tampered.s"
+    f.write_text(out)
+    p = run([str(ROOT_BIN), "--policy", str(CORPUS / "corpus.policy"), "--verify", str(f)])
+    assert p.returncode == 1
+    assert "not translated" in p.stderr, p.stderr
