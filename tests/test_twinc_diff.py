@@ -226,6 +226,17 @@ def test_warn_reported_and_continues(bins):
     assert "WARN at line 321" in err
 
 
+@pytest.mark.parametrize("variant", ["groups", "thunks_all"])
+def test_write_through_noncanonical_alias_refused(request, variant):
+    """An entry caching a read-only page has no valid write tag; no address
+    that indexes that entry may match the invalid one, or a write to
+    0x8000000000000000 + offset would land in the read-only page."""
+    _, twin = request.getfixturevalue(VARIANTS[variant])
+    got, stats, err = results(twin, "alias")
+    assert got == ["value 40", "ro 40"], err     # the write was not performed
+    assert stats["refusals"] == 1 and stats["disabled"] == 1
+
+
 def test_write_to_read_only_page_refused(bins):
     """The TLB caches only writable pages, so a read of a read-only page
     cannot open the way for a write that hits the TLB."""

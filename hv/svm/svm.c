@@ -49,6 +49,20 @@ void svm_init(void)
 	svm_flush();
 }
 
+/*
+ * The write tag of a read-only page.  A probe hits when va - wtag <= 4096 -
+ * size, i.e. for va in [wtag, wtag + 4096): with SVM_TAG_INVALID itself,
+ * 0x8000000000000000 + offset (no canonical address, but the driver can
+ * compute one) would hit entry 0's read-only page for a write.  This tag
+ * is not canonical either and has the index of another entry, so every
+ * address that could match it looks up that other entry instead.
+ */
+static u64 svm_no_wtag(u64 page)
+{
+	return SVM_TAG_INVALID |
+	       ((page ^ SVM_PAGE_SIZE) & ((u64)(SVM_TLB_SIZE - 1) << SVM_PAGE_SHIFT));
+}
+
 static u64 refuse(u64 va)
 {
 	if (!svm_stats.refusals)
@@ -83,7 +97,7 @@ u64 svm_translate(u64 va, u64 info)
 		bool writable = write || svm_pt_lookup(page, true) == h1;
 
 		e->tag = page;
-		e->wtag = writable ? page : SVM_TAG_INVALID;
+		e->wtag = writable ? page : svm_no_wtag(page);
 		e->host = h1;
 		svm_stats.fills++;
 		return h1 + (va - page);

@@ -309,6 +309,19 @@ __attribute__((noinline)) unsigned long t_rowrite(unsigned int *p)
 	return v + *(volatile unsigned int *)p;
 }
 
+/*
+ * A read caches a read-only page in the TLB with its write tag invalid; a
+ * write through a non-canonical address with the same TLB index (only the
+ * rewrite can be run with one: the CPU faults) must not reach the page.
+ */
+__attribute__((noinline)) unsigned long t_alias(unsigned int *ro, unsigned int *alias)
+{
+	unsigned int v = *(volatile unsigned int *)ro;
+
+	*(volatile unsigned int *)alias = v + 1;
+	return v;
+}
+
 /* touches memory the harness did not map: must be refused under SVM */
 __attribute__((noinline)) unsigned long t_refuse(unsigned long *secret)
 {

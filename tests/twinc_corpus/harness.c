@@ -12,6 +12,8 @@
  *   harness badcall        an indirect call to a target outside the policy
  *   harness deny           a call to a function the policy denies
  *   harness rowrite        a write to a page mapped read-only
+ *   harness alias          (rewrite only) a write through a non-canonical
+ *                          alias of a read-only page's TLB entry
  *   harness flip           a jump-label key enabled at run time
  *   harness warn N         a WARN when N > 3 (SIGILL unless rewritten)
  */
@@ -102,6 +104,24 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "rowrite")) {
 		printf("value %lu\n", t_rowrite((unsigned int *)ro));
 		printf("ro %lu\n", *ro);
+#ifdef TWIN
+	} else if (!strcmp(argv[1], "alias")) {
+		/* a read-only page in TLB entry 0, and an address that indexes
+		 * entry 0 too but is no canonical address */
+		unsigned char *r = mmap(NULL, 257 * 4096, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned int *p;
+
+		if (r == MAP_FAILED)
+			return 2;
+		while (((unsigned long)r >> 12) & 255)
+			r += 4096;
+		p = (unsigned int *)(r + 64);
+		*p = 40;
+		svm_user_map((unsigned long)r, (unsigned long)r, 4096, false);
+		printf("value %lu\n", t_alias(p, (unsigned int *)(0x8000000000000000UL | 64)));
+		printf("ro %u\n", *p);
+#endif
 	} else if (!strcmp(argv[1], "flip")) {
 		printf("value %lu\n", t_jumplabel_flip());
 	} else if (!strcmp(argv[1], "warn") && argc > 2) {
