@@ -74,7 +74,7 @@ def hit_paths(text):
     lines = text.splitlines()
     counts = []
     for i, l in enumerate(lines):
-        if l.startswith("\tja\t.Lsvm_miss_") or l.startswith("\tja\t.Lsvm_slow_"):
+        if re.match(r"\tja\t\.Lsvm_(miss|slow|wslow)_", l):
             j = i
             while not lines[j].startswith("\tmovq\t%r") or "shrq" not in lines[j + 1]:
                 j -= 1
@@ -83,7 +83,8 @@ def hit_paths(text):
                     lines[j - 1].startswith("\tleaq\t") and "%rip" in lines[j - 1]:
                 j -= 1
             end = i + 1 + (lines[i + 1] == HIT_COUNT)
-            assert lines[end].startswith("\taddq\t8(%")
+            # the add of the mapping, or for a loop window its page
+            assert re.match(r"\t(addq|movq)\t8\(%", lines[end])
             counts.append(end + 1 - j)
     return counts
 
@@ -123,7 +124,7 @@ def check_hit_paths(text, m, counting):
     assert set(thunks.values()) == {11 + counting}
     # the counter is on every probe's hit path, right after its ja, and
     # nowhere else
-    probes = re.findall(r"^\tja\t\.Lsvm_(?:miss|slow|t[rw]miss)_\w+\n(.*)$", text, re.M)
+    probes = re.findall(r"^\tja\t\.Lsvm_(?:miss|slow|wslow|t[rw]miss)_\w+\n(.*)$", text, re.M)
     assert len(probes) == len(counts) + len(thunks)
     assert text.count(HIT_COUNT + "\n") == (len(probes) if counting else 0)
     assert all((p == HIT_COUNT) == counting for p in probes)

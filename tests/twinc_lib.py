@@ -41,7 +41,7 @@ def manifest():
     return json.loads((TWIN / "manifest.json").read_text())
 
 
-def build_corpus(tmp: Path, groups=True, thunks=None, count_hits=False):
+def build_corpus(tmp: Path, groups=True, thunks=None, count_hits=False, windows=True):
     """Original and rewritten corpus binaries in tmp; returns their paths."""
     s = tmp / "corpus.s"
     p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, CORPUS / "corpus.c"])
@@ -55,6 +55,8 @@ def build_corpus(tmp: Path, groups=True, thunks=None, count_hits=False):
         args[:0] = ["--thunks", thunks]
     if count_hits:
         args.insert(0, "--count-hits")
+    if not windows:
+        args.insert(0, "--no-windows")
     p = twinc(*args)
     assert p.returncode == 0, p.stderr
     orig, twin = tmp / "orig", tmp / "twin"
@@ -73,16 +75,17 @@ def link_twin(obj, out):
 
 PROBE_START = re.compile(r"^(\tmovq\t%(\w+), %(\w+)\n\tshrq\t\$7, %\3\n"
                          r"\tandl\t\$8160, %\w+\n\taddq\t__svm_tlbp\(%rip\), %\3\n)", re.M)
-MISS_ENTRY = re.compile(r"^(\.Lsvm_(?:miss|slow|t[rw]miss)_\w+:\n)", re.M)
+MISS_ENTRY = re.compile(r"^(\.Lsvm_(?:miss|slow|wslow|t[rw]miss)_\w+:\n)", re.M)
 
 
 def instrument_probes(twin_s: Path, out: Path):
     """The test's own count of probes executed and probes that missed,
     independent of --count-hits: a counter before the first instruction of
-    every probe (inline, group or thunk: the probe is about to clobber the
-    flags there) and one at the start of every miss path and group slow
-    copy (which clobber the flags or restore them first).  Not verified:
-    it is a measuring build, linked like the rewrite."""
+    every probe (inline, group, loop window or thunk: the probe is about to
+    clobber the flags there) and one at the start of every miss path and
+    group or loop-window slow copy (which clobber the flags or restore them
+    first).  Not verified: it is a measuring build, linked like the
+    rewrite."""
     text = twin_s.read_text()
     text, n = PROBE_START.subn(r"\tincq\ttwin_probes(%rip)\n\1", text)
     text, m = MISS_ENTRY.subn(r"\1\tincq\ttwin_probe_misses(%rip)\n", text)
@@ -97,8 +100,11 @@ def instrument_probes(twin_s: Path, out: Path):
     return n, m
 
 
-def results(binary, *args):
-    p = run([binary, *args])
+def results(binary, *args, same_layout=False):
+    """The binary's result lines, its "# svm" statistics and stderr.  With
+    same_layout, address randomisation is off, so that two runs lay out
+    memory alike (and the TLB's entries collide alike)."""
+    p = run([*(["setarch", "-R"] if same_layout else []), binary, *args])
     assert p.returncode == 0, f"{binary} {args}: rc {p.returncode}\n{p.stderr}"
     lines = p.stdout.splitlines()
     values = [l for l in lines if not l.startswith("#")]

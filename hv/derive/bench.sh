@@ -34,15 +34,18 @@ grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_byte
 size -A "$tmp/o.o" | awk '/^\.text/ { print "  " $1, $2 }'
 awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
      /^\tja\t\.Lsvm_(miss|slow)_/ { if (cold) c++; else h++ }
+     /^\tja\t\.Lsvm_wslow_/ { w++ }
      /^\tcall\t__svm_p[rw]/ { if (cold) tc++; else th++ }
-     END { print "inline probes on the hot path:", h, " in out-of-line group copies:", c
-           print "thunk calls on the hot path:", th, " in out-of-line group copies:", tc }' "$tmp/o.s"
+     END { print "inline probes on the hot path:", h, " in out-of-line copies:", c
+           print "thunk calls on the hot path:", th, " in out-of-line copies:", tc
+           print "loop-window probes (once per page and base):", w + 0 }' "$tmp/o.s"
 # hit paths as emitted: an inline probe from its address computation (the
-# instruction before "movq %rA, %rB; shrq $7") to the add of the mapping; a
-# thunk from the site's lea and call to the thunk's ret
+# instruction before "movq %rA, %rB; shrq $7") to the add of the mapping (or,
+# for a loop window, the load of the page); a thunk from the site's lea and
+# call to the thunk's ret
 awk '/^\tshrq\t\$7, / { start = NR - 2 }
-     /^\tja\t\.Lsvm_(miss|slow)_/ { ja = NR }
-     /^\taddq\t8\(%/ && ja && NR - ja <= 2 { n[NR - start + 1]++; ja = 0 }
+     /^\tja\t\.Lsvm_(miss|slow|wslow)_/ { ja = NR }
+     /^\t(addq|movq)\t8\(%/ && ja && NR - ja <= 2 { n[NR - start + 1]++; ja = 0 }
      /^__svm_p[rw][0-9]+_[a-z0-9]+_[a-z0-9]+:$/ { t = NR }
      /^\tret$/ && t { m[NR - t + 2]++; t = 0 }
      END { for (k in n) printf "TLB-hit path, inline: %d instructions at %d probes\n", k, n[k]

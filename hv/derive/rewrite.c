@@ -855,6 +855,447 @@ static int try_group(struct ctx *c, int i)
 	return end - i + 1;
 }
 
+/*
+ * Loop windows: a tight loop whose every access is D(%rb) off a few base
+ * registers that the loop changes only by constant steps (a descriptor
+ * ring walked by pointer, an array summed) probes each base once per page
+ * instead of once per access.  For each base a window register rX holds
+ * the offset of the iteration's lowest accessed byte in its page and rH
+ * the host page:
+ *
+ *	[pushq spilled registers]
+ *  .Lsvm_wprobe_N:			per base, once per page:
+ *	leaq	LO(%rb), %rX
+ *	movq %rX,%rH; shrq; andl; addq __svm_tlbp; subq T(%rH),%rX
+ *	cmpq	$K, %rX; ja .Lsvm_wslow_N	K = 4096 - (HI - LO)
+ *	movq	8(%rH), %rH		the page: rX is the offset in it
+ *  L:					every iteration, per base:
+ *	cmpq	$K, %rX; ja .Lsvm_wprobe_N	still in that page?
+ *	...	D(%rb) becomes (D-LO)(%rH,%rX); "addq $c, %rb" is followed by
+ *		"leaq c(%rX), %rX", so rX keeps following rb
+ *	jcc	L
+ *  .Lsvm_wout_N:
+ *	[popq spilled registers]
+ *
+ * A probe that misses (the page is not in the TLB, or the window crosses a
+ * page) runs one iteration on an out-of-line copy of the loop with a probe
+ * per access (.Lsvm_wslow_N), which goes back to .Lsvm_wprobe_N.  The loop
+ * makes no call, so nothing changes the TLB while a window is in use.  The
+ * verifier checks it like any other code: rX is bounded by the check at
+ * L, every step of it is a constant, rH is a page.  Returns the statements
+ * consumed (from the loop's label to its last back edge), 0 if the loop is
+ * not one of these.
+ */
+#define WIN_BODY 64
+#define WIN_BASES 3
+#define WIN_RANGE 1024
+
+struct win {
+	int base, lo, hi, rx, rh;
+	bool wr;
+	int delta;		/* the base's step since L at the current statement */
+};
+
+static int win_of(struct win *w, int nw, int reg)
+{
+	int k;
+
+	for (k = 0; k < nw; k++)
+		if (w[k].base == reg)
+			return k;
+	return -1;
+}
+
+/* "addq $c, %rb", "subq $c, %rb", "leaq c(%rb), %rb": the step, else 0 with *ok false */
+static int const_step(const struct stmt *s, int reg, bool *ok)
+{
+	const struct operand *a = &s->op[0], *b = &s->op[1];
+
+	*ok = false;
+	if (s->nops != 2 || b->kind != OP_REG || b->reg != reg || b->width != 8 || s->prefix[0])
+		return 0;
+	if ((!strcmp(s->name, "addq") || !strcmp(s->name, "subq")) && a->kind == OP_IMM &&
+	    numeric(a->text)) {
+		*ok = true;
+		return strcmp(s->name, "addq") ? -atoi(a->text) : atoi(a->text);
+	}
+	if (!strcmp(s->name, "leaq") && a->kind == OP_MEM && a->base == reg &&
+	    a->index < 0 && !a->seg[0] && numeric(a->disp)) {
+		*ok = true;
+		return atoi(a->disp);
+	}
+	return 0;
+}
+
+static int try_window(struct ctx *c, int l)
+{
+	struct program *p = c->p;
+	struct win w[WIN_BASES];
+	int nw = 0, j = -1, k, m, naccess = 0, site, nsave = 0, save[2 * WIN_BASES];
+	int *delta_at, reglist[2 * WIN_BASES];
+	bool rsp_used = false, ok;
+	const char *name = p->st[l].name;
+	char insn[512];
+	FILE *slow;
+	char *sbuf = NULL;
+	size_t slen = 0;
+	struct stats keep;
+
+	if (!is_local_label(name))
+		return 0;
+	/* the last back edge within reach */
+	for (k = l + 1; k < p->nst && k <= l + WIN_BODY; k++) {
+		struct stmt *s = &p->st[k];
+
+		if (s->section != p->st[l].section || s->func != p->st[l].func)
+			break;
+		if (s->kind == ST_INSN && (s->isa->flags & (I_JMP | I_JCC)) &&
+		    target_of(p, s) == l)
+			j = k;
+	}
+	if (j < 0 || flags_live_in(p, l))
+		return 0;
+	/* entered only from above: no jump from outside into [l, j] */
+	for (k = 0; k < p->nst; k++) {
+		struct stmt *s = &p->st[k];
+		int t;
+
+		if (k >= l && k <= j)
+			continue;
+		if (s->kind == ST_INSN && (s->isa->flags & (I_JMP | I_JCC | I_CALL)) &&
+		    (t = target_of(p, s)) >= l && t <= j)
+			return 0;
+	}
+	for (k = l - 1; k >= 0 && p->st[k].kind != ST_INSN; k--)
+		;
+	if (k < 0 || (p->st[k].isa->flags & (I_JMP | I_RET)))
+		return 0;
+	/* the body: what it may contain, its bases and their steps */
+	for (k = l + 1; k <= j; k++) {
+		struct stmt *s = &p->st[k];
+		unsigned f;
+		int mi;
+
+		if (s->pushdepth || s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
+			return 0;
+		if (s->kind == ST_LABEL) {
+			if (isdigit_label(s->name))
+				return 0;
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
+			    strcmp(s->name, ".balign"))
+				return 0;
+			continue;
+		}
+		f = s->isa->flags;
+		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_PUSHPOP | I_IMPL)) ||
+		    (s->prefix[0] && strcmp(s->prefix, "lock")) || !strcmp(s->name, "ud2"))
+			return 0;
+		if (f & (I_JMP | I_JCC)) {
+			int t = target_of(p, s);
+
+			if (t < 0 || (t > l && t <= k))	/* a tail call, an inner loop */
+				return 0;
+			continue;
+		}
+		if (stmt_mentions_reg(s, REG_RSP))
+			rsp_used = true;
+		mi = mem_operand(s);
+		if (mi < 0 || (f & I_NOMEM) || s->op[mi].base == REG_RSP)
+			continue;
+		{
+			const struct operand *o = &s->op[mi];
+			char sym[128];
+
+			sym_of(o->disp, sym, sizeof(sym));
+			if (o->base == REG_RIP && is_rodata_sym(p, sym) && !writes_mem(s, mi))
+				continue;
+			if (o->seg[0] || o->index >= 0 || o->base < 0 || o->base == REG_RIP ||
+			    !numeric(o->disp) ||
+			    (!strncmp(s->name, "bt", 2) && s->op[0].kind == OP_REG))
+				return 0;
+			if (win_of(w, nw, o->base) < 0) {
+				if (nw == WIN_BASES)
+					return 0;
+				w[nw].base = o->base;
+				w[nw].lo = INT32_MAX;
+				w[nw].hi = INT32_MIN;
+				w[nw].wr = false;
+				nw++;
+			}
+		}
+	}
+	if (!nw)
+		return 0;
+	/* each base changes only by constant steps, the same on every path
+	 * to a statement, never below where it was at L */
+	delta_at = malloc((j - l + 1) * WIN_BASES * sizeof(int));
+	for (k = 0; k < (j - l + 1) * WIN_BASES; k++)
+		delta_at[k] = INT32_MIN;
+	for (m = 0; m < nw; m++)
+		w[m].delta = 0;
+	for (k = l + 1; k <= j; k++) {
+		struct stmt *s = &p->st[k];
+		int *d = &delta_at[(k - l) * WIN_BASES];
+
+		if (s->kind == ST_LABEL) {
+			/* a join: forward jumps recorded their deltas here */
+			bool falls = false;
+			int q;
+
+			for (q = k - 1; q > l && p->st[q].kind != ST_INSN; q--)
+				;
+			falls = q <= l || !(p->st[q].isa->flags & I_JMP);
+			for (m = 0; m < nw; m++) {
+				if (d[m] == INT32_MIN)
+					d[m] = w[m].delta;
+				else if (falls && d[m] != w[m].delta)
+					goto reject;
+				w[m].delta = d[m];
+			}
+			continue;
+		}
+		if (s->kind != ST_INSN)
+			continue;
+		if (s->isa->flags & (I_JMP | I_JCC)) {
+			int t = target_of(p, s);
+
+			if (t > k && t <= j) {
+				int *dt = &delta_at[(t - l) * WIN_BASES];
+
+				for (m = 0; m < nw; m++) {
+					if (dt[m] != INT32_MIN && dt[m] != w[m].delta)
+						goto reject;
+					dt[m] = w[m].delta;
+				}
+			}
+			continue;
+		}
+		{
+			int mi = mem_operand(s), opsize;
+
+			if (mi >= 0 && !(s->isa->flags & I_NOMEM) &&
+			    (m = win_of(w, nw, s->op[mi].base)) >= 0) {
+				int o = w[m].delta + atoi(s->op[mi].disp);
+
+				isa_lookup(s->name, &opsize);
+				if (o < w[m].lo)
+					w[m].lo = o;
+				if (o + operand_size(s, opsize) > w[m].hi)
+					w[m].hi = o + operand_size(s, opsize);
+				w[m].wr |= writes_mem(s, mi);
+				naccess++;
+			}
+		}
+		for (m = 0; m < nw; m++) {
+			if (!writes_reg(s, w[m].base) && !(!strncmp(s->name, "xchg", 4) &&
+							  stmt_mentions_reg(s, w[m].base)))
+				continue;
+			w[m].delta += const_step(s, w[m].base, &ok);
+			if (!ok || w[m].delta < 0 || w[m].delta > WIN_RANGE)
+				goto reject;
+		}
+	}
+	free(delta_at);
+	delta_at = NULL;
+	for (m = 0; m < nw; m++)
+		if (w[m].lo < 0 || w[m].hi - w[m].lo > WIN_RANGE)
+			return 0;
+	/* two registers per base, unused in the loop; saved around it unless
+	 * dead there (never if the loop uses the stack) */
+	{
+		static const int order[] = { 11, 10, 9, 8, 0, 1, 2, 6, 7, 3, 5, 12,
+					     13, 14, 15 };
+		int dead[16], nd = 0, live[16], nl = 0, o;
+
+		for (o = 0; o < 15; o++) {
+			int r = order[o];
+			bool used = false;
+
+			for (k = l; k <= j && !used; k++)
+				used = p->st[k].kind == ST_INSN && stmt_mentions_reg(&p->st[k], r);
+			if (used)
+				continue;
+			if (reg_dead_at(p, l, r))
+				dead[nd++] = r;
+			else
+				live[nl++] = r;
+		}
+		for (k = 0; k < 2 * nw; k++) {
+			if (k < nd) {
+				reglist[k] = dead[k];
+			} else if (k - nd < nl) {
+				reglist[k] = live[k - nd];
+				save[nsave++] = reglist[k];
+			} else {
+				return 0;
+			}
+		}
+		if (nsave && rsp_used)
+			return 0;
+		for (m = 0; m < nw; m++) {
+			w[m].rx = reglist[2 * m];
+			w[m].rh = reglist[2 * m + 1];
+		}
+	}
+
+	site = c->site++;
+	c->st->windows += nw;
+	c->st->window_accesses += naccess;
+	c->st->mem_sites += naccess;
+	for (k = 0; k < nsave; k++)
+		fprintf(c->out, "\tpushq\t%%%s\n", reg_name(save[k], 8));
+	c->st->scratch_pushed += nsave;
+	fprintf(c->out, ".Lsvm_wprobe_%d:\n", site);
+	for (m = 0; m < nw; m++) {
+		const char *X = reg_name(w[m].rx, 8), *H = reg_name(w[m].rh, 8);
+
+		fprintf(c->out,
+			"\tleaq\t%d(%%%s), %%%s\n"
+			"\tmovq\t%%%s, %%%s\n"
+			"\tshrq\t$%d, %%%s\n"
+			"\tandl\t$%d, %%%s\n"
+			"\taddq\t__svm_tlbp(%%rip), %%%s\n"
+			"\tsubq\t%s(%%%s), %%%s\n"
+			"\tcmpq\t$%d, %%%s\n"
+			"\tja\t.Lsvm_wslow_%d\n"
+			"%s"
+			"\tmovq\t8(%%%s), %%%s\n",
+			w[m].lo, reg_name(w[m].base, 8), X, X, H,
+			SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, H,
+			((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT, reg_name(w[m].rh, 4), H,
+			w[m].wr ? SVM_WTAG : "", H, X,
+			(1 << SVM_PAGE_SHIFT) - (w[m].hi - w[m].lo), X, site,
+			hit_count(c), H, H);
+	}
+	fprintf(c->out, "%s:\n", name);
+	for (m = 0; m < nw; m++)
+		fprintf(c->out, "\tcmpq\t$%d, %%%s\n\tja\t.Lsvm_wprobe_%d\n",
+			(1 << SVM_PAGE_SHIFT) - (w[m].hi - w[m].lo), reg_name(w[m].rx, 8), site);
+	for (m = 0; m < nw; m++)
+		w[m].delta = 0;
+	for (k = l + 1; k <= j; k++) {
+		struct stmt *s = &p->st[k];
+		struct stmt t;
+		int mi, step;
+
+		if (s->kind == ST_LABEL) {
+			fprintf(c->out, "%s:\n", s->name);
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			fprintf(c->out, "\t%s\t%s\n", s->name, s->args);
+			continue;
+		}
+		if (s->isa->flags & (I_JMP | I_JCC)) {
+			int tg = target_of(p, s);
+
+			if (nsave && (tg < l || tg > j))
+				fprintf(c->out, "\t%s\t.Lsvm_wexit_%d_%d\n", s->name, site, k);
+			else
+				fprintf(c->out, "\t%s\t%s\n", s->name, s->op[0].text);
+			c->st->insns_in++;
+			continue;
+		}
+		mi = mem_operand(s);
+		if (mi >= 0 && !(s->isa->flags & I_NOMEM) &&
+		    (m = win_of(w, nw, s->op[mi].base)) >= 0) {
+			t = *s;
+			snprintf(t.op[mi].disp, sizeof(t.op[mi].disp), "%d",
+				 atoi(s->op[mi].disp) - w[m].lo);
+			t.op[mi].base = w[m].rh;
+			t.op[mi].index = w[m].rx;
+			t.op[mi].scale = 1;
+			fmt_insn(&t, insn, sizeof(insn));
+			fprintf(c->out, "%s\n", insn);
+			c->st->insns_in++;
+			if (s->prefix[0])
+				c->st->lock_sites++;
+		} else if (rewrite_insn(c, k)) {
+			return -1;
+		}
+		for (m = 0; m < nw; m++)
+			if (writes_reg(s, w[m].base)) {
+				step = const_step(s, w[m].base, &ok);
+				fprintf(c->out, "\tleaq\t%d(%%%s), %%%s\n", step,
+					reg_name(w[m].rx, 8), reg_name(w[m].rx, 8));
+			}
+	}
+	fprintf(c->out, ".Lsvm_wout_%d:\n", site);
+	for (k = nsave - 1; k >= 0; k--)
+		fprintf(c->out, "\tpopq\t%%%s\n", reg_name(save[k], 8));
+
+	/* exits of a loop with saved registers restore them first */
+	for (k = l + 1; k <= j && nsave; k++) {
+		struct stmt *s = &p->st[k];
+		int tg, q;
+
+		if (s->kind != ST_INSN || !(s->isa->flags & (I_JMP | I_JCC)) ||
+		    ((tg = target_of(p, s)) >= l && tg <= j))
+			continue;
+		missf(c, ".Lsvm_wexit_%d_%d:\n", site, k);
+		for (q = nsave - 1; q >= 0; q--)
+			missf(c, "\tpopq\t%%%s\n", reg_name(save[q], 8));
+		missf(c, "\tjmp\t%s\n", s->op[0].text);
+	}
+
+	/* one iteration with a probe per access, then back to the window probe */
+	slow = open_memstream(&sbuf, &slen);
+	if (!slow)
+		return -1;
+	keep = *c->st;
+	{
+		FILE *main_out = c->out;
+		int rc = 0;
+
+		c->out = slow;
+		fprintf(slow, ".Lsvm_wslow_%d:\n", site);
+		for (k = l + 1; k <= j && !rc; k++) {
+			struct stmt *s = &p->st[k];
+
+			if (s->kind == ST_LABEL) {
+				fprintf(slow, ".Lsvm_w%d_%s:\n", site, s->name + 2);
+				continue;
+			}
+			if (s->kind == ST_DIR)
+				continue;
+			if (s->isa->flags & (I_JMP | I_JCC)) {
+				int tg = target_of(p, s);
+
+				if (tg == l)
+					fprintf(slow, "\t%s\t.Lsvm_wprobe_%d\n", s->name, site);
+				else if (tg > l && tg <= j)
+					fprintf(slow, "\t%s\t.Lsvm_w%d_%s\n", s->name, site,
+						s->op[0].text + 2);
+				else if (nsave)
+					fprintf(slow, "\t%s\t.Lsvm_wexit_%d_%d\n", s->name, site, k);
+				else
+					fprintf(slow, "\t%s\t%s\n", s->name, s->op[0].text);
+				continue;
+			}
+			rc = rewrite_insn(c, k);
+		}
+		fprintf(slow, "\tjmp\t.Lsvm_wout_%d\n", site);
+		fclose(slow);
+		c->out = main_out;
+		/* the copy's accesses are the same operands: counted once */
+		k = c->st->thunk_sites;
+		*c->st = keep;
+		c->st->thunk_sites = k;
+		if (!rc)
+			missf(c, "%s", sbuf);
+		free(sbuf);
+		if (rc)
+			return -1;
+	}
+	return j - l + 1;
+reject:
+	free(delta_at);
+	return 0;
+}
+
 /* Find jump-label and BUG annotations in the pushed sections. */
 static int annotate(struct ctx *c)
 {
@@ -1230,6 +1671,18 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 			continue;	/* bug/jump/lock tables: not for the instance */
 		}
 		if (s->kind == ST_LABEL) {
+			if (inside && !opt->passthrough && !opt->no_windows) {
+				int n = try_window(&c, i);
+
+				if (n < 0) {
+					rc = -1;
+					break;
+				}
+				if (n > 0) {
+					i += n - 1;
+					continue;
+				}
+			}
 			if (!isdigit_label(s->name))
 				fprintf(c.out, "%s:\n", s->name);
 			continue;

@@ -152,6 +152,7 @@ struct stats {
 	int insns_in, insns_out;
 	int groups, group_accesses;
 	int thunk_sites, thunks;
+	int windows, window_accesses;	/* loop windows (bases), accesses */
 	bool count_hits;	/* the probes increment __svm_hits */
 };
 
@@ -164,6 +165,7 @@ struct options {
 	bool no_groups;		/* one probe per access, no group probes */
 	int thunks;		/* read probes out of line: THUNKS_* */
 	bool count_hits;	/* incq __svm_hits on every probe's hit path */
+	bool no_windows;	/* no loop windows: a probe per access in loops */
 };
 
 int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
