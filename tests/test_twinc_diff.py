@@ -101,7 +101,7 @@ def test_hit_counting_same_results(counted, variant):
         assert stats["hits"] >= 1024 * ROUNDS
     text = (twin.parent / "corpus.twin.s").read_text()
     assert text.count("\tincq\t__svm_hits(%rip)\n") == len(
-        re.findall(r"^\tja\t\.Lsvm_(?:miss|slow|wslow|t[rw]miss)_\w+\n\tincq\t__svm_hits\(%rip\)\n"
+        re.findall(r"^\tja\t\.Lsvm_(?:miss|slow|wslow|t[rwq]miss)_\w+\n\tincq\t__svm_hits\(%rip\)\n"
                    r"\t(?:addq|movq)\t8\(%\w+\), %\w+$", text, re.M)) > 0
 
 

@@ -75,7 +75,7 @@ def link_twin(obj, out):
 
 PROBE_START = re.compile(r"^(\tmovq\t%(\w+), %(\w+)\n\tshrq\t\$7, %\3\n"
                          r"\tandl\t\$8160, %\w+\n\taddq\t__svm_tlbp\(%rip\), %\3\n)", re.M)
-MISS_ENTRY = re.compile(r"^(\.Lsvm_(?:miss|slow|wslow|t[rw]miss)_\w+:\n)", re.M)
+MISS_ENTRY = re.compile(r"^(\.Lsvm_(?:miss|slow|wslow|t[rwq]miss)_\w+:\n)", re.M)
 
 
 def instrument_probes(twin_s: Path, out: Path):

@@ -35,7 +35,7 @@ size -A "$tmp/o.o" | awk '/^\.text/ { print "  " $1, $2 }'
 awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
      /^\tja\t\.Lsvm_(miss|slow)_/ { if (cold) c++; else h++ }
      /^\tja\t\.Lsvm_wslow_/ { w++ }
-     /^\tcall\t__svm_p[rw]/ { if (cold) tc++; else th++ }
+     /^\tcall\t__svm_[pq][rw]/ { if (cold) tc++; else th++ }
      END { print "inline probes on the hot path:", h, " in out-of-line copies:", c
            print "thunk calls on the hot path:", th, " in out-of-line copies:", tc
            print "loop-window probes (once per page and base):", w + 0 }' "$tmp/o.s"
@@ -46,7 +46,7 @@ awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
 awk '/^\tshrq\t\$7, / { start = NR - 2 }
      /^\tja\t\.Lsvm_(miss|slow|wslow)_/ { ja = NR }
      /^\t(addq|movq)\t8\(%/ && ja && NR - ja <= 2 { n[NR - start + 1]++; ja = 0 }
-     /^__svm_p[rw][0-9]+_[a-z0-9]+_[a-z0-9]+:$/ { t = NR }
+     /^__svm_[pq][rw][0-9]+_[a-z0-9]+_[a-z0-9]+:$/ { t = NR }
      /^\tret$/ && t { m[NR - t + 2]++; t = 0 }
      END { for (k in n) printf "TLB-hit path, inline: %d instructions at %d probes\n", k, n[k]
            for (k in m) printf "TLB-hit path, thunked: %d instructions in %d thunks\n", k, m[k] }' \

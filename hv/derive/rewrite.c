@@ -52,6 +52,7 @@ struct ctx {
 	bool *keep;		/* by chunk (label statement index): referenced */
 	bool *in_loop;		/* statement lies between a label and a jump back to it */
 	unsigned char thunk_used[2][16][16][17];	/* [write][rA][rB][size] */
+	unsigned char thunk_q[17];	/* read thunks saving %r10, by size */
 	int *wfix;		/* sites of thunked writes (fix-up table) */
 	int nwfix;
 };
@@ -197,6 +198,34 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 	return got == n ? 0 : -1;
 }
 
+/*
+ * The thunk registers: every thunked site uses %r11 for the address and
+ * %r10 as the thunk's scratch, saving either around the site when it is
+ * live (a read thunk "__svm_qr" saves %r10 itself instead), so that e1000
+ * needs a few dozen thunks instead of one per register pair.  Not when the
+ * instruction names either register, or %rsp (a push would move what it
+ * sees), or is a call (nothing may stay pushed across it) with one of them
+ * live: those sites choose freely.
+ */
+static bool thunk_regs(struct ctx *c, int i, const struct stmt *s, bool is_call,
+		       bool *save_a, bool *save_b)
+{
+	bool dead_a, dead_b;
+
+	if (stmt_mentions_reg(s, 11) || stmt_mentions_reg(s, 10) ||
+	    ((s->isa->flags & I_IMPL) && !(s->isa->flags & I_CALL)))
+		return false;
+	dead_a = reg_dead_after(c->p, i, 11) &&
+		 (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 11));
+	dead_b = reg_dead_after(c->p, i, 10) &&
+		 (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 10));
+	if ((!dead_a || !dead_b) && (is_call || stmt_mentions_reg(s, REG_RSP)))
+		return false;
+	*save_a = !dead_a;
+	*save_b = !dead_b;
+	return true;
+}
+
 enum ea_kind { EA_LEA, EA_ABS, EA_PCPU_VM };
 
 /* Is the symbol of expr data that the instance's own object defines? */
@@ -268,7 +297,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	enum ea_kind k = EA_LEA;
 	int size = operand_size(s, opsize), regs[3], nreg = 2, bitreg = -1;
 	int n, site, j;
-	bool saved[3], flags, is_call = s->isa->flags & I_CALL;
+	bool saved[3], flags, is_call = s->isa->flags & I_CALL, thunked, qthunk = false;
 	struct stmt t;
 
 	sym_of(o->disp, sym, sizeof(sym));
@@ -335,7 +364,16 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	if (flags && getenv("TWINC_DEBUG"))	/* why the flags are kept */
 		fprintf(stderr, "flags live at line %d because of line %d (%s)\n",
 			s->line, c->p->st[flow_why].line, c->p->st[flow_why].name);
-	if (pick_scratch(c, i, s, nreg, regs, saved, !is_call)) {
+	thunked = c->opt->thunks && bitreg < 0 && size <= 16 &&
+		  (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]);
+	if (thunked && thunk_regs(c, i, s, is_call, &saved[0], &saved[1])) {
+		regs[0] = 11;
+		regs[1] = 10;
+		/* a read thunk can keep %r10 itself */
+		qthunk = saved[1] && !writes_mem(s, mi);
+		if (qthunk)
+			saved[1] = false;
+	} else if (pick_scratch(c, i, s, nreg, regs, saved, !is_call)) {
 		err_at(c->p->path, s->line, "no scratch register for '%s'", s->name);
 		return -1;
 	}
@@ -371,14 +409,16 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	/* A read outside loops: probe out of line, in a thunk shared by every
 	 * site with the same registers and size (the miss path is there too:
 	 * a read needs no write-back after the access). */
-	if (c->opt->thunks && bitreg < 0 && size <= 16 &&
-	    (c->opt->thunks == THUNKS_ALL || !c->in_loop[i])) {
+	if (thunked) {
 		bool w = writes_mem(s, mi);
 
 		emit_ea(c, false, o, k, regs[0], -1, 0, -1);
-		fprintf(c->out, "\tcall\t__svm_p%c%d_%s_%s\n", w ? 'w' : 'r',
-			size, reg_name(regs[0], 8), reg_name(regs[1], 8));
-		c->thunk_used[w][regs[0]][regs[1]][size] = 1;
+		fprintf(c->out, "\tcall\t__svm_%c%c%d_%s_%s\n", qthunk ? 'q' : 'p',
+			w ? 'w' : 'r', size, reg_name(regs[0], 8), reg_name(regs[1], 8));
+		if (qthunk)
+			c->thunk_q[size] = 1;
+		else
+			c->thunk_used[w][regs[0]][regs[1]][size] = 1;
 		c->st->thunk_sites++;
 		if (w) {
 			/* a bounced page-crossing write must be copied back
@@ -1527,6 +1567,33 @@ static void emit_thunk(struct ctx *c, int w, int a, int b, int sz)
 		w ? "__svm_wmiss" : "__svm_miss", A, B);
 }
 
+/* "__svm_qrS_r11_r10": a read thunk that keeps %r10 (the site's is live) */
+static void emit_qthunk(struct ctx *c, int sz)
+{
+	fprintf(c->out,
+		"__svm_qr%d_r11_r10:\n"
+		"\tpushq\t%%r10\n"
+		"\tmovq\t%%r11, %%r10\n"
+		"\tshrq\t$%d, %%r10\n"
+		"\tandl\t$%d, %%r10d\n"
+		"\taddq\t__svm_tlbp(%%rip), %%r10\n"
+		"\tsubq\t(%%r10), %%r11\n"
+		"\tcmpq\t$%d, %%r11\n"
+		"\tja\t.Lsvm_tqmiss_%d\n"
+		"%s"
+		"\taddq\t8(%%r10), %%r11\n"
+		"\tpopq\t%%r10\n"
+		"\tret\n"
+		".Lsvm_tqmiss_%d:\n"
+		"\taddq\t(%%r10), %%r11\n"
+		"\tpushq\t$%d\n\tpushq\t%%r11\n\tcall\t__svm_miss\n"
+		"\tpopq\t%%r11\n\tpopq\t%%r10\n\tpopq\t%%r10\n"
+		"\tret\n",
+		sz, SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT,
+		((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT,
+		(1 << SVM_PAGE_SHIFT) - sz, sz, hit_count(c), sz, sz);
+}
+
 static void emit_thunks(struct ctx *c)
 {
 	int k;
@@ -1542,6 +1609,11 @@ static void emit_thunks(struct ctx *c)
 		c->st->thunks++;
 		emit_thunk(c, w, a, b, sz);
 	}
+	for (k = 1; k <= 16; k++)
+		if (c->thunk_q[k]) {
+			c->st->thunks++;
+			emit_qthunk(c, k);
+		}
 }
 
 /*

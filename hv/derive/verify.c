@@ -236,21 +236,25 @@ static bool no_fall_in(struct program *p, int l)
  *	   [incq __svm_hits(%rip)]; addq 8(%B),%A; ret
  *	M: addq TAG(%B),%A; pushq $(S | w << 6); pushq %A
  *	   call __svm_miss (pr) or __svm_wmiss (pw); popq %A; popq %B; ret
- * with no label inside either straight line.  Returns A, S, w, M.
+ * with no label inside either straight line.  "__svm_qrS_A_B" (a read only)
+ * is the same with B kept for the caller: "pushq %B" before the unit,
+ * "popq %B" before each ret.  Returns A, S, w, M.
  */
 static bool thunk_ok(struct program *p, const char *name, int *pa, int *ps,
 		     int *pw, int *pm)
 {
-	char an[8], bn[8], tail, rw;
-	int sz, a, b, w, l, j, m, ra, size, wr;
+	char an[8], bn[8], tail, rw, kind;
+	int sz, a, b, w, l, j, m, ra, size, wr, q;
 	const char *entry;
 	struct unit u;
 	struct stmt *s;
 
-	if (sscanf(name, "__svm_p%c%d_%7[a-z0-9]_%7[a-z0-9]%c", &rw, &sz, an, bn,
-		   &tail) != 4 || sz < 1 || sz > 16 || (rw != 'r' && rw != 'w'))
+	if (sscanf(name, "__svm_%c%c%d_%7[a-z0-9]_%7[a-z0-9]%c", &kind, &rw, &sz, an, bn,
+		   &tail) != 5 || sz < 1 || sz > 16 || (rw != 'r' && rw != 'w') ||
+	    (kind != 'p' && kind != 'q') || (kind == 'q' && rw != 'r'))
 		return false;
 	w = rw == 'w';
+	q = kind == 'q';
 	a = reg_parse(an, &wr);
 	if (a < 0 || a > 15 || wr != 8 || a == REG_RSP)
 		return false;
@@ -259,15 +263,24 @@ static bool thunk_ok(struct program *p, const char *name, int *pa, int *ps,
 		return false;
 	l = label_stmt(p, name);
 	if (l < 1 || p->st[l].kind != ST_LABEL || !p->sec[p->st[l].section].text ||
-	    !no_fall_in(p, l) || !probe_unit(p, l + 1, &u) || u.ra != a || u.rb != b ||
+	    !no_fall_in(p, l))
+		return false;
+	if (q && ((j = strict_next(p, l)) < 0 || !is_insn(&p->st[j], "pushq") ||
+		  !is_reg(&p->st[j].op[0], b) || p->st[j].op[0].width != 8))
+		return false;
+	if (!probe_unit(p, l + 1 + q, &u) || u.ra != a || u.rb != b ||
 	    u.tag != w || u.k != (1 << SVM_PAGE_SHIFT) - sz)
 		return false;
-	j = l + 7;
+	j = l + 7 + q;
 	if (strict_next(p, j) >= 0 && is_hit_count(&p->st[j + 1]))
 		j++;
 	if ((j = strict_next(p, j)) < 0 || !is_insn(s = &p->st[j], "addq") ||
-	    !is_mem(&s->op[0], b, "8") || !is_reg(&s->op[1], a) ||
-	    (j = strict_next(p, j)) < 0 || !is_insn(&p->st[j], "ret"))
+	    !is_mem(&s->op[0], b, "8") || !is_reg(&s->op[1], a))
+		return false;
+	if (q && ((j = strict_next(p, j)) < 0 || !is_insn(&p->st[j], "popq") ||
+		  !is_reg(&p->st[j].op[0], b)))
+		return false;
+	if ((j = strict_next(p, j)) < 0 || !is_insn(&p->st[j], "ret"))
 		return false;
 	/* the miss path the ja goes to */
 	if ((m = label_stmt(p, u.miss)) < 0 || (j = strict_next(p, m)) < 0 ||
@@ -275,8 +288,13 @@ static bool thunk_ok(struct program *p, const char *name, int *pa, int *ps,
 	    !is_mem(&s->op[0], b, w ? SVM_WTAG : "") || !is_reg(&s->op[1], a) ||
 	    !miss_unit(p, j + 1, &ra, &size, &wr, &entry) || ra != a ||
 	    p->st[j + 5].op[0].reg != b || size != sz || wr != w ||
-	    strcmp(entry, w ? "__svm_wmiss" : "__svm_miss") ||
-	    (j = strict_next(p, j + 5)) < 0 || !is_insn(&p->st[j], "ret"))
+	    strcmp(entry, w ? "__svm_wmiss" : "__svm_miss"))
+		return false;
+	j += 5;
+	if (q && ((j = strict_next(p, j)) < 0 || !is_insn(&p->st[j], "popq") ||
+		  !is_reg(&p->st[j].op[0], b)))
+		return false;
+	if ((j = strict_next(p, j)) < 0 || !is_insn(&p->st[j], "ret"))
 		return false;
 	*pa = a;
 	*ps = sz;
@@ -709,11 +727,12 @@ static void step(struct vctx *v, int i, const struct state *in)
 		int a, sz, w, m;
 
 		out = *in;
-		if (!strncmp(name, "__svm_p", 7) && thunk_ok(p, name, &a, &sz, &w, &m)) {
+		if ((!strncmp(name, "__svm_p", 7) || !strncmp(name, "__svm_q", 7)) &&
+		    thunk_ok(p, name, &a, &sz, &w, &m)) {
 			char bn[8], tail;
 			int b, width;
 
-			sscanf(name, "__svm_p%*c%*d_%*[a-z0-9]_%7[a-z0-9]%c", bn, &tail);
+			sscanf(name, "__svm_%*c%*c%*d_%*[a-z0-9]_%7[a-z0-9]%c", bn, &tail);
 			b = reg_parse(bn, &width);
 			kill_ptrs(&out);
 			out.r[a] = v_ptr(0, sz, w);
@@ -848,7 +867,8 @@ static void check_shape(struct vctx *v, int i)
 			 * rewrites the thunk caller's return address */
 			if (!(f & I_CALL) || !wmiss_ok(p, i))
 				report(v, i, "%s to __svm_wmiss outside a write thunk", s->name);
-		} else if (!strncmp(t, "__svm_pr", 8) || !strncmp(t, "__svm_pw", 8)) {
+		} else if (!strncmp(t, "__svm_pr", 8) || !strncmp(t, "__svm_pw", 8) ||
+			   !strncmp(t, "__svm_q", 7)) {
 			/* a probe thunk: only called, and only if it checks out */
 			if (!(f & I_CALL) || !thunk_ok(p, t, &a, &sz, &w, &m)) {
 				fprintf(stderr, "%s:%d: error: verify: %s to bad probe thunk '%s'\n",
