@@ -59,7 +59,7 @@ VARIANTS = {"groups": "bins", "nogroups": "bins_nogroups",
             "probe_each": "bins_probe_each"}
 
 NAMES = ["struct", "globals", "atomics", "string", "flags", "cross", "indirect", "jumplabel",
-         "memheavy"]
+         "memheavy", "arena"]
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
@@ -71,7 +71,8 @@ def test_same_results(request, variant):
     assert got == want, err
     # the translations really happened: misses filled the TLB, the
     # page-crossing accesses met non-adjacent host pages, rep ops went
-    # through the runtime, and nothing was refused
+    # through the runtime, and nothing was refused; "arena" (a hash of the
+    # arena after the run) says every write landed
     assert stats["fills"] > 0
     assert stats["crossings"] >= 5 and stats["bounces"] >= 5
     assert stats["rep"] == 2
@@ -266,10 +267,11 @@ def test_write_through_noncanonical_alias_refused(request, variant):
     assert stats["refusals"] == 1 and stats["disabled"] == 1
 
 
-def test_write_to_read_only_page_refused(bins):
-    """The TLB caches only writable pages, so a read of a read-only page
+@pytest.mark.parametrize("variant", ["groups", "probe_each"])
+def test_write_to_read_only_page_refused(request, variant):
+    """The TLB caches a read-only page for reads only, so a read of it
     cannot open the way for a write that hits the TLB."""
-    orig, twin = bins
+    orig, twin = request.getfixturevalue(VARIANTS[variant])
     assert results(orig, "rowrite")[0] == ["value 81", "ro 41"]
     got, stats, err = results(twin, "rowrite")
     assert got == ["value 80", "ro 40"]      # the write was not performed
@@ -318,6 +320,32 @@ def test_verifier_catches_window_tampering(bins, tmp_path, pattern, replacement)
     """Loop windows are checked like any other code: the offset's bound at
     the loop's head, its constant steps, the page from a probe that hit,
     no call while the window is in use, no other way in."""
+    tamper_corpus(bins, tmp_path, pattern, replacement)
+
+
+# t_cross in the groups build: a read thunk group over the 4 bytes
+# page2-3 .. page2+1, which cross the page:
+#   leaq -3(%rdi), %r11; call __svm_pr4_r11_r10
+#   movzwl 2(%r11), %eax; movl 0(%r11), %edx; addq %rdx, %rax; movl 0(%r11), %edx
+CROSS = (r"^(\tleaq\t-3\(%rdi\), %r11\n\tcall\t__svm_pr4_r11_r10\n)"
+         r"(\tmovzwl\t2\(%r11\), %eax\n)(\tmovl\t0\(%r11\), %edx\n)")
+
+
+@pytest.mark.parametrize("pattern,replacement", [
+    # an access of the run beyond the range the thunk probed
+    (CROSS, r"\1\tmovzwl\t3(%r11), %eax\n\3"),
+    # a write through the run's read probe
+    (CROSS, r"\1\2\tmovl\t%edx, 0(%r11)\n"),
+    # a call inside the run, which may evict its page
+    (CROSS, r"\1\2\tcall\t__svm_miss_done\n\3"),
+    # a jump into the run from before its probe
+    (r"^(t_cross:\n)((?:.*\n)*?)" + CROSS[1:],
+     r"\1\ttestq\t%rdi, %rdi\n\tje\t.Lsneak\n\2\3\4.Lsneak:\n\5"),
+])
+def test_verifier_catches_thunk_group_tampering(bins, tmp_path, pattern, replacement):
+    """A thunk group's run is checked like any other code: every access
+    inside the probed range, a read probe only read through, no call in
+    between, no way in but through the probe."""
     tamper_corpus(bins, tmp_path, pattern, replacement)
 
 

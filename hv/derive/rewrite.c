@@ -33,6 +33,7 @@
 #include "twinc.h"
 
 #define MISS_MAX (8 << 20)
+#define THUNK_MAX 63		/* bytes a thunk probes: what the runtime's info word holds */
 
 struct ctx {
 	struct program *p;
@@ -51,8 +52,9 @@ struct ctx {
 	int *chunk;		/* read-only data object of a statement, or -1 */
 	bool *keep;		/* by chunk (label statement index): referenced */
 	bool *in_loop;		/* statement lies between a label and a jump back to it */
-	unsigned char thunk_used[2][16][16][17];	/* [write][rA][rB][size] */
-	unsigned char thunk_q[17];	/* read thunks saving %r10, by size */
+	unsigned char thunk_used[2][16][16][THUNK_MAX + 1];	/* [write][rA][rB][size] */
+	unsigned char thunk_q[THUNK_MAX + 1];	/* read thunks saving %r10, by size */
+	bool tg_ok[2][THUNK_MAX + 1];	/* range sizes thunk groups may use [q][size] */
 	int *wfix;		/* sites of thunked writes (fix-up table) */
 	int nwfix;
 };
@@ -1336,6 +1338,240 @@ reject:
 	return 0;
 }
 
+/*
+ * Thunk groups: outside tight loops, a run of reads off one base register
+ * that the run does not change ("desc->status, desc->length",
+ * "buffer_info->dma, ->length, ->time_stamp") is probed once, through a
+ * read thunk, for the run's byte range [lo, hi) (at most THUNK_MAX bytes:
+ * the runtime translates that in one piece, through its bounce buffer if
+ * the range crosses into a page not adjacent on the host):
+ *
+ *	[pushfq]
+ *	leaq	LO(%rb), %r11
+ *	call	__svm_prR_r11_r10	(qr if %r10 is live)
+ *	[popfq]
+ *	... the run, D(%rb) -> (D-LO)(%r11)
+ *
+ * Nothing else in the run is probed (stack and own read-only data only),
+ * and nothing in it is a call, so the one translation holds for the whole
+ * run.  The run may branch forward within itself and out of itself, and
+ * may hold labels that only the run jumps to: the probe dominates the run.
+ * A write ends the run: a bounced range is copied back whole after the
+ * access, so bytes the run only read would be written back too, over what
+ * another CPU or the device may have written meanwhile.  A run is only
+ * worth a thunk of its own size if enough runs share it (tg_plan()).
+ */
+struct tgrun {
+	int b, last, naccess, lo, hi;
+	bool q;			/* %r10 live at the start: a thunk that keeps it */
+};
+
+static bool tg_access(const struct stmt *s, int mi)
+{
+	const struct operand *o;
+
+	if (mi < 0 || (s->isa->flags & I_NOMEM))
+		return false;
+	o = &s->op[mi];
+	return !o->seg[0] && o->index < 0 && o->base >= 0 && o->base < 16 &&
+	       o->base != REG_RSP && numeric(o->disp) && !writes_mem(s, mi) &&
+	       !(s->isa->flags & (I_CALL | I_JMP | I_PUSHPOP | I_STR)) &&
+	       !(!strncmp(s->name, "bt", 2) && s->op[0].kind == OP_REG);
+}
+
+static bool tg_scan(struct ctx *c, int i, struct tgrun *g)
+{
+	struct program *p = c->p;
+	struct stmt *s0 = &p->st[i];
+	int k, mi, opsize;
+	bool stop = false;
+
+	if (s0->kind != ST_INSN || c->jl_target[i] >= 0 || s0->in_app || s0->pushdepth ||
+	    (s0->prefix[0] && strcmp(s0->prefix, "lock")) || stmt_mentions_reg(s0, 11) ||
+	    !tg_access(s0, mi = mem_operand(s0)))
+		return false;
+	g->b = s0->op[mi].base;
+	g->last = -1;
+	g->naccess = 0;
+	for (k = i; k < p->nst && !stop; k++) {
+		struct stmt *s = &p->st[k];
+		unsigned f;
+
+		if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
+		    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
+			break;
+		if (s->kind == ST_LABEL) {
+			if (isdigit_label(s->name))
+				break;
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
+			    strcmp(s->name, ".balign"))
+				break;
+			continue;
+		}
+		f = s->isa->flags;
+		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP)) || !strcmp(s->name, "ud2") ||
+		    (s->prefix[0] && strcmp(s->prefix, "lock")) || stmt_mentions_reg(s, 11) ||
+		    ((f & I_IMPL) && (g->b <= 3 || g->b == 6 || g->b == 7)))
+			break;
+		if (f & I_JCC) {
+			if (target_of(p, s) <= k)	/* backward, or not a local label */
+				break;
+			continue;
+		}
+		mi = mem_operand(s);
+		if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP) {
+			char sym[128];
+			int d, sz, nlo, nhi;
+
+			sym_of(s->op[mi].disp, sym, sizeof(sym));
+			if (!(s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) &&
+			      !writes_mem(s, mi))) {
+				if (!tg_access(s, mi) || s->op[mi].base != g->b)
+					break;
+				isa_lookup(s->name, &opsize);
+				d = atoi(s->op[mi].disp);
+				sz = operand_size(s, opsize);
+				nlo = g->naccess && g->lo < d ? g->lo : d;
+				nhi = g->naccess && g->hi > d + sz ? g->hi : d + sz;
+				if (nhi - nlo > THUNK_MAX)
+					break;
+				g->lo = nlo;
+				g->hi = nhi;
+				g->naccess++;
+				g->last = k;
+			}
+		}
+		/* a change of the base ends the run (after it, if it is an
+		 * access whose address used the old value) */
+		if (writes_reg(s, g->b) || ((!strncmp(s->name, "xchg", 4) ||
+					     !strncmp(s->name, "xadd", 4) ||
+					     !strncmp(s->name, "cmpxchg", 7)) &&
+					    stmt_mentions_reg(s, g->b))) {
+			if (g->last != k)
+				break;
+			stop = true;
+		}
+	}
+	if (g->naccess < 2)
+		return false;
+	/* the run ends at its last access; only it jumps to its labels, only
+	 * forward; %r11 is dead wherever it leaves */
+	for (k = 0; k < p->nst; k++) {
+		struct stmt *s = &p->st[k];
+		int t;
+
+		if (s->kind != ST_INSN || !(s->isa->flags & (I_JMP | I_JCC | I_CALL)))
+			continue;
+		t = target_of(p, s);
+		if (t > i && t <= g->last && (k < i || k > g->last || t <= k))
+			return false;
+		if (k >= i && k <= g->last && t > g->last && !reg_dead_at(p, t, 11))
+			return false;
+	}
+	if (!reg_dead_after(p, g->last, 11))
+		return false;
+	g->q = !reg_dead_at(p, i, 10);
+	return true;
+}
+
+static bool thunk_context(struct ctx *c, int i)
+{
+	return c->opt->thunks && (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]);
+}
+
+/*
+ * Which range sizes get a thunk of their own: a group saves a lea and a
+ * call (about 9 bytes) per access after its first; a thunk costs about 60.
+ * The sizes of single accesses have their thunks anyway.
+ */
+#define TG_SITE_BYTES 9
+#define TG_THUNK_BYTES 60
+
+static void tg_plan(struct ctx *c)
+{
+	struct program *p = c->p;
+	int i, r, saved[2][THUNK_MAX + 1] = { { 0 } };
+	struct tgrun g;
+
+	for (i = 0; i < p->nst; i++) {
+		struct stmt *s = &p->st[i];
+
+		if (s->func < 0 || !p->fn[s->func].in_closure || !thunk_context(c, i) ||
+		    !tg_scan(c, i, &g))
+			continue;
+		saved[g.q][g.hi - g.lo] += (g.naccess - 1) * TG_SITE_BYTES;
+		i = g.last;
+	}
+	for (r = 1; r <= THUNK_MAX; r++) {
+		bool single = r == 1 || r == 2 || r == 4 || r == 8;
+
+		c->tg_ok[0][r] = single || saved[0][r] > TG_THUNK_BYTES;
+		c->tg_ok[1][r] = saved[1][r] > TG_THUNK_BYTES;
+	}
+}
+
+static int try_tgroup(struct ctx *c, int i)
+{
+	struct program *p = c->p;
+	struct tgrun g;
+	bool flags;
+	char insn[512];
+	int k, mi;
+
+	if (!tg_scan(c, i, &g) || !c->tg_ok[g.q][g.hi - g.lo])
+		return 0;
+	flags = flags_live_in(p, i);
+	c->site++;
+	c->st->mem_sites += g.naccess;
+	c->st->thunk_sites++;
+	c->st->tgroups++;
+	c->st->tgroup_accesses += g.naccess;
+	if (flags) {
+		fputs("\tpushfq\n", c->out);
+		c->st->flags_saved++;
+	}
+	fprintf(c->out, "\tleaq\t%d(%%%s), %%r11\n\tcall\t__svm_%cr%d_r11_r10\n", g.lo,
+		reg_name(g.b, 8), g.q ? 'q' : 'p', g.hi - g.lo);
+	if (g.q)
+		c->thunk_q[g.hi - g.lo] = 1;
+	else
+		c->thunk_used[0][11][10][g.hi - g.lo] = 1;
+	if (flags)
+		fputs("\tpopfq\n", c->out);
+	for (k = i; k <= g.last; k++) {
+		struct stmt *s = &p->st[k];
+
+		if (s->kind == ST_LABEL) {
+			fprintf(c->out, "%s:\n", s->name);
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			fprintf(c->out, "\t%s\t%s\n", s->name, s->args);
+			continue;
+		}
+		mi = mem_operand(s);
+		if (mi >= 0 && tg_access(s, mi) && s->op[mi].base == g.b) {
+			struct stmt t = *s;
+
+			snprintf(t.op[mi].disp, sizeof(t.op[mi].disp), "%d",
+				 atoi(s->op[mi].disp) - g.lo);
+			t.op[mi].base = 11;
+			fmt_insn(&t, insn, sizeof(insn));
+			fprintf(c->out, "%s\n", insn);
+			c->st->insns_in++;
+			if (s->prefix[0])
+				c->st->lock_sites++;
+			continue;
+		}
+		if (rewrite_insn(c, k))
+			return -1;
+	}
+	return g.last - i + 1;
+}
+
 /* Find jump-label and BUG annotations in the pushed sections. */
 static int annotate(struct ctx *c)
 {
@@ -1600,16 +1836,16 @@ static void emit_thunks(struct ctx *c)
 
 	fputs("\n\t.section\t.text.twin_thunks,\"ax\",@progbits\n", c->out);
 	/* k walks [write][rA][rB][size] in order */
-	for (k = 0; k < 2 * 16 * 16 * 17; k++) {
-		int w = k / (16 * 16 * 17), a = k / (16 * 17) % 16;
-		int b = k / 17 % 16, sz = k % 17;
+	for (k = 0; k < 2 * 16 * 16 * (THUNK_MAX + 1); k++) {
+		int w = k / (16 * 16 * (THUNK_MAX + 1)), a = k / (16 * (THUNK_MAX + 1)) % 16;
+		int b = k / (THUNK_MAX + 1) % 16, sz = k % (THUNK_MAX + 1);
 
 		if (!c->thunk_used[w][a][b][sz])
 			continue;
 		c->st->thunks++;
 		emit_thunk(c, w, a, b, sz);
 	}
-	for (k = 1; k <= 16; k++)
+	for (k = 1; k <= THUNK_MAX; k++)
 		if (c->thunk_q[k]) {
 			c->st->thunks++;
 			emit_qthunk(c, k);
@@ -1638,6 +1874,12 @@ static void find_loops(struct ctx *c)
 		l = label_stmt(p, s->op[0].text);
 		/* only tight loops, where the probe dominates the iteration */
 		if (l < 0 || l > j || j - l > LOOP_INLINE_MAX)
+			continue;
+		/* a call costs more than what an inline probe saves */
+		for (k = l; k <= j; k++)
+			if (p->st[k].kind == ST_INSN && (p->st[k].isa->flags & I_CALL))
+				break;
+		if (k <= j)
 			continue;
 		for (k = l; k <= j; k++)
 			c->in_loop[k] = true;
@@ -1727,6 +1969,8 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 	find_loops(&c);
 	if (annotate(&c))
 		rc = -1;
+	if (!rc && !opt->passthrough && !opt->no_groups)
+		tg_plan(&c);
 	fprintf(c.out, "# derived by twinc from %s: do not edit\n", p->path);
 	for (i = 0; i < p->nst && !rc; i++) {
 		struct stmt *s = &p->st[i];
@@ -1797,7 +2041,9 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 			continue;
 		}
 		if (!opt->no_groups) {
-			int n = try_group(&c, i);
+			/* outside tight loops a run is probed through a thunk,
+			 * inside them (or with --thunks off) inline */
+			int n = thunk_context(&c, i) ? try_tgroup(&c, i) : try_group(&c, i);
 
 			if (n < 0) {
 				rc = -1;

@@ -153,6 +153,7 @@ struct stats {
 	int groups, group_accesses;
 	int thunk_sites, thunks;
 	int windows, window_accesses;	/* loop windows (bases), accesses */
+	int tgroups, tgroup_accesses;	/* runs probed once through a thunk */
 	bool count_hits;	/* the probes increment __svm_hits */
 };
 

@@ -250,7 +250,7 @@ static bool thunk_ok(struct program *p, const char *name, int *pa, int *ps,
 	struct stmt *s;
 
 	if (sscanf(name, "__svm_%c%c%d_%7[a-z0-9]_%7[a-z0-9]%c", &kind, &rw, &sz, an, bn,
-		   &tail) != 5 || sz < 1 || sz > 16 || (rw != 'r' && rw != 'w') ||
+		   &tail) != 5 || sz < 1 || sz > 63 || (rw != 'r' && rw != 'w') ||
 	    (kind != 'p' && kind != 'q') || (kind == 'q' && rw != 'r'))
 		return false;
 	w = rw == 'w';
