@@ -58,8 +58,8 @@ VARIANTS = {"groups": "bins", "nogroups": "bins_nogroups",
             "thunks_all": "bins_thunks_all", "thunks_off": "bins_thunks_off",
             "probe_each": "bins_probe_each"}
 
-NAMES = ["struct", "globals", "atomics", "string", "flags", "cross", "indirect", "jumplabel",
-         "memheavy", "arena"]
+NAMES = ["struct", "globals", "atomics", "string", "flags", "cross", "fields", "indirect",
+         "jumplabel", "memheavy", "arena"]
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
@@ -70,11 +70,12 @@ def test_same_results(request, variant):
     assert [l.split()[0] for l in want] == NAMES
     assert got == want, err
     # the translations really happened: misses filled the TLB, the
-    # page-crossing accesses met non-adjacent host pages, rep ops went
+    # page-crossing accesses met non-adjacent host pages (with groups, a
+    # run of t_cross's and t_fields' reads cross as a whole), rep ops went
     # through the runtime, and nothing was refused; "arena" (a hash of the
     # arena after the run) says every write landed
     assert stats["fills"] > 0
-    assert stats["crossings"] >= 5 and stats["bounces"] >= 5
+    assert stats["crossings"] >= 4 and stats["bounces"] >= 4
     assert stats["rep"] == 2
     assert stats["refusals"] == 0 and stats["disabled"] == 0
     assert stats["hits"] == 0            # not derived with --count-hits
@@ -96,7 +97,7 @@ def test_hit_counting_same_results(counted, variant):
     want, _, _ = results(orig, "run", str(ROUNDS))
     got, stats, err = results(twin, "run", str(ROUNDS))
     assert got == want, err
-    assert stats["refusals"] == 0 and stats["crossings"] >= 5
+    assert stats["refusals"] == 0 and stats["crossings"] >= 4
     assert stats["hits"] > 1000
     if variant == "probe_each":
         assert stats["hits"] >= 1024 * ROUNDS
@@ -187,7 +188,9 @@ def test_out_of_range_access_refused(request, variant):
     assert want == ["value 0x5ec12e7", "secret 0xbad"]   # the original does it
     got, stats, err = results(twin, "refuse")
     assert got == ["value 0", "secret 0x5ec12e7"]         # never performed
-    assert stats["refusals"] == 2 and stats["disabled"] == 1
+    # with groups the read and the write of *secret are one translation
+    assert stats["refusals"] == (1 if variant == "groups" else 2)
+    assert stats["disabled"] == 1
     assert "refused access" in err
 
 
@@ -270,11 +273,13 @@ def test_write_through_noncanonical_alias_refused(request, variant):
 @pytest.mark.parametrize("variant", ["groups", "probe_each"])
 def test_write_to_read_only_page_refused(request, variant):
     """The TLB caches a read-only page for reads only, so a read of it
-    cannot open the way for a write that hits the TLB."""
+    cannot open the way for a write that hits the TLB.  (With groups, the
+    read, the write and the read again are one run that writes, refused
+    as a whole: its reads see the sink's zeroes.)"""
     orig, twin = request.getfixturevalue(VARIANTS[variant])
     assert results(orig, "rowrite")[0] == ["value 81", "ro 41"]
     got, stats, err = results(twin, "rowrite")
-    assert got == ["value 80", "ro 40"]      # the write was not performed
+    assert got == ["value 1" if variant == "groups" else "value 80", "ro 40"]
     assert stats["refusals"] == 1 and stats["disabled"] == 1
 
 
@@ -295,7 +300,7 @@ def test_verifier_catches_tampering_in_corpus(bins_thunks_off, tmp_path, pattern
 #   .Lsvm_wprobe_N: leaq 0(%rsi),%r11; <probe unit>; ja .Lsvm_wslow_N; movq 8(%r10),%r10
 #   .L47: cmpq $4092,%r11; ja .Lsvm_wprobe_N; ...; addq $4,%rsi; leaq 4(%r11),%r11;
 #         xorl -4(%r10,%r11,1),%edi; ...; jne .L47
-LOOP3 = r"(\.L47:\n)\tcmpq\t\$4092, (%\w+)\n\tja\t(\.Lsvm_wprobe_\d+)\n"
+LOOP3 = r"^(\.L\d+:\n)\tcmpq\t\$4092, (%\w+)\n\tja\t(\.Lsvm_wprobe_\d+)\n"
 
 
 @pytest.mark.parametrize("pattern,replacement", [
@@ -312,7 +317,8 @@ LOOP3 = r"(\.L47:\n)\tcmpq\t\$4092, (%\w+)\n\tja\t(\.Lsvm_wprobe_\d+)\n"
     # a call in the loop, which may evict the window's page
     (r"^(\txorl\t-4\()", r"\tcall\t__svm_miss_done\n\1"),
     # a jump into the loop from outside its window probe
-    (r"^(\tmovq\t\(%rsp\), %rsi\n)", r"\1\tjmp\t.L47\n"),
+    (r"^(\tmovq\t\(%rsp\), %rsi\n)((?:.*\n)*?)(\.L\d+:\n\tcmpq\t\$4092, )",
+     r"\1\tjmp\t.Lsneak\n\2.Lsneak:\n\3"),
     # a write through a window probed with the read tag
     (r"^(\.Lsvm_wprobe_\d+:\n\tleaq\t0\(%rdi\), %\w+\n(?:\t.*\n){4})\tsubq\t16\(", r"\1\tsubq\t("),
 ])
@@ -323,28 +329,34 @@ def test_verifier_catches_window_tampering(bins, tmp_path, pattern, replacement)
     tamper_corpus(bins, tmp_path, pattern, replacement)
 
 
-# t_cross in the groups build: a read thunk group over the 4 bytes
-# page2-3 .. page2+1, which cross the page:
-#   leaq -3(%rdi), %r11; call __svm_pr4_r11_r10
-#   movzwl 2(%r11), %eax; movl 0(%r11), %edx; addq %rdx, %rax; movl 0(%r11), %edx
-CROSS = (r"^(\tleaq\t-3\(%rdi\), %r11\n\tcall\t__svm_pr4_r11_r10\n)"
-         r"(\tmovzwl\t2\(%r11\), %eax\n)(\tmovl\t0\(%r11\), %edx\n)")
+# t_fields in the groups build: a read thunk group over its 8 bytes
+#   leaq 0(%rdi), %r11; call __svm_pr8_r11_r10; movzwl 0(%r11), %ecx; movl 2(%r11), ...
+FIELDS = (r"^(t_fields:\n\tleaq\t0\(%rdi\), %r11\n\tcall\t__svm_pr8_r11_r10\n)"
+          r"(\tmovzwl\t0\(%r11\), %\w+\n)(\tmovl\t2\(%r11\), %\w+\n)")
+# t_cross's first run, one that writes every byte of its 8:
+#   leaq -5(%rdi), %r11; call __svm_pw8_r11_r10; .Lsvm_wret_N: movl $..., 3(%r11); ...
+CROSS = r"^(\tcall\t__svm_pw8_r11_r10\n\.Lsvm_wret_\d+:\n)\tmovl\t\$-1582119980, 3\(%r11\)\n"
 
 
 @pytest.mark.parametrize("pattern,replacement", [
-    # an access of the run beyond the range the thunk probed
-    (CROSS, r"\1\tmovzwl\t3(%r11), %eax\n\3"),
+    # a read of the run beyond the range the thunk probed
+    (FIELDS, r"\1\tmovzwl\t7(%r11), %ecx\n\3"),
     # a write through the run's read probe
-    (CROSS, r"\1\2\tmovl\t%edx, 0(%r11)\n"),
+    (FIELDS, r"\1\2\tmovl\t%edi, 2(%r11)\n"),
     # a call inside the run, which may evict its page
-    (CROSS, r"\1\2\tcall\t__svm_miss_done\n\3"),
+    (FIELDS, r"\1\2\tcall\t__svm_miss_done\n\3"),
     # a jump into the run from before its probe
-    (r"^(t_cross:\n)((?:.*\n)*?)" + CROSS[1:],
-     r"\1\ttestq\t%rdi, %rdi\n\tje\t.Lsneak\n\2\3\4.Lsneak:\n\5"),
+    (r"^(t_fields:\n)(\tleaq\t0\(%rdi\), %r11\n\tcall\t__svm_pr8_r11_r10\n"
+     r"\tmovzwl\t0\(%r11\), %\w+\n)", r"\1\ttestq\t%rdi, %rdi\n\tje\t.Lsneak\n\2.Lsneak:\n"),
+    # a write of a writing run beyond its range
+    (CROSS, r"\1\tmovl\t$-1582119980, 5(%r11)\n"),
+    # a writing run probed for reading
+    (r"^\tcall\t__svm_pw8_r11_r10(\n\.Lsvm_wret_\d+:\n\tmovl\t\$-1582119980, 3)",
+     r"\tcall\t__svm_pr8_r11_r10\1"),
 ])
 def test_verifier_catches_thunk_group_tampering(bins, tmp_path, pattern, replacement):
     """A thunk group's run is checked like any other code: every access
-    inside the probed range, a read probe only read through, no call in
+    inside the probed range, writes only through a write probe, no call in
     between, no way in but through the probe."""
     tamper_corpus(bins, tmp_path, pattern, replacement)
 

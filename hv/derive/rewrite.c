@@ -54,7 +54,7 @@ struct ctx {
 	bool *in_loop;		/* statement lies between a label and a jump back to it */
 	unsigned char thunk_used[2][16][16][THUNK_MAX + 1];	/* [write][rA][rB][size] */
 	unsigned char thunk_q[THUNK_MAX + 1];	/* read thunks saving %r10, by size */
-	bool tg_ok[2][THUNK_MAX + 1];	/* range sizes thunk groups may use [q][size] */
+	bool tg_ok[3][THUNK_MAX + 1];	/* range sizes thunk groups may use [q, w][size] */
 	int *wfix;		/* sites of thunked writes (fix-up table) */
 	int nwfix;
 };
@@ -1362,11 +1362,12 @@ reject:
  * worth a thunk of its own size if enough runs share it (tg_plan()).
  */
 struct tgrun {
-	int b, last, naccess, lo, hi;
+	int b, last, naccess, nwrites, lo, hi;
 	bool q;			/* %r10 live at the start: a thunk that keeps it */
+	bool wr;		/* a run that writes (every byte of its range) */
 };
 
-static bool tg_access(const struct stmt *s, int mi)
+static bool tg_access(const struct stmt *s, int mi, bool wr)
 {
 	const struct operand *o;
 
@@ -1374,7 +1375,7 @@ static bool tg_access(const struct stmt *s, int mi)
 		return false;
 	o = &s->op[mi];
 	return !o->seg[0] && o->index < 0 && o->base >= 0 && o->base < 16 &&
-	       o->base != REG_RSP && numeric(o->disp) && !writes_mem(s, mi) &&
+	       o->base != REG_RSP && numeric(o->disp) && (wr || !writes_mem(s, mi)) &&
 	       !(s->isa->flags & (I_CALL | I_JMP | I_PUSHPOP | I_STR)) &&
 	       !(!strncmp(s->name, "bt", 2) && s->op[0].kind == OP_REG);
 }
@@ -1388,11 +1389,13 @@ static bool tg_scan(struct ctx *c, int i, struct tgrun *g)
 
 	if (s0->kind != ST_INSN || c->jl_target[i] >= 0 || s0->in_app || s0->pushdepth ||
 	    (s0->prefix[0] && strcmp(s0->prefix, "lock")) || stmt_mentions_reg(s0, 11) ||
-	    !tg_access(s0, mi = mem_operand(s0)))
+	    !tg_access(s0, mi = mem_operand(s0), false))
 		return false;
 	g->b = s0->op[mi].base;
 	g->last = -1;
 	g->naccess = 0;
+	g->nwrites = 0;
+	g->wr = false;
 	for (k = i; k < p->nst && !stop; k++) {
 		struct stmt *s = &p->st[k];
 		unsigned f;
@@ -1429,7 +1432,7 @@ static bool tg_scan(struct ctx *c, int i, struct tgrun *g)
 			sym_of(s->op[mi].disp, sym, sizeof(sym));
 			if (!(s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) &&
 			      !writes_mem(s, mi))) {
-				if (!tg_access(s, mi) || s->op[mi].base != g->b)
+				if (!tg_access(s, mi, false) || s->op[mi].base != g->b)
 					break;
 				isa_lookup(s->name, &opsize);
 				d = atoi(s->op[mi].disp);
@@ -1477,6 +1480,115 @@ static bool tg_scan(struct ctx *c, int i, struct tgrun *g)
 	return true;
 }
 
+/*
+ * A run that writes: straight line (no branch, no label), reads and writes
+ * off one base, and every byte of its range written by it, so that a
+ * bounced range written back whole writes back only what the run wrote.
+ * The longest such run from i.
+ */
+static bool tg_scan_write(struct ctx *c, int i, struct tgrun *g)
+{
+	struct program *p = c->p;
+	struct stmt *s0 = &p->st[i];
+	int k, mi, opsize, n = 0, d[64], sz[64], at[64], e, lo, hi, nw;
+	bool w[64], stop = false;
+
+	if (s0->kind != ST_INSN || c->jl_target[i] >= 0 || s0->in_app || s0->pushdepth ||
+	    (s0->prefix[0] && strcmp(s0->prefix, "lock")) || stmt_mentions_reg(s0, 11) ||
+	    !tg_access(s0, mi = mem_operand(s0), true))
+		return false;
+	g->b = s0->op[mi].base;
+	for (k = i; k < p->nst && !stop && n < 64; k++) {
+		struct stmt *s = &p->st[k];
+		unsigned f;
+
+		if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
+		    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0 ||
+		    s->kind == ST_LABEL)
+			break;
+		if (s->kind == ST_DIR) {
+			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
+			    strcmp(s->name, ".balign"))
+				break;
+			continue;
+		}
+		f = s->isa->flags;
+		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP | I_JCC)) ||
+		    !strcmp(s->name, "ud2") || (s->prefix[0] && strcmp(s->prefix, "lock")) ||
+		    stmt_mentions_reg(s, 11) ||
+		    ((f & I_IMPL) && (g->b <= 3 || g->b == 6 || g->b == 7)))
+			break;
+		mi = mem_operand(s);
+		if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP) {
+			char sym[128];
+
+			sym_of(s->op[mi].disp, sym, sizeof(sym));
+			if (!(s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) &&
+			      !writes_mem(s, mi))) {
+				if (!tg_access(s, mi, true) || s->op[mi].base != g->b)
+					break;
+				isa_lookup(s->name, &opsize);
+				d[n] = atoi(s->op[mi].disp);
+				sz[n] = operand_size(s, opsize);
+				w[n] = writes_mem(s, mi);
+				at[n++] = k;
+			}
+		}
+		if (writes_reg(s, g->b) || ((!strncmp(s->name, "xchg", 4) ||
+					     !strncmp(s->name, "xadd", 4) ||
+					     !strncmp(s->name, "cmpxchg", 7)) &&
+					    stmt_mentions_reg(s, g->b))) {
+			if (!n || at[n - 1] != k)
+				break;
+			stop = true;
+		}
+	}
+	/* the longest prefix of at least two accesses whose writes cover its range */
+	for (e = n; e >= 2; e--) {
+		unsigned long long cov = 0, all;
+		int j;
+
+		lo = hi = d[0];
+		for (j = 0; j < e; j++) {
+			lo = d[j] < lo ? d[j] : lo;
+			hi = d[j] + sz[j] > hi ? d[j] + sz[j] : hi;
+		}
+		if (hi - lo > THUNK_MAX)
+			continue;
+		for (j = 0, nw = 0; j < e; j++)
+			if (w[j]) {
+				cov |= (sz[j] >= 64 ? ~0ULL : ((1ULL << sz[j]) - 1)) << (d[j] - lo);
+				nw++;
+			}
+		all = hi - lo >= 64 ? ~0ULL : (1ULL << (hi - lo)) - 1;
+		if (nw && cov == all)
+			break;
+	}
+	if (e < 2 || !reg_dead_after(p, at[e - 1], 11) || !reg_dead_at(p, i, 10))
+		return false;
+	g->last = at[e - 1];
+	g->naccess = e;
+	g->nwrites = nw;
+	g->lo = lo;
+	g->hi = hi;
+	g->q = false;
+	g->wr = true;
+	return true;
+}
+
+/* The better run from i, of either kind. */
+static bool tg_find(struct ctx *c, int i, struct tgrun *g)
+{
+	struct tgrun r;
+	bool have = tg_scan(c, i, g);
+
+	if (tg_scan_write(c, i, &r) && (!have || r.naccess > g->naccess)) {
+		*g = r;
+		have = true;
+	}
+	return have;
+}
+
 static bool thunk_context(struct ctx *c, int i)
 {
 	return c->opt->thunks && (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]);
@@ -1493,16 +1605,19 @@ static bool thunk_context(struct ctx *c, int i)
 static void tg_plan(struct ctx *c)
 {
 	struct program *p = c->p;
-	int i, r, saved[2][THUNK_MAX + 1] = { { 0 } };
+	int i, r, saved[3][THUNK_MAX + 1] = { { 0 } };
 	struct tgrun g;
 
 	for (i = 0; i < p->nst; i++) {
 		struct stmt *s = &p->st[i];
 
 		if (s->func < 0 || !p->fn[s->func].in_closure || !thunk_context(c, i) ||
-		    !tg_scan(c, i, &g))
+		    !tg_find(c, i, &g))
 			continue;
-		saved[g.q][g.hi - g.lo] += (g.naccess - 1) * TG_SITE_BYTES;
+		/* a run that writes also trades its sites' fix-ups (about 14
+		 * bytes each) for one copy of the run (about 5 per access) */
+		saved[g.wr ? 2 : g.q][g.hi - g.lo] += (g.naccess - 1) * TG_SITE_BYTES +
+			(g.wr ? g.nwrites * 14 - g.naccess * 5 - 10 : 0);
 		i = g.last;
 	}
 	for (r = 1; r <= THUNK_MAX; r++) {
@@ -1510,38 +1625,18 @@ static void tg_plan(struct ctx *c)
 
 		c->tg_ok[0][r] = single || saved[0][r] > TG_THUNK_BYTES;
 		c->tg_ok[1][r] = saved[1][r] > TG_THUNK_BYTES;
+		c->tg_ok[2][r] = (single && saved[2][r] > 0) || saved[2][r] > TG_THUNK_BYTES;
 	}
 }
 
-static int try_tgroup(struct ctx *c, int i)
+/* The run's statements, its accesses through %r11, to c->out. */
+static int tg_emit_run(struct ctx *c, int i, const struct tgrun *g)
 {
 	struct program *p = c->p;
-	struct tgrun g;
-	bool flags;
 	char insn[512];
 	int k, mi;
 
-	if (!tg_scan(c, i, &g) || !c->tg_ok[g.q][g.hi - g.lo])
-		return 0;
-	flags = flags_live_in(p, i);
-	c->site++;
-	c->st->mem_sites += g.naccess;
-	c->st->thunk_sites++;
-	c->st->tgroups++;
-	c->st->tgroup_accesses += g.naccess;
-	if (flags) {
-		fputs("\tpushfq\n", c->out);
-		c->st->flags_saved++;
-	}
-	fprintf(c->out, "\tleaq\t%d(%%%s), %%r11\n\tcall\t__svm_%cr%d_r11_r10\n", g.lo,
-		reg_name(g.b, 8), g.q ? 'q' : 'p', g.hi - g.lo);
-	if (g.q)
-		c->thunk_q[g.hi - g.lo] = 1;
-	else
-		c->thunk_used[0][11][10][g.hi - g.lo] = 1;
-	if (flags)
-		fputs("\tpopfq\n", c->out);
-	for (k = i; k <= g.last; k++) {
+	for (k = i; k <= g->last; k++) {
 		struct stmt *s = &p->st[k];
 
 		if (s->kind == ST_LABEL) {
@@ -1553,11 +1648,11 @@ static int try_tgroup(struct ctx *c, int i)
 			continue;
 		}
 		mi = mem_operand(s);
-		if (mi >= 0 && tg_access(s, mi) && s->op[mi].base == g.b) {
+		if (mi >= 0 && tg_access(s, mi, g->wr) && s->op[mi].base == g->b) {
 			struct stmt t = *s;
 
 			snprintf(t.op[mi].disp, sizeof(t.op[mi].disp), "%d",
-				 atoi(s->op[mi].disp) - g.lo);
+				 atoi(s->op[mi].disp) - g->lo);
 			t.op[mi].base = 11;
 			fmt_insn(&t, insn, sizeof(insn));
 			fprintf(c->out, "%s\n", insn);
@@ -1568,6 +1663,68 @@ static int try_tgroup(struct ctx *c, int i)
 		}
 		if (rewrite_insn(c, k))
 			return -1;
+	}
+	return 0;
+}
+
+static int try_tgroup(struct ctx *c, int i)
+{
+	struct program *p = c->p;
+	struct tgrun g;
+	struct stats keep;
+	bool flags;
+	int site;
+
+	if (!tg_find(c, i, &g) || !c->tg_ok[g.wr ? 2 : g.q][g.hi - g.lo])
+		return 0;
+	flags = flags_live_in(p, i);
+	site = c->site++;
+	c->st->mem_sites += g.naccess;
+	c->st->thunk_sites++;
+	c->st->tgroups++;
+	c->st->tgroup_accesses += g.naccess;
+	if (flags) {
+		fputs("\tpushfq\n", c->out);
+		c->st->flags_saved++;
+	}
+	fprintf(c->out, "\tleaq\t%d(%%%s), %%r11\n\tcall\t__svm_%c%c%d_r11_r10\n", g.lo,
+		reg_name(g.b, 8), g.q ? 'q' : 'p', g.wr ? 'w' : 'r', g.hi - g.lo);
+	if (g.q)
+		c->thunk_q[g.hi - g.lo] = 1;
+	else
+		c->thunk_used[g.wr][11][10][g.hi - g.lo] = 1;
+	if (g.wr)
+		fprintf(c->out, ".Lsvm_wret_%d:\n", site);
+	if (flags)
+		fputs("\tpopfq\n", c->out);
+	if (tg_emit_run(c, i, &g))
+		return -1;
+	if (g.wr) {
+		/* the fix-up: the run again on the bounce buffer, then the
+		 * write-back (the run is straight line: one way out) */
+		FILE *main_out = c->out, *fix;
+		char *fbuf = NULL;
+		size_t flen = 0;
+		int rc;
+
+		fprintf(c->out, ".Lsvm_done_%d:\n", site);
+		fix = open_memstream(&fbuf, &flen);
+		if (!fix)
+			return -1;
+		keep = *c->st;
+		fprintf(fix, ".Lsvm_wfix_%d:\n%s", site, flags ? "\tpopfq\n" : "");
+		c->out = fix;
+		rc = tg_emit_run(c, i, &g);
+		c->out = main_out;
+		fprintf(fix, "\tcall\t__svm_miss_done\n\tjmp\t.Lsvm_done_%d\n", site);
+		fclose(fix);
+		*c->st = keep;		/* the same instructions: counted once */
+		if (!rc)
+			missf(c, "%s", fbuf);
+		free(fbuf);
+		if (rc)
+			return -1;
+		c->wfix[c->nwfix++] = site;
 	}
 	return g.last - i + 1;
 }

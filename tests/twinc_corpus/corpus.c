@@ -140,6 +140,15 @@ static __attribute__((noinline)) unsigned long t_cross(unsigned char *page2)
 	return r;
 }
 
+/* reads of one object, the same way whether it straddles a page or not */
+static __attribute__((noinline)) unsigned long t_fields(const unsigned char *o)
+{
+	unsigned long r = *(const volatile unsigned short *)o;
+
+	r += *(const volatile unsigned int *)(o + 2) * 3;
+	return r ^ *(const volatile unsigned short *)(o + 6) * 5;
+}
+
 /* indirect calls through function pointers held in (SVM) memory */
 struct ops {
 	unsigned long (*op)(unsigned long a, unsigned long b);
@@ -341,6 +350,8 @@ void twin_run(struct env *e)
 	report("flags", t_flags((unsigned __int128 *)(e->arena + 12288), 50,
 				(unsigned int *)(e->arena + 12288 + 1024)));
 	report("cross", t_cross(e->arena + 5 * 4096));
+	report("fields", t_fields(e->arena + 12 * 4096 - 5) * 7 +
+			 t_fields(e->arena + 12 * 4096 + 100));
 	report("indirect", t_indirect((struct ops *)(e->arena + 6 * 4096 + 64), 25));
 	report("jumplabel", t_jumplabel());
 	report("memheavy", t_memheavy((struct desc *)(e->arena + 7 * 4096),
