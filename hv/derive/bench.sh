@@ -32,6 +32,9 @@ end=$(date +%s.%N)
 echo "e1000 wall time of twinc incl. as: $(echo "$end - $start" | bc) s"
 grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_bytes_original|text_bytes_derived|code_growth|group_probes|group_accesses|thunk_sites|thunks)"' "$tmp/m.json"
 size -A "$tmp/o.o" | awk '/^\.text/ { print "  " $1, $2 }'
+echo "e1000 text bytes by kind of code (hv/derive/bytes.awk):"
+as --64 -aln="$tmp/o.lst" -o /dev/null "$tmp/o.s"
+awk -f hv/derive/bytes.awk "$tmp/o.lst" "$tmp/o.s"
 awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
      /^\tja\t\.Lsvm_(miss|slow)_/ { if (cold) c++; else h++ }
      /^\tja\t\.Lsvm_wslow_/ { w++ }
