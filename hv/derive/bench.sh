@@ -35,6 +35,8 @@ size -A "$tmp/o.o" | awk '/^\.text/ { print "  " $1, $2 }'
 echo "e1000 text bytes by kind of code (hv/derive/bytes.awk):"
 as --64 -aln="$tmp/o.lst" -o /dev/null "$tmp/o.s"
 awk -f hv/derive/bytes.awk "$tmp/o.lst" "$tmp/o.s"
+echo "e1000 closure, probes that could at best be shared (hv/derive/share-bound.awk):"
+awk -f hv/derive/share-bound.awk "$tmp/m.json" $out/e1000_main.s
 awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
      /^\tja\t\.Lsvm_(miss|slow)_/ { if (cold) c++; else h++ }
      /^\tja\t\.Lsvm_wslow_/ { w++ }
