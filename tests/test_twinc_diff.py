@@ -58,8 +58,8 @@ VARIANTS = {"groups": "bins", "nogroups": "bins_nogroups",
             "thunks_all": "bins_thunks_all", "thunks_off": "bins_thunks_off",
             "probe_each": "bins_probe_each"}
 
-NAMES = ["struct", "globals", "atomics", "string", "flags", "cross", "fields", "indirect",
-         "jumplabel", "memheavy", "arena"]
+NAMES = ["struct", "globals", "atomics", "string", "flags", "cross", "fields", "scratch",
+         "indirect", "jumplabel", "memheavy", "arena"]
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))

@@ -201,30 +201,65 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 }
 
 /*
+ * Does s read register r other than in its memory operand (which the
+ * site's lea consumes before the thunk runs)?  A destination it only
+ * writes, in full, is not a read; a partial one is (the rest stays).
+ */
+static bool reads_beside_mem(const struct stmt *s, int r)
+{
+	int k;
+
+	for (k = 0; k < s->nops; k++) {
+		const struct operand *o = &s->op[k];
+
+		if (o->kind != OP_REG || o->reg != r)
+			continue;
+		if (k == s->nops - 1 && (s->isa->flags & I_DSTW) && o->width >= 4)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static bool writes_dest(const struct stmt *s, int r)
+{
+	const struct operand *o = s->nops ? &s->op[s->nops - 1] : NULL;
+
+	return o && o->kind == OP_REG && o->reg == r && o->width >= 4 &&
+	       (s->isa->flags & (I_DSTW | I_DSTRW));
+}
+
+/*
  * The thunk registers: every thunked site uses %r11 for the address and
  * %r10 as the thunk's scratch, saving either around the site when it is
- * live (a read thunk "__svm_qr" saves %r10 itself instead), so that e1000
- * needs a few dozen thunks instead of one per register pair.  Not when the
- * instruction names either register, or %rsp (a push would move what it
- * sees), or is a call (nothing may stay pushed across it) with one of them
+ * live (a read thunk "__svm_qr" keeps %r10 itself instead), so that e1000
+ * needs a few dozen thunks instead of one per register pair.  The
+ * instruction may name them in its memory operand (the lea has used them
+ * by the time the thunk runs) and as a destination it writes in full (no
+ * save then: the old value is dead); a read of %r10 needs a qr thunk.  Not
+ * for a read of %r11, or an instruction naming %rsp (a push would move what
+ * it sees), or a call (nothing may stay pushed across it) with one of them
  * live: those sites choose freely.
  */
 static bool thunk_regs(struct ctx *c, int i, const struct stmt *s, bool is_call,
-		       bool *save_a, bool *save_b)
+		       bool write, bool *save_a, bool *save_b, bool *keep_b)
 {
-	bool dead_a, dead_b;
+	bool dead_a, dead_b, read_b = reads_beside_mem(s, 10);
 
-	if (stmt_mentions_reg(s, 11) || stmt_mentions_reg(s, 10) ||
+	if (reads_beside_mem(s, 11) || (read_b && (write || is_call)) ||
 	    ((s->isa->flags & I_IMPL) && !(s->isa->flags & I_CALL)))
 		return false;
-	dead_a = reg_dead_after(c->p, i, 11) &&
-		 (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 11));
-	dead_b = reg_dead_after(c->p, i, 10) &&
-		 (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 10));
-	if ((!dead_a || !dead_b) && (is_call || stmt_mentions_reg(s, REG_RSP)))
+	dead_a = writes_dest(s, 11) ||
+		 (reg_dead_after(c->p, i, 11) &&
+		  (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 11)));
+	dead_b = writes_dest(s, 10) ||
+		 (reg_dead_after(c->p, i, 10) &&
+		  (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 10)));
+	if ((!dead_a || (!dead_b && !read_b)) && (is_call || stmt_mentions_reg(s, REG_RSP)))
 		return false;
 	*save_a = !dead_a;
-	*save_b = !dead_b;
+	*save_b = !dead_b && !read_b;
+	*keep_b = read_b;
 	return true;
 }
 
@@ -368,13 +403,15 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 			s->line, c->p->st[flow_why].line, c->p->st[flow_why].name);
 	thunked = c->opt->thunks && bitreg < 0 && size <= 16 &&
 		  (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]);
-	if (thunked && thunk_regs(c, i, s, is_call, &saved[0], &saved[1])) {
+	if (thunked && thunk_regs(c, i, s, is_call, writes_mem(s, mi), &saved[0],
+				  &saved[1], &qthunk)) {
 		regs[0] = 11;
 		regs[1] = 10;
 		/* a read thunk can keep %r10 itself */
-		qthunk = saved[1] && !writes_mem(s, mi);
-		if (qthunk)
+		if (saved[1] && !writes_mem(s, mi)) {
+			qthunk = true;
 			saved[1] = false;
+		}
 	} else if (pick_scratch(c, i, s, nreg, regs, saved, !is_call)) {
 		err_at(c->p->path, s->line, "no scratch register for '%s'", s->name);
 		return -1;
