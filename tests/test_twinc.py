@@ -155,8 +155,30 @@ def test_tlb_hit_path_without_counting(tmp_path):
     check_hit_paths((tmp_path / "o.s").read_text(), m, False)
 
 
-def tamper(tmp_path, pattern, replacement):
-    src = (TWIN / "e1000_twin.s").read_text()
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory):
+    """e1000 derived with every output form: inline probes, groups and a
+    loop window in tight loops, thunks, thunk groups, the hit counter.  It
+    is what the tampering tests edit (make twin derives with --thunks all,
+    which leaves no inline probe)."""
+    d = tmp_path_factory.mktemp("forms")
+    p = twinc("--quiet", "--count-hits", "--thunks", "loops", "--policy", POLICY,
+              "-o", d / "e1000_forms.s", TWIN / "e1000_main.s")
+    assert p.returncode == 0, p.stderr
+    text = (d / "e1000_forms.s").read_text()
+    assert "\tja\t.Lsvm_miss_" in text and "\tja\t.Lsvm_slow_" in text
+    assert "\tja\t.Lsvm_wslow_" in text and "\tcall\t__svm_qr" in text
+    return text
+
+
+def test_verifier_accepts_every_form(forms, tmp_path):
+    f = tmp_path / "forms.s"
+    f.write_text(forms)
+    p = twinc("--policy", POLICY, "--verify", f)
+    assert p.returncode == 0, p.stderr
+
+
+def tamper(tmp_path, pattern, replacement, src):
     out, n = re.subn(pattern, replacement, src, count=1, flags=re.M)
     assert n == 1, pattern
     f = tmp_path / "tampered.s"
@@ -252,8 +274,8 @@ def test_verifier_accepts_the_output():
     (r"^(\tpushq\t%rbx)$", "\t.byte 0x0f, 0x01, 0xd9\n\\1", "raw data in code"),
     (r"^(\tpushq\t%rbx)$", "\tmovq\t%gs:current_task, %rax\n\\1", "segment override"),
 ])
-def test_verifier_catches_tampering(tmp_path, pattern, replacement, why):
-    p = tamper(tmp_path, pattern, replacement)
+def test_verifier_catches_tampering(forms, tmp_path, pattern, replacement, why):
+    p = tamper(tmp_path, pattern, replacement, forms)
     assert p.returncode == 1
     assert why in p.stderr
     assert re.search(r"tampered\.s:\d+: error: verify:", p.stderr), p.stderr
@@ -349,11 +371,11 @@ def test_loader_symbols():
     # after a group probe, at its run
     r"^\tja\t\.Lsvm_slow_\d+\n" + re.escape(HIT_COUNT) + r"\n\taddq\t8\(%\w+\), %\w+\n()",
 ])
-def test_verifier_catches_jump_past_a_probe(tmp_path, where):
+def test_verifier_catches_jump_past_a_probe(forms, tmp_path, where):
     """A label in the middle of a probe or between a probe and its access
     is harmless until something jumps to it from where the register is not
     a translated address: then the access is not translated."""
-    src = (TWIN / "e1000_twin.s").read_text()
+    src = forms
     m = re.search(where, src, re.M)
     assert m
     out = src[:m.start(1)] + ".Lsneak_in:\n" + src[m.start(1):]
@@ -368,10 +390,10 @@ def test_verifier_catches_jump_past_a_probe(tmp_path, where):
     assert twinc("--policy", POLICY, "--verify", f).returncode == 0
 
 
-def test_verifier_catches_foreign_jump_into_miss_path(tmp_path):
+def test_verifier_catches_foreign_jump_into_miss_path(forms, tmp_path):
     """A miss path trusts %rB to point at a TLB entry; only the hit probe
     that owns it may jump there."""
-    src = (TWIN / "e1000_twin.s").read_text()
+    src = forms
     label = re.search(r"^(\.Lsvm_miss_\d+):$", src, re.M).group(1)
     out = re.sub(r"^(\tpushq\t%rbx)$", f"\tjmp\t{label}\n\\1", src, count=1, flags=re.M)
     f = tmp_path / "tampered.s"

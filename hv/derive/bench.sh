@@ -8,12 +8,12 @@
 #   TWINC_FLAGS (probe policy) applies to both the e1000 and the corpus runs
 #   (the e1000 figures come from this script's own run of twinc on
 #   build/twin/e1000/e1000_main.s); unset, it is what make twin derives
-#   e1000 with (TWIN_FLAGS in derive.mk: --count-hits); TWINC_FLAGS= (empty)
-#   measures twinc's defaults, without the hit counter.
+#   e1000 with (TWIN_FLAGS in derive.mk); TWINC_FLAGS= (empty) measures
+#   twinc's defaults, without the hit counter.
 set -eu
 cd "$(dirname "$0")/../.."
 rounds=${1:-20}
-flags=${TWINC_FLAGS---count-hits}
+flags=${TWINC_FLAGS-$(sed -n 's/^TWIN_FLAGS *:= *//p' hv/derive/derive.mk)}
 echo "TWINC_FLAGS: ${flags:-(none)}"
 twinc=build/bin/twinc
 out=build/twin/e1000
@@ -30,7 +30,7 @@ $twinc --quiet $flags --policy hv/derive/e1000.policy -o "$tmp/o.s" --obj "$tmp/
 	--orig-obj "$tmp/orig.o" --manifest "$tmp/m.json" $out/e1000_main.s
 end=$(date +%s.%N)
 echo "e1000 wall time of twinc incl. as: $(echo "$end - $start" | bc) s"
-grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_bytes_original|text_bytes_derived|code_growth|group_probes|group_accesses|thunk_sites|thunks)"' "$tmp/m.json"
+grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_bytes_original|text_bytes_derived|code_growth|group_probes|group_accesses|thunk_sites|thunks|thunk_groups|thunk_group_accesses|loop_windows|window_accesses)"' "$tmp/m.json"
 size -A "$tmp/o.o" | awk '/^\.text/ { print "  " $1, $2 }'
 echo "e1000 text bytes by kind of code (hv/derive/bytes.awk):"
 as --64 -aln="$tmp/o.lst" -o /dev/null "$tmp/o.s"
@@ -41,8 +41,8 @@ awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
      /^\tja\t\.Lsvm_(miss|slow)_/ { if (cold) c++; else h++ }
      /^\tja\t\.Lsvm_wslow_/ { w++ }
      /^\tcall\t__svm_[pq][rw]/ { if (cold) tc++; else th++ }
-     END { print "inline probes on the hot path:", h, " in out-of-line copies:", c
-           print "thunk calls on the hot path:", th, " in out-of-line copies:", tc
+     END { print "inline probes on the hot path:", h + 0, " in out-of-line copies:", c + 0
+           print "thunk calls on the hot path:", th + 0, " in out-of-line copies:", tc + 0
            print "loop-window probes (once per page and base):", w + 0 }' "$tmp/o.s"
 # hit paths as emitted: an inline probe from its address computation (the
 # instruction before "movq %rA, %rB; shrq $7") to the add of the mapping (or,
@@ -53,7 +53,7 @@ awk '/^\tshrq\t\$7, / { start = NR - 2 }
      /^\t(addq|movq)\t8\(%/ && ja && NR - ja <= 2 { n[NR - start + 1]++; ja = 0 }
      /^__svm_[pq][rw][0-9]+_[a-z0-9]+_[a-z0-9]+:$/ { t = NR }
      /^\tret$/ && t { m[NR - t + 2]++; t = 0 }
-     END { for (k in n) printf "TLB-hit path, inline: %d instructions at %d probes\n", k, n[k]
+     END { for (k in n) printf "TLB-hit path, inline (or loop window): %d instructions at %d probes\n", k, n[k]
            for (k in m) printf "TLB-hit path, thunked: %d instructions in %d thunks\n", k, m[k] }' \
 	"$tmp/o.s" | sort
 echo "  (address, [call,] 7 probe instructions incl. ja, [incq __svm_hits,] add of the mapping, [ret]; + the access)"
