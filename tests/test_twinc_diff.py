@@ -203,17 +203,26 @@ def test_unknown_indirect_target_refused(bins):
     assert "indirect call" in err
 
 
-def test_instruction_overhead_callgrind(bins):
-    """Deterministic instruction counts of the memory-heavy kernel; the
-    issue's target is < 1.5x; we assert only a regression bound and print
-    the figure (see hv/derive/README.md for the measured value)."""
+@pytest.mark.parametrize("variant", ["groups", "thunks_all"])
+def test_instruction_overhead_callgrind(request, variant):
+    """Deterministic instruction counts of the memory-heavy kernel over 20
+    rounds, as bench.sh counts them: the issue's target, < 1.5x, with loop
+    windows (1.45x: see hv/derive/README.md; over fewer rounds the loops'
+    one-off window probes and saves weigh more); a probe per access is far
+    above it."""
     assert have("valgrind")
-    orig, twin = bins
-    a = callgrind_ir(orig, "t_memheavy", "run", "5")
-    b = callgrind_ir(twin, "t_memheavy", "run", "5")
+    orig, twin = request.getfixturevalue(VARIANTS[variant])
+    a = callgrind_ir(orig, "t_memheavy", "run", "20")
+    b = callgrind_ir(twin, "t_memheavy", "run", "20")
     ratio = b / a
     print(f"callgrind t_memheavy: original {a} Ir, rewritten {b} Ir, ratio {ratio:.2f}")
-    assert 1.0 < ratio < 4.0
+    assert 1.0 < ratio < 1.5
+    _, each = bins_probe_each_of(request)
+    assert callgrind_ir(each, "t_memheavy", "run", "20") / a > 3
+
+
+def bins_probe_each_of(request):
+    return request.getfixturevalue("bins_probe_each")
 
 
 def test_svm_core_builds_for_xen(tmp_path):
