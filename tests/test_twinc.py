@@ -71,11 +71,12 @@ def test_every_external_call_bound():
 
 def hit_paths(text):
     """Instruction counts of every inline hit path: from the address
-    computation to the add of the mapping (the access itself not counted)."""
+    computation to the add of the mapping (the access itself not counted),
+    with the hit counter if there is one."""
     lines = text.splitlines()
     counts = []
     for i, l in enumerate(lines):
-        if l.startswith("\tja\t.Lsvm_miss_") or l.startswith("\tja\t.Lsvm_slow_"):
+        if re.match(r"\tja\t\.Lsvm_(miss|slow|wslow)_", l):
             j = i
             while not lines[j].startswith("\tmovq\t%r") or "shrq" not in lines[j + 1]:
                 j -= 1
@@ -83,8 +84,14 @@ def hit_paths(text):
             while lines[j - 1].startswith("\tmovq\t__twin_vm_percpu_base") or \
                     lines[j - 1].startswith("\tleaq\t") and "%rip" in lines[j - 1]:
                 j -= 1
-            counts.append(i + 2 - j)
+            end = i + 1 + (lines[i + 1] == HIT_COUNT)
+            # the add of the mapping, or for a loop window its page
+            assert re.match(r"\t(addq|movq)\t8\(%", lines[end])
+            counts.append(end + 1 - j)
     return counts
+
+
+HIT_COUNT = "\tincq\t__svm_hits(%rip)"
 
 
 def thunk_paths(text):
@@ -93,7 +100,7 @@ def thunk_paths(text):
     lines = text.splitlines()
     paths = {}
     for i, l in enumerate(lines):
-        m = re.match(r"(__svm_p[rw]\w+):$", l)
+        m = re.match(r"(__svm_[pq][rw]\w+):$", l)
         if m:
             j = i + 1
             while lines[j] != "\tret":
@@ -102,27 +109,78 @@ def thunk_paths(text):
     return paths
 
 
-def test_tlb_hit_path_is_short():
-    text = (TWIN / "e1000_twin.s").read_text()
+def check_hit_paths(text, m, counting):
     counts = hit_paths(text)
     thunks = thunk_paths(text)
-    calls = re.findall(r"^\tcall\t(__svm_p[rw]\w+)$", text, re.M)
-    m = manifest()
+    calls = re.findall(r"^\tcall\t(__svm_[pq][rw]\w+)$", text, re.M)
     assert len(calls) == m["thunk_sites"] > 300
     assert len(thunks) == m["thunks"]
     assert set(calls) == set(thunks)
     # every non-stack operand is reached by an inline probe, a group probe
     # or a thunk
     assert len(counts) + len(calls) > 500
-    # inline: lea + 8 probe instructions for nearly every site
-    assert max(set(counts), key=counts.count) == 9
-    assert max(counts) <= 11
-    # thunked: lea, call, 7 probe instructions incl. ja, add, ret
-    assert set(thunks.values()) == {11}
+    # inline: lea + 8 probe instructions for nearly every site, + the counter
+    assert max(set(counts), key=counts.count) == 9 + counting
+    assert max(counts) <= 11 + counting
+    # thunked: lea, call, 7 probe instructions incl. ja, [incq,] add, ret;
+    # a read thunk that keeps %r10 for the site pushes and pops it too
+    assert {n for t, n in thunks.items() if t.startswith("__svm_p")} == {11 + counting}
+    assert {n for t, n in thunks.items() if t.startswith("__svm_q")} == {13 + counting}
+    # the thunks are shared: nearly every site calls one on %r11/%r10 (one
+    # thunk per size: thunk groups probe ranges of up to 63 bytes)
+    assert len(thunks) < 64
+    assert sum(c.endswith("_r11_r10") for c in calls) > 0.95 * len(calls)
+    # the counter is on every probe's hit path, right after its ja, and
+    # nowhere else
+    probes = re.findall(r"^\tja\t\.Lsvm_(?:miss|slow|wslow|t[rwq]miss)_\w+\n(.*)$", text, re.M)
+    assert len(probes) == len(counts) + len(thunks)
+    assert text.count(HIT_COUNT + "\n") == (len(probes) if counting else 0)
+    assert all((p == HIT_COUNT) == counting for p in probes)
 
 
-def tamper(tmp_path, pattern, replacement):
-    src = (TWIN / "e1000_twin.s").read_text()
+def test_tlb_hit_path_is_short():
+    """make twin derives e1000 with --count-hits."""
+    m = manifest()
+    assert m["count_hits"] is True
+    check_hit_paths((TWIN / "e1000_twin.s").read_text(), m, True)
+
+
+def test_tlb_hit_path_without_counting(tmp_path):
+    import json
+    p = twinc("--quiet", "--policy", POLICY, "-o", tmp_path / "o.s", "--manifest",
+              tmp_path / "m.json", TWIN / "e1000_main.s")
+    assert p.returncode == 0, p.stderr
+    m = json.loads((tmp_path / "m.json").read_text())
+    assert m["count_hits"] is False
+    assert "__svm_hits" not in m["xen_symbols"]
+    assert "__svm_hits" in manifest()["xen_symbols"]
+    check_hit_paths((tmp_path / "o.s").read_text(), m, False)
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory):
+    """e1000 derived with every output form: inline probes, groups and a
+    loop window in tight loops, thunks, thunk groups, the hit counter.  It
+    is what the tampering tests edit (make twin derives with --thunks all,
+    which leaves no inline probe)."""
+    d = tmp_path_factory.mktemp("forms")
+    p = twinc("--quiet", "--count-hits", "--thunks", "loops", "--policy", POLICY,
+              "-o", d / "e1000_forms.s", TWIN / "e1000_main.s")
+    assert p.returncode == 0, p.stderr
+    text = (d / "e1000_forms.s").read_text()
+    assert "\tja\t.Lsvm_miss_" in text and "\tja\t.Lsvm_slow_" in text
+    assert "\tja\t.Lsvm_wslow_" in text and "\tcall\t__svm_qr" in text
+    return text
+
+
+def test_verifier_accepts_every_form(forms, tmp_path):
+    f = tmp_path / "forms.s"
+    f.write_text(forms)
+    p = twinc("--policy", POLICY, "--verify", f)
+    assert p.returncode == 0, p.stderr
+
+
+def tamper(tmp_path, pattern, replacement, src):
     out, n = re.subn(pattern, replacement, src, count=1, flags=re.M)
     assert n == 1, pattern
     f = tmp_path / "tampered.s"
@@ -171,8 +229,46 @@ def test_verifier_accepts_the_output():
     (r"^\tcall\t__svm_pw4_r11_r10(\n\.Lsvm_wret_\d+:\n\taddl\t\$1, \(%r11\))",
      r"\tcall\t__svm_pr4_r11_r10\1", "not translated"),
     (r"^(\t\.quad\t\.Lsvm_wret_\d+, )\.Lsvm_wfix_\d+$", r"\1e1000_clean", "bad fix-up table entry"),
-    (r"^(\tcall\t__svm_pw\w+\n\.Lsvm_wret_(\d+):\n)", r"\1\tjne\t.Lsvm_wfix_\2\n", "not translated"),
+    (r"^(\tcall\t__svm_pw\w+\n\.Lsvm_wret_(\d+):\n)", r"\1\tjne\t.Lsvm_wfix_\2\n",
+     "jump into the fix-up path"),
     (r"^(\tpushq\t%rbx)$", "\tcall\t__svm_wmiss\n\\1", "outside a write thunk"),
+    # read thunks that keep %r10: pushing another register, not restoring
+    # it, a write through one, a write form of them
+    (r"^(__svm_qr8_r11_r10:\n)\tpushq\t%r10$", r"\1\tpushq\t%r9", "bad probe thunk"),
+    (r"^(__svm_qr8_r11_r10:\n(?:\t.*\n){10})\tpopq\t%r10\n(\tret)$", r"\1\2", "bad probe thunk"),
+    (r"^\tcall\t__svm_pw4_r11_r10(\n\.Lsvm_wret_\d+:\n\taddl\t\$1, \(%r11\))",
+     r"\tcall\t__svm_qr4_r11_r10\1", "not translated"),
+    (r"^(\tpushq\t%rbx)$", "\tcall\t__svm_qw4_r11_r10\n\\1", "bad probe thunk"),
+    # the hit counter: anywhere but right after a probe's ja, in any other
+    # form, or with a label that lets a jump past the ja into the hit path
+    (r"^(\tpushq\t%rbx)$", HIT_COUNT + "\n\\1", "raw access to __svm_hits"),
+    (r"^(\tcmpq\t\$\d+, %r11\n)(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "\n",
+     "\\1" + HIT_COUNT + "\n\\2", "raw access to __svm_hits"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\tincq\t__svm_hits+8(%rip)", "raw access to __svm_hits+8"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\taddq\t$1, __svm_hits(%rip)", "raw access to __svm_hits"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\tincl\t__svm_hits(%rip)", "raw access to __svm_hits"),
+    (r"^(\tja\t\.Lsvm_miss_\d+\n)" + re.escape(HIT_COUNT) + "$",
+     "\\1\tlock incq\t__svm_hits(%rip)", "raw access to __svm_hits"),
+    (r"^(__svm_pr4_r11_r10:\n(?:\t.*\n){7})" + re.escape(HIT_COUNT) + "$",
+     "\\1\tincq\t__svm_hits+8(%rip)", "bad probe thunk"),
+    # the probe's index from another register than the address it checks
+    (r"^\tmovq\t%r11, %r10(\n\tshrq\t\$7, %r10\n)", r"\tmovq\t%rdi, %r10\1", "not translated"),
+    # a write to the TLB through the entry pointer
+    (r"^(\taddq\t8\(%r10\), %r11\n)", r"\1\tmovq\t%r11, 8(%r10)\n", "not translated"),
+    # a translated pointer used after a call (which may evict its page)
+    (r"^(\tcall\t__svm_pr8_r11_r10\n)(\tmovq\t\(%r11\), %r\w+\n)", r"\1\tcall\t__svm_miss_done\n\2",
+     "not translated"),
+    # stack operands only at a constant offset
+    (r"^(\tpushq\t%rbx)$", "\tmovq\t%rax, 8(%rsp,%rcx,8)\n\\1", "with an index register"),
+    # no aliases, no fill bytes, no unchecked code, no running off the end
+    (r"^(\tpushq\t%rbx)$", "\t.set\t__svm_miss, e1000_clean\n\\1", "symbol alias"),
+    (r"^(\tpushq\t%rbx)$", "\t.p2align\t4,0x0f\n\\1", "alignment with a fill value"),
+    (r"\Z", "\t.section\t.data.x,\"ax\",@progbits\n\tcli\n", "executable section .data.x"),
+    (r"\Z", "\t.section\t.text.x,\"ax\",@progbits\nx_entry:\n\tnop\n", "runs off the end"),
+    (r"^(\tpushq\t%rbx)$", "\tjmp\t.LC0\n\\1", "not code of the instance"),
     (r"^(\tpushq\t%rbx)$", "\tcli\n\\1", "forbidden instruction"),
     (r"^(\tpushq\t%rbx)$", "\tcall\tprintk\n\\1", "unbound 'printk'"),
     (r"^(\tpushq\t%rbx)$", "\tjmp\t*%rax\n\\1", "indirect jmp"),
@@ -180,8 +276,8 @@ def test_verifier_accepts_the_output():
     (r"^(\tpushq\t%rbx)$", "\t.byte 0x0f, 0x01, 0xd9\n\\1", "raw data in code"),
     (r"^(\tpushq\t%rbx)$", "\tmovq\t%gs:current_task, %rax\n\\1", "segment override"),
 ])
-def test_verifier_catches_tampering(tmp_path, pattern, replacement, why):
-    p = tamper(tmp_path, pattern, replacement)
+def test_verifier_catches_tampering(forms, tmp_path, pattern, replacement, why):
+    p = tamper(tmp_path, pattern, replacement, forms)
     assert p.returncode == 1
     assert why in p.stderr
     assert re.search(r"tampered\.s:\d+: error: verify:", p.stderr), p.stderr
@@ -269,10 +365,37 @@ def test_loader_symbols():
     assert undef == vm | xen
 
 
-def test_verifier_catches_foreign_jump_into_miss_path(tmp_path):
+@pytest.mark.parametrize("where", [
+    # between a probe's hit path and its access
+    r"^\tja\t\.Lsvm_miss_\d+\n" + re.escape(HIT_COUNT) + r"\n\taddq\t8\(%\w+\), %\w+\n()",
+    # right after a write thunk's call, where the access follows
+    r"^\tcall\t__svm_pw4_r11_r10\n\.Lsvm_wret_\d+:\n()",
+    # after a group probe, at its run
+    r"^\tja\t\.Lsvm_slow_\d+\n" + re.escape(HIT_COUNT) + r"\n\taddq\t8\(%\w+\), %\w+\n()",
+])
+def test_verifier_catches_jump_past_a_probe(forms, tmp_path, where):
+    """A label in the middle of a probe or between a probe and its access
+    is harmless until something jumps to it from where the register is not
+    a translated address: then the access is not translated."""
+    src = forms
+    m = re.search(where, src, re.M)
+    assert m
+    out = src[:m.start(1)] + ".Lsneak_in:\n" + src[m.start(1):]
+    out = re.sub(r"^(\tpushq\t%rbx)$", "\tjmp\t.Lsneak_in\n\\1", out, count=1, flags=re.M)
+    f = tmp_path / "tampered.s"
+    f.write_text(out)
+    p = twinc("--policy", POLICY, "--verify", f)
+    assert p.returncode == 1
+    assert "not translated" in p.stderr
+    # the label alone changes nothing
+    f.write_text(src[:m.start(1)] + ".Lsneak_in:\n" + src[m.start(1):])
+    assert twinc("--policy", POLICY, "--verify", f).returncode == 0
+
+
+def test_verifier_catches_foreign_jump_into_miss_path(forms, tmp_path):
     """A miss path trusts %rB to point at a TLB entry; only the hit probe
     that owns it may jump there."""
-    src = (TWIN / "e1000_twin.s").read_text()
+    src = forms
     label = re.search(r"^(\.Lsvm_miss_\d+):$", src, re.M).group(1)
     out = re.sub(r"^(\tpushq\t%rbx)$", f"\tjmp\t{label}\n\\1", src, count=1, flags=re.M)
     f = tmp_path / "tampered.s"

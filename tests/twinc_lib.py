@@ -1,6 +1,7 @@
 """Helpers for the twinc suites: build twinc and the derived e1000 once,
 compile the differential corpus both ways, run it."""
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,7 +41,7 @@ def manifest():
     return json.loads((TWIN / "manifest.json").read_text())
 
 
-def build_corpus(tmp: Path, groups=True, thunks=None):
+def build_corpus(tmp: Path, groups=True, thunks=None, count_hits=False, windows=True):
     """Original and rewritten corpus binaries in tmp; returns their paths."""
     s = tmp / "corpus.s"
     p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, CORPUS / "corpus.c"])
@@ -52,20 +53,58 @@ def build_corpus(tmp: Path, groups=True, thunks=None):
         args.insert(0, "--no-groups")
     if thunks:
         args[:0] = ["--thunks", thunks]
+    if count_hits:
+        args.insert(0, "--count-hits")
+    if not windows:
+        args.insert(0, "--no-windows")
     p = twinc(*args)
     assert p.returncode == 0, p.stderr
     orig, twin = tmp / "orig", tmp / "twin"
     p = run(["gcc", *LINK_CFLAGS, f"-I{CORPUS}", "-o", orig, CORPUS / "harness.c", s])
     assert p.returncode == 0, p.stderr
-    p = run(["gcc", *LINK_CFLAGS, "-DTWIN", f"-I{CORPUS}", f"-I{SVM}", "-o", twin,
-             CORPUS / "harness.c", tmp / "corpus.twin.o", SVM / "svm.c",
-             SVM / "svm_user.c", SVM / "svm_entry.S"])
-    assert p.returncode == 0, p.stderr
+    link_twin(tmp / "corpus.twin.o", twin)
     return orig, twin
 
 
-def results(binary, *args):
-    p = run([binary, *args])
+def link_twin(obj, out):
+    p = run(["gcc", *LINK_CFLAGS, "-DTWIN", f"-I{CORPUS}", f"-I{SVM}", "-o", out,
+             CORPUS / "harness.c", obj, SVM / "svm.c", SVM / "svm_user.c",
+             SVM / "svm_entry.S"])
+    assert p.returncode == 0, p.stderr
+
+
+PROBE_START = re.compile(r"^(\tmovq\t%(\w+), %(\w+)\n\tshrq\t\$7, %\3\n"
+                         r"\tandl\t\$131040, %\w+\n\taddq\t__svm_tlbp\(%rip\), %\3\n)", re.M)
+MISS_ENTRY = re.compile(r"^(\.Lsvm_(?:miss|slow|wslow|t[rwq]miss)_\w+:\n)", re.M)
+
+
+def instrument_probes(twin_s: Path, out: Path):
+    """The test's own count of probes executed and probes that missed,
+    independent of --count-hits: a counter before the first instruction of
+    every probe (inline, group, loop window or thunk: the probe is about to
+    clobber the flags there) and one at the start of every miss path and
+    group or loop-window slow copy (which clobber the flags or restore them
+    first).  Not verified: it is a measuring build, linked like the
+    rewrite."""
+    text = twin_s.read_text()
+    text, n = PROBE_START.subn(r"\tincq\ttwin_probes(%rip)\n\1", text)
+    text, m = MISS_ENTRY.subn(r"\1\tincq\ttwin_probe_misses(%rip)\n", text)
+    assert n > 0 and m > 0
+    text += ("\t.data\n\t.balign 8\n\t.globl\ttwin_probes\ntwin_probes:\n\t.quad\t0\n"
+             "\t.globl\ttwin_probe_misses\ntwin_probe_misses:\n\t.quad\t0\n")
+    src = out.with_suffix(".s")
+    src.write_text(text)
+    p = run(["as", "--64", "-o", out.with_suffix(".o"), src])
+    assert p.returncode == 0, p.stderr
+    link_twin(out.with_suffix(".o"), out)
+    return n, m
+
+
+def results(binary, *args, same_layout=False):
+    """The binary's result lines, its "# svm" statistics and stderr.  With
+    same_layout, address randomisation is off, so that two runs lay out
+    memory alike (and the TLB's entries collide alike)."""
+    p = run([*(["setarch", "-R"] if same_layout else []), binary, *args])
     assert p.returncode == 0, f"{binary} {args}: rc {p.returncode}\n{p.stderr}"
     lines = p.stdout.splitlines()
     values = [l for l in lines if not l.startswith("#")]

@@ -5,13 +5,16 @@
 #   instruction-count overhead of the differential corpus, per test and
 #   for the memory-heavy kernel.
 #   usage: [TWINC_FLAGS="--thunks all --no-groups"] hv/derive/bench.sh [ROUNDS]
-#   TWINC_FLAGS (probe policy) applies to both the e1000 and the corpus runs;
-#   the e1000 figures then come from this script's own run, not from
-#   build/twin/e1000/manifest.json.
+#   TWINC_FLAGS (probe policy) applies to both the e1000 and the corpus runs
+#   (the e1000 figures come from this script's own run of twinc on
+#   build/twin/e1000/e1000_main.s); unset, it is what make twin derives
+#   e1000 with (TWIN_FLAGS in derive.mk); TWINC_FLAGS= (empty) measures
+#   twinc's defaults, without the hit counter.
 set -eu
 cd "$(dirname "$0")/../.."
 rounds=${1:-20}
-flags=${TWINC_FLAGS:-}
+flags=${TWINC_FLAGS-$(sed -n 's/^TWIN_FLAGS *:= *//p' hv/derive/derive.mk)}
+echo "TWINC_FLAGS: ${flags:-(none)}"
 twinc=build/bin/twinc
 out=build/twin/e1000
 tmp=$(mktemp -d)
@@ -27,15 +30,33 @@ $twinc --quiet $flags --policy hv/derive/e1000.policy -o "$tmp/o.s" --obj "$tmp/
 	--orig-obj "$tmp/orig.o" --manifest "$tmp/m.json" $out/e1000_main.s
 end=$(date +%s.%N)
 echo "e1000 wall time of twinc incl. as: $(echo "$end - $start" | bc) s"
-grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_bytes_original|text_bytes_derived|code_growth|group_probes|group_accesses|thunk_sites|thunks)"' "$tmp/m.json"
+grep -E '"(lines_total|lines_parsed|non_stack_operands|sites_rewritten|text_bytes_original|text_bytes_derived|code_growth|group_probes|group_accesses|thunk_sites|thunks|thunk_groups|thunk_group_accesses|loop_windows|window_accesses)"' "$tmp/m.json"
 size -A "$tmp/o.o" | awk '/^\.text/ { print "  " $1, $2 }'
+echo "e1000 text bytes by kind of code (hv/derive/bytes.awk):"
+as --64 -aln="$tmp/o.lst" -o /dev/null "$tmp/o.s"
+awk -f hv/derive/bytes.awk "$tmp/o.lst" "$tmp/o.s"
+echo "e1000 closure, probes that could at best be shared (hv/derive/share-bound.awk):"
+awk -f hv/derive/share-bound.awk "$tmp/m.json" $out/e1000_main.s
 awk '/twin_miss/ { cold = 1 } /twin_thunks/ { cold = 2 }
      /^\tja\t\.Lsvm_(miss|slow)_/ { if (cold) c++; else h++ }
-     /^\tcall\t__svm_p[rw]/ { if (cold) tc++; else th++ }
-     END { print "inline probes on the hot path:", h, " in out-of-line group copies:", c
-           print "thunk calls on the hot path:", th, " in out-of-line group copies:", tc }' "$tmp/o.s"
-echo "TLB-hit path: inline 9 instructions (address, 7 probe instructions incl. ja, add of the mapping);"
-echo "  thunked 11 (address, call, the same 7 + add in the thunk, ret); + the access"
+     /^\tja\t\.Lsvm_wslow_/ { w++ }
+     /^\tcall\t__svm_[pq][rw]/ { if (cold) tc++; else th++ }
+     END { print "inline probes on the hot path:", h + 0, " in out-of-line copies:", c + 0
+           print "thunk calls on the hot path:", th + 0, " in out-of-line copies:", tc + 0
+           print "loop-window probes (once per page and base):", w + 0 }' "$tmp/o.s"
+# hit paths as emitted: an inline probe from its address computation (the
+# instruction before "movq %rA, %rB; shrq $7") to the add of the mapping (or,
+# for a loop window, the load of the page); a thunk from the site's lea and
+# call to the thunk's ret
+awk '/^\tshrq\t\$7, / { start = NR - 2 }
+     /^\tja\t\.Lsvm_(miss|slow|wslow)_/ { ja = NR }
+     /^\t(addq|movq)\t8\(%/ && ja && NR - ja <= 2 { n[NR - start + 1]++; ja = 0 }
+     /^__svm_[pq][rw][0-9]+_[a-z0-9]+_[a-z0-9]+:$/ { t = NR }
+     /^\tret$/ && t { m[NR - t + 2]++; t = 0 }
+     END { for (k in n) printf "TLB-hit path, inline (or loop window): %d instructions at %d probes\n", k, n[k]
+           for (k in m) printf "TLB-hit path, thunked: %d instructions in %d thunks\n", k, m[k] }' \
+	"$tmp/o.s" | sort
+echo "  (address, [call,] 7 probe instructions incl. ja, [incq __svm_hits,] add of the mapping, [ret]; + the access)"
 
 cf="-O2 -fno-pic -fno-pie -mno-red-zone -fno-jump-tables -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none -mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-tree-loop-distribute-patterns -fno-builtin"
 lf="-O2 -fno-pie -no-pie -mno-red-zone -fno-stack-protector"

@@ -12,6 +12,8 @@
 
 static int *lab_idx, nlab;
 static struct program *lab_prog;
+static struct stmt *lab_st;	/* the table is for this statement array */
+static int lab_nst;
 
 static int lab_cmp(const void *a, const void *b)
 {
@@ -24,7 +26,7 @@ int label_stmt(struct program *p, const char *name)
 {
 	int lo = 0, hi, i;
 
-	if (lab_prog != p) {
+	if (lab_prog != p || lab_st != p->st || lab_nst != p->nst) {
 		free(lab_idx);
 		lab_idx = malloc(p->nst * sizeof(int));
 		nlab = 0;
@@ -32,6 +34,8 @@ int label_stmt(struct program *p, const char *name)
 			if (p->st[i].kind == ST_LABEL && !isdigit_label(p->st[i].name))
 				lab_idx[nlab++] = i;
 		lab_prog = p;
+		lab_st = p->st;
+		lab_nst = p->nst;
 		qsort(lab_idx, nlab, sizeof(int), lab_cmp);
 	}
 	hi = nlab - 1;

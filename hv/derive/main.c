@@ -2,7 +2,8 @@
 /*
  * twinc: derive the hypervisor instance of a driver's fast path.
  *
- *   twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] -o OUT.s [--obj OUT.o] [--orig-obj ORIG.o]
+ *   twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] [--count-hits]
+ *         [--no-windows] -o OUT.s [--obj OUT.o] [--orig-obj ORIG.o]
  *         [--manifest M.json] INPUT.s
  *   twinc --policy P --verify FILE.s
  *
@@ -61,7 +62,8 @@ out:
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] -o OUT.s [--obj OUT.o] "
+	fprintf(stderr, "usage: twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] [--count-hits]\n"
+		"             [--no-windows] -o OUT.s [--obj OUT.o] "
 		"[--orig-obj ORIG.o] [--manifest M.json] INPUT.s\n"
 		"       twinc --policy P --verify FILE.s\n");
 	exit(2);
@@ -82,7 +84,8 @@ int main(int argc, char **argv)
 		{ "obj", 1, NULL, 'c' }, { "orig-obj", 1, NULL, 'O' },
 		{ "manifest", 1, NULL, 'm' }, { "verify", 1, NULL, 'v' },
 		{ "quiet", 0, NULL, 'q' }, { "no-groups", 0, NULL, 'g' },
-		{ "thunks", 1, NULL, 'T' },
+		{ "thunks", 1, NULL, 'T' }, { "count-hits", 0, NULL, 'H' },
+		{ "no-windows", 0, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *pol_path = NULL, *out = NULL, *obj = NULL, *orig = NULL;
@@ -107,6 +110,8 @@ int main(int argc, char **argv)
 		case 'v': verify = optarg; break;
 		case 'q': opt.quiet = true; break;
 		case 'g': opt.no_groups = true; break;
+		case 'H': opt.count_hits = true; break;
+		case 'W': opt.no_windows = true; break;
 		case 'T':
 			if (!strcmp(optarg, "off"))
 				opt.thunks = THUNKS_OFF;

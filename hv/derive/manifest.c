@@ -88,6 +88,11 @@ int manifest_write(const char *path, struct program *p, struct policy *pol,
 		st->groups, st->group_accesses);
 	fprintf(f, "  \"thunk_sites\": %d,\n  \"thunks\": %d,\n",
 		st->thunk_sites, st->thunks);
+	fprintf(f, "  \"thunk_groups\": %d,\n  \"thunk_group_accesses\": %d,\n",
+		st->tgroups, st->tgroup_accesses);
+	fprintf(f, "  \"loop_windows\": %d,\n  \"window_accesses\": %d,\n",
+		st->windows, st->window_accesses);
+	fprintf(f, "  \"count_hits\": %s,\n", st->count_hits ? "true" : "false");
 	fprintf(f, "  \"instructions_in\": %d,\n", st->insns_in);
 	fprintf(f, "  \"text_bytes_original\": %ld,\n  \"text_bytes_derived\": %ld,\n",
 		in_bytes, out_bytes);

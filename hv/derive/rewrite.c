@@ -33,6 +33,7 @@
 #include "twinc.h"
 
 #define MISS_MAX (8 << 20)
+#define THUNK_MAX 63		/* bytes a thunk probes: what the runtime's info word holds */
 
 struct ctx {
 	struct program *p;
@@ -51,7 +52,9 @@ struct ctx {
 	int *chunk;		/* read-only data object of a statement, or -1 */
 	bool *keep;		/* by chunk (label statement index): referenced */
 	bool *in_loop;		/* statement lies between a label and a jump back to it */
-	unsigned char thunk_used[2][16][16][17];	/* [write][rA][rB][size] */
+	unsigned char thunk_used[2][16][16][THUNK_MAX + 1];	/* [write][rA][rB][size] */
+	unsigned char thunk_q[THUNK_MAX + 1];	/* read thunks saving %r10, by size */
+	bool tg_ok[3][THUNK_MAX + 1];	/* range sizes thunk groups may use [q, w][size] */
 	int *wfix;		/* sites of thunked writes (fix-up table) */
 	int nwfix;
 };
@@ -70,6 +73,17 @@ static void missf(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0 && c->misslen + n < MISS_MAX)
 		c->misslen += n;
+}
+
+/*
+ * --count-hits: one increment of the runtime's u64 __svm_hits on the hit
+ * path of every probe, right after its "ja" to the miss path.  The probe
+ * has already clobbered the flags there (a site whose flags are live saves
+ * them around the whole probe), so the increment changes nothing else.
+ */
+static const char *hit_count(struct ctx *c)
+{
+	return c->opt->count_hits ? "\tincq\t" SVM_HITS "(%rip)\n" : "";
 }
 
 static void sym_of(const char *expr, char *out, size_t n)
@@ -186,6 +200,69 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 	return got == n ? 0 : -1;
 }
 
+/*
+ * Does s read register r other than in its memory operand (which the
+ * site's lea consumes before the thunk runs)?  A destination it only
+ * writes, in full, is not a read; a partial one is (the rest stays).
+ */
+static bool reads_beside_mem(const struct stmt *s, int r)
+{
+	int k;
+
+	for (k = 0; k < s->nops; k++) {
+		const struct operand *o = &s->op[k];
+
+		if (o->kind != OP_REG || o->reg != r)
+			continue;
+		if (k == s->nops - 1 && (s->isa->flags & I_DSTW) && o->width >= 4)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static bool writes_dest(const struct stmt *s, int r)
+{
+	const struct operand *o = s->nops ? &s->op[s->nops - 1] : NULL;
+
+	return o && o->kind == OP_REG && o->reg == r && o->width >= 4 &&
+	       (s->isa->flags & (I_DSTW | I_DSTRW));
+}
+
+/*
+ * The thunk registers: every thunked site uses %r11 for the address and
+ * %r10 as the thunk's scratch, saving either around the site when it is
+ * live (a read thunk "__svm_qr" keeps %r10 itself instead), so that e1000
+ * needs a few dozen thunks instead of one per register pair.  The
+ * instruction may name them in its memory operand (the lea has used them
+ * by the time the thunk runs) and as a destination it writes in full (no
+ * save then: the old value is dead); a read of %r10 needs a qr thunk.  Not
+ * for a read of %r11, or an instruction naming %rsp (a push would move what
+ * it sees), or a call (nothing may stay pushed across it) with one of them
+ * live: those sites choose freely.
+ */
+static bool thunk_regs(struct ctx *c, int i, const struct stmt *s, bool is_call,
+		       bool write, bool *save_a, bool *save_b, bool *keep_b)
+{
+	bool dead_a, dead_b, read_b = reads_beside_mem(s, 10);
+
+	if (reads_beside_mem(s, 11) || (read_b && (write || is_call)) ||
+	    ((s->isa->flags & I_IMPL) && !(s->isa->flags & I_CALL)))
+		return false;
+	dead_a = writes_dest(s, 11) ||
+		 (reg_dead_after(c->p, i, 11) &&
+		  (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 11)));
+	dead_b = writes_dest(s, 10) ||
+		 (reg_dead_after(c->p, i, 10) &&
+		  (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 10)));
+	if ((!dead_a || (!dead_b && !read_b)) && (is_call || stmt_mentions_reg(s, REG_RSP)))
+		return false;
+	*save_a = !dead_a;
+	*save_b = !dead_b && !read_b;
+	*keep_b = read_b;
+	return true;
+}
+
 enum ea_kind { EA_LEA, EA_ABS, EA_PCPU_VM };
 
 /* Is the symbol of expr data that the instance's own object defines? */
@@ -257,7 +334,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	enum ea_kind k = EA_LEA;
 	int size = operand_size(s, opsize), regs[3], nreg = 2, bitreg = -1;
 	int n, site, j;
-	bool saved[3], flags, is_call = s->isa->flags & I_CALL;
+	bool saved[3], flags, is_call = s->isa->flags & I_CALL, thunked, qthunk = false;
 	struct stmt t;
 
 	sym_of(o->disp, sym, sizeof(sym));
@@ -324,7 +401,18 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	if (flags && getenv("TWINC_DEBUG"))	/* why the flags are kept */
 		fprintf(stderr, "flags live at line %d because of line %d (%s)\n",
 			s->line, c->p->st[flow_why].line, c->p->st[flow_why].name);
-	if (pick_scratch(c, i, s, nreg, regs, saved, !is_call)) {
+	thunked = c->opt->thunks && bitreg < 0 && size <= 16 &&
+		  (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]);
+	if (thunked && thunk_regs(c, i, s, is_call, writes_mem(s, mi), &saved[0],
+				  &saved[1], &qthunk)) {
+		regs[0] = 11;
+		regs[1] = 10;
+		/* a read thunk can keep %r10 itself */
+		if (saved[1] && !writes_mem(s, mi)) {
+			qthunk = true;
+			saved[1] = false;
+		}
+	} else if (pick_scratch(c, i, s, nreg, regs, saved, !is_call)) {
 		err_at(c->p->path, s->line, "no scratch register for '%s'", s->name);
 		return -1;
 	}
@@ -360,14 +448,16 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	/* A read outside loops: probe out of line, in a thunk shared by every
 	 * site with the same registers and size (the miss path is there too:
 	 * a read needs no write-back after the access). */
-	if (c->opt->thunks && bitreg < 0 && size <= 16 &&
-	    (c->opt->thunks == THUNKS_ALL || !c->in_loop[i])) {
+	if (thunked) {
 		bool w = writes_mem(s, mi);
 
 		emit_ea(c, false, o, k, regs[0], -1, 0, -1);
-		fprintf(c->out, "\tcall\t__svm_p%c%d_%s_%s\n", w ? 'w' : 'r',
-			size, reg_name(regs[0], 8), reg_name(regs[1], 8));
-		c->thunk_used[w][regs[0]][regs[1]][size] = 1;
+		fprintf(c->out, "\tcall\t__svm_%c%c%d_%s_%s\n", qthunk ? 'q' : 'p',
+			w ? 'w' : 'r', size, reg_name(regs[0], 8), reg_name(regs[1], 8));
+		if (qthunk)
+			c->thunk_q[size] = 1;
+		else
+			c->thunk_used[w][regs[0]][regs[1]][size] = 1;
 		c->st->thunk_sites++;
 		if (w) {
 			/* a bounced page-crossing write must be copied back
@@ -404,6 +494,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 		"\tsubq\t%s(%%%s), %%%s\n"
 		"\tcmpq\t$%d, %%%s\n"
 		"\tja\t.Lsvm_miss_%d\n"
+		"%s"
 		"\taddq\t8(%%%s), %%%s\n",
 		reg_name(regs[0], 8), reg_name(regs[1], 8),
 		SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, reg_name(regs[1], 8),
@@ -412,7 +503,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 		writes_mem(s, mi) ? SVM_WTAG : "", reg_name(regs[1], 8),
 		reg_name(regs[0], 8),
 		(1 << SVM_PAGE_SHIFT) - size, reg_name(regs[0], 8),
-		site,
+		site, hit_count(c),
 		reg_name(regs[1], 8), reg_name(regs[0], 8));
 	if (bitreg >= 0)
 		fprintf(c->out, "\tmovl\t%%%s, %%%s\n\tandl\t$%d, %%%s\n",
@@ -785,6 +876,7 @@ static int try_group(struct ctx *c, int i)
 			"\tsubq\t%s(%%%s), %%%s\n"
 			"\tcmpq\t$%d, %%%s\n"
 			"\tja\t.Lsvm_slow_%d\n"
+			"%s"
 			"\taddq\t8(%%%s), %%%s\n",
 			reg_name(rA, 8), reg_name(rB, 8),
 			SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, reg_name(rB, 8),
@@ -792,7 +884,7 @@ static int try_group(struct ctx *c, int i)
 			reg_name(rB, 8),
 			wr[j] ? SVM_WTAG : "", reg_name(rB, 8), reg_name(rA, 8),
 			(1 << SVM_PAGE_SHIFT) - (hi[j] - lo[j]), reg_name(rA, 8),
-			site,
+			site, hit_count(c),
 			reg_name(rB, 8), reg_name(rA, 8));
 	}
 	if (flags)
@@ -840,6 +932,838 @@ static int try_group(struct ctx *c, int i)
 			return -1;
 	}
 	return end - i + 1;
+}
+
+/*
+ * Loop windows: a tight loop whose every access is D(%rb) off a few base
+ * registers that the loop changes only by constant steps (a descriptor
+ * ring walked by pointer, an array summed) probes each base once per page
+ * instead of once per access.  For each base a window register rX holds
+ * the offset of the iteration's lowest accessed byte in its page and rH
+ * the host page:
+ *
+ *	[pushq spilled registers]
+ *  .Lsvm_wprobe_N:			per base, once per page:
+ *	leaq	LO(%rb), %rX
+ *	movq %rX,%rH; shrq; andl; addq __svm_tlbp; subq T(%rH),%rX
+ *	cmpq	$K, %rX; ja .Lsvm_wslow_N	K = 4096 - (HI - LO)
+ *	movq	8(%rH), %rH		the page: rX is the offset in it
+ *  L:					every iteration, per base:
+ *	cmpq	$K, %rX; ja .Lsvm_wprobe_N	still in that page?
+ *	...	D(%rb) becomes (D-LO)(%rH,%rX); "addq $c, %rb" is followed by
+ *		"leaq c(%rX), %rX", so rX keeps following rb
+ *	jcc	L
+ *  .Lsvm_wout_N:
+ *	[popq spilled registers]
+ *
+ * A probe that misses (the page is not in the TLB, or the window crosses a
+ * page) runs one iteration on an out-of-line copy of the loop with a probe
+ * per access (.Lsvm_wslow_N), which goes back to .Lsvm_wprobe_N.  The loop
+ * makes no call, so nothing changes the TLB while a window is in use.  The
+ * verifier checks it like any other code: rX is bounded by the check at
+ * L, every step of it is a constant, rH is a page.  Returns the statements
+ * consumed (from the loop's label to its last back edge), 0 if the loop is
+ * not one of these.
+ */
+#define WIN_BODY 64
+#define WIN_BASES 3
+#define WIN_RANGE 1024
+
+struct win {
+	int base, lo, hi, rx, rh;
+	bool wr;
+	int delta;		/* the base's step since L at the current statement */
+};
+
+static int win_of(struct win *w, int nw, int reg)
+{
+	int k;
+
+	for (k = 0; k < nw; k++)
+		if (w[k].base == reg)
+			return k;
+	return -1;
+}
+
+/* "addq $c, %rb", "subq $c, %rb", "leaq c(%rb), %rb": the step, else 0 with *ok false */
+static int const_step(const struct stmt *s, int reg, bool *ok)
+{
+	const struct operand *a = &s->op[0], *b = &s->op[1];
+
+	*ok = false;
+	if (s->nops != 2 || b->kind != OP_REG || b->reg != reg || b->width != 8 || s->prefix[0])
+		return 0;
+	if ((!strcmp(s->name, "addq") || !strcmp(s->name, "subq")) && a->kind == OP_IMM &&
+	    numeric(a->text)) {
+		*ok = true;
+		return strcmp(s->name, "addq") ? -atoi(a->text) : atoi(a->text);
+	}
+	if (!strcmp(s->name, "leaq") && a->kind == OP_MEM && a->base == reg &&
+	    a->index < 0 && !a->seg[0] && numeric(a->disp)) {
+		*ok = true;
+		return atoi(a->disp);
+	}
+	return 0;
+}
+
+static int try_window(struct ctx *c, int l)
+{
+	struct program *p = c->p;
+	struct win w[WIN_BASES];
+	int nw = 0, j = -1, k, m, naccess = 0, site, nsave = 0, save[2 * WIN_BASES];
+	int *delta_at, reglist[2 * WIN_BASES];
+	bool rsp_used = false, ok;
+	const char *name = p->st[l].name;
+	char insn[512];
+	FILE *slow;
+	char *sbuf = NULL;
+	size_t slen = 0;
+	struct stats keep;
+
+	if (!is_local_label(name))
+		return 0;
+	/* the last back edge within reach */
+	for (k = l + 1; k < p->nst && k <= l + WIN_BODY; k++) {
+		struct stmt *s = &p->st[k];
+
+		if (s->section != p->st[l].section || s->func != p->st[l].func)
+			break;
+		if (s->kind == ST_INSN && (s->isa->flags & (I_JMP | I_JCC)) &&
+		    target_of(p, s) == l)
+			j = k;
+	}
+	if (j < 0 || flags_live_in(p, l))
+		return 0;
+	/* entered only from above: no jump from outside into [l, j] */
+	for (k = 0; k < p->nst; k++) {
+		struct stmt *s = &p->st[k];
+		int t;
+
+		if (k >= l && k <= j)
+			continue;
+		if (s->kind == ST_INSN && (s->isa->flags & (I_JMP | I_JCC | I_CALL)) &&
+		    (t = target_of(p, s)) >= l && t <= j)
+			return 0;
+	}
+	for (k = l - 1; k >= 0 && p->st[k].kind != ST_INSN; k--)
+		;
+	if (k < 0 || (p->st[k].isa->flags & (I_JMP | I_RET)))
+		return 0;
+	/* the body: what it may contain, its bases and their steps */
+	for (k = l + 1; k <= j; k++) {
+		struct stmt *s = &p->st[k];
+		unsigned f;
+		int mi;
+
+		if (s->pushdepth || s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
+			return 0;
+		if (s->kind == ST_LABEL) {
+			if (isdigit_label(s->name))
+				return 0;
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
+			    strcmp(s->name, ".balign"))
+				return 0;
+			continue;
+		}
+		f = s->isa->flags;
+		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_PUSHPOP | I_IMPL)) ||
+		    (s->prefix[0] && strcmp(s->prefix, "lock")) || !strcmp(s->name, "ud2"))
+			return 0;
+		if (f & (I_JMP | I_JCC)) {
+			int t = target_of(p, s);
+
+			if (t < 0 || (t > l && t <= k))	/* a tail call, an inner loop */
+				return 0;
+			continue;
+		}
+		if (stmt_mentions_reg(s, REG_RSP))
+			rsp_used = true;
+		mi = mem_operand(s);
+		if (mi < 0 || (f & I_NOMEM) || s->op[mi].base == REG_RSP)
+			continue;
+		{
+			const struct operand *o = &s->op[mi];
+			char sym[128];
+
+			sym_of(o->disp, sym, sizeof(sym));
+			if (o->base == REG_RIP && is_rodata_sym(p, sym) && !writes_mem(s, mi))
+				continue;
+			if (o->seg[0] || o->index >= 0 || o->base < 0 || o->base == REG_RIP ||
+			    !numeric(o->disp) ||
+			    (!strncmp(s->name, "bt", 2) && s->op[0].kind == OP_REG))
+				return 0;
+			if (win_of(w, nw, o->base) < 0) {
+				if (nw == WIN_BASES)
+					return 0;
+				w[nw].base = o->base;
+				w[nw].lo = INT32_MAX;
+				w[nw].hi = INT32_MIN;
+				w[nw].wr = false;
+				nw++;
+			}
+		}
+	}
+	if (!nw)
+		return 0;
+	/* each base changes only by constant steps, the same on every path
+	 * to a statement, never below where it was at L */
+	delta_at = malloc((j - l + 1) * WIN_BASES * sizeof(int));
+	for (k = 0; k < (j - l + 1) * WIN_BASES; k++)
+		delta_at[k] = INT32_MIN;
+	for (m = 0; m < nw; m++)
+		w[m].delta = 0;
+	for (k = l + 1; k <= j; k++) {
+		struct stmt *s = &p->st[k];
+		int *d = &delta_at[(k - l) * WIN_BASES];
+
+		if (s->kind == ST_LABEL) {
+			/* a join: forward jumps recorded their deltas here */
+			bool falls = false;
+			int q;
+
+			for (q = k - 1; q > l && p->st[q].kind != ST_INSN; q--)
+				;
+			falls = q <= l || !(p->st[q].isa->flags & I_JMP);
+			for (m = 0; m < nw; m++) {
+				if (d[m] == INT32_MIN)
+					d[m] = w[m].delta;
+				else if (falls && d[m] != w[m].delta)
+					goto reject;
+				w[m].delta = d[m];
+			}
+			continue;
+		}
+		if (s->kind != ST_INSN)
+			continue;
+		if (s->isa->flags & (I_JMP | I_JCC)) {
+			int t = target_of(p, s);
+
+			if (t > k && t <= j) {
+				int *dt = &delta_at[(t - l) * WIN_BASES];
+
+				for (m = 0; m < nw; m++) {
+					if (dt[m] != INT32_MIN && dt[m] != w[m].delta)
+						goto reject;
+					dt[m] = w[m].delta;
+				}
+			}
+			continue;
+		}
+		{
+			int mi = mem_operand(s), opsize;
+
+			if (mi >= 0 && !(s->isa->flags & I_NOMEM) &&
+			    (m = win_of(w, nw, s->op[mi].base)) >= 0) {
+				int o = w[m].delta + atoi(s->op[mi].disp);
+
+				isa_lookup(s->name, &opsize);
+				if (o < w[m].lo)
+					w[m].lo = o;
+				if (o + operand_size(s, opsize) > w[m].hi)
+					w[m].hi = o + operand_size(s, opsize);
+				w[m].wr |= writes_mem(s, mi);
+				naccess++;
+			}
+		}
+		for (m = 0; m < nw; m++) {
+			if (!writes_reg(s, w[m].base) && !(!strncmp(s->name, "xchg", 4) &&
+							  stmt_mentions_reg(s, w[m].base)))
+				continue;
+			w[m].delta += const_step(s, w[m].base, &ok);
+			if (!ok || w[m].delta < 0 || w[m].delta > WIN_RANGE)
+				goto reject;
+		}
+	}
+	free(delta_at);
+	delta_at = NULL;
+	for (m = 0; m < nw; m++)
+		if (w[m].lo < 0 || w[m].hi - w[m].lo > WIN_RANGE)
+			return 0;
+	/* two registers per base, unused in the loop; saved around it unless
+	 * dead there (never if the loop uses the stack) */
+	{
+		static const int order[] = { 11, 10, 9, 8, 0, 1, 2, 6, 7, 3, 5, 12,
+					     13, 14, 15 };
+		int dead[16], nd = 0, live[16], nl = 0, o;
+
+		for (o = 0; o < 15; o++) {
+			int r = order[o];
+			bool used = false;
+
+			for (k = l; k <= j && !used; k++)
+				used = p->st[k].kind == ST_INSN && stmt_mentions_reg(&p->st[k], r);
+			if (used)
+				continue;
+			if (reg_dead_at(p, l, r))
+				dead[nd++] = r;
+			else
+				live[nl++] = r;
+		}
+		for (k = 0; k < 2 * nw; k++) {
+			if (k < nd) {
+				reglist[k] = dead[k];
+			} else if (k - nd < nl) {
+				reglist[k] = live[k - nd];
+				save[nsave++] = reglist[k];
+			} else {
+				return 0;
+			}
+		}
+		if (nsave && rsp_used)
+			return 0;
+		for (m = 0; m < nw; m++) {
+			w[m].rx = reglist[2 * m];
+			w[m].rh = reglist[2 * m + 1];
+		}
+	}
+
+	site = c->site++;
+	c->st->windows += nw;
+	c->st->window_accesses += naccess;
+	c->st->mem_sites += naccess;
+	for (k = 0; k < nsave; k++)
+		fprintf(c->out, "\tpushq\t%%%s\n", reg_name(save[k], 8));
+	c->st->scratch_pushed += nsave;
+	fprintf(c->out, ".Lsvm_wprobe_%d:\n", site);
+	for (m = 0; m < nw; m++) {
+		const char *X = reg_name(w[m].rx, 8), *H = reg_name(w[m].rh, 8);
+
+		fprintf(c->out,
+			"\tleaq\t%d(%%%s), %%%s\n"
+			"\tmovq\t%%%s, %%%s\n"
+			"\tshrq\t$%d, %%%s\n"
+			"\tandl\t$%d, %%%s\n"
+			"\taddq\t__svm_tlbp(%%rip), %%%s\n"
+			"\tsubq\t%s(%%%s), %%%s\n"
+			"\tcmpq\t$%d, %%%s\n"
+			"\tja\t.Lsvm_wslow_%d\n"
+			"%s"
+			"\tmovq\t8(%%%s), %%%s\n",
+			w[m].lo, reg_name(w[m].base, 8), X, X, H,
+			SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, H,
+			((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT, reg_name(w[m].rh, 4), H,
+			w[m].wr ? SVM_WTAG : "", H, X,
+			(1 << SVM_PAGE_SHIFT) - (w[m].hi - w[m].lo), X, site,
+			hit_count(c), H, H);
+	}
+	fprintf(c->out, "%s:\n", name);
+	for (m = 0; m < nw; m++)
+		fprintf(c->out, "\tcmpq\t$%d, %%%s\n\tja\t.Lsvm_wprobe_%d\n",
+			(1 << SVM_PAGE_SHIFT) - (w[m].hi - w[m].lo), reg_name(w[m].rx, 8), site);
+	for (m = 0; m < nw; m++)
+		w[m].delta = 0;
+	for (k = l + 1; k <= j; k++) {
+		struct stmt *s = &p->st[k];
+		struct stmt t;
+		int mi, step;
+
+		if (s->kind == ST_LABEL) {
+			fprintf(c->out, "%s:\n", s->name);
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			fprintf(c->out, "\t%s\t%s\n", s->name, s->args);
+			continue;
+		}
+		if (s->isa->flags & (I_JMP | I_JCC)) {
+			int tg = target_of(p, s);
+
+			if (nsave && (tg < l || tg > j))
+				fprintf(c->out, "\t%s\t.Lsvm_wexit_%d_%d\n", s->name, site, k);
+			else
+				fprintf(c->out, "\t%s\t%s\n", s->name, s->op[0].text);
+			c->st->insns_in++;
+			continue;
+		}
+		mi = mem_operand(s);
+		if (mi >= 0 && !(s->isa->flags & I_NOMEM) &&
+		    (m = win_of(w, nw, s->op[mi].base)) >= 0) {
+			t = *s;
+			snprintf(t.op[mi].disp, sizeof(t.op[mi].disp), "%d",
+				 atoi(s->op[mi].disp) - w[m].lo);
+			t.op[mi].base = w[m].rh;
+			t.op[mi].index = w[m].rx;
+			t.op[mi].scale = 1;
+			fmt_insn(&t, insn, sizeof(insn));
+			fprintf(c->out, "%s\n", insn);
+			c->st->insns_in++;
+			if (s->prefix[0])
+				c->st->lock_sites++;
+		} else if (rewrite_insn(c, k)) {
+			return -1;
+		}
+		for (m = 0; m < nw; m++)
+			if (writes_reg(s, w[m].base)) {
+				step = const_step(s, w[m].base, &ok);
+				fprintf(c->out, "\tleaq\t%d(%%%s), %%%s\n", step,
+					reg_name(w[m].rx, 8), reg_name(w[m].rx, 8));
+			}
+	}
+	fprintf(c->out, ".Lsvm_wout_%d:\n", site);
+	for (k = nsave - 1; k >= 0; k--)
+		fprintf(c->out, "\tpopq\t%%%s\n", reg_name(save[k], 8));
+
+	/* exits of a loop with saved registers restore them first */
+	for (k = l + 1; k <= j && nsave; k++) {
+		struct stmt *s = &p->st[k];
+		int tg, q;
+
+		if (s->kind != ST_INSN || !(s->isa->flags & (I_JMP | I_JCC)) ||
+		    ((tg = target_of(p, s)) >= l && tg <= j))
+			continue;
+		missf(c, ".Lsvm_wexit_%d_%d:\n", site, k);
+		for (q = nsave - 1; q >= 0; q--)
+			missf(c, "\tpopq\t%%%s\n", reg_name(save[q], 8));
+		missf(c, "\tjmp\t%s\n", s->op[0].text);
+	}
+
+	/* one iteration with a probe per access, then back to the window probe */
+	slow = open_memstream(&sbuf, &slen);
+	if (!slow)
+		return -1;
+	keep = *c->st;
+	{
+		FILE *main_out = c->out;
+		int rc = 0;
+
+		c->out = slow;
+		fprintf(slow, ".Lsvm_wslow_%d:\n", site);
+		for (k = l + 1; k <= j && !rc; k++) {
+			struct stmt *s = &p->st[k];
+
+			if (s->kind == ST_LABEL) {
+				fprintf(slow, ".Lsvm_w%d_%s:\n", site, s->name + 2);
+				continue;
+			}
+			if (s->kind == ST_DIR)
+				continue;
+			if (s->isa->flags & (I_JMP | I_JCC)) {
+				int tg = target_of(p, s);
+
+				if (tg == l)
+					fprintf(slow, "\t%s\t.Lsvm_wprobe_%d\n", s->name, site);
+				else if (tg > l && tg <= j)
+					fprintf(slow, "\t%s\t.Lsvm_w%d_%s\n", s->name, site,
+						s->op[0].text + 2);
+				else if (nsave)
+					fprintf(slow, "\t%s\t.Lsvm_wexit_%d_%d\n", s->name, site, k);
+				else
+					fprintf(slow, "\t%s\t%s\n", s->name, s->op[0].text);
+				continue;
+			}
+			rc = rewrite_insn(c, k);
+		}
+		fprintf(slow, "\tjmp\t.Lsvm_wout_%d\n", site);
+		fclose(slow);
+		c->out = main_out;
+		/* the copy's accesses are the same operands: counted once */
+		k = c->st->thunk_sites;
+		*c->st = keep;
+		c->st->thunk_sites = k;
+		if (!rc)
+			missf(c, "%s", sbuf);
+		free(sbuf);
+		if (rc)
+			return -1;
+	}
+	return j - l + 1;
+reject:
+	free(delta_at);
+	return 0;
+}
+
+/*
+ * Thunk groups: outside tight loops, a run of reads off one base register
+ * that the run does not change ("desc->status, desc->length",
+ * "buffer_info->dma, ->length, ->time_stamp") is probed once, through a
+ * read thunk, for the run's byte range [lo, hi) (at most THUNK_MAX bytes:
+ * the runtime translates that in one piece, through its bounce buffer if
+ * the range crosses into a page not adjacent on the host):
+ *
+ *	[pushfq]
+ *	leaq	LO(%rb), %r11
+ *	call	__svm_prR_r11_r10	(qr if %r10 is live)
+ *	[popfq]
+ *	... the run, D(%rb) -> (D-LO)(%r11)
+ *
+ * Nothing else in the run is probed (stack and own read-only data only),
+ * and nothing in it is a call, so the one translation holds for the whole
+ * run.  The run may branch forward within itself and out of itself, and
+ * may hold labels that only the run jumps to: the probe dominates the run.
+ * A write ends the run: a bounced range is copied back whole after the
+ * access, so bytes the run only read would be written back too, over what
+ * another CPU or the device may have written meanwhile.  A run is only
+ * worth a thunk of its own size if enough runs share it (tg_plan()).
+ */
+struct tgrun {
+	int b, last, naccess, nwrites, lo, hi;
+	bool q;			/* %r10 live at the start: a thunk that keeps it */
+	bool wr;		/* a run that writes (every byte of its range) */
+};
+
+static bool tg_access(const struct stmt *s, int mi, bool wr)
+{
+	const struct operand *o;
+
+	if (mi < 0 || (s->isa->flags & I_NOMEM))
+		return false;
+	o = &s->op[mi];
+	return !o->seg[0] && o->index < 0 && o->base >= 0 && o->base < 16 &&
+	       o->base != REG_RSP && numeric(o->disp) && (wr || !writes_mem(s, mi)) &&
+	       !(s->isa->flags & (I_CALL | I_JMP | I_PUSHPOP | I_STR)) &&
+	       !(!strncmp(s->name, "bt", 2) && s->op[0].kind == OP_REG);
+}
+
+static bool tg_scan(struct ctx *c, int i, struct tgrun *g)
+{
+	struct program *p = c->p;
+	struct stmt *s0 = &p->st[i];
+	int k, mi, opsize;
+	bool stop = false;
+
+	if (s0->kind != ST_INSN || c->jl_target[i] >= 0 || s0->in_app || s0->pushdepth ||
+	    (s0->prefix[0] && strcmp(s0->prefix, "lock")) || stmt_mentions_reg(s0, 11) ||
+	    !tg_access(s0, mi = mem_operand(s0), false))
+		return false;
+	g->b = s0->op[mi].base;
+	g->last = -1;
+	g->naccess = 0;
+	g->nwrites = 0;
+	g->wr = false;
+	for (k = i; k < p->nst && !stop; k++) {
+		struct stmt *s = &p->st[k];
+		unsigned f;
+
+		if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
+		    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
+			break;
+		if (s->kind == ST_LABEL) {
+			if (isdigit_label(s->name))
+				break;
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
+			    strcmp(s->name, ".balign"))
+				break;
+			continue;
+		}
+		f = s->isa->flags;
+		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP)) || !strcmp(s->name, "ud2") ||
+		    (s->prefix[0] && strcmp(s->prefix, "lock")) || stmt_mentions_reg(s, 11) ||
+		    ((f & I_IMPL) && (g->b <= 3 || g->b == 6 || g->b == 7)))
+			break;
+		if (f & I_JCC) {
+			if (target_of(p, s) <= k)	/* backward, or not a local label */
+				break;
+			continue;
+		}
+		mi = mem_operand(s);
+		if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP) {
+			char sym[128];
+			int d, sz, nlo, nhi;
+
+			sym_of(s->op[mi].disp, sym, sizeof(sym));
+			if (!(s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) &&
+			      !writes_mem(s, mi))) {
+				if (!tg_access(s, mi, false) || s->op[mi].base != g->b)
+					break;
+				isa_lookup(s->name, &opsize);
+				d = atoi(s->op[mi].disp);
+				sz = operand_size(s, opsize);
+				nlo = g->naccess && g->lo < d ? g->lo : d;
+				nhi = g->naccess && g->hi > d + sz ? g->hi : d + sz;
+				if (nhi - nlo > THUNK_MAX)
+					break;
+				g->lo = nlo;
+				g->hi = nhi;
+				g->naccess++;
+				g->last = k;
+			}
+		}
+		/* a change of the base ends the run (after it, if it is an
+		 * access whose address used the old value) */
+		if (writes_reg(s, g->b) || ((!strncmp(s->name, "xchg", 4) ||
+					     !strncmp(s->name, "xadd", 4) ||
+					     !strncmp(s->name, "cmpxchg", 7)) &&
+					    stmt_mentions_reg(s, g->b))) {
+			if (g->last != k)
+				break;
+			stop = true;
+		}
+	}
+	if (g->naccess < 2)
+		return false;
+	/* the run ends at its last access; only it jumps to its labels, only
+	 * forward; %r11 is dead wherever it leaves */
+	for (k = 0; k < p->nst; k++) {
+		struct stmt *s = &p->st[k];
+		int t;
+
+		if (s->kind != ST_INSN || !(s->isa->flags & (I_JMP | I_JCC | I_CALL)))
+			continue;
+		t = target_of(p, s);
+		if (t > i && t <= g->last && (k < i || k > g->last || t <= k))
+			return false;
+		if (k >= i && k <= g->last && t > g->last && !reg_dead_at(p, t, 11))
+			return false;
+	}
+	if (!reg_dead_after(p, g->last, 11))
+		return false;
+	g->q = !reg_dead_at(p, i, 10);
+	return true;
+}
+
+/*
+ * A run that writes: straight line (no branch, no label), reads and writes
+ * off one base, and every byte of its range written by it, so that a
+ * bounced range written back whole writes back only what the run wrote.
+ * The longest such run from i.
+ */
+static bool tg_scan_write(struct ctx *c, int i, struct tgrun *g)
+{
+	struct program *p = c->p;
+	struct stmt *s0 = &p->st[i];
+	int k, mi, opsize, n = 0, d[64], sz[64], at[64], e, lo, hi, nw;
+	bool w[64], stop = false;
+
+	if (s0->kind != ST_INSN || c->jl_target[i] >= 0 || s0->in_app || s0->pushdepth ||
+	    (s0->prefix[0] && strcmp(s0->prefix, "lock")) || stmt_mentions_reg(s0, 11) ||
+	    !tg_access(s0, mi = mem_operand(s0), true))
+		return false;
+	g->b = s0->op[mi].base;
+	for (k = i; k < p->nst && !stop && n < 64; k++) {
+		struct stmt *s = &p->st[k];
+		unsigned f;
+
+		if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
+		    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0 ||
+		    s->kind == ST_LABEL)
+			break;
+		if (s->kind == ST_DIR) {
+			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
+			    strcmp(s->name, ".balign"))
+				break;
+			continue;
+		}
+		f = s->isa->flags;
+		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP | I_JCC)) ||
+		    !strcmp(s->name, "ud2") || (s->prefix[0] && strcmp(s->prefix, "lock")) ||
+		    stmt_mentions_reg(s, 11) ||
+		    ((f & I_IMPL) && (g->b <= 3 || g->b == 6 || g->b == 7)))
+			break;
+		mi = mem_operand(s);
+		if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP) {
+			char sym[128];
+
+			sym_of(s->op[mi].disp, sym, sizeof(sym));
+			if (!(s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) &&
+			      !writes_mem(s, mi))) {
+				if (!tg_access(s, mi, true) || s->op[mi].base != g->b)
+					break;
+				isa_lookup(s->name, &opsize);
+				d[n] = atoi(s->op[mi].disp);
+				sz[n] = operand_size(s, opsize);
+				w[n] = writes_mem(s, mi);
+				at[n++] = k;
+			}
+		}
+		if (writes_reg(s, g->b) || ((!strncmp(s->name, "xchg", 4) ||
+					     !strncmp(s->name, "xadd", 4) ||
+					     !strncmp(s->name, "cmpxchg", 7)) &&
+					    stmt_mentions_reg(s, g->b))) {
+			if (!n || at[n - 1] != k)
+				break;
+			stop = true;
+		}
+	}
+	/* the longest prefix of at least two accesses whose writes cover its range */
+	for (e = n; e >= 2; e--) {
+		unsigned long long cov = 0, all;
+		int j;
+
+		lo = hi = d[0];
+		for (j = 0; j < e; j++) {
+			lo = d[j] < lo ? d[j] : lo;
+			hi = d[j] + sz[j] > hi ? d[j] + sz[j] : hi;
+		}
+		if (hi - lo > THUNK_MAX)
+			continue;
+		for (j = 0, nw = 0; j < e; j++)
+			if (w[j]) {
+				cov |= (sz[j] >= 64 ? ~0ULL : ((1ULL << sz[j]) - 1)) << (d[j] - lo);
+				nw++;
+			}
+		all = hi - lo >= 64 ? ~0ULL : (1ULL << (hi - lo)) - 1;
+		if (nw && cov == all)
+			break;
+	}
+	if (e < 2 || !reg_dead_after(p, at[e - 1], 11) || !reg_dead_at(p, i, 10))
+		return false;
+	g->last = at[e - 1];
+	g->naccess = e;
+	g->nwrites = nw;
+	g->lo = lo;
+	g->hi = hi;
+	g->q = false;
+	g->wr = true;
+	return true;
+}
+
+/* The better run from i, of either kind. */
+static bool tg_find(struct ctx *c, int i, struct tgrun *g)
+{
+	struct tgrun r;
+	bool have = tg_scan(c, i, g);
+
+	if (tg_scan_write(c, i, &r) && (!have || r.naccess > g->naccess)) {
+		*g = r;
+		have = true;
+	}
+	return have;
+}
+
+static bool thunk_context(struct ctx *c, int i)
+{
+	return c->opt->thunks && (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]);
+}
+
+/*
+ * Which range sizes get a thunk of their own: a group saves a lea and a
+ * call (about 9 bytes) per access after its first; a thunk costs about 60.
+ * The sizes of single accesses have their thunks anyway.
+ */
+#define TG_SITE_BYTES 9
+#define TG_THUNK_BYTES 60
+
+static void tg_plan(struct ctx *c)
+{
+	struct program *p = c->p;
+	int i, r, saved[3][THUNK_MAX + 1] = { { 0 } };
+	struct tgrun g;
+
+	for (i = 0; i < p->nst; i++) {
+		struct stmt *s = &p->st[i];
+
+		if (s->func < 0 || !p->fn[s->func].in_closure || !thunk_context(c, i) ||
+		    !tg_find(c, i, &g))
+			continue;
+		/* a run that writes also trades its sites' fix-ups (about 14
+		 * bytes each) for one copy of the run (about 5 per access) */
+		saved[g.wr ? 2 : g.q][g.hi - g.lo] += (g.naccess - 1) * TG_SITE_BYTES +
+			(g.wr ? g.nwrites * 14 - g.naccess * 5 - 10 : 0);
+		i = g.last;
+	}
+	for (r = 1; r <= THUNK_MAX; r++) {
+		bool single = r == 1 || r == 2 || r == 4 || r == 8;
+
+		c->tg_ok[0][r] = single || saved[0][r] > TG_THUNK_BYTES;
+		c->tg_ok[1][r] = saved[1][r] > TG_THUNK_BYTES;
+		c->tg_ok[2][r] = (single && saved[2][r] > 0) || saved[2][r] > TG_THUNK_BYTES;
+	}
+}
+
+/* The run's statements, its accesses through %r11, to c->out. */
+static int tg_emit_run(struct ctx *c, int i, const struct tgrun *g)
+{
+	struct program *p = c->p;
+	char insn[512];
+	int k, mi;
+
+	for (k = i; k <= g->last; k++) {
+		struct stmt *s = &p->st[k];
+
+		if (s->kind == ST_LABEL) {
+			fprintf(c->out, "%s:\n", s->name);
+			continue;
+		}
+		if (s->kind == ST_DIR) {
+			fprintf(c->out, "\t%s\t%s\n", s->name, s->args);
+			continue;
+		}
+		mi = mem_operand(s);
+		if (mi >= 0 && tg_access(s, mi, g->wr) && s->op[mi].base == g->b) {
+			struct stmt t = *s;
+
+			snprintf(t.op[mi].disp, sizeof(t.op[mi].disp), "%d",
+				 atoi(s->op[mi].disp) - g->lo);
+			t.op[mi].base = 11;
+			fmt_insn(&t, insn, sizeof(insn));
+			fprintf(c->out, "%s\n", insn);
+			c->st->insns_in++;
+			if (s->prefix[0])
+				c->st->lock_sites++;
+			continue;
+		}
+		if (rewrite_insn(c, k))
+			return -1;
+	}
+	return 0;
+}
+
+static int try_tgroup(struct ctx *c, int i)
+{
+	struct program *p = c->p;
+	struct tgrun g;
+	struct stats keep;
+	bool flags;
+	int site;
+
+	if (!tg_find(c, i, &g) || !c->tg_ok[g.wr ? 2 : g.q][g.hi - g.lo])
+		return 0;
+	flags = flags_live_in(p, i);
+	site = c->site++;
+	c->st->mem_sites += g.naccess;
+	c->st->thunk_sites++;
+	c->st->tgroups++;
+	c->st->tgroup_accesses += g.naccess;
+	if (flags) {
+		fputs("\tpushfq\n", c->out);
+		c->st->flags_saved++;
+	}
+	fprintf(c->out, "\tleaq\t%d(%%%s), %%r11\n\tcall\t__svm_%c%c%d_r11_r10\n", g.lo,
+		reg_name(g.b, 8), g.q ? 'q' : 'p', g.wr ? 'w' : 'r', g.hi - g.lo);
+	if (g.q)
+		c->thunk_q[g.hi - g.lo] = 1;
+	else
+		c->thunk_used[g.wr][11][10][g.hi - g.lo] = 1;
+	if (g.wr)
+		fprintf(c->out, ".Lsvm_wret_%d:\n", site);
+	if (flags)
+		fputs("\tpopfq\n", c->out);
+	if (tg_emit_run(c, i, &g))
+		return -1;
+	if (g.wr) {
+		/* the fix-up: the run again on the bounce buffer, then the
+		 * write-back (the run is straight line: one way out) */
+		FILE *main_out = c->out, *fix;
+		char *fbuf = NULL;
+		size_t flen = 0;
+		int rc;
+
+		fprintf(c->out, ".Lsvm_done_%d:\n", site);
+		fix = open_memstream(&fbuf, &flen);
+		if (!fix)
+			return -1;
+		keep = *c->st;
+		fprintf(fix, ".Lsvm_wfix_%d:\n%s", site, flags ? "\tpopfq\n" : "");
+		c->out = fix;
+		rc = tg_emit_run(c, i, &g);
+		c->out = main_out;
+		fprintf(fix, "\tcall\t__svm_miss_done\n\tjmp\t.Lsvm_done_%d\n", site);
+		fclose(fix);
+		*c->st = keep;		/* the same instructions: counted once */
+		if (!rc)
+			missf(c, "%s", fbuf);
+		free(fbuf);
+		if (rc)
+			return -1;
+		c->wfix[c->nwfix++] = site;
+	}
+	return g.last - i + 1;
 }
 
 /* Find jump-label and BUG annotations in the pushed sections. */
@@ -1056,6 +1980,7 @@ static void emit_thunk(struct ctx *c, int w, int a, int b, int sz)
 		"\tsubq\t%s(%%%s), %%%s\n"
 		"\tcmpq\t$%d, %%%s\n"
 		"\tja\t.Lsvm_t%cmiss_%d_%s_%s\n"
+		"%s"
 		"\taddq\t8(%%%s), %%%s\n"
 		"\tret\n"
 		".Lsvm_t%cmiss_%d_%s_%s:\n"
@@ -1067,9 +1992,36 @@ static void emit_thunk(struct ctx *c, int w, int a, int b, int sz)
 		SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT, B,
 		((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT,
 		reg_name(b, 4), B, tag, B, A,
-		(1 << SVM_PAGE_SHIFT) - sz, A, rw, sz, A, B, B, A,
+		(1 << SVM_PAGE_SHIFT) - sz, A, rw, sz, A, B, hit_count(c), B, A,
 		rw, sz, A, B, tag, B, A, sz | (w ? 0x40 : 0), A,
 		w ? "__svm_wmiss" : "__svm_miss", A, B);
+}
+
+/* "__svm_qrS_r11_r10": a read thunk that keeps %r10 (the site's is live) */
+static void emit_qthunk(struct ctx *c, int sz)
+{
+	fprintf(c->out,
+		"__svm_qr%d_r11_r10:\n"
+		"\tpushq\t%%r10\n"
+		"\tmovq\t%%r11, %%r10\n"
+		"\tshrq\t$%d, %%r10\n"
+		"\tandl\t$%d, %%r10d\n"
+		"\taddq\t__svm_tlbp(%%rip), %%r10\n"
+		"\tsubq\t(%%r10), %%r11\n"
+		"\tcmpq\t$%d, %%r11\n"
+		"\tja\t.Lsvm_tqmiss_%d\n"
+		"%s"
+		"\taddq\t8(%%r10), %%r11\n"
+		"\tpopq\t%%r10\n"
+		"\tret\n"
+		".Lsvm_tqmiss_%d:\n"
+		"\taddq\t(%%r10), %%r11\n"
+		"\tpushq\t$%d\n\tpushq\t%%r11\n\tcall\t__svm_miss\n"
+		"\tpopq\t%%r11\n\tpopq\t%%r10\n\tpopq\t%%r10\n"
+		"\tret\n",
+		sz, SVM_PAGE_SHIFT - SVM_ENTRY_SHIFT,
+		((1 << SVM_TLB_BITS) - 1) << SVM_ENTRY_SHIFT,
+		(1 << SVM_PAGE_SHIFT) - sz, sz, hit_count(c), sz, sz);
 }
 
 static void emit_thunks(struct ctx *c)
@@ -1078,15 +2030,20 @@ static void emit_thunks(struct ctx *c)
 
 	fputs("\n\t.section\t.text.twin_thunks,\"ax\",@progbits\n", c->out);
 	/* k walks [write][rA][rB][size] in order */
-	for (k = 0; k < 2 * 16 * 16 * 17; k++) {
-		int w = k / (16 * 16 * 17), a = k / (16 * 17) % 16;
-		int b = k / 17 % 16, sz = k % 17;
+	for (k = 0; k < 2 * 16 * 16 * (THUNK_MAX + 1); k++) {
+		int w = k / (16 * 16 * (THUNK_MAX + 1)), a = k / (16 * (THUNK_MAX + 1)) % 16;
+		int b = k / (THUNK_MAX + 1) % 16, sz = k % (THUNK_MAX + 1);
 
 		if (!c->thunk_used[w][a][b][sz])
 			continue;
 		c->st->thunks++;
 		emit_thunk(c, w, a, b, sz);
 	}
+	for (k = 1; k <= THUNK_MAX; k++)
+		if (c->thunk_q[k]) {
+			c->st->thunks++;
+			emit_qthunk(c, k);
+		}
 }
 
 /*
@@ -1111,6 +2068,12 @@ static void find_loops(struct ctx *c)
 		l = label_stmt(p, s->op[0].text);
 		/* only tight loops, where the probe dominates the iteration */
 		if (l < 0 || l > j || j - l > LOOP_INLINE_MAX)
+			continue;
+		/* a call costs more than what an inline probe saves */
+		for (k = l; k <= j; k++)
+			if (p->st[k].kind == ST_INSN && (p->st[k].isa->flags & I_CALL))
+				break;
+		if (k <= j)
 			continue;
 		for (k = l; k <= j; k++)
 			c->in_loop[k] = true;
@@ -1177,6 +2140,7 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 	struct ctx c = { .p = p, .pol = pol, .opt = opt, .st = st };
 	int i, rc = 0;
 
+	st->count_hits = opt->count_hits && !opt->passthrough;
 	c.out = fopen(out, "w");
 	if (!c.out) {
 		err_at(out, 0, "cannot write: %m");
@@ -1199,6 +2163,8 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 	find_loops(&c);
 	if (annotate(&c))
 		rc = -1;
+	if (!rc && !opt->passthrough && !opt->no_groups)
+		tg_plan(&c);
 	fprintf(c.out, "# derived by twinc from %s: do not edit\n", p->path);
 	for (i = 0; i < p->nst && !rc; i++) {
 		struct stmt *s = &p->st[i];
@@ -1215,6 +2181,18 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 			continue;	/* bug/jump/lock tables: not for the instance */
 		}
 		if (s->kind == ST_LABEL) {
+			if (inside && !opt->passthrough && !opt->no_windows) {
+				int n = try_window(&c, i);
+
+				if (n < 0) {
+					rc = -1;
+					break;
+				}
+				if (n > 0) {
+					i += n - 1;
+					continue;
+				}
+			}
 			if (!isdigit_label(s->name))
 				fprintf(c.out, "%s:\n", s->name);
 			continue;
@@ -1257,7 +2235,9 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 			continue;
 		}
 		if (!opt->no_groups) {
-			int n = try_group(&c, i);
+			/* outside tight loops a run is probed through a thunk,
+			 * inside them (or with --thunks off) inline */
+			int n = thunk_context(&c, i) ? try_tgroup(&c, i) : try_group(&c, i);
 
 			if (n < 0) {
 				rc = -1;

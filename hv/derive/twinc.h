@@ -152,6 +152,9 @@ struct stats {
 	int insns_in, insns_out;
 	int groups, group_accesses;
 	int thunk_sites, thunks;
+	int windows, window_accesses;	/* loop windows (bases), accesses */
+	int tgroups, tgroup_accesses;	/* runs probed once through a thunk */
+	bool count_hits;	/* the probes increment __svm_hits */
 };
 
 enum { THUNKS_OFF, THUNKS_OUTSIDE_LOOPS, THUNKS_ALL };
@@ -162,6 +165,8 @@ struct options {
 	bool passthrough;	/* closure as is (code-growth baseline) */
 	bool no_groups;		/* one probe per access, no group probes */
 	int thunks;		/* read probes out of line: THUNKS_* */
+	bool count_hits;	/* incq __svm_hits on every probe's hit path */
+	bool no_windows;	/* no loop windows: a probe per access in loops */
 };
 
 int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
@@ -181,5 +186,6 @@ void err_at(const char *file, int line, const char *fmt, ...)
 #define SVM_PAGE_SHIFT	12
 #define SVM_ENTRY_SHIFT	5	/* 32-byte entries: tag, host, wtag, pad */
 #define SVM_WTAG	"16"	/* offset of the write tag in an entry */
+#define SVM_HITS	"__svm_hits"	/* u64 counter of TLB hits (--count-hits) */
 
 #endif

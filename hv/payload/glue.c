@@ -3,10 +3,10 @@
  * The glue that makes twinc's e1000 instance a livepatch payload: the
  * descriptor the runtime registers (.twin.instance, which also marks the
  * payload as an instance for the loader's interface check) and the
- * livepatch hooks that register and unregister it.  Xen calls the
- * pre-apply hook when the payload is applied (xen-livepatch load) and
- * the pre-revert hook when it is reverted; the runtime refuses the
- * revert while the instance is attached.
+ * livepatch hooks that register and unregister it: the payload has no
+ * function to patch, applying it (xen-livepatch load) registers the
+ * instance, reverting it unregisters it; the runtime refuses the revert
+ * while the instance is attached.
  */
 #include <stdint.h>
 
@@ -22,6 +22,7 @@ long e1000_intr(long irq, uint64_t netdev);
 long e1000_clean(uint64_t napi, long budget);
 int twin_register(void *payload, const struct twin_desc *desc);
 int twin_unregister(void *payload, const struct twin_desc *desc);
+int twin_revert_check(void *payload, const struct twin_desc *desc);
 
 /* TWIN_OP_SELFTEST: exercise the runtime's recovery from inside the payload. */
 static void test_fault(void)
@@ -47,19 +48,33 @@ static const struct twin_desc desc
 	.test_spin = test_spin,
 };
 
-static int pre_apply(void *payload)
+/*
+ * Registration happens in the apply and revert actions, which Xen runs
+ * with every CPU rendezvoused (none inside the instance), and only when
+ * the operation goes through: a rendezvous that times out leaves both the
+ * payload and the runtime as they were.  The pre-revert hook only says
+ * early, with a reason, that an attached instance cannot go.
+ */
+static int apply(void *payload)
 {
 	return twin_register(payload, &desc);
 }
 
-static int pre_revert(void *payload)
+static int revert(void *payload)
 {
 	return twin_unregister(payload, &desc);
+}
+
+static int pre_revert(void *payload)
+{
+	return twin_revert_check(payload, &desc);
 }
 
 typedef int hook_t(void *payload);
 
 static hook_t *const apply_hook
-	__attribute__((section(".livepatch.hooks.preapply"), used)) = pre_apply;
+	__attribute__((section(".livepatch.hooks.apply"), used)) = apply;
 static hook_t *const revert_hook
+	__attribute__((section(".livepatch.hooks.revert"), used)) = revert;
+static hook_t *const pre_revert_hook
 	__attribute__((section(".livepatch.hooks.prerevert"), used)) = pre_revert;

@@ -12,6 +12,7 @@ static struct svm_tlb_entry svm_tlb[SVM_TLB_SIZE] __attribute__((aligned(64)));
 struct svm_tlb_entry *__svm_tlbp = svm_tlb;
 u64 __twin_vm_percpu_base;
 struct svm_stats svm_stats;
+u64 __svm_hits;
 bool svm_disabled;
 
 /*
@@ -65,6 +66,7 @@ void svm_init(void)
 	int i;
 
 	memset(&svm_stats, 0, sizeof(svm_stats));
+	__svm_hits = 0;
 	svm_disabled = false;
 	bst.pending = false;
 	for (i = 0; i < SVM_TLB_SIZE; i++) {
@@ -72,6 +74,20 @@ void svm_init(void)
 		svm_tlb[i].wtag = SVM_TAG_INVALID;
 		svm_tlb[i].host = (u64)(unsigned long)sink;
 	}
+}
+
+/*
+ * The write tag of a read-only page.  A probe hits when va - wtag <= 4096 -
+ * size, i.e. for va in [wtag, wtag + 4096): with SVM_TAG_INVALID itself,
+ * 0x8000000000000000 + offset (no canonical address, but the driver can
+ * compute one) would hit entry 0's read-only page for a write.  This tag
+ * is not canonical either and has the index of another entry, so every
+ * address that could match it looks up that other entry instead.
+ */
+static u64 svm_no_wtag(u64 page)
+{
+	return SVM_TAG_INVALID |
+	       ((page ^ SVM_PAGE_SIZE) & ((u64)(SVM_TLB_SIZE - 1) << SVM_PAGE_SHIFT));
 }
 
 static u64 refuse(u64 va)
@@ -106,17 +122,23 @@ static bool fill(u64 page, u64 host, bool write)
 	if (e->tag != SVM_TAG_INVALID)
 		svm_pt_release(e->tag, e->host);
 	e->tag = page;
-	e->wtag = writable ? page : SVM_TAG_INVALID;
+	e->wtag = writable ? page : svm_no_wtag(page);
 	e->host = host;
 	svm_stats.fills++;
 	return true;
 }
 
-/* The host address of one page of the access, cached; or 0 to refuse. */
-static u64 translate_page(u64 page, bool write)
+/*
+ * The host address of one page of the access [va, va + size), cached; or
+ * 0 to refuse.  A page the port marks SVM_PT_EXACT is checked for this
+ * access alone and not cached.
+ */
+static u64 translate_page(u64 page, u64 va, unsigned size, bool write)
 {
 	u64 h = svm_pt_lookup(page, write);
 
+	if (h & SVM_PT_EXACT)
+		return svm_pt_access_ok(va, size, write) ? h & ~SVM_PT_EXACT : 0;
 	return h && fill(page, h, write) ? h : 0;
 }
 
@@ -136,7 +158,7 @@ u64 svm_try_translate(u64 va, bool write)
 	if (svm_disabled)
 		return 0;
 	h = svm_pt_lookup(page, write);
-	if (!h || !fill(page, h, write))
+	if (!h || (h & SVM_PT_EXACT) || !fill(page, h, write))
 		return 0;
 	return h + (va - page);
 }
@@ -167,13 +189,13 @@ u64 svm_translate(u64 va, u64 info)
 	}
 	if (!size || size > sizeof(bounce) || va + size < va)
 		return refuse(va);
-	h1 = translate_page(page, write);
+	h1 = translate_page(page, va, size, write);
 	if (!h1)
 		return refuse(va);
 	if (last == page)
 		return h1 + (va - page);
 	svm_stats.crossings++;
-	h2 = translate_page(last, write);
+	h2 = translate_page(last, va, size, write);
 	if (!h2)
 		return refuse(last);
 	if (h2 == h1 + SVM_PAGE_SIZE)

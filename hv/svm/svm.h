@@ -48,6 +48,14 @@ struct svm_stats {
 extern struct svm_tlb_entry *__svm_tlbp;	/* the probe's TLB */
 extern u64 __twin_vm_percpu_base;		/* driver VM's per-CPU base */
 extern struct svm_stats svm_stats;
+/*
+ * TLB hits, counted by the probes themselves when twinc derived them with
+ * --count-hits ("incq __svm_hits(%rip)" on every hit path; not atomic, so
+ * with several CPUs in one instance a count can be lost).  Probes executed
+ * = __svm_hits + the probe misses, which svm_stats.misses counts together
+ * with the translations of the rep helpers.
+ */
+extern u64 __svm_hits;
 extern bool svm_disabled;			/* set by any refusal */
 
 void svm_init(void);

@@ -39,6 +39,15 @@ typedef uint32_t u32;
 u64 svm_pt_lookup(u64 vpage, bool write);
 
 /*
+ * Set in svm_pt_lookup()'s result (host addresses are page aligned) for a
+ * page only part of which the access may reach: never cached, each
+ * access checked by svm_pt_access_ok().  (Xen: the hypervisor stack page
+ * that holds both the instance's frames and Xen's own.)
+ */
+#define SVM_PT_EXACT	1ULL
+bool svm_pt_access_ok(u64 va, unsigned size, bool write);
+
+/*
  * The TLB is about to cache (pin) or drop (release) the translation of
  * @vpage to @host.  Xen holds a reference on the frame while it is cached,
  * so the driver VM cannot free it and have it reused by another domain

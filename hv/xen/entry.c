@@ -55,6 +55,11 @@ static bool in_entry(void)
     return this_cpu(entry_start) != 0;
 }
 
+unsigned long twin_entry_sp(void)
+{
+    return in_entry() ? this_cpu(saved_sp) : 0;
+}
+
 /* The driver VM's per-CPU area an entry sees ("percpu ... vm"). */
 static void set_percpu_base(void)
 {

@@ -201,6 +201,8 @@ static uint64_t svm_refusals_base, svm_crossings_base, svm_bounces_base;
 
 static void fold_svm_stats(void)
 {
+    svm_hits_base += __svm_hits;
+    __svm_hits = 0;
     svm_misses_base += svm_stats.misses;
     svm_fills_base += svm_stats.fills;
     svm_refusals_base += svm_stats.refusals;
@@ -242,7 +244,8 @@ static void status(struct twin_status *s)
     s->version = TWIN_INTERFACE_VERSION;
     s->loaded = !!twin.desc;
     s->attached = twin.attached;
-    s->svm_hits = svm_hits_base + twin_c_hits;
+    /* the derived code's probes (twinc --count-hits) and the support code's */
+    s->svm_hits = svm_hits_base + __svm_hits + twin_c_hits;
     s->svm_misses = svm_misses_base + svm_stats.misses;
     s->svm_fills = svm_fills_base + svm_stats.fills;
     s->svm_refusals = svm_refusals_base + svm_stats.refusals;

@@ -3,8 +3,8 @@
  * Loading a derived instance: it arrives as a livepatch payload (Xen's own
  * loader relocates it and links it against Xen's symbols), built by
  * hv/payload.mk from twinc's object, SVM's trampolines and a small glue
- * whose pre-apply hook registers the instance here and whose pre-revert
- * hook unregisters it (refused while it is attached).
+ * whose apply action registers the instance here and whose revert action
+ * unregisters it (refused while it is attached).
  *
  * A payload is a TwinDrivers instance if it has a .twin.instance section.
  * Such a payload may only link against the support interface below: the
@@ -22,11 +22,12 @@
 
 static const char *const twin_interface[] = {
     /* SVM runtime, called by svm_entry.S and twinc's probes */
-    "__svm_tlbp", "__twin_vm_percpu_base", "svm_translate", "svm_miss_done",
+    "__svm_tlbp", "__svm_hits", "__twin_vm_percpu_base", "svm_translate",
+    "svm_miss_done",
     "svm_write_bounced", "svm_wfix_missing", "svm_rep_stos", "svm_rep_movs",
     "twin_bug", "twin_upcall", "twin_denied", "twin_dispatch_refused",
     /* registration, from the payload's hooks */
-    "twin_register", "twin_unregister",
+    "twin_register", "twin_unregister", "twin_revert_check",
     /* the policy's hv bindings (hv/derive/e1000.policy) */
     "twin_hv_dma_map_page_attrs", "twin_hv_dma_unmap_page_attrs",
     "twin_hv_dma_sync_single_for_cpu", "twin_hv___napi_alloc_skb",
@@ -89,7 +90,10 @@ static bool in_payload_text(const struct payload *p, const void *fn)
     return a >= s && a < s + p->text_size;
 }
 
-/* The payload's pre-apply hook: check the descriptor, take the instance. */
+/*
+ * The payload's apply action (every CPU rendezvoused): check the
+ * descriptor, take the instance.
+ */
 int twin_register(void *payload, const struct twin_desc *desc)
 {
     const struct payload *p = payload;
@@ -129,7 +133,22 @@ int twin_register(void *payload, const struct twin_desc *desc)
     return rc;
 }
 
-/* The payload's pre-revert hook. */
+/* The payload's pre-revert hook: refuse early, with a reason. */
+int twin_revert_check(void *payload, const struct twin_desc *desc)
+{
+    const struct payload *p = payload;
+
+    if ( twin.desc == desc && twin.attached )
+    {
+        printk(XENLOG_ERR "twin: %s is attached; detach it before unloading\n",
+               p->name);
+        return -EBUSY;
+    }
+
+    return 0;
+}
+
+/* The payload's revert action (every CPU rendezvoused). */
 int twin_unregister(void *payload, const struct twin_desc *desc)
 {
     const struct payload *p = payload;

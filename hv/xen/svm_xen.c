@@ -113,11 +113,41 @@ int twin_vm_walk(uint64_t va, bool write, mfn_t *out)
     return 0;
 }
 
+/*
+ * The running CPU's primary stack: the instance runs on it, below its
+ * entry's frame (twin_call's saved registers and return address, and
+ * Xen's frames above them, are never reachable through SVM).
+ */
 static bool on_this_stack(uint64_t va)
 {
-    uint64_t base = (unsigned long)stack_base[smp_processor_id()];
+    uint64_t top = (unsigned long)stack_base[smp_processor_id()] + STACK_SIZE;
 
-    return va - base < STACK_SIZE;
+    return va - (top - PRIMARY_STACK_SIZE) < PRIMARY_STACK_SIZE;
+}
+
+/* The lowest stack address the instance may not reach: its entry's frame. */
+static uint64_t stack_limit(void)
+{
+    uint64_t sp = twin_entry_sp();
+
+    return sp ? sp - 8 : 0;     /* - 8: the return address into twin_call */
+}
+
+bool svm_pt_access_ok(u64 va, unsigned size, bool write)
+{
+    return on_this_stack(va) && va + size <= stack_limit() && va + size > va;
+}
+
+static u64 stack_lookup(u64 vpage)
+{
+    uint64_t limit = stack_limit();
+
+    if ( vpage + PAGE_SIZE <= limit )
+        return vpage;                   /* only the instance's frames */
+    if ( vpage < limit )
+        return vpage | SVM_PT_EXACT;    /* the instance's, then Xen's */
+
+    return 0;
 }
 
 u64 svm_pt_lookup(u64 vpage, bool write)
@@ -125,7 +155,7 @@ u64 svm_pt_lookup(u64 vpage, bool write)
     mfn_t mfn;
 
     if ( on_this_stack(vpage) )
-        return vpage;
+        return stack_lookup(vpage);
     if ( vpage >= twin.ro_start && vpage < twin.ro_end )
         return write ? 0 : vpage;
     if ( !twin.attached || twin_vm_walk(vpage, write, &mfn) )

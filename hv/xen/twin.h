@@ -70,6 +70,7 @@ extern struct twin_state twin;
 /* loader.c */
 int twin_register(void *payload, const struct twin_desc *desc);
 int twin_unregister(void *payload, const struct twin_desc *desc);
+int twin_revert_check(void *payload, const struct twin_desc *desc);
 bool twin_in_text(unsigned long rip);
 
 /* svm_xen.c */
@@ -132,6 +133,8 @@ void twin_schedule_poll(void);
 bool twin_fault_fixup(struct cpu_user_regs *regs);
 void twin_watchdog_tick(struct cpu_user_regs *regs);
 long twin_call(void *fn, long a0, long a1, unsigned long *saved_sp);
+/* The running entry's stack pointer at twin_call, or 0 outside one. */
+unsigned long twin_entry_sp(void);
 
 /* upcall.c */
 bool twin_upcall_post(uint32_t id, const uint64_t *args, unsigned int n);

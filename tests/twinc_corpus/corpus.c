@@ -140,6 +140,38 @@ static __attribute__((noinline)) unsigned long t_cross(unsigned char *page2)
 	return r;
 }
 
+/* reads of one object, the same way whether it straddles a page or not */
+static __attribute__((noinline)) unsigned long t_fields(const unsigned char *o)
+{
+	unsigned long r = *(const volatile unsigned short *)o;
+
+	r += *(const volatile unsigned int *)(o + 2) * 3;
+	return r ^ *(const volatile unsigned short *)(o + 6) * 5;
+}
+
+/*
+ * Accesses whose instructions name the thunks' own registers, %r10 and
+ * %r11: as a base, as a destination, read beside the memory operand,
+ * stored.
+ */
+static __attribute__((noinline)) unsigned long t_scratch(unsigned long *p)
+{
+	unsigned long a, b;
+
+	asm volatile("movq	%2, %%r10\n\t"
+		     "movq	8(%%r10), %%r11\n\t"	/* base %r10 (live after), into %r11 */
+		     "movq	32(%%r10), %%r10\n\t"	/* base and destination %r10 */
+		     "addq	16(%2), %%r10\n\t"		/* reads %r10 beside its operand */
+		     "movq	%%r10, 24(%2)\n\t"	/* stores %r10 */
+		     "addq	(%2), %%r11\n\t"		/* reads %r11 beside its operand */
+		     "movq	(%2), %%r10\n\t"		/* into %r10, which the thunk clobbers */
+		     "addq	%%r10, %%r11\n\t"
+		     "movq	%%r11, %0\n\t"
+		     "movq	%%r10, %1"
+		     : "=&r"(a), "=&r"(b) : "r"(p) : "r10", "r11", "memory");
+	return a * 3 + b + p[3];
+}
+
 /* indirect calls through function pointers held in (SVM) memory */
 struct ops {
 	unsigned long (*op)(unsigned long a, unsigned long b);
@@ -309,6 +341,19 @@ __attribute__((noinline)) unsigned long t_rowrite(unsigned int *p)
 	return v + *(volatile unsigned int *)p;
 }
 
+/*
+ * A read caches a read-only page in the TLB with its write tag invalid; a
+ * write through a non-canonical address with the same TLB index (only the
+ * rewrite can be run with one: the CPU faults) must not reach the page.
+ */
+__attribute__((noinline)) unsigned long t_alias(unsigned int *ro, unsigned int *alias)
+{
+	unsigned int v = *(volatile unsigned int *)ro;
+
+	*(volatile unsigned int *)alias = v + 1;
+	return v;
+}
+
 /* touches memory the harness did not map: must be refused under SVM */
 __attribute__((noinline)) unsigned long t_refuse(unsigned long *secret)
 {
@@ -328,6 +373,9 @@ void twin_run(struct env *e)
 	report("flags", t_flags((unsigned __int128 *)(e->arena + 12288), 50,
 				(unsigned int *)(e->arena + 12288 + 1024)));
 	report("cross", t_cross(e->arena + 5 * 4096));
+	report("fields", t_fields(e->arena + 12 * 4096 - 5) * 7 +
+			 t_fields(e->arena + 12 * 4096 + 100));
+	report("scratch", t_scratch((unsigned long *)(e->arena + 11 * 4096 + 8)));
 	report("indirect", t_indirect((struct ops *)(e->arena + 6 * 4096 + 64), 25));
 	report("jumplabel", t_jumplabel());
 	report("memheavy", t_memheavy((struct desc *)(e->arena + 7 * 4096),

@@ -15,6 +15,7 @@ void twin_run(struct env *e);
 unsigned long t_refuse(unsigned long *secret);
 unsigned long t_deny(void);
 unsigned long t_rowrite(unsigned int *p);
+unsigned long t_alias(unsigned int *ro, unsigned int *alias);
 unsigned long t_jumplabel_flip(void);
 unsigned long t_warn(unsigned long x);
 struct ops;

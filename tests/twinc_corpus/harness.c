@@ -12,6 +12,8 @@
  *   harness badcall        an indirect call to a target outside the policy
  *   harness deny           a call to a function the policy denies
  *   harness rowrite        a write to a page mapped read-only
+ *   harness alias          (rewrite only) a write through a non-canonical
+ *                          alias of a read-only page's TLB entry
  *   harness flip           a jump-label key enabled at run time
  *   harness warn N         a WARN when N > 3 (SIGILL unless rewritten)
  */
@@ -37,6 +39,11 @@ void forbidden(void)
 }
 
 extern char __data_start[], _end[], etext[];
+#ifdef TWIN
+/* probe executions and probe misses, when a test instrumented the rewrite */
+extern unsigned long twin_probes __attribute__((weak));
+extern unsigned long twin_probe_misses __attribute__((weak));
+#endif
 
 int main(int argc, char **argv)
 {
@@ -90,13 +97,41 @@ int main(int argc, char **argv)
 	}
 #endif
 	if (!strcmp(argv[1], "run")) {
+		unsigned long h = 14695981039346656037UL;
+
 		twin_run(&e);
+		/* every byte the run left in the arena, read here directly:
+		 * a write lost in a bounce buffer shows (not pages 0 and 6,
+		 * where t_badcall and t_indirect store function addresses,
+		 * which differ between the two builds) */
+		for (size_t i = 0; i < len; i++)
+			if (i / 4096 != 0 && i / 4096 != 6)
+				h = (h ^ v[i]) * 1099511628211UL;
+		printf("arena %#lx\n", h);
 	} else if (!strcmp(argv[1], "refuse")) {
 		printf("value %#lx\n", t_refuse(secret));
 		printf("secret %#lx\n", *secret);
 	} else if (!strcmp(argv[1], "rowrite")) {
 		printf("value %lu\n", t_rowrite((unsigned int *)ro));
 		printf("ro %lu\n", *ro);
+#ifdef TWIN
+	} else if (!strcmp(argv[1], "alias")) {
+		/* a read-only page in TLB entry 0, and an address that indexes
+		 * entry 0 too but is no canonical address */
+		unsigned char *r = mmap(NULL, (SVM_TLB_SIZE + 1) * 4096UL, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned int *p;
+
+		if (r == MAP_FAILED)
+			return 2;
+		while (((unsigned long)r >> 12) & (SVM_TLB_SIZE - 1))
+			r += 4096;
+		p = (unsigned int *)(r + 64);
+		*p = 40;
+		svm_user_map((unsigned long)r, (unsigned long)r, 4096, false);
+		printf("value %lu\n", t_alias(p, (unsigned int *)(0x8000000000000000UL | 64)));
+		printf("ro %u\n", *p);
+#endif
 	} else if (!strcmp(argv[1], "flip")) {
 		printf("value %lu\n", t_jumplabel_flip());
 	} else if (!strcmp(argv[1], "warn") && argc > 2) {
@@ -111,7 +146,7 @@ int main(int argc, char **argv)
 #ifdef TWIN
 	printf("# svm misses %llu fills %llu crossings %llu bounces %llu "
 	       "refusals %llu rep %llu dispatch_refused %llu denied %llu warns %llu "
-	       "sunk %llu disabled %d\n",
+	       "sunk %llu disabled %d hits %llu",
 	       (unsigned long long)svm_stats.misses,
 	       (unsigned long long)svm_stats.fills,
 	       (unsigned long long)svm_stats.crossings,
@@ -121,7 +156,11 @@ int main(int argc, char **argv)
 	       (unsigned long long)svm_stats.dispatch_refused,
 	       (unsigned long long)svm_stats.denied,
 	       (unsigned long long)svm_stats.warns,
-	       (unsigned long long)svm_stats.sunk, svm_disabled);
+	       (unsigned long long)svm_stats.sunk, svm_disabled,
+	       (unsigned long long)__svm_hits);
+	if (&twin_probes && &twin_probe_misses)
+		printf(" probes %lu probe_misses %lu", twin_probes, twin_probe_misses);
+	printf("\n");
 #endif
 	return 0;
 }

@@ -136,9 +136,29 @@ static const char *e1000_ko(void)
 	return path;
 }
 
+/*
+ * xen-livepatch gives Xen's rendezvous of every CPU 30 ms, which a loaded
+ * TCG machine sometimes misses; the operation then fails and nothing has
+ * changed, so try again.
+ */
+static int livepatch_retried(const char *action)
+{
+	char *argv[] = { LIVEPATCH, (char *)action, PAYLOAD_NAME, NULL };
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		if (i)
+			sleep(1);
+		if (!run(argv))
+			return 0;
+	}
+	return -1;
+}
+
 static int cmd_load(const char *payload)
 {
-	char *lp[] = { LIVEPATCH, "load", RESOLVED, NULL };
+	char *up[] = { LIVEPATCH, "upload", PAYLOAD_NAME, RESOLVED, NULL };
+	char *unload[] = { LIVEPATCH, "unload", PAYLOAD_NAME, NULL };
 	char *mp[] = { "modprobe", "twin", NULL };
 	unsigned long pgt;
 	const char *ko = e1000_ko();
@@ -152,8 +172,12 @@ static int cmd_load(const char *payload)
 	mkdir("/run/twin", 0700);
 	if (resolve_payload(payload, RESOLVED, ko, 1))
 		return -1;
-	if (run(lp))
+	if (run(up))
 		return fail("xen-livepatch refused %s; Xen's log (xl dmesg) says why", payload);
+	if (livepatch_retried("apply")) {
+		run(unload);
+		return fail("Xen did not apply %s; Xen's log (xl dmesg) says why", payload);
+	}
 	if (stat("/sys/module/twin", &st) && run(mp))
 		return -1;
 	/* the twin module walks nothing itself; Xen needs init_mm's pgd */
@@ -166,13 +190,12 @@ static int cmd_load(const char *payload)
 	return 0;
 }
 
-/* Revert (Xen's pre-revert hook refuses while attached), then unload. */
+/* Revert (Xen refuses while attached), then unload. */
 static int cmd_unload(void)
 {
-	char *revert[] = { LIVEPATCH, "revert", PAYLOAD_NAME, NULL };
 	char *unload[] = { LIVEPATCH, "unload", PAYLOAD_NAME, NULL };
 
-	if (run(revert))
+	if (livepatch_retried("revert"))
 		return fail("the instance could not be reverted; is it attached? ('twinctl detach')");
 	return run(unload);
 }
