@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "regress.h"
 #include "replay.h"
 #include "results.h"
 #include "sim.h"
@@ -30,6 +31,9 @@ static void usage(FILE *out)
 "            what the system did and whether the invariants held\n"
 "  analyze   --iperf FILE [--cpu FILE] [--host-cpu START,END,WALL]:\n"
 "            one record's figures from raw iperf3 and tdcpu outputs\n"
+"  regress   the nightly matrix against a committed baseline: exit 0 no\n"
+"            regression, 1 regression, 2 could not run\n"
+"  stats     --base V,.. --now V,..: the regression rule on given samples\n"
 "  clean     stop QEMU and remove namespaces left by a killed run\n"
 "'tdh COMMAND --help' for a command's options.\n");
 }
@@ -153,6 +157,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "replay"))
 		return replay_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "regress"))
+		return regress_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return stats_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "clean"))
