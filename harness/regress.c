@@ -1201,8 +1201,8 @@ static void on_failure(void *arg)
 	rr->verdict = "failed";
 	rr->nr_cmp = rr->nr_lcmp = 0;
 	snprintf(rr->verdict_line, sizeof(rr->verdict_line), "VERDICT: could not run: %s", die_message());
-	report_write(rr);
 	history_append(rr);
+	report_write(rr);
 }
 
 static json_object *regress_json(const struct regress_run *rr, const struct regress_opts *ro,
@@ -1378,8 +1378,8 @@ static int finish(struct regress_opts *ro, struct regress_run *rr, const struct 
 		die(EXIT_RUN, "cannot write %s", path);
 	json_object_put(root);
 	free(path);
-	report_write(rr);
 	history_append(rr);
+	report_write(rr);
 	if (ro->update)
 		baseline_write(rr->baseline_path, rr, versions);
 	printf("\n%s\nreport: %s/report.md\n", rr->verdict_line, rr->rundir);
@@ -1511,6 +1511,7 @@ static void regress_setup(struct regress_opts *ro, struct regress_run *rr, struc
 	if (!ro->update) {
 		baseline_load(rr->baseline_path, b);
 		matrix_check(ro, &b->mx, rr->baseline_path);
+		rr->base = b->samples;
 	}
 	rr->seed = ro->seed_given ? ro->seed : fresh_seed();
 	rr->guest_mtu = ro->guest_mtu;

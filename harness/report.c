@@ -227,7 +227,7 @@ static bool plot_history(FILE *gp, const struct regress_run *rr, const struct ce
 {
 	static const char *const metrics[] = { "insn", "scaled" };
 	int m, k, i, panels = rr->mx.insn ? 2 : 1, first = rr->mx.insn ? 0 : 1;
-	bool any = false;
+	bool any = false, has[MAX_CONFIGS * MAX_WORKLOADS];
 
 	fprintf(gp, "set output '%s/history.png'\nset multiplot layout %d,1\nset xtics auto norotate\n"
 		"set xrange [0.5:%d.5]\nset xlabel 'run (oldest to newest; last: tonight)'\n", rr->rundir,
@@ -239,12 +239,13 @@ static bool plot_history(FILE *gp, const struct regress_run *rr, const struct ce
 		if (!f)
 			return false;
 		for (k = 0; k < c->nr; k++) {
+			has[k] = false;
 			for (i = 0; i < nh; i++) {
 				double r = history_ratio(h[i], c->name[k], metrics[m]);
 
 				if (r > 0) {
 					fprintf(f, "%d %.4f\n", i + 1, 100 * r);
-					any = true;
+					has[k] = any = true;
 				}
 			}
 			fprintf(f, "\n\n");
@@ -254,8 +255,9 @@ static bool plot_history(FILE *gp, const struct regress_run *rr, const struct ce
 			m ? "CPU-scaled throughput" : "Instructions per KB");
 		fprintf(gp, "plot 100 with lines lc rgb '#999999' dt 2 notitle");
 		for (k = 0; k < c->nr; k++)
-			fprintf(gp, ", '%s' index %d with linespoints pt 7 lc rgb '%s' title '%s'", dat, k,
-				colours[k % 6], c->name[k]);
+			if (has[k])
+				fprintf(gp, ", '%s' index %d with linespoints pt 7 lc rgb '%s' title '%s'", dat, k,
+					colours[k % 6], c->name[k]);
 		fprintf(gp, "\n");
 		free(dat);
 	}
@@ -282,7 +284,8 @@ static char *draw_plots(const struct regress_run *rr, json_object **h, int nh)
 	if (rr->mx.insn)
 		insn = plot_distribution(gp, rr, &c, true, "insn.png");
 	fprintf(gp, "set terminal pngcairo size 1000,%d font 'sans,10'\n", rr->mx.insn ? 800 : 480);
-	hist = plot_history(gp, rr, &c, h, nh);
+	/* tonight's own line is in the history already: nothing to draw without a comparison */
+	hist = nh > 0 && rr->nr_cmp > 0 && plot_history(gp, rr, &c, h, nh);
 	fclose(gp);
 	if (run_cmd(argv, &out, true, 120) != 0) {
 		warn("gnuplot could not draw the plots (%s): %s; install gnuplot-nox ('make host-deps')", script,
