@@ -1346,6 +1346,8 @@ static int finish(struct regress_opts *ro, struct regress_run *rr, const struct 
 
 	rr->cmp = cmp;
 	rr->lcmp = lcmp;
+	if (ro->nr_shards > 1 && !ro->from)
+		b = NULL;	/* a part of the matrix: judged once the parts are together */
 	for (l = 0; b && l < rr->nr_launchers; l++) {
 		n = regress_compare(&rr->mx, &b->samples, &rr->now, rr->launchers[l], rr->seed,
 				    cmp + rr->nr_cmp, RG_MAX_CMP - rr->nr_cmp);
@@ -1366,7 +1368,12 @@ static int finish(struct regress_opts *ro, struct regress_run *rr, const struct 
 	}
 	if (b)
 		set_verdict(rr);
-	else {
+	else if (ro->nr_shards > 1) {
+		rr->verdict = "ok";
+		snprintf(rr->verdict_line, sizeof(rr->verdict_line),
+			 "VERDICT: shard %d/%d measured (%d samples): judge the shards together with --from",
+			 ro->shard, ro->nr_shards, rr->now.nr);
+	} else {
 		rr->verdict = "ok";
 		snprintf(rr->verdict_line, sizeof(rr->verdict_line),
 			 "VERDICT: baseline measured (%d samples): nothing to compare yet", rr->now.nr);
