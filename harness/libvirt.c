@@ -159,7 +159,7 @@ static void start_daemons(const char *log_dir)
 	}
 	pid = spawn_daemon("libvirtd", log);
 	if (!wait_daemon(pid, LIBVIRTD_SOCK))
-		die(EXIT_USAGE, "libvirtd would not start within %d s (see %s); install libvirt with 'make host-deps' or start it yourself",
+		die(EXIT_USAGE, "libvirtd would not start (it exited, or did not answer within %d s; see %s); install libvirt with 'make host-deps' or start it yourself",
 		    DAEMON_WAIT_S, log);
 	free(log);
 }
