@@ -106,6 +106,30 @@ static int cmd_analyze(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The libvirt launcher moves the peer's tap into the host namespace as
+ * tdhv<pid> for the moment of a start: a tdh killed right then leaves it.
+ */
+static void clean_taps(void)
+{
+	char *list[] = { "ip", "-o", "link", "show", NULL }, *out = NULL, *line, *save;
+
+	if (run_cmd(list, &out, false, 10) != 0)
+		return;
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[32];
+		char *del[] = { "ip", "link", "del", name, NULL };
+		int pid;
+
+		if (sscanf(line, "%*d: tdhv%d", &pid) != 1 || pid <= 0 || kill(pid, 0) == 0)
+			continue;
+		snprintf(name, sizeof(name), "tdhv%d", pid);
+		if (run_cmd(del, NULL, true, 10) == 0)
+			printf("removed tap %s\n", name);
+	}
+	free(out);
+}
+
 /* Namespaces are named tdh-<pid>: one whose tdh is gone is left over. */
 static int cmd_clean(void)
 {
@@ -138,6 +162,7 @@ static int cmd_clean(void)
 	if (d)
 		closedir(d);
 	printf("%d leftover namespace(s) removed\n", removed);
+	clean_taps();
 	return 0;
 }
 
