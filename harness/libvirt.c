@@ -499,6 +499,7 @@ void libvirt_machine_start(struct machine *m, const char *rundir, const char *ta
 	struct lv_domain *d = xcalloc(1, sizeof(*d));
 	int peer_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	char *xml, *xml_path, *err = NULL;
+	double t0;
 
 	if (!conn || host_fd < 0 || peer_fd < 0)
 		die(EXIT_RUN, "internal: the libvirt launcher is not set up");
@@ -515,6 +516,7 @@ void libvirt_machine_start(struct machine *m, const char *rundir, const char *ta
 
 	enter_ns(host_fd, "host");
 	tap_out(d);
+	t0 = now_s();
 	d->dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!d->dom)
 		err = xstrdup(last_error());
@@ -526,6 +528,12 @@ void libvirt_machine_start(struct machine *m, const char *rundir, const char *ta
 		die(EXIT_USAGE, "libvirt would not start the machine: %s (domain XML %s, QEMU's log %s)", err,
 		    xml_path, m->qemu_log);
 	}
+	/*
+	 * libvirt probes QEMU's capabilities again before a start whenever it
+	 * thinks KVM's availability changed; with a root-only /dev/kvm (this
+	 * container) it always does, which takes about a minute here.
+	 */
+	info("  libvirt domain %s started in %.1f s", d->name, now_s() - t0);
 	m->pid = qemu_pid(d->name);
 	if (m->pid > 0)
 		save_cmdline(m->pid, rundir, tag);
