@@ -17,6 +17,8 @@
 
 #define LIBVIRT_DEFAULT_URI	"qemu:///system"
 
+/* die() with one line when uri cannot be this run's launcher (a remote one). */
+void libvirt_check_uri(const char *uri);
 /*
  * Connect, starting virtlogd and libvirtd when they are not running (and
  * stopping them again at exit); log_dir receives their logs.  Must run

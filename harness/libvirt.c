@@ -173,20 +173,22 @@ static void close_conn(void *arg)
 }
 
 /* qemu+ssh://host/system and the like: the host part is not empty. */
-static bool uri_is_remote(const char *uri)
+void libvirt_check_uri(const char *uri)
 {
 	const char *p = strstr(uri, "://");
 
-	return p && p[3] && p[3] != '/';
+	if (!p)
+		die(EXIT_USAGE, "--launcher libvirt:%s: give a libvirt URI such as " LIBVIRT_DEFAULT_URI, uri);
+	if (p[3] && p[3] != '/')
+		die(EXIT_USAGE, "--launcher libvirt:%s: a remote daemon cannot reach this run's peer namespace, tap and control sockets; run a shard on that host instead (README, 'Spreading the matrix')",
+		    uri);
 }
 
 void libvirt_connect(const char *uri, const char *log_dir)
 {
 	unsigned long v = 0;
 
-	if (uri_is_remote(uri))
-		die(EXIT_USAGE, "--launcher libvirt:%s: a remote daemon cannot reach this run's peer namespace, tap and control sockets; run a shard on that host instead (README, 'Spreading the matrix')",
-		    uri);
+	libvirt_check_uri(uri);
 	virSetErrorFunc(NULL, quiet);
 	conn = virConnectOpen(uri);
 	if (!conn && !socket_answers(LIBVIRTD_SOCK)) {

@@ -155,6 +155,7 @@ static void parse_launchers(struct regress_opts *ro, char *arg)
 		if (!strncmp(s, "libvirt", 7)) {
 			ro->libvirt_uri = s[7] == ':' ? s + 8 : LIBVIRT_DEFAULT_URI;
 			ro->launcher_spec[i] = "libvirt";
+			libvirt_check_uri(ro->libvirt_uri);
 		}
 	}
 	if (ro->nr_launchers == 2 && !strcmp(ro->launcher_spec[0], ro->launcher_spec[1]))
