@@ -60,16 +60,20 @@ struct regress_opts {
 
 /* --- the rule --------------------------------------------------------------- */
 
+/* --confidence and --spread-factor, for studying the rule (tdh regress --aa) */
+static double rule_confidence = 0.99, rule_spread_factor = 2, rule_insn_threshold = 0.03;
+
 void regress_rule(const char *metric, struct rule *r)
 {
-	r->confidence = 0.95;
+	r->confidence = rule_confidence;
+	r->spread_factor = rule_spread_factor;
 	r->resamples = 2000;
 	if (!strcmp(metric, "scaled")) {
 		/* time-based, swings with the host's load: only a large step counts */
 		r->threshold = 0.10;
 		r->higher_is_worse = false;
 	} else if (!strcmp(metric, "insn")) {
-		r->threshold = 0.03;
+		r->threshold = rule_insn_threshold;
 		r->higher_is_worse = true;
 	} else {		/* a region's instructions per KB */
 		r->threshold = 0.05;
@@ -99,14 +103,17 @@ static void regress_usage(FILE *out)
 "  --shift-insn F       --aa: tonight's instructions per KB multiplied by F (detection power)\n"
 "  --shift-scaled F     --aa: tonight's CPU-scaled throughput divided by F\n"
 "  --accept-versions    compare although the stack's versions differ from the baseline's\n"
-"  --history FILE       appended each run (default: history.jsonl beside the runs folder)\n");
+"  --history FILE       appended each run (default: history.jsonl beside the runs folder)\n"
+"  --confidence C       the rule's interval (default 0.99), --spread-factor K its\n"
+"                       spread factor (default 2), --insn-threshold T the total's\n"
+"                       threshold (default 0.03): for studying the rule with --aa\n");
 	testbed_usage(out);
 }
 
 enum {
 	OPT_BASELINE = 1000, OPT_BASELINES, OPT_UPDATE, OPT_CONFIGS, OPT_WORKLOADS, OPT_REPEATS,
 	OPT_LAUNCHER, OPT_MTU, OPT_SEED, OPT_SHARD, OPT_FROM, OPT_AA, OPT_TRIALS, OPT_SHIFT_INSN,
-	OPT_SHIFT_SCALED, OPT_ACCEPT, OPT_HISTORY, OPT_HELP
+	OPT_SHIFT_SCALED, OPT_ACCEPT, OPT_HISTORY, OPT_CONFIDENCE, OPT_SPREAD, OPT_INSN_THRESHOLD, OPT_HELP
 };
 
 static int split(char *arg, const char **out, int max, const char *what, bool (*valid)(const char *))
@@ -213,6 +220,18 @@ static void parse_regress_option(struct regress_opts *ro, int c, char *arg)
 	case OPT_AA: ro->aa = arg; break;
 	case OPT_SHIFT_INSN: ro->shift_insn = parse_shift("--shift-insn", arg); break;
 	case OPT_SHIFT_SCALED: ro->shift_scaled = parse_shift("--shift-scaled", arg); break;
+	case OPT_CONFIDENCE:
+		if (!parse_double(arg, 0.5, 0.999, &rule_confidence))
+			die(EXIT_USAGE, "--confidence '%s': give a level between 0.5 and 0.999", arg);
+		break;
+	case OPT_INSN_THRESHOLD:
+		if (!parse_double(arg, 0, 0.5, &rule_insn_threshold))
+			die(EXIT_USAGE, "--insn-threshold '%s': give a fraction between 0 and 0.5", arg);
+		break;
+	case OPT_SPREAD:
+		if (!parse_double(arg, 0, 10, &rule_spread_factor))
+			die(EXIT_USAGE, "--spread-factor '%s': give a factor between 0 and 10", arg);
+		break;
 	case OPT_MTU:
 		if (!parse_int(arg, 576, 1500, &l))
 			die(EXIT_USAGE, "--guest-mtu '%s': give bytes between 576 and 1500", arg);
@@ -268,6 +287,9 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 		{ "shift-scaled", required_argument, NULL, OPT_SHIFT_SCALED },
 		{ "accept-versions", no_argument, NULL, OPT_ACCEPT },
 		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
+		{ "spread-factor", required_argument, NULL, OPT_SPREAD },
+		{ "insn-threshold", required_argument, NULL, OPT_INSN_THRESHOLD },
 		TESTBED_LONGOPTS,
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -799,6 +821,7 @@ static json_object *rule_json(void)
 		regress_rule(metrics[i], &rule);
 		json_object_object_add(r, "threshold", json_object_new_double(rule.threshold));
 		json_object_object_add(r, "confidence", json_object_new_double(rule.confidence));
+		json_object_object_add(r, "spread_factor", json_object_new_double(rule.spread_factor));
 		json_object_object_add(r, "resamples", json_object_new_int(rule.resamples));
 		json_object_object_add(r, "higher_is_worse", json_object_new_boolean(rule.higher_is_worse));
 		json_object_object_add(o, metrics[i], r);
@@ -816,6 +839,7 @@ static json_object *cmp_json(const struct cmp *c)
 	json_object_object_add(o, "workload", json_object_new_string(c->workload));
 	json_object_object_add(o, "metric", json_object_new_string(c->metric));
 	json_object_object_add(o, "judged", json_object_new_boolean(c->judged));
+	json_object_object_add(o, "diagnostic", json_object_new_boolean(c->diagnostic));
 	json_object_object_add(o, "n_base", json_object_new_int(c->nb));
 	json_object_object_add(o, "n_now", json_object_new_int(c->nt));
 	json_object_object_add(o, "base_median", json_object_new_double(c->base_median));
@@ -824,6 +848,8 @@ static json_object *cmp_json(const struct cmp *c)
 	json_object_object_add(o, "ci_low", json_object_new_double(c->c.lo));
 	json_object_object_add(o, "ci_high", json_object_new_double(c->c.hi));
 	json_object_object_add(o, "threshold", json_object_new_double(c->rule.threshold));
+	json_object_object_add(o, "base_spread", json_object_new_double(c->c.spread));
+	json_object_object_add(o, "step", json_object_new_double(c->c.step));
 	json_object_object_add(o, "change", json_object_new_string(change_name(c->c.change)));
 	return o;
 }
@@ -957,8 +983,13 @@ int regress_compare(const struct matrix *mx, const struct samples *base, const s
 				snprintf(metric, sizeof(metric), "insn:%s", regions[k]);
 				if (!compare_one(base, now, launcher, cf, wl, metric, seed + n, &out[n]))
 					continue;
-				/* a small region's swings are not the cost that matters */
-				out[n].judged = out[n].base_median >= REGION_MIN_SHARE * insn->base_median;
+				/*
+				 * Regions say where a change is; the verdict is the
+				 * total's, since the regions move with it and every
+				 * extra judged metric adds false alarms.
+				 */
+				out[n].judged = false;
+				out[n].diagnostic = out[n].base_median >= REGION_MIN_SHARE * insn->base_median;
 				n++;
 			}
 		}
@@ -1069,8 +1100,15 @@ static void apply_mtu(int mtu, struct agent *a, struct machine *m, bool need_dom
 
 	if (!mtu)
 		return;
-	cmd = m->kind == MACHINE_NATIVE ? xasprintf("ip link set eth0 mtu %d", mtu) :
-		xasprintf("ip link set eth0 mtu %d && ip link set xenbr0 mtu %d", mtu, mtu);
+	/*
+	 * A new MTU resets the e1000, whose link comes back with its
+	 * watchdog about 2 s later: wait for it, and for the peer to answer,
+	 * or the first iperf3 finds no route to the guest.
+	 */
+	cmd = xasprintf("ip link set eth0 mtu %d%s && i=0 && "
+			"while [ \"$(cat /sys/class/net/eth0/carrier)\" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done && "
+			"ping -c 1 -W 10 " PEER_IP " >/dev/null", mtu,
+			m->kind == MACHINE_NATIVE ? "" : xasprintf(" && ip link set xenbr0 mtu %d", mtu));
 	agent_or_die(a, m, cmd);
 	free(cmd);
 	if (need_domu) {
@@ -1450,12 +1488,24 @@ static void wilson(int k, int n, double *lo, double *hi)
 	*hi = c + h < 1 ? c + h : 1;
 }
 
+static int aa_cell(const struct matrix *mx, const char *config, const char *workload)
+{
+	int i, j;
+
+	for (i = 0; i < mx->nr_configs; i++)
+		for (j = 0; j < mx->nr_workloads; j++)
+			if (!strcmp(mx->configs[i], config) && !strcmp(mx->workloads[j], workload))
+				return i * mx->nr_workloads + j;
+	return 0;
+}
+
 static int aa_main(struct regress_opts *ro)
 {
 	static struct cmp cmp[RG_MAX_CMP];
 	struct samples all = { 0 }, pool = { 0 }, base = { 0 }, now = { 0 };
 	struct matrix mx = { 0 };
-	int flagged = 0, by_scaled = 0, by_insn = 0, by_region = 0, half = 0, t, i;
+	int flagged = 0, by_scaled = 0, by_insn = 0, by_region = 0, half = 0, t, i, k;
+	static int cell_worse[2][MAX_CONFIGS * MAX_WORKLOADS];	/* scaled, insn */
 	uint64_t seed = ro->seed_given ? ro->seed : fresh_seed();
 	double lo, hi;
 	struct rng g;
@@ -1480,6 +1530,9 @@ static int aa_main(struct regress_opts *ro)
 			by_scaled += !strcmp(cmp[i].metric, "scaled");
 			by_insn += !strcmp(cmp[i].metric, "insn");
 			by_region += !strncmp(cmp[i].metric, "insn:", 5);
+			k = aa_cell(&mx, cmp[i].config, cmp[i].workload);
+			if (!strcmp(cmp[i].metric, "scaled") || !strcmp(cmp[i].metric, "insn"))
+				cell_worse[cmp[i].metric[0] == 'i'][k]++;
 		}
 	}
 	wilson(flagged, ro->trials, &lo, &hi);
@@ -1490,6 +1543,10 @@ static int aa_main(struct regress_opts *ro)
 	       ro->trials, 100.0 * flagged / ro->trials, 100 * lo, 100 * hi);
 	printf("aa: worse comparisons by metric: scaled %d, insn %d, insn regions %d\n", by_scaled, by_insn,
 	       by_region);
+	for (k = 0; k < mx.nr_configs * mx.nr_workloads; k++)
+		printf("aa: %s/%s judged worse in %.1f%% of trials on scaled, %.1f%% on insn\n",
+		       mx.configs[k / mx.nr_workloads], mx.workloads[k % mx.nr_workloads],
+		       100.0 * cell_worse[0][k] / ro->trials, 100.0 * cell_worse[1][k] / ro->trials);
 	printf("aa: trials=%d flagged=%d rate=%.4f\n", ro->trials, flagged, (double)flagged / ro->trials);
 	return 0;
 }
@@ -1636,7 +1693,8 @@ int stats_main(int argc, char **argv)
 		die(EXIT_USAGE, "--metric '%s': give scaled, insn or insn:REGION", metric);
 	if (!stats_compare(base, nb, now, nt, &r, (uint64_t)seed, &c))
 		die(EXIT_USAGE, "give at least 2 positive values on each side (--base, --now)");
-	printf("{\"ratio\": %.6f, \"ci_low\": %.6f, \"ci_high\": %.6f, \"threshold\": %g, \"change\": \"%s\"}\n",
-	       c.ratio, c.lo, c.hi, r.threshold, change_name(c.change));
+	printf("{\"ratio\": %.6f, \"ci_low\": %.6f, \"ci_high\": %.6f, \"threshold\": %g, \"spread\": %.6f, "
+	       "\"step\": %.6f, \"change\": \"%s\"}\n",
+	       c.ratio, c.lo, c.hi, r.threshold, c.spread, c.step, change_name(c.change));
 	return 0;
 }

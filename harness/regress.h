@@ -50,7 +50,8 @@ struct cmp {
 	char launcher[8];
 	char config[16], workload[8];
 	char metric[RG_METRIC_LEN];	/* "scaled", "insn", "insn:<region>" */
-	bool judged;		/* false: informative only (a small region) */
+	bool judged;		/* counts for the verdict (scaled, insn) */
+	bool diagnostic;	/* a region large enough to say where the cost moved */
 	int nb, nt;
 	double base_median, now_median;
 	struct comparison c;

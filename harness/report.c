@@ -302,14 +302,20 @@ static char *draw_plots(const struct regress_run *rr, json_object **h, int nh)
 
 /* --- report.md ------------------------------------------------------------------ */
 
-static void cmp_table(FILE *f, const struct cmp *c, int n, bool judged)
+/* which: 0 the judged comparisons, 1 the regions that say where, 2 the rest */
+static int cmp_kind(const struct cmp *c)
+{
+	return c->judged ? 0 : c->diagnostic ? 1 : 2;
+}
+
+static void cmp_table(FILE *f, const struct cmp *c, int n, int kind)
 {
 	int i;
 
 	fprintf(f, "| launcher | cell | metric | baseline median | tonight median | change | 95%% CI | threshold | verdict |\n");
 	fprintf(f, "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |\n");
 	for (i = 0; i < n; i++) {
-		if (c[i].judged != judged)
+		if (cmp_kind(&c[i]) != kind)
 			continue;
 		fprintf(f, "| %s | %s/%s | %s | %.1f | %.1f | %+.1f%% | %+.1f%% .. %+.1f%% | %.0f%% | %s%s%s |\n",
 			c[i].launcher, c[i].config, c[i].workload, c[i].metric, c[i].base_median,
@@ -362,7 +368,7 @@ void report_write(struct regress_run *rr)
 {
 	char *path = xasprintf("%s/report.md", rr->rundir), *drawn, *p;
 	json_object **h;
-	int nh, i;
+	int nh;
 	FILE *f;
 
 	h = history_tail(rr->history_path, &nh);
@@ -375,7 +381,10 @@ void report_write(struct regress_run *rr)
 	report_head(f, rr);
 	if (rr->nr_cmp) {
 		fprintf(f, "## Judged comparisons\n\n");
-		cmp_table(f, rr->cmp, rr->nr_cmp, true);
+		cmp_table(f, rr->cmp, rr->nr_cmp, 0);
+		fprintf(f, "\n## Where the cost moved: regions (at least 10%% of a cell's cost)\n\n"
+			"Judged by the same rule (threshold 5%%), shown to locate a change; the verdict is the totals'.\n\n");
+		cmp_table(f, rr->cmp, rr->nr_cmp, 1);
 	}
 	fprintf(f, "\n## Plots\n\n");
 	for (p = strtok(drawn, " "); p; p = strtok(NULL, " "))
@@ -384,12 +393,10 @@ void report_write(struct regress_run *rr)
 		fprintf(f, "(no plots: nothing measured, or gnuplot failed; see the run's output)\n\n");
 	if (rr->nr_lcmp) {
 		fprintf(f, "## libvirt vs direct, measured in this run\n\nThe same rule, the direct launcher's samples as the reference.\n\n");
-		cmp_table(f, rr->lcmp, rr->nr_lcmp, true);
+		cmp_table(f, rr->lcmp, rr->nr_lcmp, 0);
 	}
-	for (i = 0; i < rr->nr_cmp && rr->cmp[i].judged; i++)
-		;
-	fprintf(f, "\n## Not judged (regions under 10%% of the cost)\n\n");
-	cmp_table(f, rr->cmp, rr->nr_cmp, false);
+	fprintf(f, "\n## Small regions (under 10%% of the cost, listed only)\n\n");
+	cmp_table(f, rr->cmp, rr->nr_cmp, 2);
 	fprintf(f, "\n## History (newest first, from `%s`)\n\n", rr->history_path);
 	history_table(f, h, nh);
 	fclose(f);

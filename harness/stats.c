@@ -86,10 +86,22 @@ static double percentile(const double *v, int n, double q)
 	return v[i] + (pos - i) * (v[i + 1] - v[i]);
 }
 
+double stats_spread(const double *v, int n)
+{
+	double m = stats_median(v, n), *d = xcalloc(n, sizeof(*d)), mad;
+	int i;
+
+	for (i = 0; i < n; i++)
+		d[i] = fabs(v[i] - m);
+	mad = median_inplace(d, n);
+	free(d);
+	return m > 0 ? 1.4826 * mad / m : 0;
+}
+
 static enum change judge(const struct comparison *c, const struct rule *r)
 {
-	bool up = c->ratio > 1 + r->threshold && c->lo > 1;
-	bool down = c->ratio < 1 / (1 + r->threshold) && c->hi < 1;
+	bool up = c->ratio > 1 + c->step && c->lo > 1;
+	bool down = c->ratio < 1 / (1 + c->step) && c->hi < 1;
 
 	if (up)
 		return r->higher_is_worse ? CHANGE_WORSE : CHANGE_BETTER;
@@ -111,6 +123,8 @@ bool stats_compare(const double *base, int nb, const double *now, int nt, const 
 	if (!(mb > 0))
 		return false;
 	c->ratio = stats_median(now, nt) / mb;
+	c->spread = stats_spread(base, nb);
+	c->step = r->threshold > r->spread_factor * c->spread ? r->threshold : r->spread_factor * c->spread;
 	ratios = xcalloc(r->resamples, sizeof(*ratios));
 	scratch = xcalloc(nb > nt ? nb : nt, sizeof(*scratch));
 	rng_seed(&g, seed);

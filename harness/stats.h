@@ -26,11 +26,19 @@ unsigned rng_below(struct rng *r, unsigned n);
 void rng_shuffle(struct rng *r, int *v, int n);
 
 double stats_median(const double *v, int n);	/* v is not changed */
+/* 1.4826 x the median absolute deviation, over the median: 0 when it is 0. */
+double stats_spread(const double *v, int n);
 
 enum change { CHANGE_NONE, CHANGE_WORSE, CHANGE_BETTER };
 
 struct rule {
 	double threshold;	/* relative: 0.03 = 3% */
+	/*
+	 * The step must also exceed this many times the baseline's own
+	 * relative spread (1.4826 MAD / median, a robust coefficient of
+	 * variation): a metric that scatters widely needs a wider step.
+	 */
+	double spread_factor;
 	double confidence;	/* of the interval: 0.95 */
 	int resamples;		/* bootstrap resamples */
 	bool higher_is_worse;	/* a cost (insn/KB), not a rate (Mb/s per CPU) */
@@ -39,6 +47,8 @@ struct rule {
 struct comparison {
 	double ratio;		/* median(now) / median(base) */
 	double lo, hi;		/* its bootstrap interval */
+	double spread;		/* the baseline's robust relative spread */
+	double step;		/* the step that counted: max(threshold, factor x spread) */
 	enum change change;
 };
 

@@ -109,3 +109,15 @@ def test_bad_input(args, words):
     p = tdh("stats", *args, wait_lock=0)
     assert p.returncode == 2
     assert words in one_error_line(p)
+
+
+def test_a_scattered_baseline_needs_a_wider_step():
+    # the same clean +8% step: counted against a quiet baseline, not
+    # against one that scatters by about 10% (2 x spread > 8%)
+    quiet = [3000, 3010, 2990, 3005, 2995]
+    wide = [3000, 3300, 2700, 3150, 2850]
+    now = [3240, 3250, 3230, 3245, 3235]
+    q, w = judge(quiet, now), judge(wide, now)
+    assert q["change"] == "worse" and q["step"] == pytest.approx(0.03)
+    assert w["spread"] == pytest.approx(1.4826 * 150 / 3000, rel=1e-6)
+    assert w["step"] == pytest.approx(2 * w["spread"]) and w["change"] == "same"
