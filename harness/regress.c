@@ -1200,18 +1200,20 @@ static struct regress_run *failing_run;
 static void set_verdict(struct regress_run *rr)
 {
 	size_t used;
-	int i, shown = 0;
+	int i, shown = 0, judged = 0;
 
 	tally(rr->cmp, rr->nr_cmp, &rr->worse, &rr->better);
+	for (i = 0; i < rr->nr_cmp; i++)
+		judged += rr->cmp[i].judged;
 	if (!rr->worse) {
 		rr->verdict = "ok";
 		snprintf(rr->verdict_line, sizeof(rr->verdict_line),
-			 "VERDICT: no regression: %d comparisons, none worse, %d better", rr->nr_cmp, rr->better);
+			 "VERDICT: no regression: %d judged comparisons, none worse, %d better", judged, rr->better);
 		return;
 	}
 	rr->verdict = "regression";
-	used = snprintf(rr->verdict_line, sizeof(rr->verdict_line), "VERDICT: REGRESSION: %d of %d worse:",
-			rr->worse, rr->nr_cmp);
+	used = snprintf(rr->verdict_line, sizeof(rr->verdict_line), "VERDICT: REGRESSION: %d of %d judged worse:",
+			rr->worse, judged);
 	for (i = 0; i < rr->nr_cmp && used < sizeof(rr->verdict_line); i++) {
 		const struct cmp *c = &rr->cmp[i];
 
@@ -1282,7 +1284,7 @@ static void baseline_write(const char *path, const struct regress_run *rr, json_
 	json_object_object_add(root, "schema", json_object_new_string(BASELINE_SCHEMA));
 	json_object_object_add(root, "name", json_object_new_string(rr->baseline_name));
 	json_object_object_add(root, "created", json_object_new_string(rr->stamp));
-	json_object_object_add(root, "source_run", json_object_new_string(rr->rundir));
+	json_object_object_add(root, "source_run", json_object_new_string(rr->source ? rr->source : rr->rundir));
 	json_object_object_add(root, "seed", json_object_new_int64((int64_t)rr->seed));
 	json_object_object_add(root, "matrix", matrix_json(&rr->mx));
 	json_object_object_add(root, "versions", json_object_get(versions));
@@ -1603,6 +1605,7 @@ int regress_main(int argc, char **argv)
 	if (ro.from) {
 		struct matrix runs_mx = { 0 };
 
+		rr.source = xstrdup(ro.from);	/* load_runs() cuts the list up */
 		versions = load_runs(ro.from, &rr.now, &runs_mx);
 		rr.mx = ro.update ? runs_mx : b.mx;
 		if (!versions)

@@ -66,6 +66,7 @@ struct samples {
 /* Everything the report needs about one run. */
 struct regress_run {
 	const char *rundir;
+	const char *source;	/* --from: the runs judged or pooled; NULL: measured here */
 	const char *stamp;
 	const char *baseline_path;
 	const char *baseline_name;

@@ -312,15 +312,17 @@ static void cmp_table(FILE *f, const struct cmp *c, int n, int kind)
 {
 	int i;
 
-	fprintf(f, "| launcher | cell | metric | baseline median | tonight median | change | 95%% CI | threshold | verdict |\n");
+	fprintf(f, "| launcher | cell | metric | baseline median | tonight median | change | %.0f%% CI | step (threshold; 2 x spread) | verdict |\n",
+		n ? c[0].rule.confidence * 100 : 99.0);
 	fprintf(f, "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |\n");
 	for (i = 0; i < n; i++) {
 		if (cmp_kind(&c[i]) != kind)
 			continue;
-		fprintf(f, "| %s | %s/%s | %s | %.1f | %.1f | %+.1f%% | %+.1f%% .. %+.1f%% | %.0f%% | %s%s%s |\n",
+		fprintf(f, "| %s | %s/%s | %s | %.1f | %.1f | %+.1f%% | %+.1f%% .. %+.1f%% | %.1f%% (%.0f%%; %.1f%%) | %s%s%s |\n",
 			c[i].launcher, c[i].config, c[i].workload, c[i].metric, c[i].base_median,
 			c[i].now_median, (c[i].c.ratio - 1) * 100, (c[i].c.lo - 1) * 100,
-			(c[i].c.hi - 1) * 100, c[i].rule.threshold * 100,
+			(c[i].c.hi - 1) * 100, c[i].c.step * 100, c[i].rule.threshold * 100,
+			c[i].rule.spread_factor * c[i].c.spread * 100,
 			c[i].c.change == CHANGE_WORSE ? "**" : "", change_name(c[i].c.change),
 			c[i].c.change == CHANGE_WORSE ? "**" : "");
 	}
@@ -360,7 +362,7 @@ static void report_head(FILE *f, const struct regress_run *rr)
 	if (rr->versions_note[0])
 		fprintf(f, "Since the baseline: %s.\n\n", rr->versions_note);
 	fprintf(f, "Rule: a metric is worse when tonight's median over the baseline's moved past its threshold "
-		"in the bad direction and the 95%% bootstrap interval of that ratio lies entirely on that side of 1 "
+		"(or twice the baseline's spread, if larger) in the bad direction and the 99%% bootstrap interval of that ratio lies entirely on that side of 1 "
 		"(README, \"The statistics rule\").  Order of the boots and measurements: `regress.json`, `order`.\n\n");
 }
 
