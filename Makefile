@@ -2,6 +2,7 @@
 #
 #   make sim    set up the host, build, boot and measure; prints the table
 #   make test   the whole test suite (pytest, real binaries, real boots)
+#   make regress  the nightly regression matrix against the committed baseline
 #
 # Outputs go to build/ (ignored); downloaded Debian sources and packages to
 # $(CACHE), outside the repository, so a fresh clone rebuilds quickly.
@@ -11,6 +12,7 @@ BUILD   := build
 JOBS    ?= $(shell nproc)
 PYTHON  := /usr/bin/python3
 SIM_ARGS ?=
+REGRESS_ARGS ?=
 
 include mk/pins.mk
 
@@ -37,10 +39,15 @@ include qemu-e1000-tracing/qemu.mk
 sim: all
 	$(BUILD)/bin/tdh sim $(SIM_ARGS)
 
+# the nightly matrix against results/baselines/nightly.json (README,
+# "Nightly regression"); make's status is 0 only without a regression
+regress: all
+	$(BUILD)/bin/tdh regress $(REGRESS_ARGS)
+
 test: all
 	@$(PYTHON) -m pytest -ra tests/; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 clean:
 	rm -rf $(BUILD)
-.PHONY: sim test clean
+.PHONY: sim regress test clean

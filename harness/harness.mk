@@ -9,7 +9,7 @@ HARNESS_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 $(TDH): $(TDH_SRCS) $(TDH_HDRS) | $(HOST_DEPS)
 	@echo "  CC     $@"
 	@mkdir -p $(@D)
-	@$(CC) $(HARNESS_CFLAGS) -o $@ $(TDH_SRCS) -ljson-c
+	@$(CC) $(HARNESS_CFLAGS) -o $@ $(TDH_SRCS) -ljson-c -lvirt -lm
 
 # What tdh records as the stack's versions.
 $(BUILD)/versions: mk/pins.mk

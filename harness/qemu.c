@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "insn.h"
+#include "libvirt-launcher.h"
 #include "netns.h"
 #include "qemu.h"
 #include "util.h"
@@ -53,6 +54,25 @@ static const char *cpu_model(const struct machine *m)
 }
 
 static void machine_cleanup(void *arg);
+
+char *machine_append(const struct machine *m)
+{
+	if (m->kind == MACHINE_NATIVE)
+		return xasprintf("console=ttyS0 tdh.ip=" GUEST_IP "%s", m->iommu == IOMMU_INTEL ?
+				 " intel_iommu=on" : "");
+	return xasprintf("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
+			 "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s",
+			 m->cpus, m->accel == ACCEL_KVM ? " smap=false smep=false" : "",
+			 m->iommu == IOMMU_INTEL ? " iommu=verbose" :
+			 m->iommu == IOMMU_AMD ? " iommu=verbose,no-intremap" : "");
+}
+
+/* multiboot modules: dom0's kernel with its command line, its initramfs */
+char *machine_xen_modules(const struct machine *m)
+{
+	return xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP ",%s",
+			 m->paths->kernel, m->paths->dom0_img);
+}
 
 static void build_argv(const struct machine *m, char **argv)
 {
@@ -107,21 +127,14 @@ static void build_argv(const struct machine *m, char **argv)
 		ARG("-initrd");
 		ARG((char *)m->paths->native_img);
 		ARG("-append");
-		ARG(xasprintf("console=ttyS0 tdh.ip=" GUEST_IP "%s", m->iommu == IOMMU_INTEL ?
-			      " intel_iommu=on" : ""));
+		ARG(machine_append(m));
 	} else {
 		ARG("-kernel");
 		ARG((char *)m->paths->xen);
 		ARG("-append");
-		ARG(xasprintf("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
-			      "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s",
-			      m->cpus, m->accel == ACCEL_KVM ? " smap=false smep=false" : "",
-			      m->iommu == IOMMU_INTEL ? " iommu=verbose" :
-			      m->iommu == IOMMU_AMD ? " iommu=verbose,no-intremap" : ""));
-		/* multiboot modules: dom0's kernel with its command line, its initramfs */
+		ARG(machine_append(m));
 		ARG("-initrd");
-		ARG(xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP ",%s",
-			      m->paths->kernel, m->paths->dom0_img));
+		ARG(machine_xen_modules(m));
 	}
 	if (m->insn_file) {
 		ARG("-plugin");
@@ -184,6 +197,11 @@ void machine_start(struct machine *m, const char *rundir, const char *tag)
 	/* the plugin counts TCG's translation blocks: nothing to count under KVM */
 	m->insn_file = m->paths->insn_plugin && m->accel == ACCEL_TCG ?
 		xasprintf("%s/raw/%s-insn.bin", rundir, tag) : NULL;
+	if (libvirt_selected()) {
+		libvirt_machine_start(m, rundir, tag);
+		m->cleanup_handle = cleanup_push(machine_cleanup, m, "libvirt domain");
+		return;
+	}
 	build_argv(m, argv);
 
 	/* the exact command, for whoever wants to boot it by hand */
@@ -222,6 +240,8 @@ bool machine_alive(struct machine *m)
 {
 	int status;
 
+	if (m->lv)
+		return libvirt_machine_alive(m);
 	if (m->pid <= 0)
 		return false;
 	if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
@@ -253,7 +273,9 @@ static void machine_cleanup(void *arg)
 {
 	struct machine *m = arg;
 
-	if (m->pid > 0)
+	if (m->lv)
+		libvirt_machine_stop(m);
+	else if (m->pid > 0)
 		machine_kill(m);
 	unlink(m->ctl_sock);
 }

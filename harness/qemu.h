@@ -44,11 +44,17 @@ struct machine {
 	pid_t pid;
 	int cleanup_handle;
 	bool twin_loaded;	/* the derived instance is in this boot's Xen */
+	struct lv_domain *lv;	/* started through libvirt (libvirt.c); NULL: directly */
 };
 
 const char *machine_kind_name(enum machine_kind k);
 const char *accel_name(enum accel a);
 const char *iommu_name(enum iommu i);
+
+/* The kernel command line: native Linux's, or Xen's. */
+char *machine_append(const struct machine *m);
+/* Xen's multiboot modules (-initrd): dom0's kernel with its command line, its image. */
+char *machine_xen_modules(const struct machine *m);
 
 /* Start QEMU for m, logs and socket named after tag in rundir. */
 void machine_start(struct machine *m, const char *rundir, const char *tag);

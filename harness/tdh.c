@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "regress.h"
 #include "replay.h"
 #include "results.h"
 #include "sim.h"
@@ -34,6 +35,9 @@ static void usage(FILE *out)
 "            the driver's data, fault and stall it, cycle it; check the invariants\n"
 "  analyze   --iperf FILE [--cpu FILE] [--host-cpu START,END,WALL]:\n"
 "            one record's figures from raw iperf3 and tdcpu outputs\n"
+"  regress   the nightly matrix against a committed baseline: exit 0 no\n"
+"            regression, 1 regression, 2 could not run\n"
+"  stats     --base V,.. --now V,..: the regression rule on given samples\n"
 "  clean     stop QEMU and remove namespaces left by a killed run\n"
 "'tdh COMMAND --help' for a command's options.\n");
 }
@@ -106,6 +110,30 @@ static int cmd_analyze(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The libvirt launcher moves the peer's tap into the host namespace as
+ * tdhv<pid> for the moment of a start: a tdh killed right then leaves it.
+ */
+static void clean_taps(void)
+{
+	char *list[] = { "ip", "-o", "link", "show", NULL }, *out = NULL, *line, *save;
+
+	if (run_cmd(list, &out, false, 10) != 0)
+		return;
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[32];
+		char *del[] = { "ip", "link", "del", name, NULL };
+		int pid;
+
+		if (sscanf(line, "%*d: tdhv%d", &pid) != 1 || pid <= 0 || kill(pid, 0) == 0)
+			continue;
+		snprintf(name, sizeof(name), "tdhv%d", pid);
+		if (run_cmd(del, NULL, true, 10) == 0)
+			printf("removed tap %s\n", name);
+	}
+	free(out);
+}
+
 /* Namespaces are named tdh-<pid>: one whose tdh is gone is left over. */
 static int cmd_clean(void)
 {
@@ -138,6 +166,7 @@ static int cmd_clean(void)
 	if (d)
 		closedir(d);
 	printf("%d leftover namespace(s) removed\n", removed);
+	clean_taps();
 	return 0;
 }
 
@@ -159,6 +188,10 @@ int main(int argc, char **argv)
 		return twincheck_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))
 		return replay_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "regress"))
+		return regress_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return stats_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "clean"))

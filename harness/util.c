@@ -44,18 +44,30 @@ void sleep_s(double s)
 			break;
 }
 
+static int run_failure_code = EXIT_RUN;
+static char die_msg[1024];
+
+void die_remap_run_failure(int code)
+{
+	run_failure_code = code;
+}
+
+const char *die_message(void)
+{
+	return die_msg;
+}
+
 void die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	fputs("tdh: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(die_msg, sizeof(die_msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "tdh: error: %s\n", die_msg);
 	cleanup_all();
-	exit(code);
+	exit(code == EXIT_RUN ? run_failure_code : code);
 }
 
 void info(const char *fmt, ...)

@@ -17,6 +17,13 @@
  * registered, and a non-zero exit.
  */
 void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+/*
+ * tdh regress exits 1 for "a regression", so there a run that failed
+ * (die(EXIT_RUN, ...)) must exit with another status: code replaces it.
+ */
+void die_remap_run_failure(int code);
+/* The last die() message, for a failure report written while cleaning up. */
+const char *die_message(void);
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -60,7 +60,7 @@ $(XEN_SRC)/.twin-installed: $(XEN_SRC)/.unpacked $(TWIN_RT_SRC) hv/xen/public/tw
 # Xen's own make always regenerates compile.h and relinks, so it is only
 # entered when one of our inputs changed: the tree, its config, or the
 # TwinDrivers runtime sources that go into it.
-XEN_INPUTS := $(shell find hv/xen -type f 2>/dev/null)
+XEN_INPUTS := $(shell find hv/xen -type f ! -name "*.md" 2>/dev/null)
 
 $(XEN_BIN): $(XEN_SRC)/xen/.config $(XEN_SRC)/.twin-installed $(XEN_INPUTS)
 	@echo "  MAKE    xen hypervisor"

@@ -13,7 +13,11 @@ pkgs="build-essential dpkg-dev flex bison python3 python3-pytest cpio
       xz-utils zstd iproute2 procps iperf3 qemu-system-x86 ca-certificates
       libjson-c-dev kmod
       linux-headers-6.1.0-50-amd64=6.1.176-1 valgrind binutils
-      ninja-build meson libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev"
+      ninja-build meson libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
+      gnuplot-nox libvirt-daemon-system libvirt-clients libvirt-dev systemd"
+# (gnuplot draws tdh regress's plots; libvirt is tdh's --launcher libvirt:
+# the daemon, virsh for looking, and the C API tdh links against;
+# systemd-analyze checks the nightly units.)
 # (the headers pin must match KERNEL_ABI/KERNEL_VERSION in mk/pins.mk: the
 # e1000 VM and hypervisor instances are built against them by hv/derive)
 
