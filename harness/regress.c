@@ -90,7 +90,7 @@ static void regress_usage(FILE *out)
 "  --baseline NAME      results/baselines/NAME.json (default nightly)\n"
 "  --baselines DIR      where baselines live (default results/baselines)\n"
 "  --update-baseline    measure and write the baseline (only then may the matrix change)\n"
-"  --configs LIST       matrix: configurations (baseline's; default native,dom0,netback)\n"
+"  --configs LIST       matrix: configurations (baseline's; default native,dom0,twin-dom0,netback)\n"
 "  --workloads LIST     matrix: workloads (baseline's; default tx,rx)\n"
 "  --repeats N          matrix: repeats (baseline's; default 5, at least 3)\n"
 "  --launcher L[,L]     direct, libvirt or libvirt:URI (default direct); both: compared in the run\n"
@@ -116,36 +116,6 @@ enum {
 	OPT_SHIFT_SCALED, OPT_ACCEPT, OPT_HISTORY, OPT_CONFIDENCE, OPT_SPREAD, OPT_INSN_THRESHOLD, OPT_HELP
 };
 
-static int split(char *arg, const char **out, int max, const char *what, bool (*valid)(const char *))
-{
-	char *tok, *save;
-	int n = 0, i;
-
-	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (valid && !valid(tok))
-			die(EXIT_USAGE, "unknown %s '%s'; see 'tdh regress --help'", what, tok);
-		for (i = 0; i < n; i++)
-			if (!strcmp(out[i], tok))
-				die(EXIT_USAGE, "%s '%s' given twice", what, tok);
-		if (n == max)
-			die(EXIT_USAGE, "too many %ss (at most %d)", what, max);
-		out[n++] = tok;
-	}
-	if (!n)
-		die(EXIT_USAGE, "empty %s list; see 'tdh regress --help'", what);
-	return n;
-}
-
-static bool valid_config(const char *s)
-{
-	return find_config(s) != NULL;
-}
-
-static bool valid_workload(const char *s)
-{
-	return !strcmp(s, "tx") || !strcmp(s, "rx");
-}
-
 static bool valid_launcher(const char *s)
 {
 	return !strcmp(s, "direct") || !strcmp(s, "libvirt") || !strncmp(s, "libvirt:", 8);
@@ -155,7 +125,7 @@ static void parse_launchers(struct regress_opts *ro, char *arg)
 {
 	int i;
 
-	ro->nr_launchers = split(arg, ro->launcher_spec, RG_MAX_LAUNCHERS, "launcher", valid_launcher);
+	ro->nr_launchers = testbed_split_list(arg, ro->launcher_spec, RG_MAX_LAUNCHERS, "launcher", valid_launcher, "regress");
 	for (i = 0; i < ro->nr_launchers; i++) {
 		const char *s = ro->launcher_spec[i];
 
@@ -185,11 +155,11 @@ static void parse_matrix_option(struct regress_opts *ro, int c, char *arg)
 
 	switch (c) {
 	case OPT_CONFIGS:
-		o->nr_configs = split(arg, o->configs, MAX_CONFIGS, "configuration", valid_config);
+		o->nr_configs = testbed_split_list(arg, o->configs, MAX_CONFIGS, "configuration", testbed_valid_config, "regress");
 		ro->given_configs = true;
 		break;
 	case OPT_WORKLOADS:
-		o->nr_workloads = split(arg, o->workloads, MAX_WORKLOADS, "workload", valid_workload);
+		o->nr_workloads = testbed_split_list(arg, o->workloads, MAX_WORKLOADS, "workload", testbed_valid_workload, "regress");
 		ro->given_workloads = true;
 		break;
 	case OPT_REPEATS:
@@ -294,11 +264,10 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
-	static char def_configs[] = "native,dom0,netback", def_workloads[] = "tx,rx";
+	static char def_configs[] = "native,dom0,twin-dom0,netback", def_workloads[] = "tx,rx";
 	static char def_launcher[] = "direct";
 	struct sim_opts *o = &ro->o;
-	size_t used = 0;
-	int c, i;
+	int c;
 
 	testbed_defaults(o);
 	o->duration_s = 5;
@@ -308,9 +277,7 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 	ro->trials = 1000;
 	ro->shift_insn = ro->shift_scaled = 1;
 	ro->shard = ro->nr_shards = 1;
-	for (i = 1; i < argc; i++)
-		used += snprintf(o->args + used, used < sizeof(o->args) ? sizeof(o->args) - used : 0,
-				 "%s%s", i > 1 ? " " : "", argv[i]);
+	testbed_record_args(o, argc, argv);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -332,9 +299,9 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 	if (optind < argc)
 		die(EXIT_USAGE, "unexpected argument '%s'; see 'tdh regress --help'", argv[optind]);
 	if (!o->nr_configs)
-		o->nr_configs = split(def_configs, o->configs, MAX_CONFIGS, "configuration", valid_config);
+		o->nr_configs = testbed_split_list(def_configs, o->configs, MAX_CONFIGS, "configuration", testbed_valid_config, "regress");
 	if (!o->nr_workloads)
-		o->nr_workloads = split(def_workloads, o->workloads, MAX_WORKLOADS, "workload", valid_workload);
+		o->nr_workloads = testbed_split_list(def_workloads, o->workloads, MAX_WORKLOADS, "workload", testbed_valid_workload, "regress");
 	if (!ro->nr_launchers)
 		parse_launchers(ro, def_launcher);
 	if (o->accel == ACCEL_AUTO)
@@ -518,8 +485,8 @@ static bool matrix_parse(json_object *o, struct matrix *mx)
 	json_object *insn;
 	const char *accel = jstr(o, "accel");
 
-	mx->nr_configs = strings_parse(o, "configs", mx->configs, MAX_CONFIGS, valid_config);
-	mx->nr_workloads = strings_parse(o, "workloads", mx->workloads, MAX_WORKLOADS, valid_workload);
+	mx->nr_configs = strings_parse(o, "configs", mx->configs, MAX_CONFIGS, testbed_valid_config);
+	mx->nr_workloads = strings_parse(o, "workloads", mx->workloads, MAX_WORKLOADS, testbed_valid_workload);
 	if (mx->nr_configs < 1 || mx->nr_workloads < 1 || !accel || !jnum(o, "repeats", &rep) ||
 	    !jnum(o, "duration_s", &mx->duration_s) || !jnum(o, "warmup_s", &mx->warmup_s) ||
 	    !jnum(o, "cpus", &cpus) || !jnum(o, "mem_mb", &mem) ||

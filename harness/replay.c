@@ -88,8 +88,7 @@ static void replay_parse(struct replay_opts *r, int argc, char **argv)
 		TESTBED_LONGOPTS,
 		{ 0 }
 	};
-	size_t used = 0;
-	int c, i;
+	int c;
 
 	testbed_defaults(&r->t);
 	r->t.repeats = 1;
@@ -97,9 +96,7 @@ static void replay_parse(struct replay_opts *r, int argc, char **argv)
 	r->workload = "tx";
 	r->after_s = 5;
 	r->t.trace_group = "all";	/* --trace all|dma|iommu chooses */
-	for (i = 1; i < argc; i++)
-		used += snprintf(r->t.args + used, used < sizeof(r->t.args) ? sizeof(r->t.args) - used : 0,
-				 "%s%s", i > 1 ? " " : "", argv[i]);
+	testbed_record_args(&r->t, argc, argv);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

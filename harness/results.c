@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "results.h"
+#include "stats.h"
 #include "util.h"
 
 #define SCHEMA "tdh-results/1"
@@ -143,19 +144,6 @@ bool results_write(const struct results *r, const char *rundir, const char *args
 	return ok;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct summary {
 	int n;
 	double mbps, util, scaled, host, scaled_min, scaled_max;
@@ -189,13 +177,13 @@ static bool summarize(const struct results *r, const char *config, const char *w
 		s->n++;
 	}
 	if (s->n) {
-		s->mbps = median(m, s->n);
-		s->util = median(u, s->n);
-		s->scaled = median(c, s->n);
-		s->host = median(h, s->n);
+		s->mbps = stats_median(m, s->n);
+		s->util = stats_median(u, s->n);
+		s->scaled = stats_median(c, s->n);
+		s->host = stats_median(h, s->n);
 	}
 	if (ni)
-		s->insn_per_kb = median(ik, ni);
+		s->insn_per_kb = stats_median(ik, ni);
 	free(m);
 	free(u);
 	free(c);

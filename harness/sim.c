@@ -40,39 +40,6 @@ void sim_usage(FILE *out)
 	testbed_usage(out);
 }
 
-static int split_list(char *arg, const char **out, int max, const char *what,
-		      bool (*valid)(const char *))
-{
-	int n = 0;
-	char *tok, *save;
-
-	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int i;
-
-		if (!valid(tok))
-			die(EXIT_USAGE, "unknown %s '%s'; see 'tdh sim --help'", what, tok);
-		for (i = 0; i < n; i++)
-			if (!strcmp(out[i], tok))
-				die(EXIT_USAGE, "%s '%s' given twice", what, tok);
-		if (n == max)
-			die(EXIT_USAGE, "too many %ss", what);
-		out[n++] = tok;
-	}
-	if (!n)
-		die(EXIT_USAGE, "empty %s list; see 'tdh sim --help'", what);
-	return n;
-}
-
-static bool valid_config(const char *s)
-{
-	return find_config(s) != NULL;
-}
-
-static bool valid_workload(const char *s)
-{
-	return !strcmp(s, "tx") || !strcmp(s, "rx");
-}
-
 void sim_parse(struct sim_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -85,25 +52,22 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 	};
 	static char default_configs[] = "native,dom0,twin-dom0,netback", default_workloads[] = "tx,rx";
 	long l;
-	int c, i;
-	size_t used = 0;
+	int c;
 
 	testbed_defaults(o);
 	o->repeats = 1;
 
-	for (i = 1; i < argc; i++)
-		used += snprintf(o->args + used, used < sizeof(o->args) ? sizeof(o->args) - used : 0,
-				 "%s%s", i > 1 ? " " : "", argv[i]);
+	testbed_record_args(o, argc, argv);
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			o->nr_configs = split_list(optarg, o->configs, MAX_CONFIGS, "configuration", valid_config);
+			o->nr_configs = testbed_split_list(optarg, o->configs, MAX_CONFIGS, "configuration", testbed_valid_config, "sim");
 			break;
 		case 'w':
-			o->nr_workloads = split_list(optarg, o->workloads, MAX_WORKLOADS, "workload", valid_workload);
+			o->nr_workloads = testbed_split_list(optarg, o->workloads, MAX_WORKLOADS, "workload", testbed_valid_workload, "sim");
 			break;
 		case 'r':
 			if (!parse_int(optarg, 1, 100, &l))
@@ -123,9 +87,9 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 	if (optind < argc)
 		die(EXIT_USAGE, "unexpected argument '%s'; see 'tdh sim --help'", argv[optind]);
 	if (!o->nr_configs)
-		o->nr_configs = split_list(default_configs, o->configs, MAX_CONFIGS, "configuration", valid_config);
+		o->nr_configs = testbed_split_list(default_configs, o->configs, MAX_CONFIGS, "configuration", testbed_valid_config, "sim");
 	if (!o->nr_workloads)
-		o->nr_workloads = split_list(default_workloads, o->workloads, MAX_WORKLOADS, "workload", valid_workload);
+		o->nr_workloads = testbed_split_list(default_workloads, o->workloads, MAX_WORKLOADS, "workload", testbed_valid_workload, "sim");
 }
 
 /* --- the run --------------------------------------------------------------- */

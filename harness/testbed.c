@@ -58,6 +58,47 @@ void testbed_defaults(struct sim_opts *o)
 	o->paths.qemu = NULL;	/* default_paths: the project's own build */
 }
 
+void testbed_record_args(struct sim_opts *o, int argc, char **argv)
+{
+	size_t used = 0;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		used += snprintf(o->args + used, used < sizeof(o->args) ? sizeof(o->args) - used : 0,
+				 "%s%s", i > 1 ? " " : "", argv[i]);
+}
+
+int testbed_split_list(char *arg, const char **out, int max, const char *what,
+		       bool (*valid)(const char *), const char *command)
+{
+	char *tok, *save;
+	int n = 0, i;
+
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (valid && !valid(tok))
+			die(EXIT_USAGE, "unknown %s '%s'; see 'tdh %s --help'", what, tok, command);
+		for (i = 0; i < n; i++)
+			if (!strcmp(out[i], tok))
+				die(EXIT_USAGE, "%s '%s' given twice", what, tok);
+		if (n == max)
+			die(EXIT_USAGE, "too many %ss (at most %d)", what, max);
+		out[n++] = tok;
+	}
+	if (!n)
+		die(EXIT_USAGE, "empty %s list; see 'tdh %s --help'", what, command);
+	return n;
+}
+
+bool testbed_valid_config(const char *s)
+{
+	return find_config(s) != NULL;
+}
+
+bool testbed_valid_workload(const char *s)
+{
+	return !strcmp(s, "tx") || !strcmp(s, "rx");
+}
+
 void testbed_option(struct sim_opts *o, int c, const char *optarg)
 {
 	long l;

@@ -77,6 +77,16 @@ const struct config_desc *find_config(const char *name);
 	case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': \
 	case 'S': case 'I': case 't': case 'P': case 'b'
 void testbed_defaults(struct sim_opts *o);
+/* The command line as given, into o->args (results.json and the like). */
+void testbed_record_args(struct sim_opts *o, int argc, char **argv);
+/*
+ * Split a comma-separated list into out[] (at most max), each item checked
+ * by valid (when given); die() naming the item and 'tdh COMMAND --help'.
+ */
+int testbed_split_list(char *arg, const char **out, int max, const char *what,
+		       bool (*valid)(const char *), const char *command);
+bool testbed_valid_config(const char *s);
+bool testbed_valid_workload(const char *s);
 void testbed_option(struct sim_opts *o, int c, const char *optarg);
 void testbed_usage(FILE *out);
 /* getopt_long's '?' for 'tdh COMMAND': one line naming the option, exit 2. */

@@ -365,14 +365,11 @@ static void parse(struct check *c, bool *want, int argc, char **argv)
 		{ 0 }
 	};
 	char *tok, *save;
-	size_t used = 0;
 	int ch, i;
 
 	testbed_defaults(&c->t);
 	c->t.repeats = 1;
-	for (i = 1; i < argc; i++)
-		used += snprintf(c->t.args + used, used < sizeof(c->t.args) ? sizeof(c->t.args) - used : 0,
-				 "%s%s", i > 1 ? " " : "", argv[i]);
+	testbed_record_args(&c->t, argc, argv);
 	for (i = 0; i < NR_SCENARIOS; i++)
 		want[i] = true;
 	opterr = 0;

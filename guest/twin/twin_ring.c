@@ -31,26 +31,63 @@ typedef void upcall_fn(struct twin *t, const u64 *a, bool in_napi);
 /* --- string arguments ----------------------------------------------- */
 
 /*
- * A printk-like upcall's format and string arguments must be readable
- * dom0 memory: the instance's own strings arrive in the rodata mirror,
- * anything else (a pointer into Xen) would fault in printk.
+ * A printk-like upcall's format must be one of the instance's own strings,
+ * which arrive in the rodata mirror of the shared area, NUL-terminated
+ * there.  Its %s arguments are copied (faults caught) into local strings:
+ * a pointer into Xen, or to a page gone since, would fault in printk.
+ * Extended pointer formats (%pM, %pV, ...) dereference what they get and
+ * are given a harmless string instead.
  */
-static bool readable(u64 p)
-{
-	char c;
-
-	return p >= PAGE_SIZE && !get_kernel_nofault(c, (const char *)p);
-}
+#define MAX_STRS	4
+#define STR_LEN		64
 
 static const char bad_str[] = "(twin: unreadable)";
 
-/* Replace unreadable %s / %p<ext> arguments; a[first] is the format's first vararg. */
-static bool safe_args(struct twin *t, u64 *a, unsigned int fmt_at)
+struct safe_strs {
+	char s[MAX_STRS][STR_LEN];
+	int n;
+};
+
+static bool in_mirror(struct twin *t, u64 p)
 {
-	const char *f = (const char *)a[fmt_at];
+	u64 base = (u64)t->sh->mirror;
+
+	return p >= base && p < base + TWIN_MIRROR_BYTES &&
+	       memchr((void *)p, 0, base + TWIN_MIRROR_BYTES - p);
+}
+
+static u64 safe_str(struct twin *t, struct safe_strs *ss, u64 p)
+{
+	char *dst = ss->s[ss->n];
+	int i;
+
+	if (in_mirror(t, p))
+		return p;
+	if (ss->n == MAX_STRS) {
+		t->st.printk_refused++;
+		return (u64)bad_str;
+	}
+	/* byte by byte, up to its NUL: the bytes after it may not exist */
+	for (i = 0; i < STR_LEN - 1; i++)
+		if (copy_from_kernel_nofault(&dst[i], (const char *)p + i, 1)) {
+			t->st.printk_refused++;
+			return (u64)bad_str;
+		} else if (!dst[i]) {
+			break;
+		}
+	dst[i] = '\0';
+	ss->n++;
+	return (u64)dst;
+}
+
+/* Make v's format (v[fmt_at]) and string arguments safe; false: not a format of ours. */
+static bool safe_args(struct twin *t, u64 *v, unsigned int fmt_at, struct safe_strs *ss)
+{
+	const char *f = (const char *)v[fmt_at];
 	unsigned int arg = fmt_at + 1;
 
-	if (!readable(a[fmt_at])) {
+	ss->n = 0;
+	if (!in_mirror(t, v[fmt_at])) {
 		t->st.printk_refused++;
 		return false;
 	}
@@ -64,8 +101,10 @@ static bool safe_args(struct twin *t, u64 *a, unsigned int fmt_at)
 				arg++;
 			f++;
 		}
-		if ((*f == 's' || (*f == 'p' && isalnum(f[1]))) && !readable(a[arg])) {
-			a[arg] = (u64)bad_str;
+		if (*f == 's') {
+			v[arg] = safe_str(t, ss, v[arg]);
+		} else if (*f == 'p' && isalnum(f[1])) {
+			v[arg] = (u64)bad_str;
 			t->st.printk_refused++;
 		}
 		if (*f)
@@ -75,8 +114,10 @@ static bool safe_args(struct twin *t, u64 *a, unsigned int fmt_at)
 }
 
 #define VA(n)	(void *)a[n]
-#define ARGS12(n) a[n], a[n + 1], a[n + 2], a[n + 3], a[n + 4], a[n + 5], \
-		  a[n + 6], a[n + 7], a[n + 8], a[n + 9], a[n + 10], a[n + 11]
+/* A format's variable arguments: the rest of the 14 words after it. */
+#define FROM1(v)	v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]
+#define FROM2(v)	v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]
+#define FROM3(v)	v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]
 
 /* --- the policy's upcalls (hv/derive/e1000.policy) -------------------- */
 
@@ -110,59 +151,28 @@ static void uc___put_devmap_managed_page_refs(struct twin *t, const u64 *a, bool
 	__put_devmap_managed_page_refs(VA(0), (int)a[1]);
 }
 
-static void uc__printk(struct twin *t, const u64 *a, bool in_napi)
-{
-	u64 v[TWIN_UPCALL_ARGS];
-
-	memcpy(v, a, sizeof(v));
-	if (safe_args(t, v, 0))
-		_printk((const char *)v[0], v[1], ARGS12(2));
+/*
+ * The printk-like upcalls: fmt_at is the format's argument; the call is
+ * made on a copy whose unreadable string arguments were replaced.
+ */
+#define PRINTK_LIKE(name, fmt_at, call)						\
+static void uc_##name(struct twin *t, const u64 *a, bool in_napi)		\
+{										\
+	struct safe_strs ss;							\
+	u64 v[TWIN_UPCALL_ARGS];						\
+										\
+	memcpy(v, a, sizeof(v));						\
+	if (safe_args(t, v, fmt_at, &ss))					\
+		call;								\
 }
 
-static void uc___warn_printk(struct twin *t, const u64 *a, bool in_napi)
-{
-	u64 v[TWIN_UPCALL_ARGS];
-
-	memcpy(v, a, sizeof(v));
-	if (safe_args(t, v, 0))
-		__warn_printk((const char *)v[0], v[1], ARGS12(2));
-}
-
-static void uc__dev_err(struct twin *t, const u64 *a, bool in_napi)
-{
-	u64 v[TWIN_UPCALL_ARGS];
-
-	memcpy(v, a, sizeof(v));
-	if (safe_args(t, v, 1))
-		_dev_err(VA(0), (const char *)v[1], ARGS12(2));
-}
-
-static void uc_netdev_err(struct twin *t, const u64 *a, bool in_napi)
-{
-	u64 v[TWIN_UPCALL_ARGS];
-
-	memcpy(v, a, sizeof(v));
-	if (safe_args(t, v, 1))
-		netdev_err(VA(0), (const char *)v[1], ARGS12(2));
-}
-
-static void uc_netdev_warn(struct twin *t, const u64 *a, bool in_napi)
-{
-	u64 v[TWIN_UPCALL_ARGS];
-
-	memcpy(v, a, sizeof(v));
-	if (safe_args(t, v, 1))
-		netdev_warn(VA(0), (const char *)v[1], ARGS12(2));
-}
-
-static void uc___dynamic_netdev_dbg(struct twin *t, const u64 *a, bool in_napi)
-{
-	u64 v[TWIN_UPCALL_ARGS];
-
-	memcpy(v, a, sizeof(v));
-	if (safe_args(t, v, 2))
-		__dynamic_netdev_dbg(VA(0), VA(1), (const char *)v[2], ARGS12(2));
-}
+PRINTK_LIKE(_printk, 0, _printk((const char *)v[0], FROM1(v)))
+PRINTK_LIKE(__warn_printk, 0, __warn_printk((const char *)v[0], FROM1(v)))
+PRINTK_LIKE(_dev_err, 1, _dev_err(VA(0), (const char *)v[1], FROM2(v)))
+PRINTK_LIKE(netdev_err, 1, netdev_err(VA(0), (const char *)v[1], FROM2(v)))
+PRINTK_LIKE(netdev_warn, 1, netdev_warn(VA(0), (const char *)v[1], FROM2(v)))
+PRINTK_LIKE(__dynamic_netdev_dbg, 2,
+	    __dynamic_netdev_dbg(VA(0), VA(1), (const char *)v[2], FROM3(v)))
 
 static void uc_queue_delayed_work_on(struct twin *t, const u64 *a, bool in_napi)
 {
