@@ -41,6 +41,15 @@ void cleanup_run_one(int handle)
 		nr_steps--;
 }
 
+void cleanup_forget(int handle)
+{
+	if (handle < 0 || handle >= nr_steps)
+		return;
+	steps[handle].fn = NULL;
+	while (nr_steps && !steps[nr_steps - 1].fn)
+		nr_steps--;
+}
+
 void cleanup_all(void)
 {
 	cleaning = true;

@@ -15,6 +15,8 @@ typedef void (*cleanup_fn)(void *arg);
 int cleanup_push(cleanup_fn fn, void *arg, const char *what);
 /* Undo one registered step now (e.g. shut a QEMU down between boots). */
 void cleanup_run_one(int handle);
+/* Drop a registered step without running it (what it undoes is gone). */
+void cleanup_forget(int handle);
 void cleanup_all(void);
 
 void cleanup_install_signals(void);

@@ -5,6 +5,7 @@
  * stories on top of it.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +334,29 @@ void read_versions(const struct sim_opts *o, struct versions *v)
 
 /* --- one measurement ----------------------------------------------------- */
 
+/*
+ * The peer's iperf3 client is registered while it runs: a run that dies
+ * in the middle of a measurement (a guest tool failing, a signal) must
+ * not leave it behind.  One client runs at a time.
+ */
+static int iperf_cleanup = -1;
+
+static void kill_iperf(void *arg)
+{
+	pid_t pid = (pid_t)(intptr_t)arg;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	iperf_cleanup = -1;
+}
+
+/* The client exited and was reaped: nothing to kill any more. */
+static void iperf_reaped(void)
+{
+	cleanup_forget(iperf_cleanup);
+	iperf_cleanup = -1;
+}
+
 static pid_t spawn_iperf(const char *ip, bool reverse, double seconds, double warmup_s,
 			 const char *json_path)
 {
@@ -359,6 +383,7 @@ static pid_t spawn_iperf(const char *ip, bool reverse, double seconds, double wa
 		_exit(127);
 	}
 	close(fd);
+	iperf_cleanup = cleanup_push(kill_iperf, (void *)(intptr_t)pid, "iperf3 client");
 	return pid;
 }
 
@@ -368,14 +393,17 @@ static int wait_child(pid_t pid, double timeout_s)
 	int status;
 
 	while (now_s() < deadline) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			iperf_reaped();
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
 		if (cleanup_interrupted())
 			break;
 		usleep(100000);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	iperf_reaped();
 	cleanup_check_signal();
 	return -1;
 }
@@ -399,8 +427,10 @@ static pid_t start_iperf(const char *ip, bool reverse, double seconds, double wa
 		pid = spawn_iperf(ip, reverse, seconds, warmup_s, json_path);
 		for (i = 0; i < 5; i++) {
 			usleep(100000);
-			if (waitpid(pid, &status, WNOHANG) == pid)
+			if (waitpid(pid, &status, WNOHANG) == pid) {
+				iperf_reaped();
 				break;
+			}
 		}
 		if (i == 5)
 			return pid;	/* still running: it connected */
