@@ -9,8 +9,17 @@
  *   pointer (twin_fault_fixup/twin_abort), and twin_call returns
  *   TWIN_ABORTED instead: the instance's frames are dropped, Xen's own
  *   state (which the instance's code never holds locks of) is intact.
+ *
+ * The instance runs from the page boundary below this frame when the
+ * primary stack has room for it there (TWIN_STACK_ROOM): SVM can then
+ * cache every stack page the instance uses, while the page holding this
+ * frame, and Xen's above, stays out of the instance's reach (svm_xen.c).
  */
+#include <asm/config.h>
+#include <asm/page.h>
+
 #define TWIN_ABORTED    -14     /* -EFAULT */
+#define TWIN_STACK_ROOM 3072    /* the instance's frames, an interrupt's */
 
         .text
         .globl  twin_call
@@ -24,10 +33,22 @@ twin_call:
         pushq   %r15
         subq    $8, %rsp                /* 16-byte alignment for the call */
         movq    %rsp, (%rcx)
-        movq    %rdi, %rax
+        movq    %rsp, %rbx              /* restored after the call */
+        /* the primary stack's bottom: the stack's top - PRIMARY_STACK_SIZE */
+        movq    %rsp, %r10
+        orq     $(STACK_SIZE - 1), %r10
+        subq    $(PRIMARY_STACK_SIZE - 1), %r10
+        movq    %rsp, %r11
+        andq    $-PAGE_SIZE, %r11
+        leaq    -TWIN_STACK_ROOM(%r11), %rcx
+        cmpq    %r10, %rcx
+        jb      2f                      /* no room below the boundary */
+        movq    %r11, %rsp
+2:      movq    %rdi, %rax
         movq    %rsi, %rdi
         movq    %rdx, %rsi
         call    *%rax
+        movq    %rbx, %rsp
 1:      addq    $8, %rsp
         popq    %r15
         popq    %r14
