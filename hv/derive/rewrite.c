@@ -1417,6 +1417,69 @@ static bool tg_access(const struct stmt *s, int mi, bool wr)
 	       !(!strncmp(s->name, "bt", 2) && s->op[0].kind == OP_REG);
 }
 
+/* Can a run start at statement i (its first access, off one base)? */
+static bool tg_run_starts(struct ctx *c, int i, bool wr)
+{
+	const struct stmt *s0 = &c->p->st[i];
+
+	return s0->kind == ST_INSN && c->jl_target[i] < 0 && !s0->in_app && !s0->pushdepth &&
+	       !(s0->prefix[0] && strcmp(s0->prefix, "lock")) && !stmt_mentions_reg(s0, 11) &&
+	       tg_access(s0, mem_operand(s0), wr);
+}
+
+enum tg_step { TG_END, TG_SKIP, TG_LOOK };
+
+/*
+ * What statement k does to a run that started at s0 off base b: end it,
+ * be stepped over (alignment, a label or a forward branch only the run
+ * can take), or be looked at.  A straight run (one that writes) also ends
+ * at every label and branch.
+ */
+static enum tg_step tg_step(struct ctx *c, const struct stmt *s0, int k, int b, bool straight)
+{
+	const struct stmt *s = &c->p->st[k];
+	unsigned f;
+
+	if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
+	    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
+		return TG_END;
+	if (s->kind == ST_LABEL)
+		return straight || isdigit_label(s->name) ? TG_END : TG_SKIP;
+	if (s->kind == ST_DIR)
+		return strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
+		       strcmp(s->name, ".balign") ? TG_END : TG_SKIP;
+	f = s->isa->flags;
+	if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP)) || !strcmp(s->name, "ud2") ||
+	    (s->prefix[0] && strcmp(s->prefix, "lock")) || stmt_mentions_reg(s, 11) ||
+	    ((f & I_IMPL) && (b <= 3 || b == 6 || b == 7)))
+		return TG_END;
+	if (f & I_JCC)	/* only forward, to a local label */
+		return straight || target_of(c->p, s) <= k ? TG_END : TG_SKIP;
+	return TG_LOOK;
+}
+
+/* The memory operand of s that the run must cover (not the stack, not rodata read), or -1. */
+static int tg_run_operand(struct program *p, const struct stmt *s)
+{
+	int mi = mem_operand(s);
+	char sym[128];
+
+	if (mi < 0 || (s->isa->flags & I_NOMEM) || s->op[mi].base == REG_RSP)
+		return -1;
+	sym_of(s->op[mi].disp, sym, sizeof(sym));
+	if (s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) && !writes_mem(s, mi))
+		return -1;
+	return mi;
+}
+
+/* Does s change base b (after which the run's addresses are stale)? */
+static bool tg_base_changes(const struct stmt *s, int b)
+{
+	return writes_reg(s, b) ||
+	       ((!strncmp(s->name, "xchg", 4) || !strncmp(s->name, "xadd", 4) ||
+		 !strncmp(s->name, "cmpxchg", 7)) && stmt_mentions_reg(s, b));
+}
+
 static bool tg_scan(struct ctx *c, int i, struct tgrun *g)
 {
 	struct program *p = c->p;
@@ -1424,72 +1487,42 @@ static bool tg_scan(struct ctx *c, int i, struct tgrun *g)
 	int k, mi, opsize;
 	bool stop = false;
 
-	if (s0->kind != ST_INSN || c->jl_target[i] >= 0 || s0->in_app || s0->pushdepth ||
-	    (s0->prefix[0] && strcmp(s0->prefix, "lock")) || stmt_mentions_reg(s0, 11) ||
-	    !tg_access(s0, mi = mem_operand(s0), false))
+	if (!tg_run_starts(c, i, false))
 		return false;
-	g->b = s0->op[mi].base;
+	g->b = s0->op[mem_operand(s0)].base;
 	g->last = -1;
 	g->naccess = 0;
 	g->nwrites = 0;
 	g->wr = false;
 	for (k = i; k < p->nst && !stop; k++) {
 		struct stmt *s = &p->st[k];
-		unsigned f;
+		enum tg_step step = tg_step(c, s0, k, g->b, false);
 
-		if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
-		    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
+		if (step == TG_END)
 			break;
-		if (s->kind == ST_LABEL) {
-			if (isdigit_label(s->name))
-				break;
+		if (step == TG_SKIP)
 			continue;
-		}
-		if (s->kind == ST_DIR) {
-			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
-			    strcmp(s->name, ".balign"))
-				break;
-			continue;
-		}
-		f = s->isa->flags;
-		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP)) || !strcmp(s->name, "ud2") ||
-		    (s->prefix[0] && strcmp(s->prefix, "lock")) || stmt_mentions_reg(s, 11) ||
-		    ((f & I_IMPL) && (g->b <= 3 || g->b == 6 || g->b == 7)))
-			break;
-		if (f & I_JCC) {
-			if (target_of(p, s) <= k)	/* backward, or not a local label */
-				break;
-			continue;
-		}
-		mi = mem_operand(s);
-		if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP) {
-			char sym[128];
+		mi = tg_run_operand(p, s);
+		if (mi >= 0) {
 			int d, sz, nlo, nhi;
 
-			sym_of(s->op[mi].disp, sym, sizeof(sym));
-			if (!(s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) &&
-			      !writes_mem(s, mi))) {
-				if (!tg_access(s, mi, false) || s->op[mi].base != g->b)
-					break;
-				isa_lookup(s->name, &opsize);
-				d = atoi(s->op[mi].disp);
-				sz = operand_size(s, opsize);
-				nlo = g->naccess && g->lo < d ? g->lo : d;
-				nhi = g->naccess && g->hi > d + sz ? g->hi : d + sz;
-				if (nhi - nlo > THUNK_MAX)
-					break;
-				g->lo = nlo;
-				g->hi = nhi;
-				g->naccess++;
-				g->last = k;
-			}
+			if (!tg_access(s, mi, false) || s->op[mi].base != g->b)
+				break;
+			isa_lookup(s->name, &opsize);
+			d = atoi(s->op[mi].disp);
+			sz = operand_size(s, opsize);
+			nlo = g->naccess && g->lo < d ? g->lo : d;
+			nhi = g->naccess && g->hi > d + sz ? g->hi : d + sz;
+			if (nhi - nlo > THUNK_MAX)
+				break;
+			g->lo = nlo;
+			g->hi = nhi;
+			g->naccess++;
+			g->last = k;
 		}
 		/* a change of the base ends the run (after it, if it is an
 		 * access whose address used the old value) */
-		if (writes_reg(s, g->b) || ((!strncmp(s->name, "xchg", 4) ||
-					     !strncmp(s->name, "xadd", 4) ||
-					     !strncmp(s->name, "cmpxchg", 7)) &&
-					    stmt_mentions_reg(s, g->b))) {
+		if (tg_base_changes(s, g->b)) {
 			if (g->last != k)
 				break;
 			stop = true;
@@ -1530,51 +1563,28 @@ static bool tg_scan_write(struct ctx *c, int i, struct tgrun *g)
 	int k, mi, opsize, n = 0, d[64], sz[64], at[64], e, lo, hi, nw;
 	bool w[64], stop = false;
 
-	if (s0->kind != ST_INSN || c->jl_target[i] >= 0 || s0->in_app || s0->pushdepth ||
-	    (s0->prefix[0] && strcmp(s0->prefix, "lock")) || stmt_mentions_reg(s0, 11) ||
-	    !tg_access(s0, mi = mem_operand(s0), true))
+	if (!tg_run_starts(c, i, true))
 		return false;
-	g->b = s0->op[mi].base;
+	g->b = s0->op[mem_operand(s0)].base;
 	for (k = i; k < p->nst && !stop && n < 64; k++) {
 		struct stmt *s = &p->st[k];
-		unsigned f;
+		enum tg_step step = tg_step(c, s0, k, g->b, true);
 
-		if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
-		    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0 ||
-		    s->kind == ST_LABEL)
+		if (step == TG_END)
 			break;
-		if (s->kind == ST_DIR) {
-			if (strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
-			    strcmp(s->name, ".balign"))
-				break;
+		if (step == TG_SKIP)
 			continue;
+		mi = tg_run_operand(p, s);
+		if (mi >= 0) {
+			if (!tg_access(s, mi, true) || s->op[mi].base != g->b)
+				break;
+			isa_lookup(s->name, &opsize);
+			d[n] = atoi(s->op[mi].disp);
+			sz[n] = operand_size(s, opsize);
+			w[n] = writes_mem(s, mi);
+			at[n++] = k;
 		}
-		f = s->isa->flags;
-		if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP | I_JCC)) ||
-		    !strcmp(s->name, "ud2") || (s->prefix[0] && strcmp(s->prefix, "lock")) ||
-		    stmt_mentions_reg(s, 11) ||
-		    ((f & I_IMPL) && (g->b <= 3 || g->b == 6 || g->b == 7)))
-			break;
-		mi = mem_operand(s);
-		if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP) {
-			char sym[128];
-
-			sym_of(s->op[mi].disp, sym, sizeof(sym));
-			if (!(s->op[mi].base == REG_RIP && is_rodata_sym(p, sym) &&
-			      !writes_mem(s, mi))) {
-				if (!tg_access(s, mi, true) || s->op[mi].base != g->b)
-					break;
-				isa_lookup(s->name, &opsize);
-				d[n] = atoi(s->op[mi].disp);
-				sz[n] = operand_size(s, opsize);
-				w[n] = writes_mem(s, mi);
-				at[n++] = k;
-			}
-		}
-		if (writes_reg(s, g->b) || ((!strncmp(s->name, "xchg", 4) ||
-					     !strncmp(s->name, "xadd", 4) ||
-					     !strncmp(s->name, "cmpxchg", 7)) &&
-					    stmt_mentions_reg(s, g->b))) {
+		if (tg_base_changes(s, g->b)) {
 			if (!n || at[n - 1] != k)
 				break;
 			stop = true;
