@@ -1123,8 +1123,7 @@ static void run_unit(struct measuring *ms, struct unit *u, int repeat, enum acce
 	}
 	if (u->need_domu)
 		save_domu_console(&a, ms->ldir[u->launcher], tag);
-	agent_close(&a);
-	machine_stop(&m);
+	shutdown_machine(&a, &m);
 	libvirt_select(false);
 }
 

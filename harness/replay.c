@@ -501,8 +501,7 @@ int replay_main(int argc, char **argv)
 	add_invariant(inv, "traffic_resumes", resumed, &held);
 
 	/* QEMU flushes the trace when it exits */
-	agent_close(&a);
-	machine_stop(&m);
+	shutdown_machine(&a, &m);
 	json_object_object_add(root, "dma", trace_report(&r, m.trace_file, regions, rundir, &faults, &nr_faults));
 	json_object_object_add(root, "faults_injected", json_object_new_int(nr_faults));
 	json_object_object_add(root, "faults", faults);

@@ -141,8 +141,7 @@ static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum a
 	}
 	if (need_domu)
 		save_domu_console(&a, rundir, tag);
-	agent_close(&a);
-	machine_stop(&m);
+	shutdown_machine(&a, &m);
 }
 
 int sim_run(struct sim_opts *o)

@@ -593,6 +593,74 @@ bool traffic_run(const struct config_desc *cd, const char *workload, double seco
 
 /* --- boots --------------------------------------------------------------- */
 
+/*
+ * A Xen boot that fails midway (a measurement, a guest tool) keeps what
+ * dom0 can still tell about it: the domU's console and dom0's view of the
+ * bridge, the neighbours, the links and the instance, in
+ * <rundir>/state-<tag>.txt.  boot() registers this for a Xen machine;
+ * shutdown_machine() drops it on the normal path.
+ */
+struct failure_state {
+	struct agent *a;
+	struct machine *m;
+	char *rundir;
+	char tag[64];
+	int handle;
+};
+static struct failure_state failure = { .handle = -1 };
+
+static void keep_failure_state(void *arg)
+{
+	struct failure_state *fs = arg;
+	static const char *const cmds[] = {
+		"xl list", "brctl showmacs xenbr0", "ip neigh", "ip -s link",
+		"twinctl status --json", "xl dmesg | tail -n 30", "dmesg | tail -n 80",
+	};
+	char *path, *out = NULL;
+	FILE *f;
+	unsigned i;
+	int rc;
+
+	fs->handle = -1;
+	if (cleanup_interrupted() || !machine_alive(fs->m))
+		return;
+	save_domu_console(fs->a, fs->rundir, fs->tag);
+	path = xasprintf("%s/state-%s.txt", fs->rundir, fs->tag);
+	f = fopen(path, "w");
+	for (i = 0; f && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		rc = agent_run(fs->a, cmds[i], 10, &out);
+		fprintf(f, "$ %s\n%s(status %d)\n\n", cmds[i], out ? out : "", rc);
+		free(out);
+		if (rc < 0)	/* the agent stopped answering */
+			break;
+	}
+	if (f) {
+		/* and the peer's side: tdh runs inside the peer's namespace */
+		char *argv[] = { "ip", "neigh", NULL };
+
+		out = NULL;
+		rc = run_cmd(argv, &out, false, 5);
+		fprintf(f, "peer$ ip neigh\n%s(status %d)\n", out ? out : "", rc);
+		free(out);
+		fclose(f);
+		fprintf(stderr, "tdh: dom0's state when the run failed: %s\n", path);
+	}
+	free(path);
+}
+
+void shutdown_machine(struct agent *a, struct machine *m)
+{
+	if (failure.m == m) {
+		cleanup_forget(failure.handle);
+		failure.handle = -1;
+		failure.m = NULL;
+		free(failure.rundir);
+		failure.rundir = NULL;
+	}
+	agent_close(a);
+	machine_stop(m);
+}
+
 void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum machine_kind kind,
 		 enum accel accel, const char *rundir, const char *tag)
 {
@@ -632,6 +700,13 @@ void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum mac
 		    now_s() - t0, tail, m->console_log, m->qemu_log);
 	}
 	info("  ready after %.1f s", now_s() - t0);
+	if (kind == MACHINE_XEN) {
+		failure.a = a;
+		failure.m = m;
+		failure.rundir = xstrdup(rundir);
+		snprintf(failure.tag, sizeof(failure.tag), "%s", tag);
+		failure.handle = cleanup_push(keep_failure_state, &failure, "dom0's state on failure");
+	}
 }
 
 void start_domu(struct agent *a, struct machine *m)

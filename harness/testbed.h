@@ -109,6 +109,8 @@ void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum mac
 	  enum accel accel, const char *rundir, const char *tag);
 void start_domu(struct agent *a, struct machine *m);
 void save_domu_console(struct agent *a, const char *rundir, const char *tag);
+/* Close the agent and stop the machine (the normal end of a boot). */
+void shutdown_machine(struct agent *a, struct machine *m);
 
 /* One iperf3 run with its CPU window; appends a record to res. */
 void measure(const struct sim_opts *o, const struct config_desc *cd, const char *workload,

@@ -455,8 +455,7 @@ int twincheck_main(int argc, char **argv)
 	text = json_object_to_json_string_ext(root, JSON_PRETTY);
 	if (write_file(path, text, strlen(text)))
 		die(EXIT_RUN, "cannot write %s", path);
-	agent_close(&c.a);
-	machine_stop(&c.m);
+	shutdown_machine(&c.a, &c.m);
 	cleanup_all();
 	printf("\ntwin-check: %s; %s\n", all ? "every scenario held" : "A SCENARIO DID NOT HOLD", path);
 	json_object_put(root);
