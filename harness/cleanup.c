@@ -28,6 +28,13 @@ int cleanup_push(cleanup_fn fn, void *arg, const char *what)
 	return nr_steps++;
 }
 
+/* Steps done or dropped at the top of the stack free their slots. */
+static void drop_finished(void)
+{
+	while (nr_steps && !steps[nr_steps - 1].fn)
+		nr_steps--;
+}
+
 void cleanup_run_one(int handle)
 {
 	cleanup_fn fn;
@@ -37,8 +44,7 @@ void cleanup_run_one(int handle)
 	fn = steps[handle].fn;
 	steps[handle].fn = NULL;
 	fn(steps[handle].arg);
-	while (nr_steps && !steps[nr_steps - 1].fn)
-		nr_steps--;
+	drop_finished();
 }
 
 void cleanup_forget(int handle)
@@ -46,8 +52,7 @@ void cleanup_forget(int handle)
 	if (handle < 0 || handle >= nr_steps)
 		return;
 	steps[handle].fn = NULL;
-	while (nr_steps && !steps[nr_steps - 1].fn)
-		nr_steps--;
+	drop_finished();
 }
 
 void cleanup_all(void)

@@ -387,7 +387,8 @@ static pid_t spawn_iperf(const char *ip, bool reverse, double seconds, double wa
 	return pid;
 }
 
-static int wait_child(pid_t pid, double timeout_s)
+/* The running iperf3 client's exit status, or -1 (killed) after timeout_s. */
+static int wait_iperf(pid_t pid, double timeout_s)
 {
 	double deadline = now_s() + timeout_s;
 	int status;
@@ -401,9 +402,7 @@ static int wait_child(pid_t pid, double timeout_s)
 			break;
 		usleep(100000);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	iperf_reaped();
+	cleanup_run_one(iperf_cleanup);		/* kill_iperf() */
 	cleanup_check_signal();
 	return -1;
 }
@@ -510,7 +509,7 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 		die(EXIT_RUN, "tdcpu in the %s guest failed (status %d): %s; console log %s",
 		    machine_kind_name(m->kind), rc, cpu_out ? cpu_out : "no answer", m->console_log);
 	write_file(cpu_path, cpu_out, strlen(cpu_out));
-	rc = wait_child(pid, o->duration_s + o->warmup_s + 60);
+	rc = wait_iperf(pid, o->duration_s + o->warmup_s + 60);
 	iperf_out = read_file(iperf_path, NULL);
 	if (!parse_iperf(iperf_out ? iperf_out : "", &ir, &err))
 		iperf_failed(cd, workload, iperf_path, rc, m);
@@ -582,7 +581,7 @@ bool traffic_run(const struct config_desc *cd, const char *workload, double seco
 
 	pid = start_iperf(cd->guest_ip, !strcmp(workload, "tx"), seconds, 0, json_path, &t0);
 	if (pid >= 0)
-		wait_child(pid, seconds + 60);
+		wait_iperf(pid, seconds + 60);
 	out = read_file(json_path, NULL);
 	ok = parse_iperf(out ? out : "", ir, err);
 	if (!out)
