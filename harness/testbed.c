@@ -612,8 +612,12 @@ static void keep_failure_state(void *arg)
 {
 	struct failure_state *fs = arg;
 	static const char *const cmds[] = {
-		"xl list", "brctl showmacs xenbr0", "ip neigh", "ip -s link",
-		"twinctl status --json", "xl dmesg | tail -n 30", "dmesg | tail -n 80",
+		"xl list", "ip neigh", "cat /sys/class/net/eth0/statistics/[rt]x_packets",
+		/* do the e1000's interrupts still come (a second apart)? */
+		"grep -E 'eth0|twin' /proc/interrupts; sleep 1; grep -E 'eth0|twin' /proc/interrupts",
+		/* the rings' state, into dmesg; Xen's view of the interrupts */
+		"twinctl status --json", "twinctl check", "xl debug-keys i; xl dmesg | tail -n 50",
+		"dmesg | tail -n 80",
 	};
 	char *path, *out = NULL;
 	FILE *f;

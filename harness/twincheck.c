@@ -205,6 +205,10 @@ static void sc_traffic(struct check *c, json_object *o, bool *held)
 	expect(o, "upcalls_executed", twin_get(&d, "upcalls") > 0 &&
 	       twin_get(&d, "dom0_upcalls_run") == twin_get(&d, "upcalls"), held);
 	expect(o, "no_refusal", !twin_get(&d, "svm_refusals") && !twin_get(&d, "disables"), held);
+	/* the RX ring as Xen handed it back, and again under dom0's driver */
+	expect(o, "rx_ring_handed_over_intact", twin_get(&d, "dom0_check_runs") >= 1 &&
+	       !twin_get(&d, "dom0_check_problems"), held);
+	expect(o, "rx_ring_intact_after", run_quiet(c, "twinctl check", NULL) == 0, held);
 	alive(c, o, held);
 }
 
@@ -318,7 +322,8 @@ static void sc_cycle(struct check *c, json_object *o, bool *held)
 		twin_detach(&c->a, &c->m);
 		twin_status(&c->a, &c->m, &t);
 		slab = slab_skbs(c);
-		ok &= !twin_get(&t, "pinned_pages") && !twin_get(&t, "pool_outstanding");
+		ok &= !twin_get(&t, "pinned_pages") && !twin_get(&t, "pool_outstanding") &&
+		      !twin_get(&t, "dom0_check_problems");
 		ok &= slab >= 0 && slab0 >= 0 && slab <= slab0 + SLAB_SLACK;
 		/* reload the payload itself too */
 		ok &= run_quiet(c, "twinctl unload >/dev/null 2>&1 && twinctl load >/dev/null 2>&1", NULL) == 0;

@@ -43,6 +43,8 @@ def test_traffic_crossed_the_instance(check):
     assert c["tx_frames"] > 1000 and c["rx_frames"] > 1000
     assert c["interrupts"] > 0 and c["polls"] > 0 and c["svm_misses"] > 0
     assert c["upcalls"] == c["dom0_upcalls_run"] > 0
+    # the RX ring checked after detach: every buffer still owned by the ring
+    assert c["dom0_check_runs"] >= 1 and c["dom0_check_problems"] == 0
 
 
 @pytest.mark.parametrize("name", ["corrupt-skb-data", "corrupt-ring-base", "corrupt-adapter"])

@@ -6,6 +6,7 @@
  *                 the fast path between the VM instance and Xen's)
  *   twin_ring.c   the shared area: the event channel from Xen, draining
  *                 upcalls in a NAPI poll, keeping the supply rings full
+ *   twin_check.c  checking the RX ring as the instances hand it over
  *   twin_fault.c  corrupting the driver's data on purpose (tests)
  */
 #ifndef TWIN_H
@@ -32,6 +33,7 @@ struct twin {
 	struct net_device napi_dev;	/* a dummy netdev for our NAPI */
 	struct napi_struct napi;	/* drains the upcall ring */
 	struct work_struct fallback;	/* the instance disabled itself */
+	struct delayed_work check;	/* periodic checks (twin_check.c) */
 	unsigned int disable_reason;
 	bool queue_stopped;		/* we stopped TX: Xen's ring was full */
 
@@ -56,6 +58,12 @@ int twin_ring_bind(struct twin *t, unsigned int xen_port);
 void twin_ring_unbind(struct twin *t);
 void twin_ring_drain_all(struct twin *t);
 void twin_ring_free_supply(struct twin *t);
+
+/* twin_check.c */
+bool twin_check_rx_ring(struct twin *t, const char *when);
+long twin_check_now(struct twin *t);
+void twin_check_start(struct twin *t);
+void twin_check_stop(struct twin *t);
 
 /* twin_fault.c */
 int twin_fault_arm(struct twin *t, const struct twin_ioc_corrupt *c);

@@ -44,6 +44,9 @@ struct twin_dom0_stats {
 	uint64_t fallbacks;		/* the instance disabled itself */
 	uint64_t xmit_busy;
 	uint64_t printk_refused;	/* upcall strings that were not safe */
+	uint64_t check_runs;		/* RX ring checks (twin_check.c) */
+	uint64_t check_problems;	/* what they found wrong */
+	uint64_t check_bounced;		/* buffers seen through a swiotlb slot */
 };
 
 struct twin_ioc_status {
@@ -57,5 +60,7 @@ struct twin_ioc_status {
 #define TWIN_IOC_CORRUPT	_IOW('T', 4, struct twin_ioc_corrupt)
 /* arg: TWIN_SELFTEST_* (the runtime's recovery, hv/xen/public/twin.h) */
 #define TWIN_IOC_SELFTEST	_IO('T', 5)
+/* Check the RX ring now (the VM instance pauses for it); -EIO: a problem */
+#define TWIN_IOC_CHECK		_IO('T', 6)
 
 #endif

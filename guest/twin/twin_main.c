@@ -156,6 +156,7 @@ static int __twin_attach(struct twin *t)
 	disable_irq(adapter->pdev->irq);
 	napi_disable(&adapter->napi);
 
+	twin_check_rx_ring(t, "at attach");
 	rc = twin_ring_fill_posted(t);
 	if (!rc) {
 		twin_ring_refill(t, GFP_KERNEL);
@@ -213,6 +214,7 @@ static int __twin_detach(struct twin *t)
 	twin_ring_unbind(t);
 	twin_ring_drain_all(t);
 	twin_ring_free_supply(t);
+	twin_check_rx_ring(t, "after detach");
 	WRITE_ONCE(netdev->netdev_ops, t->orig_ops);
 	t->attached = false;
 	t->st.attached = 0;
@@ -365,6 +367,8 @@ static long twin_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		rc = twin.attached ? twin_hypercall(TWIN_OP_SELFTEST, (void *)arg) : -ENOTCONN;
 		mutex_unlock(&twin.lock);
 		return rc;
+	case TWIN_IOC_CHECK:
+		return twin_check_now(&twin);
 	case TWIN_IOC_CORRUPT:
 		if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
 			return -EFAULT;
@@ -406,6 +410,7 @@ static int __init twin_init(void)
 	if (rc)
 		return rc;
 	WRITE_ONCE(e1000_twin_ops, &twin_hooks);
+	twin_check_start(&twin);
 	return 0;
 }
 
@@ -420,6 +425,7 @@ static void __exit twin_exit(void)
 	mutex_unlock(&twin.lock);
 	rtnl_unlock();
 	cancel_work_sync(&twin.fallback);
+	twin_check_stop(&twin);
 	misc_deregister(&twin_misc);
 	twin_ring_exit(&twin);
 }

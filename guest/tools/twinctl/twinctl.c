@@ -17,6 +17,8 @@
  *   twinctl selftest fault|spin
  *                            test: Xen runs payload code that faults, or
  *                            spins until the watchdog stops it
+ *   twinctl check            check the RX ring's buffers against what the
+ *                            ring owns (dom0's driver must run it)
  *
  * Exit status: 0 done, 1 the operation failed, 2 bad usage.
  */
@@ -293,6 +295,19 @@ static int cmd_selftest(const char *what)
 	return rc ? fail("selftest %s: %s (is the instance attached?)", what, strerror(errno)) : 0;
 }
 
+static int cmd_check(void)
+{
+	int fd = open_dev(), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, TWIN_IOC_CHECK);
+	close(fd);
+	if (rc && errno == EIO)
+		return fail("check: the RX ring is inconsistent (dom0's dmesg says where)");
+	return rc ? fail("check: %s (detach first)", strerror(errno)) : 0;
+}
+
 #define F(s, f)	printf("%s\"%s\": %llu", first++ ? ", " : "", #f, (unsigned long long)(s)->f)
 
 static int cmd_status(bool json)
@@ -327,7 +342,8 @@ static int cmd_status(bool json)
 	F(&s.dom0, attached); F(&s.dom0, wanted); F(&s.dom0, last_disable);
 	F(&s.dom0, upcalls_run); F(&s.dom0, rx_delivered); F(&s.dom0, supplied);
 	F(&s.dom0, supply_freed); F(&s.dom0, shells_freed); F(&s.dom0, fallbacks);
-	F(&s.dom0, xmit_busy); F(&s.dom0, printk_refused);
+	F(&s.dom0, xmit_busy); F(&s.dom0, printk_refused); F(&s.dom0, check_runs);
+	F(&s.dom0, check_problems); F(&s.dom0, check_bounced);
 	printf("}}\n");
 	return 0;
 }
@@ -336,7 +352,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinctl load [PAYLOAD] | unload | attach IFACE | detach |\n"
 		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR] |\n"
-		   "               selftest fault|spin\n");
+		   "               selftest fault|spin | check\n");
 }
 
 int main(int argc, char **argv)
@@ -356,6 +372,8 @@ int main(int argc, char **argv)
 		rc = cmd_status(argc == 3);
 	else if (!strcmp(cmd, "selftest") && argc == 3)
 		rc = cmd_selftest(argv[2]);
+	else if (!strcmp(cmd, "check") && argc == 2)
+		rc = cmd_check();
 	else if (!strcmp(cmd, "corrupt") && (argc == 3 || argc == 4))
 		rc = cmd_corrupt(argv[2], argc == 4 ? argv[3] : NULL);
 	else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
