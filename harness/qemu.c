@@ -58,8 +58,9 @@ static void machine_cleanup(void *arg);
 char *machine_append(const struct machine *m)
 {
 	if (m->kind == MACHINE_NATIVE)
-		return xasprintf("console=ttyS0 tdh.ip=" GUEST_IP "%s", m->iommu == IOMMU_INTEL ?
-				 " intel_iommu=on" : "");
+		return xasprintf("console=ttyS0 tdh.ip=" GUEST_IP "%s%s%s", m->iommu == IOMMU_INTEL ?
+				 " intel_iommu=on" : "", m->kernel_args ? " " : "",
+				 m->kernel_args ? m->kernel_args : "");
 	return xasprintf("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
 			 "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s",
 			 m->cpus, m->accel == ACCEL_KVM ? " smap=false smep=false" : "",
@@ -67,11 +68,27 @@ char *machine_append(const struct machine *m)
 			 m->iommu == IOMMU_AMD ? " iommu=verbose,no-intremap" : "");
 }
 
-/* multiboot modules: dom0's kernel with its command line, its initramfs */
+/*
+ * multiboot modules: dom0's kernel with its command line, its initramfs.
+ * QEMU separates the modules with commas: one in an argument is doubled.
+ */
 char *machine_xen_modules(const struct machine *m)
 {
-	return xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP ",%s",
-			 m->paths->kernel, m->paths->dom0_img);
+	const char *a = m->kernel_args ? m->kernel_args : "";
+	char *extra = xcalloc(2 * strlen(a) + 2, 1), *o = extra, *mods;
+
+	if (*a)
+		*o++ = ' ';
+	for (; *a; a++) {
+		*o++ = *a;
+		if (*a == ',')
+			*o++ = ',';
+	}
+	*o = '\0';
+	mods = xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP "%s,%s",
+			 m->paths->kernel, extra, m->paths->dom0_img);
+	free(extra);
+	return mods;
 }
 
 static void build_argv(const struct machine *m, char **argv)

@@ -31,6 +31,7 @@ struct machine {
 	int cpus;
 	int mem_mb;
 	enum iommu iommu;	/* an emulated IOMMU in front of the e1000 */
+	const char *kernel_args;	/* more for native's or dom0's kernel; NULL: none */
 	const struct paths *paths;
 	/* hooks for instruments: appended to -device e1000 and to argv */
 	const char *e1000_props;

@@ -167,6 +167,13 @@ void testbed_option(struct sim_opts *o, int c, const char *optarg)
 	case 'b':
 		o->build_dir = optarg;
 		break;
+	case 'K':
+		/* one command line: no quotes to survive, no newline to cut it */
+		if (!*optarg || strpbrk(optarg, "\"'\n"))
+			die(EXIT_USAGE, "--kernel-args '%s': give space-separated arguments, without quotes",
+			    optarg);
+		o->kernel_args = optarg;
+		break;
 	}
 }
 
@@ -195,7 +202,9 @@ void testbed_usage(FILE *out)
 "  --stock-qemu       Debian's QEMU (" STOCK_QEMU " on PATH) instead\n"
 "  --no-plugin        no instruction accounting (default: on with the project's QEMU\n"
 "                     under TCG, when build/qemu/plugins/" INSN_PLUGIN_SO " is built)\n"
-"  --build DIR        build outputs (default: the build/ tdh was built in)\n");
+"  --build DIR        build outputs (default: the build/ tdh was built in)\n"
+"  --kernel-args A    more arguments for native Linux's and dom0's kernel, for debugging\n"
+"                     (for example 'page_poison=1 slub_debug=FZP')\n");
 }
 
 /* --- preflight ----------------------------------------------------------- */
@@ -675,6 +684,7 @@ void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum mac
 	m->cpus = o->cpus;
 	m->mem_mb = o->mem_mb;
 	m->iommu = o->iommu;
+	m->kernel_args = o->kernel_args;
 	m->paths = &o->paths;
 	m->e1000_props = o->e1000_props;
 	m->extra_args = o->qemu_extra;

@@ -50,6 +50,7 @@ struct sim_opts {
 	const char *build_dir;
 	bool qemu_is_default;		/* neither --qemu nor --stock-qemu */
 	bool no_plugin;			/* --no-plugin: no instruction accounting */
+	const char *kernel_args;	/* --kernel-args: appended for native and dom0 */
 	const char *e1000_props;	/* appended to -device e1000 */
 	const char *const *qemu_extra;	/* more QEMU arguments, NULL-terminated */
 	char args[1024];		/* as given, for results.json */
@@ -71,11 +72,12 @@ const struct config_desc *find_config(const char *name);
 	{ "iommu", required_argument, NULL, 'I' }, \
 	{ "trace", required_argument, NULL, 't' }, \
 	{ "no-plugin", no_argument, NULL, 'P' }, \
-	{ "build", required_argument, NULL, 'b' }
+	{ "build", required_argument, NULL, 'b' }, \
+	{ "kernel-args", required_argument, NULL, 'K' }
 /* The option characters of TESTBED_LONGOPTS, as switch labels. */
 #define TESTBED_OPTION_CASES \
 	case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': \
-	case 'S': case 'I': case 't': case 'P': case 'b'
+	case 'S': case 'I': case 't': case 'P': case 'b': case 'K'
 void testbed_defaults(struct sim_opts *o);
 /* The command line as given, into o->args (results.json and the like). */
 void testbed_record_args(struct sim_opts *o, int argc, char **argv);

@@ -2,6 +2,7 @@
 running.  Some of these boot QEMU briefly."""
 import fcntl
 import os
+import re
 import signal
 import subprocess
 import time
@@ -86,14 +87,16 @@ exec {BUILD}/qemu/qemu-system-x86_64 "${{args[@]}}"
 """)
     qemu.chmod(0o755)
     p = tdh("sim", "--configs", "native", "--qemu", qemu, "--boot-timeout", "30",
-            "--results", results_dir)
+            "--kernel-args", "tdh.test=1,2", "--results", results_dir)
     assert p.returncode == 1
     line = one_error_line(p)
     assert "did not become ready within" in line
     log = Path(line.split("console log kept at ")[1].split(",")[0])
     assert log.exists(), "the console log of the failed boot must be kept"
-    assert "Kernel panic" in log.read_text(errors="replace"), \
-        "the kept log must hold what the guest printed"
+    text = log.read_text(errors="replace")
+    assert "Kernel panic" in text, "the kept log must hold what the guest printed"
+    # --kernel-args reached the kernel, comma and all
+    assert re.search(r"Kernel command line: .* tdh\.test=1,2 ", text)
     assert_no_leftovers(results_dir)
 
 

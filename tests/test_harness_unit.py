@@ -142,6 +142,8 @@ def test_malformed_cpu_window_is_refused(tmp_path, cpu):
     (["sim", "--cpus", "9"], "--cpus '9'"),
     (["sim", "--accel", "hvf"], "--accel 'hvf'"),
     (["sim", "extra"], "unexpected argument 'extra'"),
+    (["sim", "--kernel-args", ""], "--kernel-args ''"),
+    (["sim", "--kernel-args", "a='b c'"], "without quotes"),
     (["frobnicate"], "unknown command 'frobnicate'"),
     (["analyze", "--host-cpu", "1,2"], "--host-cpu"),
     (["analyze"], "needs --iperf"),
