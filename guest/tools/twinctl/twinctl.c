@@ -112,13 +112,19 @@ static int run(char *const argv[])
 	return 0;
 }
 
-static int open_dev(void)
+/*
+ * One ioctl on /dev/twin: 0, the errno it failed with, or -1 when the
+ * device could not be opened (that is reported here).
+ */
+static int dev_ioctl(unsigned long req, void *arg)
 {
-	int fd = open("/dev/twin", O_RDWR | O_CLOEXEC);
+	int fd = open("/dev/twin", O_RDWR | O_CLOEXEC), rc;
 
 	if (fd < 0)
-		fail("cannot open /dev/twin (%s): run 'twinctl load' first", strerror(errno));
-	return fd;
+		return fail("cannot open /dev/twin (%s): run 'twinctl load' first", strerror(errno));
+	rc = ioctl(fd, req, arg) ? errno : 0;
+	close(fd);
+	return rc;
 }
 
 static const char *e1000_ko(void)
@@ -231,30 +237,22 @@ static int check_line_not_shared(const char *ifname)
 static int cmd_attach(const char *ifname)
 {
 	struct twin_ioc_attach a = { 0 };
-	int fd, rc;
+	int rc;
 
 	if (check_line_not_shared(ifname))
 		return -1;
-	fd = open_dev();
-	if (fd < 0)
-		return -1;
 	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
-	rc = ioctl(fd, TWIN_IOC_ATTACH, &a);
-	close(fd);
-	if (rc)
-		return fail("attach %s: %s (dmesg and xl dmesg say more)", ifname, strerror(errno));
-	return 0;
+	rc = dev_ioctl(TWIN_IOC_ATTACH, &a);
+	if (rc > 0)
+		return fail("attach %s: %s (dmesg and xl dmesg say more)", ifname, strerror(rc));
+	return rc;
 }
 
 static int cmd_detach(void)
 {
-	int fd = open_dev(), rc;
+	int rc = dev_ioctl(TWIN_IOC_DETACH, NULL);
 
-	if (fd < 0)
-		return -1;
-	rc = ioctl(fd, TWIN_IOC_DETACH);
-	close(fd);
-	return rc ? fail("detach: %s", strerror(errno)) : 0;
+	return rc > 0 ? fail("detach: %s", strerror(rc)) : rc;
 }
 
 static int cmd_corrupt(const char *kind, const char *value)
@@ -263,7 +261,7 @@ static int cmd_corrupt(const char *kind, const char *value)
 		[TWIN_CORRUPT_RING_BASE] = "ring-base", [TWIN_CORRUPT_ADAPTER] = "adapter" };
 	struct twin_ioc_corrupt c = { 0 };
 	unsigned int i;
-	int fd, rc;
+	int rc;
 
 	for (i = 1; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kind, kinds[i]))
@@ -271,41 +269,29 @@ static int cmd_corrupt(const char *kind, const char *value)
 	if (!c.kind)
 		return fail("corrupt: unknown kind '%s': give skb-data, ring-base or adapter", kind);
 	c.value = value ? strtoull(value, NULL, 0) : 0;
-	fd = open_dev();
-	if (fd < 0)
-		return -1;
-	rc = ioctl(fd, TWIN_IOC_CORRUPT, &c);
-	close(fd);
-	return rc ? fail("corrupt: %s (is the instance attached?)", strerror(errno)) : 0;
+	rc = dev_ioctl(TWIN_IOC_CORRUPT, &c);
+	return rc > 0 ? fail("corrupt: %s (is the instance attached?)", strerror(rc)) : rc;
 }
 
 static int cmd_selftest(const char *what)
 {
 	unsigned long kind = !strcmp(what, "fault") ? TWIN_SELFTEST_FAULT :
 			     !strcmp(what, "spin") ? TWIN_SELFTEST_SPIN : 0;
-	int fd, rc;
+	int rc;
 
 	if (!kind)
 		return fail("selftest: unknown test '%s': give fault or spin", what);
-	fd = open_dev();
-	if (fd < 0)
-		return -1;
-	rc = ioctl(fd, TWIN_IOC_SELFTEST, kind);
-	close(fd);
-	return rc ? fail("selftest %s: %s (is the instance attached?)", what, strerror(errno)) : 0;
+	rc = dev_ioctl(TWIN_IOC_SELFTEST, (void *)kind);
+	return rc > 0 ? fail("selftest %s: %s (is the instance attached?)", what, strerror(rc)) : rc;
 }
 
 static int cmd_check(void)
 {
-	int fd = open_dev(), rc;
+	int rc = dev_ioctl(TWIN_IOC_CHECK, NULL);
 
-	if (fd < 0)
-		return -1;
-	rc = ioctl(fd, TWIN_IOC_CHECK);
-	close(fd);
-	if (rc && errno == EIO)
+	if (rc == EIO)
 		return fail("check: the RX ring is inconsistent (dom0's dmesg says where)");
-	return rc ? fail("check: %s (detach first)", strerror(errno)) : 0;
+	return rc > 0 ? fail("check: %s (detach first)", strerror(rc)) : rc;
 }
 
 #define F(s, f)	printf("%s\"%s\": %llu", first++ ? ", " : "", #f, (unsigned long long)(s)->f)
@@ -313,14 +299,10 @@ static int cmd_check(void)
 static int cmd_status(bool json)
 {
 	struct twin_ioc_status s;
-	int fd = open_dev(), rc, first = 0;
+	int rc = dev_ioctl(TWIN_IOC_STATUS, &s), first = 0;
 
-	if (fd < 0)
-		return -1;
-	rc = ioctl(fd, TWIN_IOC_STATUS, &s);
-	close(fd);
 	if (rc)
-		return fail("status: %s", strerror(errno));
+		return rc > 0 ? fail("status: %s", strerror(rc)) : rc;
 	if (!json)
 		printf("loaded %u attached %u wanted %u disabled_reason %u\n",
 		       s.xen.loaded, s.xen.attached, s.dom0.wanted, s.xen.disabled_reason);
