@@ -604,7 +604,8 @@ bool traffic_run(const struct config_desc *cd, const char *workload, double seco
 /*
  * A Xen boot that fails midway (a measurement, a guest tool) keeps what
  * dom0 can still tell about it: the domU's console and dom0's view of the
- * bridge, the neighbours, the links and the instance, in
+ * neighbours, the e1000's counters and interrupts, the instance and its
+ * RX ring, and Xen's view of the interrupts, in
  * <rundir>/state-<tag>.txt.  boot() registers this for a Xen machine;
  * shutdown_machine() drops it on the normal path.
  */

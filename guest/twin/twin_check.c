@@ -67,11 +67,10 @@ static bool check_dma(struct twin *t, const char *when, struct e1000_rx_ring *ri
 	return report(t, when, i, "bus address is not the buffer's", b->dma, maddr);
 }
 
-/* Fragments of the ring on @i's page, and whether @i's is the first. */
+/* Fragments of the ring on @page, @i's, and whether @i's is the first. */
 static unsigned int frags_on_page(const struct e1000_rx_ring *ring, unsigned int i,
-				  bool *first, bool *dup)
+				  struct page *page, bool *first, bool *dup)
 {
-	struct page *page = virt_to_head_page(ring->buffer_info[i].rxbuf.data);
 	unsigned int j, n = 0;
 
 	*first = true;
@@ -112,10 +111,10 @@ bool twin_check_rx_ring(struct twin *t, const char *when)
 			continue;
 		}
 		check_dma(t, when, ring, i);
-		n = frags_on_page(ring, i, &first, &dup);
+		page = virt_to_head_page(data);
+		n = frags_on_page(ring, i, page, &first, &dup);
 		if (dup)
 			report(t, when, i, "buffer is in the ring twice", (u64)data, 0);
-		page = virt_to_head_page(data);
 		if (!first)
 			continue;
 		if (page_ref_count(page) < n)
@@ -129,8 +128,30 @@ bool twin_check_rx_ring(struct twin *t, const char *when)
 	return t->st.check_problems == before;
 }
 
+/*
+ * Periodic checks: the work is queued only while check_ms is set, so an
+ * unset parameter costs nothing; setting it (sysfs) starts the work.
+ */
 static unsigned int check_ms;
-module_param(check_ms, uint, 0644);
+static struct twin *checked;		/* the work's twin, once started */
+static DEFINE_MUTEX(check_lock);	/* checked against the setter */
+
+static int set_check_ms(const char *val, const struct kernel_param *kp)
+{
+	int rc = param_set_uint(val, kp);
+
+	mutex_lock(&check_lock);
+	if (!rc && checked && check_ms)
+		mod_delayed_work(system_wq, &checked->check, msecs_to_jiffies(check_ms));
+	mutex_unlock(&check_lock);
+	return rc;
+}
+
+static const struct kernel_param_ops check_ms_ops = {
+	.set = set_check_ms,
+	.get = param_get_uint,
+};
+module_param_cb(check_ms, &check_ms_ops, &check_ms, 0644);
 MODULE_PARM_DESC(check_ms, "check the RX ring every check_ms ms while dom0's driver runs it (0: never)");
 
 /* One line of the rings' and queue's state, for whoever reads dmesg. */
@@ -185,20 +206,30 @@ long twin_check_now(struct twin *t)
 static void check_work(struct work_struct *work)
 {
 	struct twin *t = container_of(work, struct twin, check.work);
-	unsigned int ms = READ_ONCE(check_ms);
+	unsigned int ms;
 
+	if (!READ_ONCE(check_ms))
+		return;
+	twin_check_now(t);
+	ms = READ_ONCE(check_ms);
 	if (ms)
-		twin_check_now(t);
-	schedule_delayed_work(&t->check, msecs_to_jiffies(ms ? ms : 1000));
+		schedule_delayed_work(&t->check, msecs_to_jiffies(ms));
 }
 
 void twin_check_start(struct twin *t)
 {
 	INIT_DELAYED_WORK(&t->check, check_work);
-	schedule_delayed_work(&t->check, HZ);
+	mutex_lock(&check_lock);
+	checked = t;
+	if (check_ms)
+		schedule_delayed_work(&t->check, msecs_to_jiffies(check_ms));
+	mutex_unlock(&check_lock);
 }
 
 void twin_check_stop(struct twin *t)
 {
+	mutex_lock(&check_lock);
+	checked = NULL;
+	mutex_unlock(&check_lock);
 	cancel_delayed_work_sync(&t->check);
 }
