@@ -39,6 +39,13 @@ $(BUILD)/guest/tdcpu-linux: $(TDCPU_SRC)/tdcpu.c $(TDCPU_SRC)/cpu_procstat.c $(T
 	@mkdir -p $(@D)
 	@$(CC) $(TDCPU_CFLAGS) -static -o $@ $(TDCPU_SRC)/tdcpu.c $(TDCPU_SRC)/cpu_procstat.c
 
+# tdmemcheck: fills fresh memory with a pattern and checks it (a detector
+# of writes into pages their owner freed); static, it runs in any guest.
+$(BUILD)/guest/tdmemcheck: guest/tools/tdmemcheck/tdmemcheck.c
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) $(TDCPU_CFLAGS) -static -o $@ $<
+
 MKIMAGE := guest/mkimage.sh
 IMAGE_DEPS = $(MKIMAGE) $(SYSROOT)/.packages $(shell find guest/images/common guest/images/$(1) -type f)
 
@@ -63,11 +70,12 @@ $(BUILD)/guest/twin.ko: $(TWIN_MOD)
 	@mkdir -p $(@D)
 	@strip --strip-debug -o $@ $<
 
-$(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(IMAGES)/domU.img $(KERNEL) \
+$(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(BUILD)/guest/tdmemcheck \
+		$(IMAGES)/domU.img $(KERNEL) \
 		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
-		$(BUILD)/guest/tdcpu-xen=bin/tdcpu \
+		$(BUILD)/guest/tdcpu-xen=bin/tdcpu $(BUILD)/guest/tdmemcheck=bin/tdmemcheck \
 		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img \
 		$(BUILD)/guest/e1000.ko=$(DOM0_MODDIR)/kernel/drivers/net/ethernet/intel/e1000/e1000.ko \
 		$(BUILD)/guest/twin.ko=$(DOM0_MODDIR)/extra/twin.ko \

@@ -177,3 +177,30 @@ def test_tdcpu_rejects_bad_arguments(args):
     p = run([str(BUILD / "guest" / "tdcpu-linux"), *args])
     assert p.returncode == 2
     assert p.stdout == ""
+
+
+TDMEMCHECK = BUILD / "guest" / "tdmemcheck"
+
+
+def test_tdmemcheck_clean_memory_passes():
+    p = run([str(TDMEMCHECK), "0.5", "4"])
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "corrupted words 0" in p.stdout
+    assert "corrupted:" not in p.stdout
+
+
+def test_tdmemcheck_reports_an_overwritten_word():
+    # --selftest zeroes one word of each pass behind the checker's back
+    p = run([str(TDMEMCHECK), "--selftest", "0.1", "4"])
+    assert p.returncode == 1, p.stdout + p.stderr
+    lines = [l for l in p.stdout.splitlines() if l.startswith("corrupted: 1 words at ")]
+    assert lines and all(l.endswith(" 00 00 00 00 00 00 00 00") for l in lines)
+    passes = int(p.stdout.split("passes ")[1].split(",")[0])
+    assert f"corrupted words {passes}" in p.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["x"], ["0"], ["1", "0"], ["1", "2", "3"]])
+def test_tdmemcheck_rejects_bad_arguments(args):
+    p = run([str(TDMEMCHECK), *args])
+    assert p.returncode == 2
+    assert p.stdout == ""
