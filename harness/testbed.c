@@ -618,6 +618,34 @@ struct failure_state {
 };
 static struct failure_state failure = { .handle = -1 };
 
+/*
+ * User processes of the guest that died of SIGSEGV, from its console
+ * (the kernel's "segfault at" lines).  A 2-vCPU dom0 under TCG has its
+ * memory corrupted while a domU boots, with no TwinDrivers part involved
+ * (hv/xen/README.md, scripts/repro-dom0-corruption.sh): this is how it
+ * shows, and a run that fails after it failed on the platform.
+ */
+static unsigned int console_segfaults(const struct machine *m)
+{
+	char *log = read_file(m->console_log, NULL), *p;
+	unsigned int n = 0;
+
+	for (p = log; p && (p = strstr(p, "segfault at ")); p++)
+		n++;
+	free(log);
+	return n;
+}
+
+static void say_segfaults(const struct machine *m, const char *when)
+{
+	unsigned int n = console_segfaults(m);
+
+	if (n)
+		fprintf(stderr, "tdh: %s: %u dom0 process(es) died of SIGSEGV during this boot (%s): "
+			"the platform's known dom0 corruption, see hv/xen/README.md\n",
+			when, n, m->console_log);
+}
+
 static void keep_failure_state(void *arg)
 {
 	struct failure_state *fs = arg;
@@ -635,6 +663,7 @@ static void keep_failure_state(void *arg)
 	int rc;
 
 	fs->handle = -1;
+	say_segfaults(fs->m, "the run failed");
 	if (cleanup_interrupted() || !machine_alive(fs->m))
 		return;
 	save_domu_console(fs->a, fs->rundir, fs->tag);
@@ -663,6 +692,8 @@ static void keep_failure_state(void *arg)
 
 void shutdown_machine(struct agent *a, struct machine *m)
 {
+	if (m->kind == MACHINE_XEN)
+		say_segfaults(m, "warning");
 	if (failure.m == m) {
 		cleanup_forget(failure.handle);
 		failure.handle = -1;
