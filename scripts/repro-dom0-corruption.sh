@@ -106,7 +106,8 @@ for c in $(seq "$cycles"); do
 	[ "$(grep -c "Guest Rx ready" "$con")" -gt "$before" ] && booted=$((booted + 1))
 done
 segv=$(grep -c "segfault at" "$con")
-agent "cat /tmp/memcheck.out" >"$out/memcheck.out" 2>&1
+agent "cat /tmp/memcheck.out; pidof tdmemcheck >/dev/null && echo 'tdmemcheck: still checking'" \
+	>"$out/memcheck.out" 2>&1
 corrupt=$(grep -c "^corrupted:" "$out/memcheck.out")
 cat >"$out/repro.json" <<EOF
 {"cycles": $cycles, "domu_booted": $booted, "segfaults": $segv, "corrupted_runs": $corrupt, "qemu": "$qemu",
