@@ -27,6 +27,7 @@
 #include "util.h"
 
 #define DOMU_TIMEOUT_S	120
+#define DOMU_ATTEMPTS	3	/* xl create, when the platform's corruption kills it */
 
 const struct config_desc config_table[] = {
 	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false },
@@ -756,15 +757,32 @@ void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum mac
 
 void start_domu(struct agent *a, struct machine *m)
 {
-	double t0 = now_s(), deadline = t0 + DOMU_TIMEOUT_S;
+	double t0 = now_s(), deadline;
 	char *out = NULL;
-	int rc;
+	int rc, attempt;
 
 	info("starting the domU (xl create)");
-	rc = agent_run(a, "xl create /etc/xen/domU.cfg", 120, &out);
-	if (rc != 0)
-		die(EXIT_RUN, "xl create failed (status %d): %s; console log %s", rc, out ? out : "", m->console_log);
+	for (attempt = 1;; attempt++) {
+		unsigned int segv = console_segfaults(m);
+
+		rc = agent_run(a, "xl create /etc/xen/domU.cfg", 120, &out);
+		if (rc == 0)
+			break;
+		/*
+		 * The platform's dom0 corruption strikes while a domU boots and
+		 * can kill xl itself: that is retried, anything else is not.
+		 */
+		if (attempt == DOMU_ATTEMPTS || console_segfaults(m) == segv)
+			die(EXIT_RUN, "xl create failed (status %d): %s; console log %s", rc,
+			    out ? out : "", m->console_log);
+		info("  xl create failed (status %d) as dom0 processes died of SIGSEGV (the platform's known "
+		     "dom0 corruption, hv/xen/README.md): destroying what it made and trying again", rc);
+		free(out);
+		out = NULL;
+		agent_run(a, "xl destroy domU", 60, NULL);
+	}
 	free(out);
+	deadline = now_s() + DOMU_TIMEOUT_S;
 	while (now_s() < deadline) {
 		rc = agent_run(a, "grep -q 'tdh: domU ready' /var/log/xen/console/guest-domU.log", 20, NULL);
 		if (rc == 0) {
