@@ -45,11 +45,13 @@ def test_the_same_records_come_out_of_both_launchers(place):
         recs = json.loads((rundir / launcher / "results.json").read_text())["records"]
         assert len(recs) == 6
         assert {k for r in recs for k in r} >= {"mbps", "cpu_scaled_mbps", "insn", "host_cpu_util"}
-    # instructions per KB hardly move with the host's load: the two
-    # launchers run the same machine, so their medians agree closely
+    # instructions per KB move little with the host's load: the two
+    # launchers run the same machine, so their medians agree (a busy
+    # fresh-clone CI saw 1.17 with 3 samples each, so 10% was too tight;
+    # another machine, KVM or no plugin, is far further off or has none)
     lc = {(c["workload"], c["metric"]): c for c in res["launcher_comparisons"]}
     for w in ("tx", "rx"):
-        assert lc[(w, "insn")]["ratio"] == pytest.approx(1, abs=0.10), lc[(w, "insn")]
+        assert lc[(w, "insn")]["ratio"] == pytest.approx(1, abs=0.30), lc[(w, "insn")]
     xml = (rundir / "libvirt" / "libvirt-native-r1.xml").read_text()
     assert "<emulator>" in xml and "qemu:commandline" in xml and "-plugin" in xml
     cmdline = (rundir / "libvirt" / "qemu-native-r1.cmdline").read_text()
