@@ -46,6 +46,14 @@ $(BUILD)/guest/tdmemcheck: guest/tools/tdmemcheck/tdmemcheck.c
 	@mkdir -p $(@D)
 	@$(CC) $(TDCPU_CFLAGS) -static -o $@ $<
 
+# tdfpucheck: processes that keep known values in the vector registers
+# across kernel entries and check them (a detector of FPU state switched
+# wrongly; the platform's lazy-FPU bug, qemu-e1000-tracing/patches/0006).
+$(BUILD)/guest/tdfpucheck: guest/tools/tdfpucheck/tdfpucheck.c
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) $(TDCPU_CFLAGS) -static -o $@ $<
+
 MKIMAGE := guest/mkimage.sh
 IMAGE_DEPS = $(MKIMAGE) $(SYSROOT)/.packages $(shell find guest/images/common guest/images/$(1) -type f)
 
@@ -54,9 +62,10 @@ $(IMAGES)/native.img: $(call IMAGE_DEPS,native) $(BUILD)/guest/tdcpu-linux
 	@$(MKIMAGE) guest/images/native $(SYSROOT) $(KERNEL_ABI) $@ \
 		$(BUILD)/guest/tdcpu-linux=bin/tdcpu
 
-$(IMAGES)/domU.img: $(call IMAGE_DEPS,domU)
+$(IMAGES)/domU.img: $(call IMAGE_DEPS,domU) $(BUILD)/guest/tdfpucheck
 	@mkdir -p $(@D)
-	@$(MKIMAGE) guest/images/domU $(SYSROOT) $(KERNEL_ABI) $@
+	@$(MKIMAGE) guest/images/domU $(SYSROOT) $(KERNEL_ABI) $@ \
+		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck
 
 # dom0 runs the project's e1000 (the VM instance, with the twin hooks) in
 # place of Debian's, the twin module, twinctl and the derived instance.
@@ -71,11 +80,13 @@ $(BUILD)/guest/twin.ko: $(TWIN_MOD)
 	@strip --strip-debug -o $@ $<
 
 $(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(BUILD)/guest/tdmemcheck \
+		$(BUILD)/guest/tdfpucheck \
 		$(IMAGES)/domU.img $(KERNEL) \
 		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
 		$(BUILD)/guest/tdcpu-xen=bin/tdcpu $(BUILD)/guest/tdmemcheck=bin/tdmemcheck \
+		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck \
 		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img \
 		$(BUILD)/guest/e1000.ko=$(DOM0_MODDIR)/kernel/drivers/net/ethernet/intel/e1000/e1000.ko \
 		$(BUILD)/guest/twin.ko=$(DOM0_MODDIR)/extra/twin.ko \
