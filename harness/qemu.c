@@ -62,10 +62,12 @@ char *machine_append(const struct machine *m)
 				 " intel_iommu=on" : "", m->kernel_args ? " " : "",
 				 m->kernel_args ? m->kernel_args : "");
 	return xasprintf("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
-			 "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s",
+			 "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s%s%s%s",
 			 m->cpus, m->accel == ACCEL_KVM ? " smap=false smep=false" : "",
 			 m->iommu == IOMMU_INTEL ? " iommu=verbose" :
-			 m->iommu == IOMMU_AMD ? " iommu=verbose,no-intremap" : "");
+			 m->iommu == IOMMU_AMD ? " iommu=verbose,no-intremap" : "",
+			 m->eager_fpu ? " spec-ctrl=eager-fpu" : "",
+			 m->xen_args ? " " : "", m->xen_args ? m->xen_args : "");
 }
 
 /*

@@ -32,6 +32,8 @@ struct machine {
 	int mem_mb;
 	enum iommu iommu;	/* an emulated IOMMU in front of the e1000 */
 	const char *kernel_args;	/* more for native's or dom0's kernel; NULL: none */
+	const char *xen_args;		/* more for Xen's command line; NULL: none */
+	bool eager_fpu;			/* Xen's spec-ctrl=eager-fpu (see testbed.h) */
 	const struct paths *paths;
 	/* hooks for instruments: appended to -device e1000 and to argv */
 	const char *e1000_props;

@@ -1111,7 +1111,7 @@ static void run_unit(struct measuring *ms, struct unit *u, int repeat, enum acce
 	boot(&ro->o, &m, &a, u->kind, accel, ms->ldir[u->launcher], tag);
 	apply_mtu(ro->guest_mtu, &a, &m, u->need_domu);
 	if (u->need_domu)
-		start_domu(&a, &m);
+		start_domu(&a, &m, NULL);
 	for (i = 0; i < u->nr; i++) {
 		struct sample s;
 

@@ -424,7 +424,7 @@ int replay_main(int argc, char **argv)
 	boot(&r.t, &m, &a, cd->machine, accel, rundir, cd->name);
 	regions = write_allowed_regions(&r, &m, rundir);
 	if (cd->needs_domu)
-		start_domu(&a, &m);
+		start_domu(&a, &m, NULL);
 	/* twin-dom0: the faults meet Xen's instance of the driver */
 	if (cd->twin) {
 		twin_attach(&a, &m, &m.twin_loaded);

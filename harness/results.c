@@ -30,6 +30,8 @@ json_object *versions_to_json(const struct versions *v)
 	json_object_object_add(o, "qemu", json_object_new_string(v->qemu));
 	json_object_object_add(o, "qemu_binary", json_object_new_string(v->qemu_binary));
 	json_object_object_add(o, "iperf3", json_object_new_string(v->iperf3));
+	if (v->xen_fpu[0])
+		json_object_object_add(o, "xen_fpu", json_object_new_string(v->xen_fpu));
 	return o;
 }
 

@@ -16,6 +16,7 @@ struct versions {
 	char qemu[64];
 	char qemu_binary[256];	/* which one: the project's or Debian's */
 	char iperf3[64];
+	char xen_fpu[8];	/* "lazy" or "eager": how Xen switched FPU state */
 };
 
 struct record {

@@ -132,7 +132,7 @@ static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum a
 	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(kind), repeat);
 	boot(o, &m, &a, kind, accel, rundir, tag);
 	if (need_domu)
-		start_domu(&a, &m);
+		start_domu(&a, &m, NULL);
 	for (i = 0; i < n; i++) {
 		int k = (repeat - 1) % 2 ? n - 1 - i : i;
 

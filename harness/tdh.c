@@ -3,6 +3,7 @@
  * tdh - the TwinDrivers testbed harness.
  *
  *   tdh sim [options]        boot, measure, print the table (tdh sim --help)
+ *   tdh boot [opts] [-- CMD]  boot the testbed, run CMD in it or hold it
  *   tdh replay FILE [opts]   inject a fault file's faults, check invariants
  *   tdh twin-check [opts]    the hypervisor instance's invariants, in one boot
  *   tdh analyze [options]    recompute one record from raw outputs
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "measure.h"
 #include "regress.h"
 #include "replay.h"
@@ -29,6 +31,8 @@ static void usage(FILE *out)
 	fprintf(out,
 "usage: tdh COMMAND [options]\n"
 "  sim       boot the testbed, run the workloads, print and save the results\n"
+"  boot      [--machine native|xen] [--domu] [-- CMD ...]: boot the testbed and run\n"
+"            CMD in it (dom0 under Xen), exiting with its status, or hold it\n"
 "  replay    FAULT-FILE [--config C]: inject the faults into the e1000, report\n"
 "            what the system did and whether the invariants held\n"
 "  twin-check [--scenarios LIST]: load and attach the hypervisor instance, corrupt\n"
@@ -184,6 +188,8 @@ int main(int argc, char **argv)
 		sim_parse(&o, argc - 1, argv + 1);
 		return sim_run(&o);
 	}
+	if (!strcmp(argv[1], "boot"))
+		return boot_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "twin-check"))
 		return twincheck_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))

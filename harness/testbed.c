@@ -5,6 +5,8 @@
  * stories on top of it.
  */
 #include <errno.h>
+#include <limits.h>
+#include <regex.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,7 +29,6 @@
 #include "util.h"
 
 #define DOMU_TIMEOUT_S	120
-#define DOMU_ATTEMPTS	3	/* xl create, when the platform's corruption kills it */
 
 const struct config_desc config_table[] = {
 	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false },
@@ -175,6 +176,22 @@ void testbed_option(struct sim_opts *o, int c, const char *optarg)
 			    optarg);
 		o->kernel_args = optarg;
 		break;
+	case 'X':
+		if (!*optarg || strpbrk(optarg, "\"'\n,"))
+			die(EXIT_USAGE, "--xen-args '%s': give space-separated arguments, without quotes or commas",
+			    optarg);
+		o->xen_args = optarg;
+		break;
+	case 'F':
+		if (!strcmp(optarg, "auto"))
+			o->xen_fpu = XEN_FPU_AUTO;
+		else if (!strcmp(optarg, "lazy"))
+			o->xen_fpu = XEN_FPU_LAZY;
+		else if (!strcmp(optarg, "eager"))
+			o->xen_fpu = XEN_FPU_EAGER;
+		else
+			die(EXIT_USAGE, "--xen-fpu '%s': give auto, lazy or eager", optarg);
+		break;
 	}
 }
 
@@ -205,7 +222,11 @@ void testbed_usage(FILE *out)
 "                     under TCG, when build/qemu/plugins/" INSN_PLUGIN_SO " is built)\n"
 "  --build DIR        build outputs (default: the build/ tdh was built in)\n"
 "  --kernel-args A    more arguments for native Linux's and dom0's kernel, for debugging\n"
-"                     (for example 'page_poison=1 slub_debug=FZP')\n");
+"                     (for example 'page_poison=1 slub_debug=FZP')\n"
+"  --xen-args A       more arguments for Xen's command line (for example dom0_vcpus_pin)\n"
+"  --xen-fpu M        how Xen switches FPU state: lazy (Xen's default here), eager\n"
+"                     (spec-ctrl=eager-fpu) or auto (default: lazy with the project's\n"
+"                     QEMU, eager with any other, whose TCG ignores CR0.TS for XSAVE)\n");
 }
 
 /* --- preflight ----------------------------------------------------------- */
@@ -245,6 +266,34 @@ static bool uses_machine(const struct sim_opts *o, enum machine_kind k)
 	return false;
 }
 
+/* Is the QEMU we run the one this build made (with patch 0006)? */
+static bool project_qemu(const struct sim_opts *o)
+{
+	char *own = xasprintf("%s/qemu/qemu-system-x86_64", o->build_dir);
+	char *a = realpath(own, NULL), *b = realpath(o->paths.qemu, NULL);
+	bool same = a && b && !strcmp(a, b);
+
+	free(own);
+	free(a);
+	free(b);
+	return same;
+}
+
+/*
+ * Lazy FPU switching needs a CPU that raises #NM for XSAVE/XRSTOR under
+ * CR0.TS; QEMU's TCG does only with qemu-e1000-tracing/patches/0006.
+ * With any other QEMU, Xen gets eager switching unless told otherwise.
+ */
+static void resolve_fpu(struct sim_opts *o)
+{
+	o->eager_fpu = o->xen_fpu == XEN_FPU_EAGER;
+	if (o->xen_fpu == XEN_FPU_AUTO && !project_qemu(o)) {
+		o->eager_fpu = true;
+		info("Xen gets spec-ctrl=eager-fpu: %s is not the project's QEMU, whose TCG raises #NM for "
+		     "XSAVE/XRSTOR under CR0.TS (--xen-fpu lazy to measure without)", o->paths.qemu);
+	}
+}
+
 void preflight(struct sim_opts *o)
 {
 	char *q;
@@ -258,6 +307,7 @@ void preflight(struct sim_opts *o)
 		die(EXIT_USAGE, "QEMU '%s' not found; run 'make host-deps' (installs qemu-system-x86) or pass --qemu PATH",
 		    o->paths.qemu);
 	o->paths.qemu = q;
+	resolve_fpu(o);
 	if (!which("iperf3"))
 		die(EXIT_USAGE, "iperf3 is not installed on the host (the peer runs it); run 'make host-deps'");
 	if (o->accel == ACCEL_KVM && access("/dev/kvm", R_OK | W_OK))
@@ -325,6 +375,7 @@ void read_versions(const struct sim_opts *o, struct versions *v)
 	snprintf(v->xen, sizeof(v->xen), "unknown");
 	snprintf(v->kernel, sizeof(v->kernel), "unknown");
 	snprintf(v->qemu_binary, sizeof(v->qemu_binary), "%s", o->paths.qemu);
+	snprintf(v->xen_fpu, sizeof(v->xen_fpu), "%s", o->eager_fpu ? "eager" : "lazy");
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "xen=", 4))
 			snprintf(v->xen, sizeof(v->xen), "%s", line + 4);
@@ -620,19 +671,31 @@ struct failure_state {
 static struct failure_state failure = { .handle = -1 };
 
 /*
- * User processes of the guest that died of SIGSEGV, from its console
- * (the kernel's "segfault at" lines).  A 2-vCPU dom0 under TCG has its
- * memory corrupted while a domU boots, with no TwinDrivers part involved
- * (hv/xen/README.md, scripts/repro-dom0-corruption.sh): this is how it
- * shows, and a run that fails after it failed on the platform.
+ * User processes of dom0 killed by a fault of their own, from its console:
+ * the kernel's "comm[pid]: segfault at ADDR ip IP" and "traps: comm[pid]
+ * general protection fault ip:IP" (or "trap invalid opcode", ...) lines.
+ * Under TCG with
+ * Debian's QEMU and Xen's lazy FPU switching, dom0's processes ran on
+ * another vCPU's vector registers and died so (qemu-e1000-tracing/
+ * patches/0006); whatever the cause, a boot whose dom0 lost processes
+ * measured a broken system.
  */
-static unsigned int console_segfaults(const struct machine *m)
+unsigned int console_segfaults(const struct machine *m)
 {
 	char *log = read_file(m->console_log, NULL), *p;
 	unsigned int n = 0;
+	regmatch_t match;
+	regex_t re;
 
-	for (p = log; p && (p = strstr(p, "segfault at ")); p++)
+	if (!log)
+		return 0;
+	if (regcomp(&re, "[^ ]+\\[[0-9]+\\]: segfault at [0-9a-f]+ ip [0-9a-f]+|"
+		    "traps: [^ ]+\\[[0-9]+\\] (general protection fault|trap [a-z ]+) ip:[0-9a-f]+",
+		    REG_EXTENDED))
+		die(EXIT_RUN, "regcomp failed");
+	for (p = log; !regexec(&re, p, 1, &match, 0); p += match.rm_eo)
 		n++;
+	regfree(&re);
 	free(log);
 	return n;
 }
@@ -642,9 +705,18 @@ static void say_segfaults(const struct machine *m, const char *when)
 	unsigned int n = console_segfaults(m);
 
 	if (n)
-		fprintf(stderr, "tdh: %s: %u dom0 process(es) died of SIGSEGV during this boot (%s): "
-			"the platform's known dom0 corruption, see hv/xen/README.md\n",
+		fprintf(stderr, "tdh: %s: %u dom0 process(es) died of a fault (SIGSEGV, SIGILL, ...) during this boot (%s)\n",
 			when, n, m->console_log);
+}
+
+void check_dom0_segfaults(const struct machine *m)
+{
+	unsigned int n = console_segfaults(m);
+
+	if (n)
+		die(EXIT_RUN, "%u dom0 process(es) died of a fault (SIGSEGV, SIGILL, ...) during this boot (%s): its results are not "
+		    "to be trusted; see the console, and hv/xen/README.md (\"dom0's processes die\")",
+		    n, m->console_log);
 }
 
 static void keep_failure_state(void *arg)
@@ -694,7 +766,12 @@ static void keep_failure_state(void *arg)
 void shutdown_machine(struct agent *a, struct machine *m)
 {
 	if (m->kind == MACHINE_XEN)
-		say_segfaults(m, "warning");
+		check_dom0_segfaults(m);
+	release_machine(a, m);
+}
+
+void release_machine(struct agent *a, struct machine *m)
+{
 	if (failure.m == m) {
 		cleanup_forget(failure.handle);
 		failure.handle = -1;
@@ -718,6 +795,8 @@ void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum mac
 	m->mem_mb = o->mem_mb;
 	m->iommu = o->iommu;
 	m->kernel_args = o->kernel_args;
+	m->xen_args = o->xen_args;
+	m->eager_fpu = o->eager_fpu;
 	m->paths = &o->paths;
 	m->e1000_props = o->e1000_props;
 	m->extra_args = o->qemu_extra;
@@ -755,32 +834,22 @@ void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum mac
 	}
 }
 
-void start_domu(struct agent *a, struct machine *m)
+void start_domu(struct agent *a, struct machine *m, const char *more_args)
 {
 	double t0 = now_s(), deadline;
-	char *out = NULL;
-	int rc, attempt;
+	char *out = NULL, *cmd;
+	int rc;
 
-	info("starting the domU (xl create)");
-	for (attempt = 1;; attempt++) {
-		unsigned int segv = console_segfaults(m);
-
-		rc = agent_run(a, "xl create /etc/xen/domU.cfg", 120, &out);
-		if (rc == 0)
-			break;
-		/*
-		 * The platform's dom0 corruption strikes while a domU boots and
-		 * can kill xl itself: that is retried, anything else is not.
-		 */
-		if (attempt == DOMU_ATTEMPTS || console_segfaults(m) == segv)
-			die(EXIT_RUN, "xl create failed (status %d): %s; console log %s", rc,
-			    out ? out : "", m->console_log);
-		info("  xl create failed (status %d) as dom0 processes died of SIGSEGV (the platform's known "
-		     "dom0 corruption, hv/xen/README.md): destroying what it made and trying again", rc);
-		free(out);
-		out = NULL;
-		agent_run(a, "xl destroy domU", 60, NULL);
-	}
+	info("starting the domU (xl create%s%s)", more_args ? ", more kernel arguments: " : "",
+	     more_args ? more_args : "");
+	/* xl's "key+=value" appends to the configuration file's string */
+	cmd = more_args ? xasprintf("xl create /etc/xen/domU.cfg 'extra+=\" %s\"'", more_args) :
+			  xstrdup("xl create /etc/xen/domU.cfg");
+	rc = agent_run(a, cmd, 120, &out);
+	free(cmd);
+	if (rc != 0)
+		die(EXIT_RUN, "xl create failed (status %d): %s; console log %s", rc,
+		    out ? out : "", m->console_log);
 	free(out);
 	deadline = now_s() + DOMU_TIMEOUT_S;
 	while (now_s() < deadline) {

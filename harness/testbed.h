@@ -30,6 +30,14 @@ struct config_desc {
 extern const struct config_desc config_table[];
 extern const int nr_config_table;
 
+/*
+ * How Xen switches FPU state.  Under TCG the CPU is an AMD one, for which
+ * Xen 4.17 switches lazily (CR0.TS and #NM); only the project's QEMU
+ * raises #NM for XSAVE/XRSTOR (qemu-e1000-tracing/patches/0006).  auto:
+ * lazy (Xen's own choice) with the project's QEMU, eager with any other.
+ */
+enum xen_fpu { XEN_FPU_AUTO, XEN_FPU_LAZY, XEN_FPU_EAGER };
+
 /* Options every command that boots the testbed shares. */
 struct sim_opts {
 	const char *configs[MAX_CONFIGS];
@@ -51,6 +59,9 @@ struct sim_opts {
 	bool qemu_is_default;		/* neither --qemu nor --stock-qemu */
 	bool no_plugin;			/* --no-plugin: no instruction accounting */
 	const char *kernel_args;	/* --kernel-args: appended for native and dom0 */
+	const char *xen_args;		/* --xen-args: appended to Xen's command line */
+	enum xen_fpu xen_fpu;		/* --xen-fpu, as given */
+	bool eager_fpu;			/* resolved by preflight() */
 	const char *e1000_props;	/* appended to -device e1000 */
 	const char *const *qemu_extra;	/* more QEMU arguments, NULL-terminated */
 	char args[1024];		/* as given, for results.json */
@@ -73,11 +84,13 @@ const struct config_desc *find_config(const char *name);
 	{ "trace", required_argument, NULL, 't' }, \
 	{ "no-plugin", no_argument, NULL, 'P' }, \
 	{ "build", required_argument, NULL, 'b' }, \
-	{ "kernel-args", required_argument, NULL, 'K' }
+	{ "kernel-args", required_argument, NULL, 'K' }, \
+	{ "xen-args", required_argument, NULL, 'X' }, \
+	{ "xen-fpu", required_argument, NULL, 'F' }
 /* The option characters of TESTBED_LONGOPTS, as switch labels. */
 #define TESTBED_OPTION_CASES \
 	case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': \
-	case 'S': case 'I': case 't': case 'P': case 'b': case 'K'
+	case 'S': case 'I': case 't': case 'P': case 'b': case 'K': case 'X': case 'F'
 void testbed_defaults(struct sim_opts *o);
 /* The command line as given, into o->args (results.json and the like). */
 void testbed_record_args(struct sim_opts *o, int argc, char **argv);
@@ -109,10 +122,23 @@ enum accel resolve_accel(const struct sim_opts *o, const char *rundir);
 /* Boot and wait for the agent; die() naming the console log on failure. */
 void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum machine_kind kind,
 	  enum accel accel, const char *rundir, const char *tag);
-void start_domu(struct agent *a, struct machine *m);
+/* xl create the domU, wait for it; more_args: appended to its kernel's command line */
+void start_domu(struct agent *a, struct machine *m, const char *more_args);
+/*
+ * die() if dom0 processes died of a fault during this boot: the records of
+ * a boot whose dom0 was corrupted are not to be trusted.
+ */
+void check_dom0_segfaults(const struct machine *m);
+/* How many did (the kernel's "comm[pid]: segfault at" lines on its console). */
+unsigned int console_segfaults(const struct machine *m);
 void save_domu_console(struct agent *a, const char *rundir, const char *tag);
-/* Close the agent and stop the machine (the normal end of a boot). */
+/*
+ * The normal end of a boot: check_dom0_segfaults() under Xen, then
+ * release_machine().
+ */
 void shutdown_machine(struct agent *a, struct machine *m);
+/* Close the agent and stop the machine, keeping no failure state. */
+void release_machine(struct agent *a, struct machine *m);
 
 /* One iperf3 run with its CPU window; appends a record to res. */
 void measure(const struct sim_opts *o, const struct config_desc *cd, const char *workload,

@@ -1,6 +1,7 @@
 """Unit tests of the harness's logic, on recorded and synthetic data: no
 boots.  tdh analyze recomputes one record from raw outputs."""
 import json
+import re
 
 import pytest
 
@@ -147,6 +148,14 @@ def test_malformed_cpu_window_is_refused(tmp_path, cpu):
     (["frobnicate"], "unknown command 'frobnicate'"),
     (["analyze", "--host-cpu", "1,2"], "--host-cpu"),
     (["analyze"], "needs --iperf"),
+    (["sim", "--xen-fpu", "lazyish"], "--xen-fpu 'lazyish'"),
+    (["sim", "--xen-args", "a,b"], "without quotes or commas"),
+    (["boot", "--machine", "hvm"], "--machine 'hvm'"),
+    (["boot", "--machine", "native", "--domu"], "--domu needs --machine xen"),
+    (["boot", "--domu-args", "a='b'"], "without quotes"),
+    (["boot", "--cmd-timeout", "0"], "--cmd-timeout '0'"),
+    (["boot", "--bogus"], "unknown option '--bogus'"),
+    (["boot", "--", ""], "an empty command"),
 ])
 def test_option_errors(args, needle):
     p = tdh(*args, wait_lock=0)
@@ -202,5 +211,30 @@ def test_tdmemcheck_reports_an_overwritten_word():
 @pytest.mark.parametrize("args", [[], ["x"], ["0"], ["1", "0"], ["1", "2", "3"]])
 def test_tdmemcheck_rejects_bad_arguments(args):
     p = run([str(TDMEMCHECK), *args])
+    assert p.returncode == 2
+    assert p.stdout == ""
+
+
+TDFPUCHECK = BUILD / "guest" / "tdfpucheck"
+
+
+def test_tdfpucheck_on_this_host_finds_nothing():
+    p = run([str(TDFPUCHECK), "--procs", "3", "1"])
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"^tdfpucheck: procs 3, seconds 1, checks [1-9]\d*, corrupted 0$", p.stdout, re.M)
+
+
+def test_tdfpucheck_reports_a_changed_register():
+    # --selftest: worker 0 changes XMM5 between its load and its check
+    p = run([str(TDFPUCHECK), "--selftest", "--procs", "2", "0.5"])
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert re.search(r"^corrupted: pid \d+ worker 0 round \d+: xmm5 .*; 1 of 16 registers differ$",
+                     p.stdout, re.M)
+    assert not re.search(r"worker 1 ", p.stdout), "only worker 0 tampers"
+
+
+@pytest.mark.parametrize("args", [[], ["x"], ["-1"], ["--procs", "0", "1"], ["1", "2"], ["--bogus", "1"]])
+def test_tdfpucheck_rejects_bad_arguments(args):
+    p = run([str(TDFPUCHECK), *args])
     assert p.returncode == 2
     assert p.stdout == ""
