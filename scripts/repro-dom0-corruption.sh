@@ -1,118 +1,97 @@
 #!/bin/sh
-# Reproduce the testbed's dom0 memory corruption (hv/xen/README.md,
-# "Known problem") without any TwinDrivers part: boot the project's Xen
-# and dom0 (no twin module loaded, no instance, no plugin), keep dom0
-# exec'ing busybox applets, and boot and destroy the domU CYCLES times.
-# Fresh processes in dom0 then die with SIGSEGV (most of them at the same
-# busybox instruction, reading their TLS) while a domU boots.  Counts the
-# kernel's "segfault at" lines in dom0's console.
+# Reproduce the corruption of dom0's processes while domUs boot, the way
+# it was found (hv/xen/README.md, "dom0's processes die"): boot Xen and
+# dom0 with `tdh boot` (no twin module, no instance), keep dom0 exec'ing
+# busybox applets with tdmemcheck (a pattern in fresh memory) and
+# tdfpucheck (patterns in the vector registers) checking beside them, and
+# boot and destroy the domU CYCLES times, each time waiting until it is up.
+# Counts the kernel's "segfault at" lines in dom0's console, the corrupted
+# memory runs and the corrupted register checks.
+#
+# The cause was Xen's lazy FPU switching on a TCG CPU that raised no #NM
+# for XSAVE/XRSTOR: the project's QEMU carries the fix
+# (qemu-e1000-tracing/patches/0006), Debian's does not.
 #
 # Knobs (environment):
-#   QEMU=PATH      QEMU binary (default: the project's; /usr/bin/qemu-system-x86_64
-#                  is Debian's, without our patches)
-#   ACCEL=A        -accel value (default tcg; tcg,thread=single: one host thread)
-#   XENARGS=A      more Xen arguments (dom0_max_vcpus=1 makes it go away)
+#   QEMU=PATH      QEMU binary (default: the project's; QEMU=stock is Debian's,
+#                  /usr/bin/qemu-system-x86_64, without our patches)
+#   FPU=M          Xen's FPU switching: lazy (default, Xen's own choice here),
+#                  eager or auto (tdh boot --xen-fpu)
+#   XENARGS=A      more Xen arguments (dom0_max_vcpus=1 made it go away)
 #   LOAD=0         no busy loop on the host (default: one, as a busy host has)
-#   TRAFFIC=0      no iperf3 RX into dom0 during the cycles (default: on)
+#   TRAFFIC=0      no iperf3 from dom0 to each domU while it is up (default: 5 s)
 #
 # usage: scripts/repro-dom0-corruption.sh [CYCLES] [OUTDIR]   (as root, after make)
-# tdmemcheck runs beside them, checking a pattern in fresh memory.
 # Prints one line and writes OUTDIR/repro.json (cycles, domu_booted,
-# segfaults, corrupted_runs and the knobs) and OUTDIR/memcheck.out;
-# exit 0: nothing seen, 1: segfaults or corrupted memory, 2: setup failed.
+# segfaults, corrupted_runs, fpu_corrupted and the knobs) and OUTDIR/dom0.out;
+# exit 0: nothing seen, 1: segfaults or corruption, 2: setup failed.
 set -u
 cycles=${1:-4}
 out=${2:-results/runs/repro-dom0-corruption}
 cd "$(dirname "$0")/.."
-B=$PWD/build
-for f in "$B/xen/xen" "$B/images/vmlinuz" "$B/images/dom0.img"; do
-	[ -r "$f" ] || { echo "repro: $f is missing; run 'make' first" >&2; exit 2; }
-done
-[ "$(id -u)" = 0 ] || { echo "repro: needs root (network namespace, tap); run it as root" >&2; exit 2; }
-qemu=${QEMU:-$B/qemu/qemu-system-x86_64}
-ns=tdh-repro-$$
+tdh=$PWD/build/bin/tdh
+[ -x "$tdh" ] || { echo "repro: $tdh is missing; run 'make' first" >&2; exit 2; }
+case $cycles in ''|*[!0-9]*) echo "repro: CYCLES must be a number, not '$cycles'" >&2; exit 2 ;; esac
+qemu_opt=
+case ${QEMU:-} in
+'') ;;
+stock) qemu_opt=--stock-qemu ;;
+*) qemu_opt="--qemu $QEMU" ;;
+esac
 mkdir -p "$out"
-con=$out/console.log
-sock=$(mktemp -u /tmp/tdh-repro-XXXXXX.sock)
-qpid= lpid= ipid=
-
-cleanup() {
-	[ -z "$ipid" ] || kill "$ipid" 2>/dev/null
-	[ -z "$lpid" ] || kill "$lpid" 2>/dev/null
-	[ -z "$qpid" ] || { kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; }
-	ip netns del "$ns" 2>/dev/null
-	rm -f "$sock"
-}
-trap cleanup EXIT
+lpid=
+trap '[ -z "$lpid" ] || kill "$lpid" 2>/dev/null' EXIT
 trap 'exit 2' INT TERM
-
-# one command in dom0 through the image's agent (the harness's protocol)
-agent() {
-	/usr/bin/python3 - "$sock" "$1" <<'PY'
-import random, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(180)
-i = random.randint(1000, 99999)
-s.sendall(f"{i} {sys.argv[2]}\n".encode())
-end, buf = f"\n@@TDH END {i} ".encode(), b""
-while end not in buf or not buf.split(end)[1].endswith(b"\n"):   # and its status
-    d = s.recv(65536)
-    if not d:
-        sys.exit(2)
-    buf += d
-body, _, tail = buf.partition(end)
-sys.stdout.write(body.decode(errors="replace").replace("@@TDH READY dom0\n", ""))
-sys.exit(int(tail.split()[0]))
-PY
-}
-
-ip netns add "$ns" && ip -n "$ns" link set lo up &&
-ip -n "$ns" tuntap add tdh0 mode tap && ip -n "$ns" addr add 10.99.0.1/24 dev tdh0 &&
-ip -n "$ns" link set tdh0 up || { echo "repro: cannot set up namespace $ns" >&2; exit 2; }
-ip netns exec "$ns" "$qemu" -machine q35 -accel "${ACCEL:-tcg}" -cpu max,-smap,-smep \
-	-smp 2 -m 2048 -nodefaults -display none -no-reboot \
-	-chardev file,id=con,path="$con" -serial chardev:con \
-	-chardev socket,id=ctl,path="$sock",server=on,wait=off -serial chardev:ctl \
-	-netdev tap,id=n0,ifname=tdh0,script=no,downscript=no \
-	-device e1000,netdev=n0,mac=52:54:00:12:34:56 -kernel "$B/xen/xen" \
-	-append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 noreboot loglvl=all guest_loglvl=all ${XENARGS:-}" \
-	-initrd "$B/images/vmlinuz console=hvc0 earlyprintk=xen tdh.ip=10.99.0.2/24,$B/images/dom0.img" \
-	>"$out/qemu.log" 2>&1 &
-qpid=$!
-echo "repro: booting Xen + dom0 (console $con)"
-i=0
-until grep -q "tdh: dom0 ready" "$con" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$qpid" 2>/dev/null; then
-		echo "repro: dom0 did not become ready; see $con" >&2
-		exit 2
-	fi
-	sleep 1
-done
 [ "${LOAD:-1}" = 0 ] || { sh -c 'while :; do :; done' & lpid=$!; }
-[ "${TRAFFIC:-1}" = 0 ] || { ip netns exec "$ns" iperf3 -c 10.99.0.2 -t 3600 >/dev/null 2>&1 & ipid=$!; }
-agent "(while :; do cat /proc/version; done) >/dev/null 2>&1 &" >/dev/null ||
-	{ echo "repro: dom0's agent does not answer" >&2; exit 2; }
-# and a pattern in fresh memory, checked (guest/tools/tdmemcheck)
-agent "(tdmemcheck 100000 64 >/tmp/memcheck.out 2>&1 &)" >/dev/null
+
+# what dom0 runs: the load, the two checkers, the domU cycles
+traffic=5
+[ "${TRAFFIC:-1}" = 0 ] && traffic=0
+script=$(cat <<EOF
+(while :; do cat /proc/version; done) >/dev/null 2>&1 &
+tdmemcheck 100000 64 >/tmp/memcheck.out 2>&1 &
+tdfpucheck 0 >/tmp/fpucheck.out 2>&1 &
+fpu=\$!
 booted=0
-for c in $(seq "$cycles"); do
-	before=$(grep -c "Guest Rx ready" "$con")
-	echo "repro: cycle $c of $cycles: domU boots"
-	agent "xl create /etc/xen/domU.cfg >/dev/null 2>&1" >/dev/null || echo "repro:   xl create failed"
-	sleep 15
-	agent "xl destroy domU >/dev/null 2>&1" >/dev/null || echo "repro:   xl destroy failed"
-	[ "$(grep -c "Guest Rx ready" "$con")" -gt "$before" ] && booted=$((booted + 1))
+for c in \$(seq $cycles); do
+	echo "repro: cycle \$c of $cycles: domU boots"
+	: >/var/log/xen/console/guest-domU.log 2>/dev/null
+	xl create /etc/xen/domU.cfg >/dev/null 2>&1 || echo "repro:   xl create failed"
+	i=0
+	until grep -aq 'tdh: domU ready' /var/log/xen/console/guest-domU.log 2>/dev/null; do
+		i=\$((i + 1)); [ \$i -gt 90 ] && break; sleep 1
+	done
+	if [ \$i -le 90 ]; then
+		booted=\$((booted + 1))
+		[ $traffic = 0 ] || iperf3 -c 10.99.0.3 -t $traffic >/dev/null 2>&1
+	else
+		echo "repro:   the domU did not come up within 90 s"
+	fi
+	xl destroy domU >/dev/null 2>&1 || echo "repro:   xl destroy failed"
 done
-segv=$(grep -c "segfault at" "$con")
-agent "cat /tmp/memcheck.out; pidof tdmemcheck >/dev/null && echo 'tdmemcheck: still checking'" \
-	>"$out/memcheck.out" 2>&1
-corrupt=$(grep -c "^corrupted:" "$out/memcheck.out")
-cat >"$out/repro.json" <<EOF
-{"cycles": $cycles, "domu_booted": $booted, "segfaults": $segv, "corrupted_runs": $corrupt, "qemu": "$qemu",
- "accel": "${ACCEL:-tcg}", "xen_args": "${XENARGS:-}", "load": ${LOAD:-1}, "traffic": ${TRAFFIC:-1}}
+kill -TERM \$fpu; wait \$fpu
+echo "repro: booted \$booted"
+grep -c '^corrupted:' /tmp/memcheck.out | sed 's/^/repro: memcheck corrupted runs /'
+pidof tdmemcheck >/dev/null && echo 'repro: tdmemcheck still checking'
+grep '^tdfpucheck:' /tmp/fpucheck.out
 EOF
-echo "repro: $cycles cycles ($booted domU boots reached netback), $segv segfaults in dom0," \
-	"$corrupt corrupted runs of words in tdmemcheck's memory ($out/repro.json, $out/memcheck.out)"
-[ "$segv" = 0 ] && [ "$corrupt" = 0 ]
+)
+# shellcheck disable=SC2086
+"$tdh" boot --results "$out" --xen-fpu "${FPU:-lazy}" ${XENARGS:+--xen-args "$XENARGS"} $qemu_opt \
+	-- sh -c "$script" >"$out/dom0.out" 2>"$out/tdh.err"
+rc=$?
+grep -q "repro: booted" "$out/dom0.out" || {
+	echo "repro: the boot or the cycles failed (status $rc): $(tail -n 1 "$out/tdh.err")" >&2; exit 2; }
+con=$(ls -d "$out"/2*/ | tail -n 1)console-xen.log
+segv=$(grep -cE '[^ ]+\[[0-9]+\]: segfault at [0-9a-f]+ ip [0-9a-f]+' "$con")
+booted=$(sed -n 's/^repro: booted //p' "$out/dom0.out")
+corrupt=$(sed -n 's/^repro: memcheck corrupted runs //p' "$out/dom0.out")
+fpu=$(sed -n 's/^tdfpucheck: .*corrupted \([0-9]*\)$/\1/p' "$out/dom0.out")
+cat >"$out/repro.json" <<EOF
+{"cycles": $cycles, "domu_booted": ${booted:-0}, "segfaults": $segv, "corrupted_runs": ${corrupt:-0},
+ "fpu_corrupted": ${fpu:-0}, "qemu": "${QEMU:-project}", "xen_fpu": "${FPU:-lazy}",
+ "xen_args": "${XENARGS:-}", "load": ${LOAD:-1}, "traffic": ${TRAFFIC:-1}, "console": "$con"}
+EOF
+echo "repro: $cycles cycles (${booted:-0} domUs up), $segv segfaults in dom0, ${corrupt:-0} corrupted" \
+	"memory runs, ${fpu:-0} corrupted register checks ($out/repro.json)"
+[ "$segv" = 0 ] && [ "${corrupt:-0}" = 0 ] && [ "${fpu:-0}" = 0 ]
