@@ -61,6 +61,13 @@ static void consume(struct agent *a, size_t n)
 	a->buf[a->len] = '\0';
 }
 
+bool agent_connect(struct agent *a, const char *sock)
+{
+	memset(a, 0, sizeof(*a));
+	a->fd = connect_sock(sock);
+	return a->fd >= 0;
+}
+
 bool agent_wait_ready(struct agent *a, struct machine *m, double timeout_s, const char *what)
 {
 	double start = now_s(), next_progress = start + PROGRESS_EVERY_S;
@@ -103,6 +110,40 @@ bool agent_wait_ready(struct agent *a, struct machine *m, double timeout_s, cons
 	return false;
 }
 
+/* RFC 4648 base64 of s: the characters busybox's base64 -d reads back. */
+static char *base64(const char *s)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i;
+	char *out = xcalloc(4 * ((n + 2) / 3) + 1, 1), *o = out;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		*o++ = tab[p[i] >> 2];
+		*o++ = tab[(p[i] & 3) << 4 | p[i + 1] >> 4];
+		*o++ = tab[(p[i + 1] & 15) << 2 | p[i + 2] >> 6];
+		*o++ = tab[p[i + 2] & 63];
+	}
+	if (n - i == 1) {
+		*o++ = tab[p[i] >> 2];
+		*o++ = tab[(p[i] & 3) << 4];
+		*o++ = '=';
+		*o++ = '=';
+	} else if (n - i == 2) {
+		*o++ = tab[p[i] >> 2];
+		*o++ = tab[(p[i] & 3) << 4 | p[i + 1] >> 4];
+		*o++ = tab[(p[i + 1] & 15) << 2];
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Send one command.  The protocol carries one line per command, so a
+ * command of several lines (a script) goes base64-encoded and is decoded
+ * and run by the guest's shell.
+ */
 int agent_send(struct agent *a, const char *cmd)
 {
 	int id = ++a->next_id;
@@ -111,10 +152,16 @@ int agent_send(struct agent *a, const char *cmd)
 
 	if (a->fd < 0)
 		return -1;
-	if (strchr(cmd, '\n'))
-		die(EXIT_RUN, "internal: agent command with a newline");
 	a->len = 0;
-	line = xasprintf("%d %s\n", id, cmd);
+	if (strchr(cmd, '\n')) {
+		/* the protocol is one line per command: a script travels encoded */
+		char *b64 = base64(cmd);
+
+		line = xasprintf("%d printf %%s %s | base64 -d | sh\n", id, b64);
+		free(b64);
+	} else {
+		line = xasprintf("%d %s\n", id, cmd);
+	}
 	len = (ssize_t)strlen(line);
 	if (write(a->fd, line, len) != len)
 		id = -1;

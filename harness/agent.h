@@ -22,6 +22,11 @@ struct agent {
  */
 bool agent_wait_ready(struct agent *a, struct machine *m, double timeout_s, const char *what);
 /*
+ * Connect to the agent of a machine another tdh holds (tdh boot without a
+ * command): its READY line is long gone, commands go straight in.
+ */
+bool agent_connect(struct agent *a, const char *sock);
+/*
  * Run a shell command in the guest; its output (stdout and stderr) in
  * *out.  Returns its exit status, or -1 on timeout or a dead channel.
  */

@@ -3,17 +3,21 @@
  * tdh boot: the testbed as it boots for a measurement, for anything else.
  *
  *   tdh boot [--machine native|xen] [--domu] [--domu-args A] [options] [-- CMD ...]
+ *   tdh agent --socket PATH [--timeout S] -- CMD ...
  *
  * Boots one machine (Xen with dom0 by default) with the peer's namespace
  * and tap, optionally the domU, then either runs CMD in the booted
  * machine (dom0 under Xen) through its agent, prints its output and exits
  * with its status, or, without CMD, holds the machine until interrupted.
- * Reproducers and tests use it instead of their own copy of the machine's
- * command line or the agent's protocol.
+ * While it holds one, `tdh agent` runs commands in it through the agent
+ * socket it printed (and tests run the peer's side in the namespace it
+ * printed).  Reproducers and tests use these instead of their own copy of
+ * the machine's command line or the agent's protocol.
  *
  * Exit status: CMD's (1 if CMD succeeded but dom0 lost processes to
  * a fault during the boot), 1 when the boot failed, 2 on bad usage.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -185,7 +189,8 @@ int boot_main(int argc, char **argv)
 		start_domu(&a, &m, b.domu_args);
 
 	if (b.cmd) {
-		info("running in %s: %s", b.kind == MACHINE_XEN ? "dom0" : "native Linux", b.cmd);
+		info("running in %s: %.*s%s", b.kind == MACHINE_XEN ? "dom0" : "native Linux",
+		     (int)strcspn(b.cmd, "\n"), b.cmd, strchr(b.cmd, '\n') ? " ... (a script)" : "");
 		rc = agent_run(&a, b.cmd, b.cmd_timeout_s, &out);
 		if (out)
 			fputs(out, stdout);
@@ -198,8 +203,10 @@ int boot_main(int argc, char **argv)
 		/* cleanup's own handlers would exit at once: stop in order instead */
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
-		info("holding the machine: console %s, agent socket %s; Ctrl-C stops it",
-		     m.console_log, m.ctl_sock);
+		/* the socket takes one client: leave it to 'tdh agent' */
+		agent_close(&a);
+		info("holding the machine: console %s, agent socket %s, peer namespace %s; Ctrl-C stops it",
+		     m.console_log, m.ctl_sock, peer.name);
 		while (!interrupted && machine_alive(&m))
 			sleep_s(0.5);
 		if (!interrupted)
@@ -219,5 +226,57 @@ int boot_main(int argc, char **argv)
 	cleanup_all();
 	free(out);
 	free(rundir);
+	return rc;
+}
+
+/* tdh agent --socket PATH [--timeout S] -- CMD: one command in a held machine. */
+int agent_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *sock = NULL;
+	double timeout_s = 600;
+	struct agent a;
+	char *cmd, *out = NULL;
+	int c, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 't':
+			if (!parse_double(optarg, 1, 86400, &timeout_s))
+				die(EXIT_USAGE, "--timeout '%s': give seconds between 1 and 86400", optarg);
+			break;
+		case 'h':
+			printf("usage: tdh agent --socket PATH [--timeout S] -- CMD ...\n"
+			       "  runs CMD in the machine a 'tdh boot' without a command holds\n"
+			       "  (its agent socket is in its 'holding the machine' line)\n");
+			return 0;
+		default:
+			testbed_bad_option("agent", argv);
+		}
+	}
+	if (!sock || optind >= argc)
+		die(EXIT_USAGE, "agent needs --socket PATH and a command; see 'tdh agent --help'");
+	cmd = join_command(argc - optind, argv + optind);
+	if (!agent_connect(&a, sock))
+		die(EXIT_USAGE, "cannot connect to %s: %s; is a 'tdh boot' holding that machine?", sock,
+		    strerror(errno));
+	rc = agent_run(&a, cmd, timeout_s, &out);
+	if (out)
+		fputs(out, stdout);
+	agent_close(&a);
+	free(out);
+	free(cmd);
+	if (rc < 0)
+		die(EXIT_RUN, "the command did not finish within %.0f s, or the agent stopped answering", timeout_s);
 	return rc;
 }

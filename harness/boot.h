@@ -4,5 +4,6 @@
 #define TDH_BOOT_H
 
 int boot_main(int argc, char **argv);
+int agent_main(int argc, char **argv);
 
 #endif

@@ -80,6 +80,11 @@ void cleanup_install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+bool cleanup_signalled(void)
+{
+	return got_signal != 0;
+}
+
 bool cleanup_interrupted(void)
 {
 	return got_signal != 0 && !cleaning;

@@ -22,6 +22,8 @@ void cleanup_all(void);
 void cleanup_install_signals(void);
 /* True once SIGINT, SIGTERM or SIGHUP arrived: long waits poll this. */
 bool cleanup_interrupted(void);
+/* The same, also while undoing: steps that would take long skip then. */
+bool cleanup_signalled(void);
 /* die() with the conventional status if a signal arrived. */
 void cleanup_check_signal(void);
 

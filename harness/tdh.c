@@ -33,6 +33,7 @@ static void usage(FILE *out)
 "  sim       boot the testbed, run the workloads, print and save the results\n"
 "  boot      [--machine native|xen] [--domu] [-- CMD ...]: boot the testbed and run\n"
 "            CMD in it (dom0 under Xen), exiting with its status, or hold it\n"
+"  agent     --socket PATH -- CMD: run CMD in a machine 'tdh boot' holds\n"
 "  replay    FAULT-FILE [--config C]: inject the faults into the e1000, report\n"
 "            what the system did and whether the invariants held\n"
 "  twin-check [--scenarios LIST]: load and attach the hypervisor instance, corrupt\n"
@@ -190,6 +191,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "boot"))
 		return boot_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "agent"))
+		return agent_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "twin-check"))
 		return twincheck_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))

@@ -737,7 +737,8 @@ static void keep_failure_state(void *arg)
 
 	fs->handle = -1;
 	say_segfaults(fs->m, "the run failed");
-	if (cleanup_interrupted() || !machine_alive(fs->m))
+	/* interrupted: stop now, asking a busy guest questions could take minutes */
+	if (cleanup_signalled() || !machine_alive(fs->m))
 		return;
 	save_domu_console(fs->a, fs->rundir, fs->tag);
 	path = xasprintf("%s/state-%s.txt", fs->rundir, fs->tag);

@@ -78,9 +78,10 @@ EOF
 )
 # shellcheck disable=SC2086
 "$tdh" boot --results "$out" --xen-fpu "${FPU:-lazy}" ${XENARGS:+--xen-args "$XENARGS"} $qemu_opt \
+	--cmd-timeout $((cycles * 180 + 60)) \
 	-- sh -c "$script" >"$out/dom0.out" 2>"$out/tdh.err"
 rc=$?
-grep -q "repro: booted" "$out/dom0.out" || {
+grep -q "^repro: booted [0-9]" "$out/dom0.out" || {
 	echo "repro: the boot or the cycles failed (status $rc): $(tail -n 1 "$out/tdh.err")" >&2; exit 2; }
 con=$(ls -d "$out"/2*/ | tail -n 1)console-xen.log
 segv=$(grep -cE '[^ ]+\[[0-9]+\]: segfault at [0-9a-f]+ ip [0-9a-f]+' "$con")
