@@ -6,6 +6,7 @@ another run holds it, they wait rather than fail.
 """
 import json
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -19,8 +20,24 @@ LOCK_MSG = "is using the testbed"
 
 
 def run(cmd, timeout=600, **kw):
-    """Run a command, capturing text output."""
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    """Run a command, capturing text output.
+
+    On a timeout the command gets SIGINT first and a minute to clean up
+    (tdh then stops its QEMU and removes its namespace and tap), so one
+    slow test does not leave leftovers that fail every test after it."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, **kw) as p:
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.send_signal(signal.SIGINT)
+            try:
+                out, err = p.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                out, err = p.communicate()
+            raise subprocess.TimeoutExpired(cmd, timeout, output=out, stderr=err)
+        return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 
 def tdh(*args, timeout=900, wait_lock=900, **kw):
