@@ -80,5 +80,15 @@ $(BUILD)/xen/image-regions: $(XEN_BIN) hv/xen-image-regions.awk
 		|| { echo "error: xen-syms lacks the image section symbols" >&2; exit 1; }
 	@mv $@.tmp $@
 
-xen: $(XEN_BIN) $(BUILD)/xen/image-regions
+# The TwinDrivers runtime's functions in Xen's image: the instruction-
+# accounting plugin's xen_twin region (harness passes it beside xen-syms).
+$(BUILD)/xen/twin-text: $(XEN_BIN) hv/xen-twin-text.awk
+	@nm -S --defined-only $(XEN_SRC)/xen/arch/x86/twin/built_in.o > $@.runtime
+	@nm -S --defined-only $(BUILD)/xen/xen-syms > $@.xen
+	@awk -f hv/xen-twin-text.awk $@.runtime $@.xen > $@.tmp \
+		|| { echo "error: none of the runtime's functions found in xen-syms" >&2; exit 1; }
+	@rm -f $@.runtime $@.xen
+	@mv $@.tmp $@
+
+xen: $(XEN_BIN) $(BUILD)/xen/image-regions $(BUILD)/xen/twin-text
 .PHONY: xen

@@ -27,13 +27,18 @@ BIN_TO_ELF    := -I binary -O elf64-x86-64 -B i386:x86-64
 # (an empty .modinfo is malformed livepatch metadata)
 PAYLOAD_DROP  := .modinfo __param .init.text .exit.text .init.data .exit.data
 
-$(PAYLOAD): $(TWIN_OUT)/manifest.json hv/payload/glue.c hv/payload/payload.mk \
+$(PAYLOAD): $(TWIN_OUT)/manifest.json hv/payload/glue.c hv/payload/payload.mk hv/xen/loader.c \
 		hv/svm/svm_entry.S hv/xen/twin_desc.h hv/xen/public/twin.h $(XEN_BIN)
 	@echo "  PAYLOAD $@"
 	@rm -rf $(PAYLOAD_DIR) && mkdir -p $(PAYLOAD_DIR)
 	@grep -o '"[A-Za-z0-9_]*": {"bind": "hv"}' $< | \
 		sed 's/^"\([^"]*\)".*/\1 twin_hv_\1/' > $(PAYLOAD_DIR)/hv-renames
 	@test -s $(PAYLOAD_DIR)/hv-renames || { echo "error: no hv bindings in $<" >&2; exit 1; }
+	@# Xen's loader resolves only its support interface: a binding it lacks
+	@# would load nowhere, say so now rather than at upload
+	@for s in $$(cut -d' ' -f2 $(PAYLOAD_DIR)/hv-renames); do \
+		grep -q "\"$$s\"" hv/xen/loader.c || { echo "error: the policy binds $$s, which is not in Xen's support interface (twin_interface[], hv/xen/loader.c)" >&2; exit 1; }; \
+	done
 	@objcopy --redefine-syms=$(PAYLOAD_DIR)/hv-renames \
 		$(addprefix --globalize-symbol=,$(PAYLOAD_ENTRIES)) \
 		$(addprefix --remove-section=,$(PAYLOAD_DROP)) \

@@ -26,6 +26,7 @@
 #include <asm/current.h>
 
 #include "twin.h"
+#include "vif.h"
 
 bool twin_hv_napi_schedule_prep(uint64_t n);
 
@@ -60,15 +61,19 @@ unsigned long twin_entry_sp(void)
     return in_entry() ? this_cpu(saved_sp) : 0;
 }
 
-/* The driver VM's per-CPU area an entry sees ("percpu ... vm"). */
-static void set_percpu_base(void)
+/*
+ * The driver VM's per-CPU area an entry sees ("percpu ... vm"): the
+ * calling dom0 vCPU's, vCPU 0's from Xen's own contexts.
+ */
+static uint64_t dom0_percpu_base(void)
 {
     const struct vcpu *v = current;
     unsigned int cpu = 0;
 
     if ( v->domain == twin.dom && v->vcpu_id < twin.a.nr_cpus )
         cpu = v->vcpu_id;
-    __twin_vm_percpu_base = twin.a.percpu_offset[cpu];
+
+    return twin.a.percpu_offset[cpu];
 }
 
 /* Mark the instance disabled and tell dom0; called under twin.lock. */
@@ -85,6 +90,7 @@ void twin_disable(unsigned int reason, uint64_t where)
     printk(XENLOG_WARNING "twin: instance disabled (reason %u, %#"PRIx64"); dom0's driver takes over\n",
            reason, where);
     twin_upcall_post(TWIN_UC_DISABLED, a, 2);
+    twin_vif_fail_all();
 }
 
 /*
@@ -106,13 +112,13 @@ void twin_abort(unsigned int reason, uint64_t where)
     twin_longjmp(this_cpu(saved_sp));
 }
 
-/* One entry into the instance; under twin.lock. */
-static long run(void *fn, long a0, long a1)
+/* One entry into the instance, with that per-CPU base; under twin.lock. */
+static long run_on(uint64_t percpu, void *fn, long a0, long a1)
 {
     s_time_t t0 = NOW(), dt;
     long rc;
 
-    set_percpu_base();
+    __twin_vm_percpu_base = percpu;
     this_cpu(abort_reason) = TWIN_DIS_NONE;
     this_cpu(entry_start) = t0;
     rc = twin_call(fn, a0, a1, &this_cpu(saved_sp));
@@ -129,6 +135,11 @@ static long run(void *fn, long a0, long a1)
                      svm_stats.last_refused);
 
     return rc;
+}
+
+static long run(void *fn, long a0, long a1)
+{
+    return run_on(dom0_percpu_base(), fn, a0, a1);
 }
 
 static bool usable(void)
@@ -164,6 +175,33 @@ long twin_xmit(uint64_t skb)
     spin_unlock(&twin.lock);
 
     return rc;
+}
+
+/*
+ * A guest's frame in a transmit pool skb (vif_tx.c); under twin.lock.  It
+ * runs as a CPU of dom0's of its own: the per-CPU area dom0 set aside for
+ * the guests' path, whose softnet_data.xmit_more Xen sets (more frames
+ * follow: the instance may leave the tail register for the last).
+ */
+long twin_guest_xmit(uint64_t skb, bool more)
+{
+    long rc;
+
+    if ( !usable() )
+        return -EIO;
+    vm_wr8(twin.a.guest_xmit_more, more);
+    rc = run_on(twin.a.guest_percpu, twin.desc->xmit, skb, twin.a.netdev);
+    if ( twin.disabled )
+        return -EIO;
+
+    return rc;
+}
+
+/* Guests' transmit requests wait: serve them from the softirq. */
+void twin_vif_schedule_tx(void)
+{
+    twin.vif_kick = true;
+    raise_softirq(TWIN_SOFTIRQ);
 }
 
 /*
@@ -282,6 +320,7 @@ static void cf_check twin_softirq(void)
             twin.poll_pending = false;
             twin.st.polls++;
             done = run(twin.desc->poll, twin.a.napi, TWIN_BUDGET);
+            twin_pool_forget(0);    /* what it received is settled */
             /* budget used up: NAPI stays scheduled, poll again soon */
             if ( done >= TWIN_BUDGET && usable() )
             {
@@ -290,6 +329,12 @@ static void cf_check twin_softirq(void)
             }
         }
     }
+    if ( twin.vif_kick && usable() )
+    {
+        twin.vif_kick = false;
+        twin_vif_tx_all();
+    }
+    twin_vif_push_all();
     twin_upcall_flush();
     spin_unlock(&twin.lock);
 

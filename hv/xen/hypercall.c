@@ -16,6 +16,7 @@
 #include <asm/io.h>
 
 #include "twin.h"
+#include "vif.h"
 
 void twin_watchdog_start(void);
 
@@ -91,6 +92,11 @@ static int check_attach(const struct twin_attach *a, struct domain *d)
             return -EINVAL;
     if ( !a->sizeof_page || a->sizeof_page > PAGE_SIZE || !a->frag_len ||
          a->frag_len > 4 * PAGE_SIZE || a->frag_headroom >= a->frag_len )
+        return -EINVAL;
+    /* the guests' path: its queue, per-CPU area and skb layout facts */
+    if ( !dom0_kernel_addr(a->txq) || !dom0_kernel_addr(a->guest_xmit_more) ||
+         a->ip_summed_offset >= VM_SKB_SIZEOF || a->ip_summed_shift > 6 ||
+         a->tx_headroom + a->tx_head_room > PAGE_SIZE )
         return -EINVAL;
     /* the BAR: I/O memory dom0 may access, not RAM */
     if ( (a->bar_maddr | a->bar_size) & ~PAGE_MASK || !a->bar_size ||
@@ -220,7 +226,9 @@ static long detach(struct twin_detach *out)
         return -ENODEV;
     }
     twin_quiesce(out);
+    twin_vif_detach_all(TWIN_VIF_DIS_INSTANCE);
     twin.attached = false;
+    twin_txpool_release();
     twin_pool_detach();
     twin_upcall_flush();
     twin_svm_detach();
@@ -253,6 +261,7 @@ static void status(struct twin_status *s)
     s->svm_bounces = svm_bounces_base + svm_stats.bounces;
     s->pinned_pages = twin_pinned_pages();
     s->pool_outstanding = twin.nr_frags;
+    twin_vif_sum(s);
     spin_unlock(&twin.lock);
 }
 
@@ -299,6 +308,42 @@ long do_twin_op(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
 
     case TWIN_OP_SELFTEST:
         return twin_selftest((unsigned long)arg.p);
+
+    case TWIN_OP_VIF_ATTACH:
+    {
+        struct twin_vif_attach a;
+
+        if ( copy_from_guest(&a, arg, 1) )
+            return -EFAULT;
+        rc = twin_vif_attach(&a);
+        if ( !rc && copy_to_guest(arg, &a, 1) )
+            rc = -EFAULT;
+        return rc;
+    }
+
+    case TWIN_OP_VIF_DETACH:
+    {
+        struct twin_vif_detach d;
+
+        if ( copy_from_guest(&d, arg, 1) )
+            return -EFAULT;
+        rc = twin_vif_detach(&d);
+        if ( !rc && copy_to_guest(arg, &d, 1) )
+            rc = -EFAULT;
+        return rc;
+    }
+
+    case TWIN_OP_VIF_STATUS:
+    {
+        struct twin_vif_status s;
+
+        if ( copy_from_guest(&s, arg, 1) )
+            return -EFAULT;
+        rc = twin_vif_status(&s);
+        if ( !rc && copy_to_guest(arg, &s, 1) )
+            rc = -EFAULT;
+        return rc;
+    }
 
     case TWIN_OP_STATUS:
     {

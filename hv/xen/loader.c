@@ -42,7 +42,8 @@ static const char *const twin_interface[] = {
     "twin_hv_napi_schedule_prep", "twin_hv_napi_complete_done",
     "twin_hv_dql_completed", "twin_hv_netif_tx_wake_queue",
     "twin_hv_netif_schedule_queue", "twin_hv__raw_spin_lock_irqsave",
-    "twin_hv__raw_spin_unlock_irqrestore",
+    "twin_hv__raw_spin_unlock_irqrestore", "twin_hv_napi_consume_skb",
+    "twin_hv_consume_skb", "twin_hv___dev_kfree_skb_any",
 };
 
 static bool in_interface(const char *name)

@@ -16,11 +16,17 @@
  *
  * Every address dom0 supplies is checked to be a dom0 kernel address;
  * everything done with it later goes through SVM anyway.
+ *
+ * While guests are served, a frame that went to guests only leaves its
+ * skb with Xen: the skb is put back as dom0 made it (a copy taken when it
+ * was handed out) and reused, with its fragment, without an upcall
+ * (twin_pool_recycle).  At detach those go back to dom0 whole.
  */
 #include <xen/lib.h>
 #include <xen/xmalloc.h>
 
 #include "twin.h"
+#include "vif.h"
 
 struct twin_frag {
     uint64_t frag;              /* 0: free slot */
@@ -28,6 +34,104 @@ struct twin_frag {
 };
 
 #define NR_FRAG_SLOTS   (2 * TWIN_SUPPLY_SLOTS)   /* a power of two */
+
+/* The last skb handed out of each kind, as dom0 made it. */
+static struct twin_pool_skb built, small_handed;
+
+/* Reusable entries: fragments with their skb, small skbs. */
+static struct twin_frag recycled_frags[NR_FRAG_SLOTS];
+static unsigned int nr_recycled_frags;
+static uint64_t recycled_smalls[TWIN_SMALL_SLOTS];
+static unsigned int nr_recycled_smalls;
+
+/* Keep a copy of skb as dom0 made it, when a guest may get its frame. */
+static void remember(struct twin_pool_skb *h, uint64_t skb, uint64_t frag)
+{
+    h->skb = 0;
+    if ( !twin_vif_count() || !vm_copy_in(h->snap, skb, sizeof(h->snap)) )
+        return;
+    h->skb = skb;
+    h->frag = frag;
+}
+
+/*
+ * skb leaves Xen (dom0's stack gets it), or the poll that received it is
+ * over: it can no longer be reused, and its address may come back as any
+ * skb of dom0's.
+ */
+void twin_pool_forget(uint64_t skb)
+{
+    if ( !skb || built.skb == skb )
+        built.skb = 0;
+    if ( !skb || small_handed.skb == skb )
+        small_handed.skb = 0;
+}
+
+/*
+ * The instance is done with skb (its frame went to guests only, or it was
+ * dropped): if it is the last one handed out, it is put back as dom0 made
+ * it and reused.
+ */
+static struct twin_pool_skb *handed(uint64_t skb)
+{
+    if ( !skb )
+        return NULL;
+
+    return skb == built.skb ? &built : skb == small_handed.skb ? &small_handed : NULL;
+}
+
+/* Put p's skb back as dom0 made it, for the next allocation; false: full. */
+static bool put_back(const struct twin_pool_skb *p)
+{
+    if ( (p->frag ? nr_recycled_frags >= NR_FRAG_SLOTS
+                  : nr_recycled_smalls >= TWIN_SMALL_SLOTS) ||
+         !vm_copy_out(p->skb, p->snap, sizeof(p->snap)) )
+        return false;
+    if ( p->frag )
+    {
+        recycled_frags[nr_recycled_frags].frag = p->frag;
+        recycled_frags[nr_recycled_frags++].skb = p->skb;
+    }
+    else
+        recycled_smalls[nr_recycled_smalls++] = p->skb;
+    twin.st.rx_recycled++;
+
+    return true;
+}
+
+bool twin_pool_recycle(uint64_t skb)
+{
+    struct twin_pool_skb *h = handed(skb);
+
+    if ( !h || !put_back(h) )
+        return false;
+    h->skb = 0;
+
+    return true;
+}
+
+/*
+ * A guest's frame waits for its buffer (vif_rx.c): the record of skb as
+ * dom0 made it moves to *out, to be reused later (twin_pool_reuse).
+ */
+bool twin_pool_keep(uint64_t skb, struct twin_pool_skb *out)
+{
+    struct twin_pool_skb *h = handed(skb);
+
+    if ( !h )
+        return false;
+    *out = *h;
+    h->skb = 0;
+
+    return true;
+}
+
+/* A kept skb is done with: reused, or given back to dom0 if no room. */
+void twin_pool_reuse(const struct twin_pool_skb *p)
+{
+    if ( !put_back(p) )
+        twin_upcall_post(TWIN_UC_RELEASE_RX, &p->skb, 1);
+}
 
 static bool dom0_kernel_addr(uint64_t va)
 {
@@ -141,6 +245,10 @@ uint64_t twin_pool_frag(unsigned int fragsz)
         twin.st.pool_empty++;
         return 0;
     }
+    if ( nr_recycled_frags &&
+         insert(recycled_frags[nr_recycled_frags - 1].frag,
+                recycled_frags[nr_recycled_frags - 1].skb) )
+        return recycled_frags[--nr_recycled_frags].frag;
     do {
         if ( !take_supply(&s) )
         {
@@ -166,6 +274,7 @@ uint64_t twin_pool_build(uint64_t head, unsigned int frag_size)
     }
     skb = f->skb;
     erase(f);
+    remember(&built, skb, head);
 
     return skb;
 }
@@ -176,6 +285,12 @@ uint64_t twin_pool_small(unsigned int len)
     uint32_t cons = sh->small.cons, prod = ACCESS_ONCE(sh->small.prod);
     uint64_t skb;
 
+    if ( len <= twin.a.small_len && nr_recycled_smalls )
+    {
+        skb = recycled_smalls[--nr_recycled_smalls];
+        remember(&small_handed, skb, 0);
+        return skb;
+    }
     if ( len > twin.a.small_len || prod == cons ||
          prod - cons > TWIN_SMALL_SLOTS )
     {
@@ -189,6 +304,7 @@ uint64_t twin_pool_small(unsigned int len)
     if ( !dom0_kernel_addr(skb) )
         return 0;
     twin.st.pool_supplied++;
+    remember(&small_handed, skb, 0);
 
     return skb;
 }
@@ -220,6 +336,8 @@ int twin_pool_attach(void)
     if ( !twin.frags )
         return -ENOMEM;
     twin.nr_frags = 0;
+    nr_recycled_frags = nr_recycled_smalls = 0;
+    built.skb = small_handed.skb = 0;
     while ( sh->supply.cons != ACCESS_ONCE(sh->supply.prod) &&
             (sh->supplies[sh->supply.cons % TWIN_SUPPLY_SLOTS].flags &
              TWIN_SUPPLY_POSTED) )
@@ -234,10 +352,19 @@ int twin_pool_attach(void)
     return 0;
 }
 
-/* Detach: every outstanding skb goes back to dom0 as a shell. */
+/*
+ * Detach: every outstanding skb goes back to dom0 as a shell (the RX ring
+ * keeps its fragment), every recycled one whole.
+ */
 void twin_pool_detach(void)
 {
     unsigned int i;
+
+    while ( nr_recycled_frags )
+        twin_upcall_post(TWIN_UC_RELEASE_RX, &recycled_frags[--nr_recycled_frags].skb, 1);
+    while ( nr_recycled_smalls )
+        twin_upcall_post(TWIN_UC_RELEASE_RX, &recycled_smalls[--nr_recycled_smalls], 1);
+    built.skb = small_handed.skb = 0;
 
     for ( i = 0; twin.frags && i < NR_FRAG_SLOTS; i++ )
     {

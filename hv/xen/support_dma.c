@@ -6,9 +6,15 @@
  * bus address is its machine address, provided the buffer is machine
  * contiguous.  swiotlb-xen bounces a buffer that is not; Xen has no bounce
  * pool of dom0's, so such a mapping fails (the driver drops the frame or
- * retries the buffer later) and is counted.  A frame that is not dom0's
- * own (a guest's page granted to dom0) fails the same way: the NIC may
- * only reach dom0's memory.
+ * retries the buffer later) and is counted.
+ *
+ * A buffer the NIC writes (receive) must be dom0's own RAM.  A buffer it
+ * only reads (transmit) may also be another domain's frame that dom0's
+ * page tables map: netback's zero-copy transmit puts a guest's granted
+ * page, grant-mapped into dom0, in the skbs it forwards, which dom0's own
+ * driver would send as they are.  The instance never reads or writes such
+ * a frame itself (SVM refuses it, and it is not cached in the TLB); the
+ * NIC only reads what dom0 was given to read.
  *
  * The frames are found through the SVM TLB (svm_try_translate: filled on
  * a miss, but a page that is not dom0's is an error of the mapping, not a
@@ -22,6 +28,22 @@
 
 #define DMA_MAPPING_ERROR   (~0ULL)
 #define DMA_FROM_DEVICE     2
+
+/*
+ * A frame of another domain's that dom0's page tables map at va (a grant
+ * mapping), for the NIC to read: found by the walk alone, never cached.
+ */
+static bool foreign_mapped(uint64_t va, mfn_t *mfn)
+{
+    const struct domain *owner;
+
+    if ( twin_vm_walk_any(va, false, mfn) || !mfn_valid(*mfn) )
+        return false;
+    owner = page_get_owner(mfn_to_page(*mfn));
+
+    return owner && owner != twin.dom && owner != dom_xen && owner != dom_io &&
+           !is_idle_domain(owner);
+}
 
 /* The e1000's bus address for [va, va + size) of dom0's memory. */
 static uint64_t map_range(uint64_t va, uint64_t size, bool device_writes)
@@ -37,9 +59,10 @@ static uint64_t map_range(uint64_t va, uint64_t size, bool device_writes)
         /* through the TLB: the instance has usually just touched it */
         uint64_t host = svm_try_translate(page, device_writes);
 
-        if ( !host || !twin_host_is_dom0_ram(page, host) )
+        if ( host && twin_host_is_dom0_ram(page, host) )
+            mfn = maddr_to_mfn(virt_to_maddr((void *)(unsigned long)host));
+        else if ( device_writes || !foreign_mapped(page, &mfn) )
             goto fail;
-        mfn = maddr_to_mfn(virt_to_maddr((void *)(unsigned long)host));
         if ( page == (va & PAGE_MASK) )
             first = mfn_to_maddr(mfn) | (va & ~PAGE_MASK);
         else if ( mfn_x(mfn) != mfn_x(prev) + 1 )

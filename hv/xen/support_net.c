@@ -78,13 +78,17 @@ static bool test_and_clear_bit_vm(uint64_t va, unsigned int bit)
 void twin_hv_netif_tx_wake_queue(uint64_t q)
 {
     if ( test_and_clear_bit_vm(q + VM_TXQ_STATE, VM_TXQ_DRV_XOFF_BIT) )
+    {
         twin_upcall_post(TWIN_UC_SCHEDULE_TX, &q, 1);
+        twin_vif_schedule_tx();     /* guests' frames wait for the queue too */
+    }
 }
 
 /* void netif_schedule_queue(struct netdev_queue *txq) */
 void twin_hv_netif_schedule_queue(uint64_t q)
 {
     twin_upcall_post(TWIN_UC_SCHEDULE_TX, &q, 1);
+    twin_vif_schedule_tx();
 }
 
 #define POSDIFF(a, b)   ((int)((a) - (b)) > 0 ? (a) - (b) : 0)

@@ -8,12 +8,18 @@
  * the failure is counted.  (dom0's transmit hook pads short frames before
  * handing them over, so __skb_pad normally has nothing to do.)
  * Allocations are served from dom0's pool (pool.c); receiving hands the
- * skb to dom0's stack with an upcall.
+ * skb to dom0's stack with an upcall, or a guest's frame to the guest
+ * (vif_rx.c).  Freeing an skb of a pool of Xen's (the transmit pool, a
+ * receive skb whose frame went to guests) reuses it in Xen; any other goes
+ * back to dom0 to free.
  */
 #include <xen/lib.h>
 #include <xen/string.h>
 
 #include "twin.h"
+#include "vif.h"
+
+#define SKB_REASON_CONSUMED 0
 
 #define SKB(f)          (skb + VM_SKB_##f)
 
@@ -22,9 +28,36 @@ static uint64_t skb_tail_ptr(uint64_t skb)
     return vm_rd64(SKB(HEAD)) + vm_rd32(SKB(TAIL));
 }
 
+static void free_skb(uint64_t skb, bool consumed)
+{
+    uint64_t a[2] = { skb, consumed };
+
+    if ( !skb || twin_txpool_put(skb) || twin_pool_recycle(skb) )
+        return;
+    twin_upcall_post(TWIN_UC_FREE_SKB, a, 2);
+}
+
 static void drop_skb(uint64_t skb)
 {
-    twin_upcall_post(TWIN_UC_FREE_SKB, &skb, 1);
+    free_skb(skb, false);
+}
+
+/* void napi_consume_skb(struct sk_buff *skb, int budget) */
+void twin_hv_napi_consume_skb(uint64_t skb, int budget)
+{
+    free_skb(skb, true);
+}
+
+/* void consume_skb(struct sk_buff *skb) */
+void twin_hv_consume_skb(uint64_t skb)
+{
+    free_skb(skb, true);
+}
+
+/* void __dev_kfree_skb_any(struct sk_buff *skb, enum skb_free_reason reason) */
+void twin_hv___dev_kfree_skb_any(uint64_t skb, int reason)
+{
+    free_skb(skb, reason == SKB_REASON_CONSUMED);
 }
 
 /* void *skb_put(struct sk_buff *skb, unsigned int len) */
@@ -256,6 +289,18 @@ uint64_t twin_hv_alloc_pages(unsigned int gfp, unsigned int order)
 /* gro_result_t napi_gro_receive(struct napi_struct *napi, struct sk_buff *) */
 int twin_hv_napi_gro_receive(uint64_t napi, uint64_t skb)
 {
+    switch ( twin_vif_count() ? twin_vif_rx(skb) : TWIN_RX_DOM0 )
+    {
+    case TWIN_RX_GUESTS:            /* copied to guests: the skb is reused */
+        if ( !twin_pool_recycle(skb) )
+            drop_skb(skb);
+        return VM_GRO_NORMAL;
+    case TWIN_RX_HELD:              /* waits for the guest's buffer */
+        return VM_GRO_NORMAL;
+    case TWIN_RX_DOM0:
+        break;
+    }
+    twin_pool_forget(skb);          /* dom0's from now on */
     if ( twin_upcall_post(TWIN_UC_RECEIVE, &skb, 1) )
         twin.st.rx_frames++;
 

@@ -63,12 +63,12 @@ static intpte_t read_entry(mfn_t table, unsigned int idx)
 }
 
 /*
- * The machine frame behind dom0 virtual address @va: 0, -EFAULT (not
- * mapped, or outside dom0's part of the address space), -EPERM (a write
- * to a read-only mapping) or -EACCES (a frame that is neither dom0's nor
- * its e1000's BAR).
+ * The machine frame dom0's page tables map at @va, whoever owns it: 0,
+ * -EFAULT (not mapped, or outside dom0's part of the address space),
+ * -EPERM (a write to a read-only mapping) or -EACCES (a page table that is
+ * not dom0's, a superpage).  Callers check the frame's owner.
  */
-int twin_vm_walk(uint64_t va, bool write, mfn_t *out)
+int twin_vm_walk_any(uint64_t va, bool write, mfn_t *out)
 {
     static const unsigned long types[] = {
         PGT_l4_page_table, PGT_l3_page_table, PGT_l2_page_table,
@@ -99,7 +99,23 @@ int twin_vm_walk(uint64_t va, bool write, mfn_t *out)
             return -EACCES;
         mfn = _mfn((e & PADDR_MASK & PAGE_MASK) >> PAGE_SHIFT);
     }
+    *out = mfn;
 
+    return 0;
+}
+
+/*
+ * The machine frame behind dom0 virtual address @va, as twin_vm_walk_any(),
+ * and -EACCES for a frame that is neither dom0's nor its e1000's BAR.
+ */
+int twin_vm_walk(uint64_t va, bool write, mfn_t *out)
+{
+    struct domain *d = twin.dom;
+    mfn_t mfn;
+    int rc = twin_vm_walk_any(va, write, &mfn);
+
+    if ( rc )
+        return rc;
     if ( mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
     {
         *out = mfn;

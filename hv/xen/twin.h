@@ -14,6 +14,7 @@
  *   upcall.c     the upcall ring to dom0 and the C hooks of svm_entry.S
  *   pool.c       receive buffers and small skbs supplied by dom0
  *   support_*.c  the policy's "hv" bindings
+ *   vif*.c, txpool.c  the guests' path (vif.h)
  */
 #ifndef __TWIN_H__
 #define __TWIN_H__
@@ -56,6 +57,7 @@ struct twin_state {
     bool notify;                    /* dom0 has news since last notify */
     bool kicked;                    /* dom0 drained and refilled */
     bool pool_starved;              /* an allocation found the pool empty */
+    bool vif_kick;                  /* guests' transmits wait to be served */
     struct timer repoll;
 
     /* receive pool (pool.c) */
@@ -78,6 +80,7 @@ void twin_svm_attach(void);
 void twin_svm_detach(void);
 void twin_svm_entry_done(void);
 int twin_vm_walk(uint64_t va, bool write, mfn_t *mfn);
+int twin_vm_walk_any(uint64_t va, bool write, mfn_t *mfn);
 uint64_t twin_pinned_pages(void);
 
 bool twin_host_is_dom0_ram(u64 vpage, u64 host);
@@ -123,6 +126,8 @@ bool vm_cmpxchg(uint64_t va, unsigned int size, uint64_t *old, uint64_t new);
 /* entry.c */
 void twin_entry_init(void);
 long twin_xmit(uint64_t skb);
+long twin_guest_xmit(uint64_t skb, bool more);
+void twin_vif_schedule_tx(void);
 long twin_selftest(unsigned long kind);
 bool twin_pirq_intercept(struct domain *d, struct pirq *pirq);
 void twin_disable(unsigned int reason, uint64_t where);
@@ -149,5 +154,10 @@ uint64_t twin_pool_frag(unsigned int fragsz);
 uint64_t twin_pool_build(uint64_t head, unsigned int frag_size);
 uint64_t twin_pool_small(unsigned int len);
 void twin_pool_frag_freed(uint64_t addr);
+bool twin_pool_recycle(uint64_t skb);
+void twin_pool_forget(uint64_t skb);
+struct twin_pool_skb;
+bool twin_pool_keep(uint64_t skb, struct twin_pool_skb *out);
+void twin_pool_reuse(const struct twin_pool_skb *p);
 
 #endif /* __TWIN_H__ */

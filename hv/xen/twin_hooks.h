@@ -21,5 +21,7 @@ bool twin_pirq_intercept(struct domain *d, struct pirq *pirq);
 bool twin_fault_fixup(struct cpu_user_regs *regs);
 /* apic.c, apic_timer_interrupt(): the instance's run-time watchdog */
 void twin_watchdog_tick(struct cpu_user_regs *regs);
+/* sched/core.c, sched_context_switch(): instruction accounting's beacon */
+void twin_domain_beacon(const struct domain *d);
 
 #endif /* __XEN_TWIN_HOOKS_H__ */

@@ -13,7 +13,17 @@
  *     hand to dom0's stack, pool entries to give back;
  *   - the supply rings (dom0 -> Xen): receive buffers (a page fragment and
  *     the skb dom0 built around it) and small skbs for copybreak, which
- *     the instance's allocations are served from.
+ *     the instance's allocations are served from;
+ *   - the transmit pool (dom0 -> Xen, once): skbs with pages for their
+ *     fragments, into which Xen copies what guests transmit (VIF_ATTACH).
+ *
+ * Guests' vifs (VIF_ATTACH): dom0's netback keeps the handshake and hands
+ * a connected vif's shared rings and event channels to Xen, which serves
+ * the unmodified netfront itself: transmit requests are copied (as grant
+ * copies on dom0's behalf) into pool skbs and sent by the instance,
+ * received frames for the vif's MAC are copied into the guest's posted
+ * buffers.  VIF_DETACH gives the rings back, with the indices netback
+ * resumes from.
  *
  * Each ring has one producer and one consumer; indices are free-running
  * 32-bit counters, an entry's slot is index % size.
@@ -31,12 +41,16 @@
 #define TWIN_OP_KICK        4   /* dom0 drained the upcall ring */
 #define TWIN_OP_STATUS      5   /* arg: struct twin_status *, out */
 #define TWIN_OP_SELFTEST    6   /* arg: TWIN_SELFTEST_*: test the recovery */
+#define TWIN_OP_VIF_ATTACH  7   /* arg: struct twin_vif_attach *, in/out */
+#define TWIN_OP_VIF_DETACH  8   /* arg: struct twin_vif_detach *, in/out */
+#define TWIN_OP_VIF_STATUS  9   /* arg: struct twin_vif_status *, in/out */
 
 #define TWIN_SELFTEST_FAULT     1   /* an exception inside the payload */
 #define TWIN_SELFTEST_SPIN      2   /* an entry that never returns */
 
-#define TWIN_INTERFACE_VERSION  1
+#define TWIN_INTERFACE_VERSION  2
 #define TWIN_MAX_CPUS       8
+#define TWIN_MAX_VIFS       8
 
 /* Shared area geometry (pages of dom0 memory, page aligned). */
 #define TWIN_SHARED_MAGIC   0x4e495754U /* "TWIN" */
@@ -44,6 +58,8 @@
 #define TWIN_SUPPLY_SLOTS   1024
 #define TWIN_SMALL_SLOTS    512
 #define TWIN_MIRROR_BYTES   (16 * 4096) /* copy of the instance's rodata */
+#define TWIN_TXPOOL_SLOTS   64
+#define TWIN_TX_FRAG_PAGES  16          /* pages per transmit skb */
 
 struct twin_ring_idx {
     uint32_t prod;
@@ -63,7 +79,13 @@ struct twin_ring_idx {
 #define TWIN_UC_SCHEDULE_TX 0x101   /* arg0: netdev_queue to reschedule */
 #define TWIN_UC_RELEASE     0x102   /* arg0: pool skb to free, arg1: flags */
 #define TWIN_UC_DISABLED    0x103   /* arg0: reason (TWIN_DIS_*), arg1: where */
-#define TWIN_UC_FREE_SKB    0x104   /* arg0: skb the support code dropped */
+#define TWIN_UC_FREE_SKB    0x104   /* arg0: skb to free, arg1: 1 consumed, 0 dropped */
+#define TWIN_UC_RELEASE_TX  0x105   /* arg0: transmit pool skb, arg1: fragments
+                                       attached, arg2: 1 if the NIC's ring still
+                                       holds it (dom0's driver frees it) */
+#define TWIN_UC_VIF_FAILED  0x106   /* arg0: vif, arg1: TWIN_VIF_DIS_*: Xen
+                                       stopped serving it, give it back */
+#define TWIN_UC_RELEASE_RX  0x107   /* arg0: skb Xen recycled, to free whole */
 #define TWIN_UPCALL_ARGS    14
 
 struct twin_upcall {
@@ -84,6 +106,18 @@ struct twin_supply {
     uint32_t pad[3];
 };
 
+/*
+ * A transmit skb: alloc_skb() with a linear area of at least head_room
+ * bytes after its headroom, and TWIN_TX_FRAG_PAGES pages (struct page
+ * addresses) for its fragments, each holding a reference of the pool's and
+ * one for the fragment it may become, so that whoever frees the skb (Xen
+ * recycling it, or dom0's driver after a detach) drops only the latter.
+ */
+struct twin_txbuf {
+    uint64_t skb;
+    uint64_t pages[TWIN_TX_FRAG_PAGES];
+};
+
 struct twin_shared {
     uint32_t magic;
     uint32_t version;
@@ -92,9 +126,11 @@ struct twin_shared {
     struct twin_ring_idx upcall;
     struct twin_ring_idx supply;
     struct twin_ring_idx small;
+    struct twin_ring_idx txpool;
     struct twin_upcall upcalls[TWIN_UPCALL_SLOTS];
     struct twin_supply supplies[TWIN_SUPPLY_SLOTS];
     uint64_t smalls[TWIN_SMALL_SLOTS];
+    struct twin_txbuf txbufs[TWIN_TXPOOL_SLOTS];
     uint8_t mirror[TWIN_MIRROR_BYTES];
 };
 
@@ -125,6 +161,15 @@ struct twin_attach {
     uint32_t small_len;         /* room in each small skb */
     uint32_t frag_headroom;     /* fragment start to the data the NIC sees */
     uint32_t evtchn;            /* out: Xen's port, to bind interdomain */
+    /* the guests' path (VIF_ATTACH) */
+    uint64_t txq;               /* the e1000's netdev_queue 0 */
+    uint64_t guest_percpu;      /* the per-CPU base guests' transmits run with */
+    uint64_t guest_xmit_more;   /* its softnet_data.xmit_more byte */
+    uint32_t tx_headroom;       /* transmit pool skbs: skb->head to data */
+    uint32_t tx_head_room;      /* linear bytes after the headroom */
+    uint16_t ip_summed_offset;  /* struct sk_buff's ip_summed bitfield: byte */
+    uint8_t ip_summed_shift;    /* and its lowest bit */
+    uint8_t pad0[5];
 };
 
 /* Why the instance stopped (TWIN_UC_DISABLED, twin_status.disabled_reason). */
@@ -140,6 +185,70 @@ struct twin_attach {
 struct twin_detach {
     uint32_t napi_scheduled;    /* out: the instance left NAPI scheduled */
     uint32_t disabled_reason;   /* out: TWIN_DIS_* if it had stopped itself */
+};
+
+/* What netfront and netback negotiated, as far as Xen serves it. */
+#define TWIN_VIF_SG         (1u << 0)   /* packets over several slots */
+#define TWIN_VIF_CSUM       (1u << 1)   /* IPv4 TCP/UDP checksum offload */
+#define TWIN_VIF_CSUM6      (1u << 2)   /* IPv6 TCP/UDP checksum offload */
+#define TWIN_VIF_GSO4       (1u << 3)   /* TCPv4 segmentation offload */
+#define TWIN_VIF_GSO6       (1u << 4)   /* TCPv6 segmentation offload */
+
+/* Where each ring stands; at a hand-over every request has its response. */
+struct twin_vif_ring {
+    uint32_t tx_req_cons, tx_rsp_prod;
+    uint32_t rx_req_cons, rx_rsp_prod;
+};
+
+struct twin_vif_attach {
+    uint16_t domid;             /* the frontend's domain */
+    uint16_t rx_offset;         /* where received data starts in a buffer */
+    uint32_t features;          /* TWIN_VIF_* */
+    uint64_t tx_sring;          /* netback's mapping of the TX shared ring */
+    uint64_t rx_sring;          /* and of the RX one (dom0 addresses) */
+    uint32_t tx_port, rx_port;  /* the frontend's event channels (xenstore's
+                                   event-channel-tx/-rx; equal: one channel) */
+    struct twin_vif_ring ring;
+    uint8_t mac[6];             /* the frontend's */
+    uint16_t pad;
+    uint32_t vif;               /* out: Xen's handle */
+    uint32_t pad1;
+};
+
+/* Why Xen stopped serving a vif (TWIN_UC_VIF_FAILED, twin_vif_detach). */
+#define TWIN_VIF_DIS_NONE       0
+#define TWIN_VIF_DIS_PROTOCOL   1   /* the frontend broke the ring protocol */
+#define TWIN_VIF_DIS_INSTANCE   2   /* the instance stopped */
+
+struct twin_vif_detach {
+    uint32_t vif;               /* in */
+    uint32_t reason;            /* out: TWIN_VIF_DIS_* */
+    struct twin_vif_ring ring;  /* out: where netback resumes */
+};
+
+/* Per vif, since its attach (TWIN_OP_VIF_STATUS); also summed in twin_status. */
+struct twin_vif_counters {
+    uint64_t tx_frames;         /* guest frames sent by the instance */
+    uint64_t tx_bytes;
+    uint64_t tx_gso;            /* of those, segmentation offloads */
+    uint64_t tx_dropped;        /* refused by the instance or no pool skb */
+    uint64_t rx_frames;         /* frames copied into the guest's buffers */
+    uint64_t rx_bytes;
+    uint64_t rx_dropped_no_buffer; /* the guest had posted no buffer */
+    uint64_t requests_refused;  /* malformed requests: error responses */
+    uint64_t grant_copies;      /* grant copy operations made for it */
+    uint64_t grant_copy_errors;
+    uint64_t notifications_in;  /* event channel notifications from it */
+    uint64_t notifications_out; /* and to it */
+    uint64_t fatal;             /* protocol errors that ended the service */
+};
+
+struct twin_vif_status {
+    uint32_t vif;               /* in */
+    uint32_t active;
+    uint32_t domid;
+    uint32_t reason;            /* TWIN_VIF_DIS_* once failed */
+    struct twin_vif_counters c;
 };
 
 /* Counters; all since boot unless said otherwise. */
@@ -168,6 +277,15 @@ struct twin_status {
     uint64_t dma_maps, dma_map_errors;
     uint64_t faults, watchdogs, bugs, warns, denied;
     uint64_t entry_ns_max;      /* longest instance entry */
+    /* the guests' path, summed over every vif since boot */
+    struct twin_vif_counters guest;
+    uint64_t vifs;              /* now: vifs Xen serves */
+    uint64_t vif_attaches, vif_detaches;
+    uint64_t txpool_size;       /* now: transmit skbs Xen holds */
+    uint64_t txpool_outstanding;/* now: of those, handed to the instance */
+    uint64_t rx_recycled;       /* pool skbs reused without dom0 */
+    uint64_t ring_mappings;     /* now: guest ring pages Xen maps */
+    uint64_t xen_ports;         /* now: dom0 ports Xen consumes */
 };
 
 #endif /* __TWIN_PUBLIC_H__ */
