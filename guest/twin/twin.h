@@ -8,6 +8,8 @@
  *                 upcalls in a NAPI poll, keeping the supply rings full
  *   twin_check.c  checking the RX ring as the instances hand it over
  *   twin_fault.c  corrupting the driver's data on purpose (tests)
+ *   twin_vif.c    the guests' path: netback's vifs handed to Xen and back,
+ *                 the transmit pool
  */
 #ifndef TWIN_H
 #define TWIN_H
@@ -17,6 +19,14 @@
 
 #include "e1000.h"
 #include "twin_ioctl.h"
+#include "netback-twin.h"
+
+/* A vif of netback's that Xen serves. */
+struct twin_dom0_vif {
+	struct net_device *dev;		/* NULL: a free slot */
+	u32 xen_id;
+	struct xenvif_twin_state st;	/* netback's rings, and where they stand */
+};
 
 struct twin {
 	struct mutex lock;		/* attach, detach, ioctls */
@@ -36,6 +46,14 @@ struct twin {
 	struct delayed_work check;	/* periodic checks (twin_check.c) */
 	unsigned int disable_reason;
 	bool queue_stopped;		/* we stopped TX: Xen's ring was full */
+
+	/* the guests' path (twin_vif.c) */
+	struct twin_dom0_vif vifs[TWIN_MAX_VIFS];
+	struct twin_txbuf txbufs[TWIN_TXPOOL_SLOTS];	/* ours, as supplied */
+	bool txpool_supplied;
+	void *guest_pcpu;		/* the guests' transmits' softnet_data */
+	struct work_struct vif_work;	/* Xen stopped serving some vifs */
+	unsigned long vif_failed;	/* which (Xen's vif ids) */
 
 	struct twin_dom0_stats st;
 	uint32_t corrupt_kind;		/* armed fault (twin_fault.c) */
@@ -64,6 +82,18 @@ bool twin_check_rx_ring(struct twin *t, const char *when);
 long twin_check_now(struct twin *t);
 void twin_check_start(struct twin *t);
 void twin_check_stop(struct twin *t);
+
+/* twin_vif.c */
+int twin_guest_attach_fields(struct twin *t, struct twin_attach *a);
+int twin_vif_attach(struct twin *t, const char *ifname);
+int twin_vif_detach(struct twin *t, const char *ifname);
+void twin_vif_detach_all(struct twin *t);
+int twin_vif_status(struct twin *t, struct twin_ioc_vif *req);
+void twin_vif_failed(struct twin *t, u32 xen_id);
+void twin_txpool_released(struct twin *t, u64 skb, unsigned int attached, bool in_ring);
+void twin_txpool_free(struct twin *t);
+void twin_vif_init(struct twin *t);
+void twin_vif_exit(struct twin *t);
 
 /* twin_fault.c */
 int twin_fault_arm(struct twin *t, const struct twin_ioc_corrupt *c);

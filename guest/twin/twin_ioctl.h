@@ -47,6 +47,18 @@ struct twin_dom0_stats {
 	uint64_t check_runs;		/* RX ring checks (twin_check.c) */
 	uint64_t check_problems;	/* what they found wrong */
 	uint64_t check_bounced;		/* buffers seen through a swiotlb slot */
+	uint64_t vif_attaches;		/* vifs handed to Xen */
+	uint64_t vif_detaches;		/* and given back to netback */
+	uint64_t vif_failed;		/* of those, because Xen stopped serving them */
+	uint64_t txpool_supplied;	/* transmit pool skbs given to Xen */
+	uint64_t txpool_released;	/* and freed again */
+	uint64_t rx_released;		/* receive skbs Xen had reused, freed */
+};
+
+/* A vif of netback's, by name (vifD.N). */
+struct twin_ioc_vif {
+	char ifname[16];
+	struct twin_vif_status status;	/* TWIN_IOC_VIF_STATUS: out */
 };
 
 struct twin_ioc_status {
@@ -62,5 +74,9 @@ struct twin_ioc_status {
 #define TWIN_IOC_SELFTEST	_IO('T', 5)
 /* Check the RX ring now (the VM instance pauses for it); -EIO: a problem */
 #define TWIN_IOC_CHECK		_IO('T', 6)
+/* Hand netback's vif to Xen (the NIC must be attached), give it back */
+#define TWIN_IOC_VIF_ATTACH	_IOW('T', 7, struct twin_ioc_vif)
+#define TWIN_IOC_VIF_DETACH	_IOW('T', 8, struct twin_ioc_vif)
+#define TWIN_IOC_VIF_STATUS	_IOWR('T', 9, struct twin_ioc_vif)
 
 #endif

@@ -9,7 +9,9 @@
  * While attached: Xen takes the e1000's interrupt and polls its rings;
  * dom0's transmit path reaches the instance through twin_start_xmit (a
  * hypercall); what the instance hands back (received skbs, frees, log
- * lines) arrives on the upcall ring (twin_ring.c).
+ * lines) arrives on the upcall ring (twin_ring.c).  Guests' vifs can then
+ * be handed to Xen too (twin_vif.c); they go back to netback before the
+ * NIC goes back to dom0's driver.
  */
 #include <linux/module.h>
 #include <linux/miscdevice.h>
@@ -76,7 +78,7 @@ static unsigned int e1000_headroom(void)
 	return NET_SKB_PAD + NET_IP_ALIGN;	/* e1000_main.c's E1000_HEADROOM */
 }
 
-static void fill_attach(struct twin *t, struct twin_attach *a)
+static int fill_attach(struct twin *t, struct twin_attach *a)
 {
 	struct e1000_adapter *adapter = t->adapter;
 	struct pci_dev *pdev = adapter->pdev;
@@ -107,6 +109,7 @@ static void fill_attach(struct twin *t, struct twin_attach *a)
 	a->frag_len = t->frag_len;
 	a->frag_headroom = t->frag_headroom;
 	a->small_len = t->small_len;
+	return twin_guest_attach_fields(t, a);
 }
 
 static void irqs_off(struct e1000_adapter *adapter)
@@ -160,9 +163,10 @@ static int __twin_attach(struct twin *t)
 	rc = twin_ring_fill_posted(t);
 	if (!rc) {
 		twin_ring_refill(t, GFP_KERNEL);
-		fill_attach(t, &a);
-		rc = twin_hypercall(TWIN_OP_ATTACH, &a);
+		rc = fill_attach(t, &a);
 	}
+	if (!rc)
+		rc = twin_hypercall(TWIN_OP_ATTACH, &a);
 	if (!rc) {
 		rc = twin_ring_bind(t, a.evtchn);
 		if (rc) {
@@ -206,14 +210,17 @@ static int __twin_detach(struct twin *t)
 
 	if (!t->attached)
 		return 0;
+	/* guests back to netback first: their frames need the instance */
+	twin_vif_detach_all(t);
 	netif_tx_disable(netdev);
 	irqs_off(adapter);
 	rc = twin_hypercall(TWIN_OP_DETACH, &d);
 	if (rc)
 		netdev_err(netdev, "twin: detach hypercall failed (%ld)\n", rc);
 	twin_ring_unbind(t);
-	twin_ring_drain_all(t);
+	twin_ring_drain_all(t);		/* the transmit pool comes back here */
 	twin_ring_free_supply(t);
+	twin_txpool_free(t);
 	twin_check_rx_ring(t, "after detach");
 	WRITE_ONCE(netdev->netdev_ops, t->orig_ops);
 	t->attached = false;
@@ -337,6 +344,31 @@ static long ioc_detach(void)
 	return 0;
 }
 
+static long ioc_vif(unsigned int cmd, void __user *arg)
+{
+	struct twin_ioc_vif req;
+	long rc;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	req.ifname[sizeof(req.ifname) - 1] = '\0';
+	if (cmd == TWIN_IOC_VIF_STATUS) {
+		rc = twin_vif_status(&twin, &req);
+		if (!rc && copy_to_user(arg, &req, sizeof(req)))
+			rc = -EFAULT;
+		return rc;
+	}
+	rtnl_lock();
+	mutex_lock(&twin.lock);
+	if (cmd == TWIN_IOC_VIF_ATTACH)
+		rc = twin_vif_attach(&twin, req.ifname);
+	else
+		rc = twin_vif_detach(&twin, req.ifname);
+	mutex_unlock(&twin.lock);
+	rtnl_unlock();
+	return rc;
+}
+
 static long ioc_status(void __user *arg)
 {
 	struct twin_ioc_status s;
@@ -369,6 +401,10 @@ static long twin_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return rc;
 	case TWIN_IOC_CHECK:
 		return twin_check_now(&twin);
+	case TWIN_IOC_VIF_ATTACH:
+	case TWIN_IOC_VIF_DETACH:
+	case TWIN_IOC_VIF_STATUS:
+		return ioc_vif(cmd, (void __user *)arg);
 	case TWIN_IOC_CORRUPT:
 		if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
 			return -EFAULT;
@@ -410,6 +446,7 @@ static int __init twin_init(void)
 	if (rc)
 		return rc;
 	WRITE_ONCE(e1000_twin_ops, &twin_hooks);
+	twin_vif_init(&twin);
 	twin_check_start(&twin);
 	return 0;
 }
@@ -424,6 +461,7 @@ static void __exit twin_exit(void)
 	WRITE_ONCE(e1000_twin_ops, NULL);
 	mutex_unlock(&twin.lock);
 	rtnl_unlock();
+	twin_vif_exit(&twin);
 	cancel_work_sync(&twin.fallback);
 	twin_check_stop(&twin);
 	misc_deregister(&twin_misc);

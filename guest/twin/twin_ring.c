@@ -121,21 +121,6 @@ static bool safe_args(struct twin *t, u64 *v, unsigned int fmt_at, struct safe_s
 
 /* --- the policy's upcalls (hv/derive/e1000.policy) -------------------- */
 
-static void uc___dev_kfree_skb_any(struct twin *t, const u64 *a, bool in_napi)
-{
-	__dev_kfree_skb_any(VA(0), (enum skb_free_reason)a[1]);
-}
-
-static void uc_consume_skb(struct twin *t, const u64 *a, bool in_napi)
-{
-	consume_skb(VA(0));
-}
-
-static void uc_napi_consume_skb(struct twin *t, const u64 *a, bool in_napi)
-{
-	napi_consume_skb(VA(0), in_napi ? (int)a[1] : 0);
-}
-
 static void uc_page_frag_free(struct twin *t, const u64 *a, bool in_napi)
 {
 	page_frag_free(VA(0));
@@ -210,7 +195,21 @@ static void run_upcall(struct twin *t, const struct twin_upcall *u, bool in_napi
 		kfree_skb_partial(skb, true);
 		return;
 	case TWIN_UC_FREE_SKB:
-		dev_kfree_skb_any(skb);
+		if (u->arg[1])
+			dev_consume_skb_any(skb);
+		else
+			dev_kfree_skb_any(skb);
+		return;
+	case TWIN_UC_RELEASE_RX:
+		/* a receive skb Xen reused for guests' frames: whole, fragment too */
+		t->st.rx_released++;
+		kfree_skb(skb);
+		return;
+	case TWIN_UC_RELEASE_TX:
+		twin_txpool_released(t, u->arg[0], u->arg[1], u->arg[2]);
+		return;
+	case TWIN_UC_VIF_FAILED:
+		twin_vif_failed(t, u->arg[0]);
 		return;
 	case TWIN_UC_DISABLED:
 		t->disable_reason = u->arg[0];

@@ -19,6 +19,12 @@
  *                            spins until the watchdog stops it
  *   twinctl check            check the RX ring's buffers against what the
  *                            ring owns (dom0's driver must run it)
+ *   twinctl vif attach|detach VIF
+ *                            hand netback's vif (vifD.N) to Xen, which then
+ *                            serves the guest's netfront itself (the NIC must
+ *                            be attached), or give it back to netback
+ *   twinctl vif status VIF [--json]
+ *                            the guest path's counters for that vif
  *
  * Exit status: 0 done, 1 the operation failed, 2 bad usage.
  */
@@ -296,6 +302,18 @@ static int cmd_check(void)
 
 #define F(s, f)	printf("%s\"%s\": %llu", first++ ? ", " : "", #f, (unsigned long long)(s)->f)
 
+static void print_vif_counters(const struct twin_vif_counters *c)
+{
+	int first = 0;
+
+	printf("{");
+	F(c, tx_frames); F(c, tx_bytes); F(c, tx_gso); F(c, tx_dropped);
+	F(c, rx_frames); F(c, rx_bytes); F(c, rx_dropped_no_buffer);
+	F(c, requests_refused); F(c, grant_copies); F(c, grant_copy_errors);
+	F(c, notifications_in); F(c, notifications_out); F(c, fatal);
+	printf("}");
+}
+
 static int cmd_status(bool json)
 {
 	struct twin_ioc_status s;
@@ -319,6 +337,11 @@ static int cmd_status(bool json)
 	F(&s.xen, pool_outstanding); F(&s.xen, pool_empty); F(&s.xen, dma_maps);
 	F(&s.xen, dma_map_errors); F(&s.xen, faults); F(&s.xen, watchdogs); F(&s.xen, bugs);
 	F(&s.xen, warns); F(&s.xen, denied); F(&s.xen, entry_ns_max);
+	F(&s.xen, vifs); F(&s.xen, vif_attaches); F(&s.xen, vif_detaches);
+	F(&s.xen, txpool_size); F(&s.xen, txpool_outstanding); F(&s.xen, rx_recycled);
+	F(&s.xen, ring_mappings); F(&s.xen, xen_ports);
+	printf(", \"guest\": ");
+	print_vif_counters(&s.xen.guest);
 	printf(", \"dom0\": {");
 	first = 0;
 	F(&s.dom0, attached); F(&s.dom0, wanted); F(&s.dom0, last_disable);
@@ -326,7 +349,39 @@ static int cmd_status(bool json)
 	F(&s.dom0, supply_freed); F(&s.dom0, shells_freed); F(&s.dom0, fallbacks);
 	F(&s.dom0, xmit_busy); F(&s.dom0, printk_refused); F(&s.dom0, check_runs);
 	F(&s.dom0, check_problems); F(&s.dom0, check_bounced);
+	F(&s.dom0, vif_attaches); F(&s.dom0, vif_detaches); F(&s.dom0, vif_failed);
+	F(&s.dom0, txpool_supplied); F(&s.dom0, txpool_released); F(&s.dom0, rx_released);
 	printf("}}\n");
+	return 0;
+}
+
+static int cmd_vif(const char *what, const char *ifname, bool json)
+{
+	struct twin_ioc_vif v = { 0 };
+	int rc;
+
+	snprintf(v.ifname, sizeof(v.ifname), "%s", ifname);
+	if (!strcmp(what, "attach"))
+		rc = dev_ioctl(TWIN_IOC_VIF_ATTACH, &v);
+	else if (!strcmp(what, "detach"))
+		rc = dev_ioctl(TWIN_IOC_VIF_DETACH, &v);
+	else
+		rc = dev_ioctl(TWIN_IOC_VIF_STATUS, &v);
+	if (rc == ENOTCONN)
+		return fail("vif %s %s: the NIC is not attached ('twinctl attach eth0' first)", what, ifname);
+	if (rc == ENOENT && strcmp(what, "attach"))
+		return fail("vif %s %s: Xen does not serve that vif", what, ifname);
+	if (rc > 0)
+		return fail("vif %s %s: %s (dmesg and xl dmesg say more)", what, ifname, strerror(rc));
+	if (rc || strcmp(what, "status"))
+		return rc;
+	if (!json)
+		printf("vif %s: Xen's vif %u, d%u, %s\n", ifname, v.status.vif, v.status.domid,
+		       v.status.active ? "served by Xen" : "not served");
+	printf("{\"vif\": %u, \"active\": %u, \"domid\": %u, \"reason\": %u, \"counters\": ",
+	       v.status.vif, v.status.active, v.status.domid, v.status.reason);
+	print_vif_counters(&v.status.c);
+	printf("}\n");
 	return 0;
 }
 
@@ -334,7 +389,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinctl load [PAYLOAD] | unload | attach IFACE | detach |\n"
 		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR] |\n"
-		   "               selftest fault|spin | check\n");
+		   "               selftest fault|spin | check |\n"
+		   "               vif attach|detach VIF | vif status VIF [--json]\n");
 }
 
 int main(int argc, char **argv)
@@ -358,6 +414,12 @@ int main(int argc, char **argv)
 		rc = cmd_check();
 	else if (!strcmp(cmd, "corrupt") && (argc == 3 || argc == 4))
 		rc = cmd_corrupt(argv[2], argc == 4 ? argv[3] : NULL);
+	else if (!strcmp(cmd, "vif") && argc == 4 &&
+		 (!strcmp(argv[2], "attach") || !strcmp(argv[2], "detach") || !strcmp(argv[2], "status")))
+		rc = cmd_vif(argv[2], argv[3], false);
+	else if (!strcmp(cmd, "vif") && argc == 5 && !strcmp(argv[2], "status") &&
+		 !strcmp(argv[4], "--json"))
+		rc = cmd_vif(argv[2], argv[3], true);
 	else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
 		usage(stdout);
 		return 0;
