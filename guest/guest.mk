@@ -54,18 +54,38 @@ $(BUILD)/guest/tdfpucheck: guest/tools/tdfpucheck/tdfpucheck.c
 	@mkdir -p $(@D)
 	@$(CC) $(TDCPU_CFLAGS) -static -o $@ $<
 
+# tdpattern: a known byte stream over TCP both ways, every byte checked
+# (a server in every guest, port 5301; the peer's side runs on the host).
+$(BUILD)/guest/tdpattern: guest/tools/tdpattern/tdpattern.c
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) $(TDCPU_CFLAGS) -static -o $@ $<
+
+$(BUILD)/bin/tdpattern: $(BUILD)/guest/tdpattern
+	@mkdir -p $(@D)
+	@cp $< $@
+
+# tdvif: a user-space netfront in the domU for tests of malformed requests
+# (its own vif, its own rings), against the sysroot's Xen headers.
+$(BUILD)/guest/tdvif: guest/tools/tdvif/tdvif.c $(SYSROOT)/.packages
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) $(TDCPU_CFLAGS) -static -I$(SYSROOT)/usr/include -o $@ $<
+
 MKIMAGE := guest/mkimage.sh
 IMAGE_DEPS = $(MKIMAGE) $(SYSROOT)/.packages $(shell find guest/images/common guest/images/$(1) -type f)
 
-$(IMAGES)/native.img: $(call IMAGE_DEPS,native) $(BUILD)/guest/tdcpu-linux
+$(IMAGES)/native.img: $(call IMAGE_DEPS,native) $(BUILD)/guest/tdcpu-linux $(BUILD)/guest/tdpattern
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/native $(SYSROOT) $(KERNEL_ABI) $@ \
-		$(BUILD)/guest/tdcpu-linux=bin/tdcpu
+		$(BUILD)/guest/tdcpu-linux=bin/tdcpu $(BUILD)/guest/tdpattern=bin/tdpattern
 
-$(IMAGES)/domU.img: $(call IMAGE_DEPS,domU) $(BUILD)/guest/tdfpucheck
+$(IMAGES)/domU.img: $(call IMAGE_DEPS,domU) $(BUILD)/guest/tdfpucheck $(BUILD)/guest/tdpattern \
+		$(BUILD)/guest/tdvif
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/domU $(SYSROOT) $(KERNEL_ABI) $@ \
-		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck
+		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck $(BUILD)/guest/tdpattern=bin/tdpattern \
+		$(BUILD)/guest/tdvif=bin/tdvif
 
 # dom0 runs the project's e1000 (the VM instance, with the twin hooks) in
 # place of Debian's, the twin module, twinctl and the derived instance.
@@ -79,17 +99,23 @@ $(BUILD)/guest/twin.ko: $(TWIN_MOD)
 	@mkdir -p $(@D)
 	@strip --strip-debug -o $@ $<
 
+$(BUILD)/guest/xen-netback.ko: $(NETBACK_KO)
+	@mkdir -p $(@D)
+	@strip --strip-debug -o $@ $<
+
 $(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(BUILD)/guest/tdmemcheck \
-		$(BUILD)/guest/tdfpucheck \
+		$(BUILD)/guest/tdfpucheck $(BUILD)/guest/tdpattern $(BUILD)/bin/tdpattern \
 		$(IMAGES)/domU.img $(KERNEL) \
-		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
+		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(BUILD)/guest/xen-netback.ko \
+		$(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
 		$(BUILD)/guest/tdcpu-xen=bin/tdcpu $(BUILD)/guest/tdmemcheck=bin/tdmemcheck \
-		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck \
+		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck $(BUILD)/guest/tdpattern=bin/tdpattern \
 		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img \
 		$(BUILD)/guest/e1000.ko=$(DOM0_MODDIR)/kernel/drivers/net/ethernet/intel/e1000/e1000.ko \
 		$(BUILD)/guest/twin.ko=$(DOM0_MODDIR)/extra/twin.ko \
+		$(BUILD)/guest/xen-netback.ko=$(DOM0_MODDIR)/kernel/drivers/net/xen-netback/xen-netback.ko \
 		$(TWINCTL)=bin/twinctl $(PAYLOAD)=lib/twin/e1000_twin.livepatch \
 		$(PAYLOAD_BAD)=lib/twin/bad-interface.livepatch
 

@@ -3,8 +3,9 @@
  * tdpattern - move a known byte stream over TCP both ways and check every
  * byte.
  *
- *   tdpattern serve PORT
- *	in a guest: answer connections forever.  Each starts with one line:
+ *   tdpattern serve PORT [--flip OFFSET]
+ *	in a guest: answer connections forever (--flip: change the byte at
+ *	OFFSET of every stream it sends, to test the check).  Each starts with one line:
  *	"recv SEED BYTES" (the client sends; the server checks and answers
  *	"ok BYTES" or "bad OFFSET BYTES") or "send SEED BYTES" (the server
  *	sends, the client checks).
@@ -35,6 +36,8 @@
 
 #define CHUNK_MAX	65536
 #define IO_TIMEOUT_S	30
+
+static int64_t flip_at = -1;	/* serve --flip: the byte sent wrong */
 
 static uint64_t splitmix(uint64_t x)
 {
@@ -78,6 +81,8 @@ static int send_stream(int fd, uint64_t seed, uint64_t bytes)
 		if (n > bytes - off)
 			n = bytes - off;
 		pattern(seed, off, buf, n);
+		if (flip_at >= (int64_t)off && flip_at < (int64_t)(off + n))
+			buf[flip_at - off] ^= 0x5a;
 		while (done < n) {
 			ssize_t w = write(fd, buf + done, n - done);
 
@@ -256,6 +261,12 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "serve"))
 		return serve(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "serve") && !strcmp(argv[3], "--flip")) {
+		flip_at = strtoll(argv[4], &end, 0);
+		if (*end || flip_at < 0)
+			goto usage;
+		return serve(argv[2]);
+	}
 	if (argc == 6 && !strcmp(argv[1], "check")) {
 		seed = strtoull(argv[4], &end, 0);
 		if (*end)
@@ -266,6 +277,6 @@ int main(int argc, char **argv)
 		return check(argv[2], argv[3], seed, bytes);
 	}
 usage:
-	fprintf(stderr, "usage: tdpattern serve PORT | tdpattern check HOST PORT SEED BYTES\n");
+	fprintf(stderr, "usage: tdpattern serve PORT [--flip OFFSET] | tdpattern check HOST PORT SEED BYTES\n");
 	return 2;
 }
