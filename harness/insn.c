@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -17,9 +18,19 @@
 
 char *insn_plugin_arg(const char *so, const char *file, const char *xen_syms)
 {
-	if (xen_syms)
-		return xasprintf("%s,out=%s,xen_syms=%s", so, file, xen_syms);
-	return xasprintf("%s,out=%s", so, file);
+	char *twin_text, *arg;
+
+	if (!xen_syms)
+		return xasprintf("%s,out=%s", so, file);
+	/* the runtime's functions, made beside xen-syms (hv/xen.mk): xen_twin */
+	twin_text = xasprintf("%.*s/twin-text", (int)(strrchr(xen_syms, '/') ? strrchr(xen_syms, '/') - xen_syms : 1),
+			      strrchr(xen_syms, '/') ? xen_syms : ".");
+	if (file_exists(twin_text))
+		arg = xasprintf("%s,out=%s,xen_syms=%s,twin_text=%s", so, file, xen_syms, twin_text);
+	else
+		arg = xasprintf("%s,out=%s,xen_syms=%s", so, file, xen_syms);
+	free(twin_text);
+	return arg;
 }
 
 /*
@@ -61,6 +72,7 @@ bool insn_read(const char *path, struct insn_snapshot *s, const char **err)
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (!h->nr_regions || h->nr_regions > INSN_MAX_REGIONS || h->name_len == 0 ||
 	    h->counter_stride < 8 || h->counter_stride % 8 || h->counters_offset % 8 || !h->slots ||
+	    !h->nr_disjoint || h->nr_disjoint > h->nr_regions ||
 	    h->names_offset + (uint64_t)h->nr_regions * h->name_len > (uint64_t)st.st_size ||
 	    h->counters_offset + (uint64_t)h->nr_regions * h->slots * h->counter_stride >
 	    (uint64_t)st.st_size) {
@@ -68,6 +80,7 @@ bool insn_read(const char *path, struct insn_snapshot *s, const char **err)
 		goto out;
 	}
 	s->nr = h->nr_regions;
+	s->nr_disjoint = h->nr_disjoint;
 	for (i = 0; i < h->nr_regions; i++) {
 		snprintf(s->name[i], INSN_NAME_LEN, "%.*s", (int)h->name_len,
 			 map + h->names_offset + i * h->name_len);
@@ -84,23 +97,41 @@ out:
 	return ok;
 }
 
-bool insn_window(const struct insn_snapshot *start, const struct insn_snapshot *end, double kb,
-		 struct insn_result *r)
+static uint64_t region(const struct insn_result *r, const char *name)
 {
 	int i;
 
+	for (i = 0; i < r->nr; i++)
+		if (!strcmp(r->name[i], name))
+			return r->count[i];
+	return 0;
+}
+
+bool insn_window(const struct insn_snapshot *start, const struct insn_snapshot *end, double kb,
+		 struct insn_result *r)
+{
+	uint64_t guest, split;
+	int i;
+
 	memset(r, 0, sizeof(*r));
-	if (start->nr != end->nr || !start->nr)
+	if (start->nr != end->nr || !start->nr || start->nr_disjoint != end->nr_disjoint)
 		return false;
 	for (i = 0; i < start->nr; i++) {
 		if (strcmp(start->name[i], end->name[i]) || end->count[i] < start->count[i])
 			return false;
 		memcpy(r->name[i], start->name[i], INSN_NAME_LEN);
 		r->count[i] = end->count[i] - start->count[i];
-		r->total += r->count[i];
+		if (i < start->nr_disjoint)
+			r->total += r->count[i];
 	}
 	r->nr = start->nr;
+	r->nr_disjoint = start->nr_disjoint;
 	r->kb = kb;
+	guest = region(r, "guest_kernel") + region(r, "guest_user");
+	split = region(r, "dom0_kernel") + region(r, "domu_kernel") +
+		region(r, "dom0_user") + region(r, "domu_user");
+	/* a vCPU's pending share at the start may land in the window: clamp */
+	r->unattributed = split && guest > split ? guest - split : 0;
 	return true;
 }
 

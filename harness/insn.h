@@ -17,6 +17,7 @@
 
 struct insn_snapshot {
 	int nr;
+	int nr_disjoint;		/* [0, nr_disjoint) partition; the rest split some */
 	char name[INSN_MAX_REGIONS][INSN_NAME_LEN];
 	uint64_t count[INSN_MAX_REGIONS];
 };
@@ -24,9 +25,16 @@ struct insn_snapshot {
 /* A window: instructions per region, and the KB moved over it. */
 struct insn_result {
 	int nr;				/* 0: the plugin did not run */
+	int nr_disjoint;
 	char name[INSN_MAX_REGIONS][INSN_NAME_LEN];
 	uint64_t count[INSN_MAX_REGIONS];
-	uint64_t total;
+	uint64_t total;			/* of the disjoint regions */
+	/*
+	 * Guest instructions not yet split by domain (the vCPUs ran them since
+	 * their last context switch): guest_kernel + guest_user minus the
+	 * dom*_kernel and dom*_user regions; 0 without the split.
+	 */
+	uint64_t unattributed;
 	double kb;			/* KB (1024 bytes) moved in the window */
 	double window_s;		/* its length (host wall clock) */
 };

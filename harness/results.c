@@ -51,6 +51,7 @@ static json_object *insn_json(const struct insn_result *in)
 	o = json_object_new_object();
 	regions = json_object_new_object();
 	json_object_object_add(o, "total", json_object_new_uint64(in->total));
+	json_object_object_add(o, "unattributed", json_object_new_uint64(in->unattributed));
 	json_object_object_add(o, "per_kb", num(insn_per_kb(in->total, in->kb)));
 	json_object_object_add(o, "kb", num(in->kb));
 	json_object_object_add(o, "window_s", num(in->window_s));

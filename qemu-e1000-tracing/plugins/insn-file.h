@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define INSN_FILE_MAGIC		"TDINSN1"
-#define INSN_FILE_VERSION	1
+#define INSN_FILE_VERSION	2
 #define INSN_FLAG_ATOMIC	1u	/* counted with mode=atomic */
 
 struct insn_file_header {
@@ -24,7 +24,10 @@ struct insn_file_header {
 	uint32_t flags;
 	uint32_t slots;			/* counters per region, summed */
 	uint64_t xen_image_end;
-	uint64_t reserved2[2];
+	uint32_t nr_disjoint;		/* regions [0, nr_disjoint) partition the
+					   instructions; the others split some */
+	uint32_t reserved1;
+	uint64_t reserved2;
 };
 
 #endif

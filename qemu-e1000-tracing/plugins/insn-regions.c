@@ -28,12 +28,17 @@
  *
  * Output: the counters live in a file that tdh reads while QEMU runs.
  *
- *   -plugin libinsn-regions.so,out=FILE[,xen_syms=PATH][,mode=inline|atomic]
+ *   -plugin libinsn-regions.so,out=FILE[,xen_syms=PATH][,twin_text=PATH][,mode=inline|atomic]
  *
  * out       the counters file (created, truncated), layout below.
  * xen_syms  Xen's xen-syms: its __2M_rwdata_end ends the image and starts
  *           the livepatch area.  Without it, the value of this project's
- *           Xen 4.17.5 build (XEN_IMAGE_END_DEFAULT).
+ *           Xen 4.17.5 build (XEN_IMAGE_END_DEFAULT).  Its beacons
+ *           (twin_beacon_dom0, _domu, _idle: hv/xen/beacon_asm.S) split
+ *           the guests' instructions by domain, below.
+ * twin_text the TwinDrivers runtime's functions in Xen's image, one
+ *           "START END" (hex) a line (build/xen/twin-text, made from the
+ *           runtime's object and xen-syms): region xen_twin.
  * mode      inline (default): per-vCPU inline adds.  atomic: a callback
  *           per block doing an atomic add, much slower; a cross-check of
  *           the inline counts (they must agree: no vCPU shares a counter).
@@ -52,7 +57,10 @@
  *   36  u32      slots           counters per region: one per vCPU
  *                                (QEMU's maximum number of vCPUs)
  *   40  u64      xen_image_end   the boundary used
- *   48  u64      reserved[2]
+ *   48  u32      nr_disjoint     regions [0, nr_disjoint) partition every
+ *                                instruction; the rest split some of them
+ *   52  u32      reserved
+ *   56  u64      reserved
  *   names_offset + i * name_len               region i's name
  *   counters_offset + (i * slots + j) * counter_stride
  *                                region i's u64 counter of vCPU j
@@ -81,12 +89,25 @@
  *                  mapping (KASLR stays inside it), modules, fixmap.
  *   other          everything else: the rest of the kernel half (direct
  *                  map, vmalloc, ...), where Linux runs no code.
+ *   xen_twin       inside xen_text's range, the TwinDrivers runtime's
+ *                  functions (twin_text=): SVM's miss path, the support
+ *                  code, the guests' path.  Not counted in xen_text.
  *
  * The same kernel layout serves native Linux, Xen's PV dom0 and PV domUs
  * (a PV guest's kernel runs at the same addresses, in Xen's guest-defined
- * half), so the plugin cannot tell guests apart: under Xen guest_kernel
- * and guest_user sum over all domains.  Native Linux never runs code in
- * Xen's slots (its guard hole), so there the xen_* regions stay 0.
+ * half), so by address guest_kernel and guest_user sum over all domains.
+ * Native Linux never runs code in Xen's slots (its guard hole), so there
+ * the xen_* regions stay 0.
+ *
+ * Split by domain (regions after nr_disjoint, subsets of the two above):
+ * dom0_kernel, domu_kernel, dom0_user, domu_user.  Xen calls a beacon
+ * function of the domain it is about to switch to; a callback on each
+ * beacon's first instruction (the only callback on the execution path,
+ * one per context switch) moves the guest_kernel and guest_user counts
+ * the vCPU made since its previous beacon to the domain that ran then.
+ * So these lag by what each vCPU ran since its last switch, which tdh
+ * reports beside them (insn.unattributed); native Linux has no beacon and
+ * leaves them 0.
  */
 #include <elf.h>
 #include <errno.h>
@@ -129,6 +150,13 @@ enum region {
 	R_GUEST_KERNEL,
 	R_GUEST_USER,
 	R_OTHER,
+	R_XEN_TWIN,
+	NR_DISJOINT,
+	/* subsets of R_GUEST_KERNEL and R_GUEST_USER, by domain */
+	R_DOM0_KERNEL = NR_DISJOINT,
+	R_DOMU_KERNEL,
+	R_DOM0_USER,
+	R_DOMU_USER,
 	NR_REGIONS
 };
 
@@ -140,7 +168,31 @@ static const char *const region_names[NR_REGIONS] = {
 	[R_GUEST_KERNEL] = "guest_kernel",
 	[R_GUEST_USER] = "guest_user",
 	[R_OTHER] = "other",
+	[R_XEN_TWIN] = "xen_twin",
+	[R_DOM0_KERNEL] = "dom0_kernel",
+	[R_DOMU_KERNEL] = "domu_kernel",
+	[R_DOM0_USER] = "dom0_user",
+	[R_DOMU_USER] = "domu_user",
 };
+
+/* Kinds of domain, the beacons' (hv/xen/beacon_asm.S) */
+enum kind { K_NONE, K_DOM0, K_DOMU, K_IDLE, NR_KINDS };
+static const char *const beacon_syms[NR_KINDS] = {
+	[K_DOM0] = "twin_beacon_dom0", [K_DOMU] = "twin_beacon_domu",
+	[K_IDLE] = "twin_beacon_idle",
+};
+static uint64_t beacon_addr[NR_KINDS];
+
+/* Per vCPU, touched only by its own thread: what ran since its last beacon. */
+struct vcpu_dom {
+	enum kind kind;
+	uint64_t kernel, user;		/* its guest counters at that beacon */
+};
+static struct vcpu_dom *vcpu_dom;
+
+/* The runtime's functions in Xen's image (twin_text=), sorted. */
+static uint64_t (*twin_ranges)[2];
+static unsigned int nr_twin_ranges;
 
 #define NAMES_OFFSET	64
 #define NAME_LEN	32
@@ -151,6 +203,23 @@ static uint64_t *counters[NR_REGIONS];	/* vCPU 0's; vCPU j's is STRIDE * j furth
 static uint32_t nr_vcpus;
 static bool atomic_mode;
 
+static bool in_twin_text(uint64_t va)
+{
+	unsigned int lo = 0, hi = nr_twin_ranges;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (va < twin_ranges[mid][0])
+			hi = mid;
+		else if (va >= twin_ranges[mid][1])
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
 static enum region classify(uint64_t va)
 {
 	if (va < USER_END)
@@ -158,7 +227,7 @@ static enum region classify(uint64_t va)
 	if (va >= KERNEL_TEXT_START)
 		return R_GUEST_KERNEL;
 	if (va >= XEN_VIRT_START && va < xen_image_end)
-		return R_XEN_TEXT;
+		return in_twin_text(va) ? R_XEN_TWIN : R_XEN_TEXT;
 	if (va >= xen_image_end && va < XEN_STUBS_START)
 		return R_XEN_LIVEPATCH;
 	if (va >= XEN_HALF_START && va < XEN_HALF_END)
@@ -175,12 +244,69 @@ static void tb_exec_atomic(unsigned int cpu_index, void *udata)
 	__atomic_fetch_add(c, v & 0xffff, __ATOMIC_RELAXED);
 }
 
+static uint64_t *counter(enum region r, unsigned int cpu)
+{
+	return counters[r] + (size_t)cpu * (STRIDE / sizeof(uint64_t));
+}
+
+/*
+ * The vCPU reached a beacon: what it ran in guest code since its previous
+ * one was the previous domain's.  Its own counters, on its own thread.
+ */
+static void move_to_domain(unsigned int cpu, enum kind next)
+{
+	struct vcpu_dom *v = &vcpu_dom[cpu];
+	uint64_t k = *counter(R_GUEST_KERNEL, cpu), u = *counter(R_GUEST_USER, cpu);
+
+	if (v->kind == K_DOM0 || v->kind == K_DOMU) {
+		*counter(v->kind == K_DOM0 ? R_DOM0_KERNEL : R_DOMU_KERNEL, cpu) += k - v->kernel;
+		*counter(v->kind == K_DOM0 ? R_DOM0_USER : R_DOMU_USER, cpu) += u - v->user;
+	}
+	v->kind = next;
+	v->kernel = k;
+	v->user = u;
+}
+
+static void beacon(unsigned int cpu_index, void *udata)
+{
+	if (cpu_index < nr_vcpus)
+		move_to_domain(cpu_index, (enum kind)(uintptr_t)udata);
+}
+
+static void flush_domains(qemu_plugin_id_t id, void *p)
+{
+	uint32_t i;
+
+	(void)id;
+	(void)p;
+	for (i = 0; i < nr_vcpus; i++)
+		move_to_domain(i, K_NONE);
+}
+
+static void watch_beacons(struct qemu_plugin_tb *tb)
+{
+	size_t i, n = qemu_plugin_tb_n_insns(tb);
+	int k;
+
+	for (i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		uint64_t va = qemu_plugin_insn_vaddr(insn);
+
+		for (k = K_DOM0; k < NR_KINDS; k++)
+			if (beacon_addr[k] && va == beacon_addr[k])
+				qemu_plugin_register_vcpu_insn_exec_cb(insn, beacon, QEMU_PLUGIN_CB_NO_REGS,
+								       (void *)(uintptr_t)k);
+	}
+}
+
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	enum region r = classify(qemu_plugin_tb_vaddr(tb));
 	size_t n = qemu_plugin_tb_n_insns(tb);
 
 	(void)id;
+	if ((r == R_XEN_TEXT || r == R_XEN_TWIN) && vcpu_dom)
+		watch_beacons(tb);
 	if (atomic_mode)	/* TCG's blocks hold at most 512 instructions */
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec_atomic, QEMU_PLUGIN_CB_NO_REGS,
 						     (void *)((uintptr_t)r << 16 | n));
@@ -189,8 +315,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 								  counters[r], STRIDE, n);
 }
 
-/* __2M_rwdata_end from Xen's symbol table; false with a message if absent. */
-static bool read_xen_image_end(const char *path)
+/* __2M_rwdata_end and the beacons from Xen's symbol table; false with a message if absent. */
+static bool read_xen_syms(const char *path)
 {
 	const Elf64_Ehdr *eh;
 	const Elf64_Shdr *sh;
@@ -228,13 +354,18 @@ static bool read_xen_image_end(const char *path)
 			continue;
 		sym = (const Elf64_Sym *)(base + sh[i].sh_offset);
 		for (j = 0; j < sh[i].sh_size / sizeof(*sym); j++) {
+			const char *name = base + strs->sh_offset + sym[j].st_name;
+			int k;
+
 			if (sym[j].st_name >= strs->sh_size)
 				continue;
-			if (!strcmp(base + strs->sh_offset + sym[j].st_name, "__2M_rwdata_end")) {
+			if (!strcmp(name, "__2M_rwdata_end")) {
 				xen_image_end = sym[j].st_value;
 				found = true;
-				break;
 			}
+			for (k = K_DOM0; k < NR_KINDS; k++)
+				if (!strcmp(name, beacon_syms[k]))
+					beacon_addr[k] = sym[j].st_value;
 		}
 	}
 out:
@@ -279,12 +410,49 @@ static bool open_counters(const char *path)
 	h->flags = atomic_mode ? INSN_FLAG_ATOMIC : 0;
 	h->slots = nr_vcpus;
 	h->xen_image_end = xen_image_end;
+	h->nr_disjoint = NR_DISJOINT;
 	for (i = 0; i < NR_REGIONS; i++) {
 		snprintf(map + NAMES_OFFSET + i * NAME_LEN, NAME_LEN, "%s", region_names[i]);
 		counters[i] = (uint64_t *)(map + counters_offset + (size_t)i * nr_vcpus * STRIDE);
 	}
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(h->magic, INSN_FILE_MAGIC, sizeof(h->magic));
+	return true;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* twin_text=: "START END" lines, hex; false with a message. */
+static bool read_twin_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long s, e;
+	unsigned int cap = 0;
+
+	if (!f) {
+		fprintf(stderr, "insn-regions: cannot read %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	while (fscanf(f, "%llx %llx", &s, &e) == 2) {
+		if (e <= s || s < XEN_VIRT_START || e > XEN_VIRT_END) {
+			fprintf(stderr, "insn-regions: %s: range %llx %llx is not in Xen's image\n", path, s, e);
+			fclose(f);
+			return false;
+		}
+		if (nr_twin_ranges == cap) {
+			cap = cap ? 2 * cap : 256;
+			twin_ranges = g_realloc(twin_ranges, cap * sizeof(*twin_ranges));
+		}
+		twin_ranges[nr_twin_ranges][0] = s;
+		twin_ranges[nr_twin_ranges++][1] = e;
+	}
+	fclose(f);
+	qsort(twin_ranges, nr_twin_ranges, sizeof(*twin_ranges), cmp_range);
 	return true;
 }
 
@@ -308,14 +476,17 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		if (!strcmp(kv[0], "out")) {
 			out = argv[i] + 4;
 		} else if (!strcmp(kv[0], "xen_syms")) {
-			if (!read_xen_image_end(kv[1]))
+			if (!read_xen_syms(kv[1]))
+				return -1;
+		} else if (!strcmp(kv[0], "twin_text")) {
+			if (!read_twin_text(kv[1]))
 				return -1;
 		} else if (!strcmp(kv[0], "mode") && !strcmp(kv[1], "inline")) {
 			atomic_mode = false;
 		} else if (!strcmp(kv[0], "mode") && !strcmp(kv[1], "atomic")) {
 			atomic_mode = true;
 		} else {
-			fprintf(stderr, "insn-regions: unknown argument '%s' (out=FILE, xen_syms=PATH, mode=inline|atomic)\n",
+			fprintf(stderr, "insn-regions: unknown argument '%s' (out=FILE, xen_syms=PATH, twin_text=PATH, mode=inline|atomic)\n",
 				argv[i]);
 			return -1;
 		}
@@ -328,6 +499,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	nr_vcpus = info->system.max_vcpus > 0 ? info->system.max_vcpus : 1;
 	if (!open_counters(out))
 		return -1;
+	/* the split by domain needs all three beacons (a Xen without them: none) */
+	if (beacon_addr[K_DOM0] && beacon_addr[K_DOMU] && beacon_addr[K_IDLE]) {
+		vcpu_dom = g_new0(struct vcpu_dom, nr_vcpus);
+		qemu_plugin_register_atexit_cb(id, flush_domains, NULL);
+	}
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	return 0;
 }
