@@ -1,6 +1,9 @@
 """Unit tests of the harness's logic, on recorded and synthetic data: no
 boots.  tdh analyze recomputes one record from raw outputs."""
 import json
+import time
+import subprocess
+import os
 import re
 
 import pytest
@@ -236,5 +239,45 @@ def test_tdfpucheck_reports_a_changed_register():
 @pytest.mark.parametrize("args", [[], ["x"], ["-1"], ["--procs", "0", "1"], ["1", "2"], ["--bogus", "1"]])
 def test_tdfpucheck_rejects_bad_arguments(args):
     p = run([str(TDFPUCHECK), *args])
+    assert p.returncode == 2
+    assert p.stdout == ""
+
+
+TDPATTERN = BUILD / "bin" / "tdpattern"
+
+
+@pytest.fixture
+def pattern_server(request):
+    """A tdpattern server on loopback; request.param: --flip OFFSET or None."""
+    port = 5390 + (os.getpid() % 50)
+    args = [str(TDPATTERN), "serve", str(port)]
+    if getattr(request, "param", None) is not None:
+        args += ["--flip", str(request.param)]
+    p = subprocess.Popen(args)
+    time.sleep(0.3)
+    yield port
+    p.kill()
+    p.wait()
+
+
+def test_tdpattern_moves_a_stream_intact(pattern_server):
+    p = run([str(TDPATTERN), "check", "127.0.0.1", str(pattern_server), "9", "3000000"])
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.strip() == ("tdpattern: to 127.0.0.1 3000000 bytes ok; "
+                                "from 127.0.0.1 3000000 bytes ok")
+
+
+@pytest.mark.parametrize("pattern_server", [123457], indirect=True)
+def test_tdpattern_finds_a_changed_byte(pattern_server):
+    # the server changes byte 123457 of what it sends: the check says where
+    p = run([str(TDPATTERN), "check", "127.0.0.1", str(pattern_server), "9", "3000000"])
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "to 127.0.0.1 3000000 bytes ok; from 127.0.0.1 3000000 bytes bad at 123457" in p.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["serve"], ["check", "127.0.0.1", "1", "x", "10"],
+                                  ["check", "127.0.0.1", "1", "1", "0"], ["serve", "1", "--flip", "-3"]])
+def test_tdpattern_rejects_bad_arguments(args):
+    p = run([str(TDPATTERN), *args])
     assert p.returncode == 2
     assert p.stdout == ""

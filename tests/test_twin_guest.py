@@ -1,0 +1,127 @@
+"""The guests' path: an unmodified netfront served by Xen and the hypervisor
+instance, netback as the fallback (hv/xen/vif*.c, guest/twin/twin_vif.c).
+
+One held boot (`tdh boot --domu`) for every test here, in order; dom0 is
+driven with `tdh agent`, the peer's side runs in tdh's namespace, the
+domU's side through its xenstore agent (domu-run in dom0).  About N
+minutes under TCG.
+"""
+import re
+import time
+
+import pytest
+
+from conftest import assert_no_leftovers
+from guestpath import HeldTestbed
+
+# the counters every leak check looks at, and what they must come back to
+HELD = ("ring_mappings", "xen_ports", "vifs", "txpool_outstanding", "pinned_pages")
+
+
+@pytest.fixture(scope="module")
+def tb(tmp_path_factory):
+    results = tmp_path_factory.mktemp("guest")
+    t = HeldTestbed(results)
+    try:
+        t.dom0("twinctl load && twinctl attach eth0")
+        t.vifname = t.vif()
+        t.dom0(f"twinctl vif attach {t.vifname}")
+        yield t
+    finally:
+        rc = t.stop()
+        assert rc == 130 or rc == 0, "".join(t.log[-20:])
+        assert_no_leftovers(results)
+
+
+def guest(s):
+    return s["guest"]
+
+
+def test_traffic_goes_through_xen_not_netback(tb):
+    before = tb.status()
+    nb_before = tb.netback_packets(tb.vifname)
+    rx_bytes = tb.iperf(5)
+    tx_bytes = tb.iperf(5, reverse=True)
+    after = tb.status()
+    nb_after = tb.netback_packets(tb.vifname)
+    g0, g1 = guest(before), guest(after)
+    # at least one frame per 1448-byte segment each way (fewer with GSO)
+    assert g1["rx_frames"] - g0["rx_frames"] >= rx_bytes // 1448 // 2
+    assert g1["tx_frames"] - g0["tx_frames"] >= tx_bytes // 65536
+    assert g1["tx_bytes"] - g0["tx_bytes"] >= tx_bytes
+    assert g1["grant_copies"] > g0["grant_copies"]
+    assert g1["requests_refused"] == g0["requests_refused"]
+    # netback's own counters of the vif: nothing passed through netback
+    assert nb_after == nb_before, (nb_before, nb_after)
+    assert after["vifs"] == 1 and after["svm_refusals"] == before["svm_refusals"]
+
+
+def test_every_byte_arrives_intact(tb):
+    for seed in (1, 2):
+        p = tb.pattern(seed, 20 * 1024 * 1024)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert re.search(r"to 10\.99\.0\.3 \d+ bytes ok; from 10\.99\.0\.3 \d+ bytes ok", p.stdout)
+
+
+# --- a guest that breaks the protocol ------------------------------------
+
+# (kind, what Xen must do): "refused" = error responses, the vif stays
+# served; "fatal" = Xen stops serving the vif and netback takes it back
+ATTACKS = [("bad-gref", "refused"), ("foreign-gref", "refused"), ("short", "refused"),
+           ("oversize", "refused"), ("long-chain", "refused"), ("cross-page", "fatal"),
+           ("endless-chain", "fatal"), ("chain-21", "fatal"), ("prod-jump", "fatal"),
+           ("bad-extra", "fatal"), ("gso-zero", "fatal")]
+
+
+def second_vif(tb, n):
+    """A second vif for the domU, its netfront unbound: tdvif's to drive."""
+    mac = "00:16:3e:00:01:%02x" % n
+    # (xl network-attach takes its settings as separate words, not a list)
+    tb.dom0(f"xl network-attach domU mac={mac} bridge=xenbr0 script=vif-tdh")
+    domid = tb.dom0("xl domid domU").strip()
+    devid = tb.dom0(f"xl network-list domU | awk '$3 == \"{mac}\" {{print $1}}'").strip()
+    assert devid, tb.dom0("xl network-list domU")
+    # netfront grabs every vif: let it go of this one (it closes, netback waits)
+    tb.dom0(f"domu-run domU 'echo vif-{devid} > /sys/bus/xen/drivers/vif/unbind'")
+    return domid, devid
+
+
+def drive(tb, domid, devid, args):
+    """tdvif in the domU on vif devid, handed to Xen first; its report."""
+    vif = f"vif{domid}.{devid}"
+    tb.dom0(f"xenstore-rm /local/domain/{domid}/data/tdvif/go 2>/dev/null; "
+            f"domu-run domU 'rm -f /tmp/tdvif.out; (tdvif {devid} {args} > /tmp/tdvif.out 2>&1 &)'")
+    tb.dom0(f"i=0; until domu-run domU 'grep -q connected /tmp/tdvif.out'; do i=$((i+1)); "
+            f"[ $i -gt 60 ] && domu-run domU 'cat /tmp/tdvif.out' && exit 1; sleep 0.5; done")
+    tb.dom0(f"twinctl vif attach {vif}")
+    tb.dom0(f"xenstore-write /local/domain/{domid}/data/tdvif/go 1")
+    out = tb.dom0("i=0; until domu-run domU 'grep -q ^tdvif:.requests /tmp/tdvif.out'; do "
+                  "i=$((i+1)); [ $i -gt 120 ] && exit 1; sleep 0.5; done; domu-run domU 'cat /tmp/tdvif.out'")
+    return vif, out
+
+
+@pytest.mark.parametrize("kind,expect", ATTACKS)
+def test_malformed_requests_are_refused(tb, kind, expect):
+    n = ATTACKS.index((kind, expect)) + 1
+    domid, devid = second_vif(tb, n)
+    before = tb.status()
+    vif, out = drive(tb, domid, devid, f"attack {kind}")
+    time.sleep(2)                   # a fatal one: dom0's take-back is a work item
+    after = tb.status()
+    g0, g1 = guest(before), guest(after)
+    if expect == "refused":
+        assert g1["requests_refused"] > g0["requests_refused"], out
+        assert g1["fatal"] == g0["fatal"], out
+        assert "error" in out
+        assert after["vifs"] == 2, "the attacker's vif is still served"
+        tb.dom0(f"twinctl vif detach {vif}")
+    else:
+        assert g1["fatal"] == g0["fatal"] + 1, out
+        assert after["dom0"]["vif_failed"] == before["dom0"]["vif_failed"] + 1
+        log = tb.dom0("xl dmesg")
+        assert re.search(rf"twin: d{domid}'s vif \d+: .*; giving it back to netback", log)
+        assert after["vifs"] == 1, "only eth0's vif is served by Xen now"
+    # Xen, dom0, the instance and the other guest's vif keep running
+    assert after["attached"] == 1 and after["disables"] == before["disables"]
+    tb.dom0(f"xl network-detach domU {devid}")
+    assert tb.iperf(2) > 0
