@@ -15,7 +15,8 @@
 static const char *const gauges[] = {
 	"loaded", "attached", "disabled_reason", "disabled_where", "pinned_pages",
 	"pool_outstanding", "entry_ns_max", "dom0_attached", "dom0_wanted",
-	"dom0_last_disable", NULL,
+	"dom0_last_disable", "vifs", "txpool_size", "txpool_outstanding", "ring_mappings",
+	"xen_ports", NULL,
 };
 
 static bool is_gauge(const char *name)
@@ -50,16 +51,20 @@ bool parse_twin_status(const char *json, struct twin_counters *c, const char **e
 		ok = false;
 		goto out;
 	}
+	/* one level of objects ("dom0", "guest"): their counters get its prefix */
 	json_object_object_foreach(root, key, val) {
-		if (!strcmp(key, "dom0") && json_object_is_type(val, json_type_object))
-			dom0 = val;
-		else if (!add(c, "", key, val))
+		if (json_object_is_type(val, json_type_object)) {
+			char prefix[16];
+
+			if (!strcmp(key, "dom0"))
+				dom0 = val;
+			snprintf(prefix, sizeof(prefix), "%s_", key);
+			json_object_object_foreach(val, k2, v2)
+				if (!add(c, prefix, k2, v2))
+					ok = false;
+		} else if (!add(c, "", key, val)) {
 			ok = false;
-	}
-	if (dom0) {
-		json_object_object_foreach(dom0, k2, v2)
-			if (!add(c, "dom0_", k2, v2))
-				ok = false;
+		}
 	}
 	if (!ok) {
 		*err = "twinctl status: a counter that is not a whole number, or too many";

@@ -14,7 +14,7 @@
 
 #include "agent.h"
 
-#define TWIN_MAX_COUNTERS 64
+#define TWIN_MAX_COUNTERS 192
 
 /* twinctl status --json, flattened: dom0's counters named dom0_<name>. */
 struct twin_counters {
