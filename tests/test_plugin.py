@@ -13,7 +13,11 @@ from conftest import BUILD, load_results, tdh
 
 PLUGIN = BUILD / "qemu" / "plugins" / "libinsn-regions.so"
 XEN_SYMS = BUILD / "xen" / "xen-syms"
-REGIONS = ["xen_text", "xen_livepatch", "xen_other", "guest_kernel", "guest_user", "other"]
+# regions [0, 7) partition the instructions; the last four split the guest's
+# kernel and user time by domain (Xen's scheduling beacon, hv/xen/beacon.c)
+DISJOINT = ["xen_text", "xen_livepatch", "xen_other", "guest_kernel", "guest_user", "other", "xen_twin"]
+REGIONS = DISJOINT + ["dom0_kernel", "domu_kernel", "dom0_user", "domu_user"]
+TWIN_TEXT = BUILD / "xen" / "twin-text"
 XEN_REGIONS = ["xen_text", "xen_livepatch", "xen_other"]
 
 
@@ -51,7 +55,9 @@ def check_insn(r):
     assert insn is not None, f"{what}: no instruction counts with the plugin on"
     assert list(insn["regions"]) == REGIONS, f"{what}: regions {list(insn['regions'])}"
     counts = {k: v["count"] for k, v in insn["regions"].items()}
-    assert insn["total"] == sum(counts.values()) > 0, f"{what}: {insn}"
+    assert insn["total"] == sum(counts[k] for k in DISJOINT) > 0, f"{what}: {insn}"
+    assert counts["dom0_kernel"] + counts["domu_kernel"] <= counts["guest_kernel"], counts
+    assert counts["dom0_user"] + counts["domu_user"] <= counts["guest_user"], counts
     # the window's KB: iperf3's rate over the host window (10^6 bit/s, 1024-byte KB)
     assert insn["window_s"] == pytest.approx(5, abs=0.3)
     assert insn["kb"] == pytest.approx(r["mbps"] * 1e6 / 8 * insn["window_s"] / 1024, rel=0.02)
@@ -91,7 +97,7 @@ def test_table_shows_insn_per_kb(native):
 def test_qemu_got_the_plugin(native):
     _, rundir, _ = native
     cmdline = (rundir / "qemu-native-r1.cmdline").read_text()
-    assert f"'-plugin' '{PLUGIN},out={rundir}/raw/native-r1-insn.bin,xen_syms={XEN_SYMS}'" in cmdline
+    assert f"'-plugin' '{PLUGIN},out={rundir}/raw/native-r1-insn.bin,xen_syms={XEN_SYMS},twin_text={TWIN_TEXT}'" in cmdline
 
 
 def xen_image_end():
@@ -104,9 +110,10 @@ def test_counters_file_layout(native):
     documents it; QEMU has exited, so it holds the whole run's counts."""
     _, rundir, res = native
     data = (rundir / "raw" / "native-r1-insn.bin").read_bytes()
-    magic, version, nr, names_off, name_len, ctr_off, stride, flags, slots, image_end = \
-        struct.unpack_from("<8sIIIIIIIIQ", data, 0)
-    assert magic == b"TDINSN1\0" and version == 1 and flags == 0
+    magic, version, nr, names_off, name_len, ctr_off, stride, flags, slots, image_end, nr_disjoint = \
+        struct.unpack_from("<8sIIIIIIIIQI", data, 0)
+    assert magic == b"TDINSN1\0" and version == 2 and flags == 0
+    assert nr_disjoint == len(DISJOINT)
     # one counter per vCPU, each on its own cache line
     cpus = res["records"][0]["cpus"]
     assert (nr, names_off, name_len, stride, slots) == (len(REGIONS), 64, 32, 64, cpus)
@@ -138,6 +145,9 @@ def test_dom0_counts_xen(dom0):
     assert counts["other"] == 0, counts
     # dom0's e1000 interrupts, event channels and hypercalls go through Xen
     assert counts["xen_text"] > 0.01 * r["insn"]["total"], counts
+    # Xen's beacon names dom0 as what runs: its kernel time is dom0's, no domU's
+    assert counts["dom0_kernel"] > 0.9 * counts["guest_kernel"], counts
+    assert counts["domu_kernel"] == 0 and counts["domu_user"] == 0, counts
 
 
 def test_no_plugin(tmp_path_factory):
