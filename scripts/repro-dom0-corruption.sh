@@ -50,7 +50,7 @@ traffic=5
 script=$(cat <<EOF
 (while :; do cat /proc/version; done) >/dev/null 2>&1 &
 tdmemcheck 100000 64 >/tmp/memcheck.out 2>&1 &
-tdfpucheck 0 >/tmp/fpucheck.out 2>&1 &
+tdfpucheck --procs 2 0 >/tmp/fpucheck.out 2>&1 &
 fpu=\$!
 booted=0
 for c in \$(seq $cycles); do
