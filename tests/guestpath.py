@@ -12,6 +12,7 @@ from conftest import TDH, BUILD
 
 HOLD_RE = re.compile(r"holding the machine: console (\S+), agent socket (\S+), peer namespace (\S+);")
 DOMU_IP = "10.99.0.3"
+DOM0_IP = "10.99.0.2"
 
 
 class HeldTestbed:
@@ -50,6 +51,16 @@ class HeldTestbed:
     def status(self):
         return json.loads(self.dom0("twinctl status --json"))
 
+    def background_peer(self, *argv):
+        """A command on the peer's side left running (wait() on it)."""
+        return subprocess.Popen(["ip", "netns", "exec", self.netns, *map(str, argv)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def domu_up(self, timeout=180):
+        """Wait in dom0 until a domU created since the log was emptied is up."""
+        self.dom0(f"i=0; until grep -aq 'tdh: domU ready' /var/log/xen/console/guest-domU.log; do "
+                  f"i=$((i+1)); [ $i -gt {timeout} ] && exit 1; sleep 1; done", timeout=timeout + 30)
+
     def vif(self):
         """netback's vif of the running domU (vif<domid>.0)."""
         names = self.dom0("ls /sys/class/net").split()
@@ -62,11 +73,12 @@ class HeldTestbed:
         rx, tx = map(int, out.split())
         return rx, tx
 
-    def iperf(self, seconds=5, reverse=False):
-        """The peer's iperf3 against the domU (reverse: the domU transmits);
-        the bytes received.  The server takes a moment between clients."""
+    def iperf(self, seconds=5, reverse=False, host=DOMU_IP):
+        """The peer's iperf3 against the domU (or host: DOM0_IP for dom0's
+        own traffic; reverse: the guest transmits); the bytes received.
+        The server takes a moment between clients."""
         for attempt in range(4):
-            p = self.peer("iperf3", "-c", DOMU_IP, "-t", seconds, "-J", *(["-R"] if reverse else []),
+            p = self.peer("iperf3", "-c", host, "-t", seconds, "-J", *(["-R"] if reverse else []),
                           timeout=seconds + 60)
             out = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
             if p.returncode == 0 and "sum_received" in out.get("end", {}):
