@@ -110,9 +110,9 @@ def test_counters_file_layout(native):
     documents it; QEMU has exited, so it holds the whole run's counts."""
     _, rundir, res = native
     data = (rundir / "raw" / "native-r1-insn.bin").read_bytes()
-    magic, version, nr, names_off, name_len, ctr_off, stride, flags, slots, image_end, nr_disjoint = \
-        struct.unpack_from("<8sIIIIIIIIQI", data, 0)
-    assert magic == b"TDINSN1\0" and version == 2 and flags == 0
+    (magic, version, nr, names_off, name_len, ctr_off, stride, flags, slots, image_end, nr_disjoint,
+     vcpus_off) = struct.unpack_from("<8sIIIIIIIIQII", data, 0)
+    assert magic == b"TDINSN1\0" and version == 3 and flags == 0
     assert nr_disjoint == len(DISJOINT)
     # one counter per vCPU, each on its own cache line
     cpus = res["records"][0]["cpus"]
@@ -121,6 +121,13 @@ def test_counters_file_layout(native):
     names = [data[names_off + i * name_len:names_off + (i + 1) * name_len].rstrip(b"\0").decode()
              for i in range(nr)]
     assert names == REGIONS
+    # xen_syms named the beacons: a record per vCPU of its pending split,
+    # after the counters; native Linux never reached one, and at QEMU's
+    # exit every vCPU's share was moved (kind 0, none pending)
+    assert vcpus_off == ctr_off + nr * slots * stride and len(data) == vcpus_off + slots * stride
+    for j in range(slots):
+        seq, kind, kbase, ubase = struct.unpack_from("<4Q", data, vcpus_off + j * stride)
+        assert seq % 2 == 0 and kind == 0, (j, seq, kind)
     # the livepatch area starts where xen-syms says Xen's image ends
     assert image_end == xen_image_end()
     ctrs = struct.unpack_from(f"<{nr * slots * stride // 8}Q", data, ctr_off)[::stride // 8]

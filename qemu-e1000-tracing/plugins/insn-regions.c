@@ -47,7 +47,7 @@
  * except for the counters):
  *
  *   0   char     magic[8]        "TDINSN1\0" (written last)
- *   8   u32      version         1
+ *   8   u32      version         3
  *   12  u32      nr_regions
  *   16  u32      names_offset    64
  *   20  u32      name_len        32 (NUL-padded names)
@@ -59,11 +59,13 @@
  *   40  u64      xen_image_end   the boundary used
  *   48  u32      nr_disjoint     regions [0, nr_disjoint) partition every
  *                                instruction; the rest split some of them
- *   52  u32      reserved
+ *   52  u32      vcpus_offset    the vCPUs' pending split (below); 0: none
  *   56  u64      reserved
  *   names_offset + i * name_len               region i's name
  *   counters_offset + (i * slots + j) * counter_stride
  *                                region i's u64 counter of vCPU j
+ *   vcpus_offset + j * counter_stride
+ *                                vCPU j's struct insn_file_vcpu (insn-file.h)
  *
  * A reader maps the file and takes each counter with one aligned 64-bit
  * load, summing a region's slots; counters only grow.
@@ -105,9 +107,11 @@
  * beacon's first instruction (the only callback on the execution path,
  * one per context switch) moves the guest_kernel and guest_user counts
  * the vCPU made since its previous beacon to the domain that ran then.
- * So these lag by what each vCPU ran since its last switch, which tdh
- * reports beside them (insn.unattributed); native Linux has no beacon and
- * leaves them 0.
+ * What each vCPU ran since its last switch is not in them yet: the vCPU's
+ * record in the file (struct insn_file_vcpu) says whose it is, and the
+ * reader adds it, so a vCPU that runs one domain for a whole window
+ * without a switch is not missed.  Native Linux has no beacon and leaves
+ * them 0.
  */
 #include <elf.h>
 #include <errno.h>
@@ -176,19 +180,21 @@ static const char *const region_names[NR_REGIONS] = {
 };
 
 /* Kinds of domain, the beacons' (hv/xen/beacon_asm.S) */
-enum kind { K_NONE, K_DOM0, K_DOMU, K_IDLE, NR_KINDS };
+enum kind {
+	K_NONE = INSN_KIND_NONE, K_DOM0 = INSN_KIND_DOM0, K_DOMU = INSN_KIND_DOMU,
+	K_IDLE = INSN_KIND_IDLE, NR_KINDS = INSN_NR_KINDS
+};
 static const char *const beacon_syms[NR_KINDS] = {
 	[K_DOM0] = "twin_beacon_dom0", [K_DOMU] = "twin_beacon_domu",
 	[K_IDLE] = "twin_beacon_idle",
 };
 static uint64_t beacon_addr[NR_KINDS];
 
-/* Per vCPU, touched only by its own thread: what ran since its last beacon. */
-struct vcpu_dom {
-	enum kind kind;
-	uint64_t kernel, user;		/* its guest counters at that beacon */
-};
-static struct vcpu_dom *vcpu_dom;
+/*
+ * Per vCPU, in the file (vcpus_offset), written only by its own thread:
+ * what ran since its last beacon.  NULL: no split (no beacons).
+ */
+static char *vcpu_dom;
 
 /* The runtime's functions in Xen's image (twin_text=), sorted. */
 static uint64_t (*twin_ranges)[2];
@@ -249,15 +255,23 @@ static uint64_t *counter(enum region r, unsigned int cpu)
 	return counters[r] + (size_t)cpu * (STRIDE / sizeof(uint64_t));
 }
 
+static struct insn_file_vcpu *vcpu_rec(unsigned int cpu)
+{
+	return (struct insn_file_vcpu *)(vcpu_dom + (size_t)cpu * STRIDE);
+}
+
 /*
  * The vCPU reached a beacon: what it ran in guest code since its previous
  * one was the previous domain's.  Its own counters, on its own thread.
  */
 static void move_to_domain(unsigned int cpu, enum kind next)
 {
-	struct vcpu_dom *v = &vcpu_dom[cpu];
+	struct insn_file_vcpu *v = vcpu_rec(cpu);
 	uint64_t k = *counter(R_GUEST_KERNEL, cpu), u = *counter(R_GUEST_USER, cpu);
 
+	/* a reader of the file sees all of this change or none of it */
+	__atomic_store_n(&v->seq, v->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	if (v->kind == K_DOM0 || v->kind == K_DOMU) {
 		*counter(v->kind == K_DOM0 ? R_DOM0_KERNEL : R_DOMU_KERNEL, cpu) += k - v->kernel;
 		*counter(v->kind == K_DOM0 ? R_DOM0_USER : R_DOMU_USER, cpu) += u - v->user;
@@ -265,6 +279,7 @@ static void move_to_domain(unsigned int cpu, enum kind next)
 	v->kind = next;
 	v->kernel = k;
 	v->user = u;
+	__atomic_store_n(&v->seq, v->seq + 1, __ATOMIC_RELEASE);
 }
 
 static void beacon(unsigned int cpu_index, void *udata)
@@ -378,10 +393,11 @@ out:
 	return found && xen_image_end > XEN_VIRT_START && xen_image_end < XEN_STUBS_START;
 }
 
-static bool open_counters(const char *path)
+static bool open_counters(const char *path, bool split)
 {
 	uint32_t counters_offset = (NAMES_OFFSET + NR_REGIONS * NAME_LEN + 63) & ~63u;
-	size_t size = counters_offset + (size_t)NR_REGIONS * nr_vcpus * STRIDE;
+	size_t vcpus_offset = counters_offset + (size_t)NR_REGIONS * nr_vcpus * STRIDE;
+	size_t size = vcpus_offset + (split ? (size_t)nr_vcpus * STRIDE : 0);
 	struct insn_file_header *h;
 	char *map;
 	int fd, i;
@@ -411,6 +427,8 @@ static bool open_counters(const char *path)
 	h->slots = nr_vcpus;
 	h->xen_image_end = xen_image_end;
 	h->nr_disjoint = NR_DISJOINT;
+	h->vcpus_offset = split ? vcpus_offset : 0;
+	vcpu_dom = split ? map + vcpus_offset : NULL;
 	for (i = 0; i < NR_REGIONS; i++) {
 		snprintf(map + NAMES_OFFSET + i * NAME_LEN, NAME_LEN, "%s", region_names[i]);
 		counters[i] = (uint64_t *)(map + counters_offset + (size_t)i * nr_vcpus * STRIDE);
@@ -460,6 +478,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 					   int argc, char **argv)
 {
 	const char *out = NULL;
+	bool split;
 	int i;
 
 	if (!info->system_emulation) {
@@ -497,13 +516,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	}
 	/* hot-plugged vCPUs too: their cpu_index stays below max_vcpus */
 	nr_vcpus = info->system.max_vcpus > 0 ? info->system.max_vcpus : 1;
-	if (!open_counters(out))
-		return -1;
 	/* the split by domain needs all three beacons (a Xen without them: none) */
-	if (beacon_addr[K_DOM0] && beacon_addr[K_DOMU] && beacon_addr[K_IDLE]) {
-		vcpu_dom = g_new0(struct vcpu_dom, nr_vcpus);
+	split = beacon_addr[K_DOM0] && beacon_addr[K_DOMU] && beacon_addr[K_IDLE];
+	if (!open_counters(out, split))
+		return -1;
+	if (split)
 		qemu_plugin_register_atexit_cb(id, flush_domains, NULL);
-	}
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	return 0;
 }
