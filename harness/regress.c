@@ -90,7 +90,7 @@ static void regress_usage(FILE *out)
 "  --baseline NAME      results/baselines/NAME.json (default nightly)\n"
 "  --baselines DIR      where baselines live (default results/baselines)\n"
 "  --update-baseline    measure and write the baseline (only then may the matrix change)\n"
-"  --configs LIST       matrix: configurations (baseline's; default native,dom0,twin-dom0,netback)\n"
+"  --configs LIST       matrix: configurations (baseline's; default native,dom0,twin-dom0,netback,twin)\n"
 "  --workloads LIST     matrix: workloads (baseline's; default tx,rx)\n"
 "  --repeats N          matrix: repeats (baseline's; default 5, at least 3)\n"
 "  --launcher L[,L]     direct, libvirt or libvirt:URI (default direct); both: compared in the run\n"
@@ -264,7 +264,7 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
-	static char def_configs[] = "native,dom0,twin-dom0,netback", def_workloads[] = "tx,rx";
+	static char def_configs[] = "native,dom0,twin-dom0,netback,twin", def_workloads[] = "tx,rx";
 	static char def_launcher[] = "direct";
 	struct sim_opts *o = &ro->o;
 	int c;

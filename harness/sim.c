@@ -34,7 +34,7 @@ void sim_usage(FILE *out)
 {
 	fprintf(out,
 "usage: tdh sim [options]\n"
-"  --configs LIST     native,dom0,twin-dom0,netback (default: all four)\n"
+"  --configs LIST     native,dom0,twin-dom0,netback,twin (default: all five)\n"
 "  --workloads LIST   tx,rx: tx = guest sends to the peer, rx = peer sends (default: both)\n"
 "  --repeats N        boots and measurements per configuration (default 1)\n");
 	testbed_usage(out);
@@ -50,7 +50,7 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static char default_configs[] = "native,dom0,twin-dom0,netback", default_workloads[] = "tx,rx";
+	static char default_configs[] = "native,dom0,twin-dom0,netback,twin", default_workloads[] = "tx,rx";
 	long l;
 	int c;
 

@@ -31,10 +31,12 @@
 #define DOMU_TIMEOUT_S	120
 
 const struct config_desc config_table[] = {
-	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false },
-	{ "dom0", MACHINE_XEN, "10.99.0.2", false, false },
-	{ "twin-dom0", MACHINE_XEN, "10.99.0.2", false, true },
-	{ "netback", MACHINE_XEN, "10.99.0.3", true, false },
+	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false, false },
+	{ "dom0", MACHINE_XEN, "10.99.0.2", false, false, false },
+	{ "twin-dom0", MACHINE_XEN, "10.99.0.2", false, true, false },
+	{ "netback", MACHINE_XEN, "10.99.0.3", true, false, false },
+	/* the paper's configuration: the domU's netfront served by Xen */
+	{ "twin", MACHINE_XEN, "10.99.0.3", true, true, true },
 };
 
 const int nr_config_table = sizeof(config_table) / sizeof(config_table[0]);
@@ -545,6 +547,8 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	     o->duration_s, o->warmup_s);
 	if (cd->twin) {
 		twin_attach(a, m, &m->twin_loaded);
+		if (cd->twin_vif)
+			twin_vif_attach(a, m);
 		twin_status(a, m, &twin0);
 	}
 	pid = start_iperf(cd->guest_ip, reverse, o->duration_s, o->warmup_s, iperf_path, &t0);
@@ -578,6 +582,8 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 		die(EXIT_RUN, "%s %s: %s (%s)", cd->name, workload, err, cpu_path);
 	if (cd->twin) {
 		/* after detach: dom0 has run every upcall, the instance holds nothing */
+		if (cd->twin_vif)
+			twin_vif_detach(a, m);
 		twin_detach(a, m);
 		twin_status(a, m, &twin1);
 		twin_delta(&twin0, &twin1, &rec.twin);
@@ -587,6 +593,10 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 			die(EXIT_RUN, "%s %s: the hypervisor instance disabled itself during the run (reason %llu at %#llx); Xen's log is in %s",
 			    cd->name, workload, (unsigned long long)twin_get(&rec.twin, "disabled_reason"),
 			    (unsigned long long)twin_get(&rec.twin, "disabled_where"), m->console_log);
+		/* nor one whose vif Xen gave back to netback on the way */
+		if (cd->twin_vif && twin_get(&rec.twin, "guest_fatal"))
+			die(EXIT_RUN, "%s %s: Xen stopped serving the guest's vif during the run (a fatal request); Xen's log is in %s",
+			    cd->name, workload, m->console_log);
 	}
 
 	rec.config = cd->name;
@@ -619,6 +629,12 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	     rec.mbps, rec.cpu_util, rec.cpu.nr_cpus, rec.cpu_scaled_mbps, rec.host_cpu_util);
 	if (rec.insn.nr)
 		info("  %.0f guest instructions per KB", insn_per_kb(rec.insn.total, rec.insn.kb));
+	if (cd->twin_vif)
+		info("  the guest's vif in Xen: %llu frames sent, %llu received, %llu grant copies, %llu requests refused",
+		     (unsigned long long)twin_get(&rec.twin, "guest_tx_frames"),
+		     (unsigned long long)twin_get(&rec.twin, "guest_rx_frames"),
+		     (unsigned long long)twin_get(&rec.twin, "guest_grant_copies"),
+		     (unsigned long long)twin_get(&rec.twin, "guest_requests_refused"));
 	if (rec.has_twin)
 		info("  instance: %llu frames sent, %llu received, %llu interrupts, %llu polls, %llu SVM misses",
 		     (unsigned long long)twin_get(&rec.twin, "tx_frames"),

@@ -24,7 +24,8 @@ struct config_desc {
 	enum machine_kind machine;
 	const char *guest_ip;		/* where the peer's iperf3 connects */
 	bool needs_domu;
-	bool twin;			/* dom0's traffic through Xen's instance */
+	bool twin;			/* Xen's instance attached to dom0's e1000 */
+	bool twin_vif;			/* the domU's vif served by Xen, not netback */
 };
 
 extern const struct config_desc config_table[];

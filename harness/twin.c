@@ -106,7 +106,7 @@ static void twinctl(struct agent *a, struct machine *m, const char *cmd, double 
 	int rc = agent_run(a, cmd, timeout_s, &o);
 
 	if (rc != 0)
-		die(EXIT_RUN, "twin-dom0: %s failed (status %d): %s; Xen's and dom0's logs are in %s",
+		die(EXIT_RUN, "twinctl: %s failed (status %d): %s; Xen's and dom0's logs are in %s",
 		    what, rc, o && *o ? strtok(o, "\n") : "no output", m->console_log);
 	if (out)
 		*out = o;
@@ -139,4 +139,22 @@ void twin_status(struct agent *a, struct machine *m, struct twin_counters *c)
 void twin_detach(struct agent *a, struct machine *m)
 {
 	twinctl(a, m, "twinctl detach 2>&1", 60, NULL, "detaching the instance");
+}
+
+/*
+ * The domU's vif (netback's vif<domid>.0; the harness runs one domU with
+ * one vif) handed to Xen, and taken back to netback.
+ */
+#define DOMU_VIF "$(ls /sys/class/net | grep -E '^vif[0-9]+\\.0$')"
+
+void twin_vif_attach(struct agent *a, struct machine *m)
+{
+	twinctl(a, m, "v=" DOMU_VIF "; [ -n \"$v\" ] || { echo 'no vif of the domU in dom0'; exit 1; }; "
+		"twinctl vif attach $v 2>&1", 60, NULL, "handing the domU's vif to Xen");
+}
+
+void twin_vif_detach(struct agent *a, struct machine *m)
+{
+	twinctl(a, m, "twinctl vif detach " DOMU_VIF " 2>&1", 60, NULL,
+		"taking the domU's vif back to netback");
 }

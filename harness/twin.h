@@ -38,5 +38,8 @@ void twin_delta(const struct twin_counters *before, const struct twin_counters *
 void twin_attach(struct agent *a, struct machine *m, bool *loaded);
 void twin_status(struct agent *a, struct machine *m, struct twin_counters *c);
 void twin_detach(struct agent *a, struct machine *m);
+/* The twin configuration: the domU's vif served by Xen, then netback again. */
+void twin_vif_attach(struct agent *a, struct machine *m);
+void twin_vif_detach(struct agent *a, struct machine *m);
 
 #endif
