@@ -216,9 +216,19 @@ enum twin_rx twin_vif_rx(uint64_t skb)
             continue;
         if ( !(dst[0] & 1) && !memcmp(dst, v->mac, 6) )
             return unicast(v, skb, &f);
-        /* broadcast, multicast: every guest that has a buffer, and dom0 */
-        if ( (dst[0] & 1) && buffers(v) > 0 )
-            deliver(v, &f);
+        /*
+         * broadcast, multicast: every guest that has a buffer, and dom0;
+         * a guest with none loses it (counted), nobody waits for it
+         */
+        if ( dst[0] & 1 )
+        {
+            int b = buffers(v);
+
+            if ( b > 0 )
+                deliver(v, &f);
+            else if ( !b )
+                v->c.rx_dropped_no_buffer++;
+        }
     }
 
     return TWIN_RX_DOM0;

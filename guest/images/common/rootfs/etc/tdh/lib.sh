@@ -8,8 +8,11 @@ tdh_mounts() {
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs tmpfs /run
 	mount -t tmpfs tmpfs /tmp
-	mkdir -p /var/run /var/lock
-	ln -sf /run /var/run 2>/dev/null || true
+	# /var/run is /run, as on Debian (libxl's locks live in /var/run/xen;
+	# 'ln -sf' onto an existing directory would only make /var/run/run)
+	mkdir -p /var
+	[ -L /var/run ] || { rm -rf /var/run; ln -s /run /var/run; }
+	mkdir -p /var/lock
 	hostname "$1"
 	ip link set lo up
 }
