@@ -10,7 +10,7 @@
 # headers, never `uname -r` (the host runs another kernel).
 
 TWINC        := $(BUILD)/bin/twinc
-TWINC_SRC    := $(wildcard hv/derive/*.c) hv/derive/twinc.h
+TWINC_SRC    := $(wildcard hv/derive/*.c) hv/derive/twinc.h hv/derive/objverify.h
 TWINC_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
 LINUX_SRC_DEB := $(CACHE)/debs/linux-source-6.1_$(KERNEL_VERSION)_all.deb
 KHDR         := /usr/src/linux-headers-$(KERNEL_FLAVOUR)
@@ -27,7 +27,7 @@ TWIN_FLAGS   := --count-hits --thunks all
 $(TWINC): $(TWINC_SRC)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	@$(CC) $(TWINC_CFLAGS) -o $@ $(filter %.c,$^)
+	@$(CC) $(TWINC_CFLAGS) -o $@ $(filter %.c,$^) -lZydis
 
 twinc: $(TWINC)
 .PHONY: twinc
