@@ -294,6 +294,29 @@ static void decode_all(void)
 	}
 }
 
+/*
+ * An address as a value (an immediate, a lea's displacement) is harmless
+ * by itself: memory is reached only through probes, code only by direct
+ * branches and the dispatch table.  The runtime's own code and variables
+ * are no value the instance has a use for; a pc-relative field is a
+ * branch or a rip-relative operand, nothing else.
+ */
+static void reloc_target_allowed(int i, struct orel *r)
+{
+	struct osym *y = &O.sym[r->sym];
+	const char *sn = y->shndx != SHN_UNDEF ? O.sec[y->shndx].name : "";
+
+	if (pcrel(r)) {
+		if (r == I[i].rimm && !I[i].op[0].imm.is_relative)
+			refuse("relocation", "pc-relative immediate against %s", y->name);
+		return;
+	}
+	if (!strcmp(sn, ".text.twin_thunks") || !strcmp(sn, ".text.twin_miss") ||
+	    (y->shndx == SHN_UNDEF && (!strncmp(y->name, "__svm_", 6) ||
+				       !strncmp(y->name, "__twin_", 7))))
+		refuse("relocation", "address of the runtime's %s as a value", y->name);
+}
+
 /* every relocation in code sits on one field of one instruction */
 static void place_relocs(void)
 {
@@ -314,7 +337,8 @@ static void place_relocs(void)
 		x = &I[i];
 		cur = i;
 		if (r->type != R_X86_64_PC32 && r->type != R_X86_64_PLT32 &&
-		    r->type != R_X86_64_32S && r->type != R_X86_64_64)
+		    r->type != R_X86_64_32S && r->type != R_X86_64_32 &&
+		    r->type != R_X86_64_64)
 			refuse("relocation", "type %u not accounted for", r->type);
 		if (x->d.raw.disp.size && r->off == x->off + x->d.raw.disp.offset &&
 		    x->d.raw.disp.size / 8 == fsize && !x->rdisp)
@@ -325,6 +349,7 @@ static void place_relocs(void)
 		else
 			refuse("relocation", "against %s does not patch one displacement "
 			       "or immediate field", O.sym[r->sym].name);
+		reloc_target_allowed(i, r);
 	}
 }
 
@@ -500,19 +525,24 @@ static void check_dispatch(int s)
 		       (unsigned long)n);
 	for (e = 0; e + 16 < n; e += 16) {
 		struct orel *vm = data_rel(s, e), *in = data_rel(s, e + 8);
+		const char *want;
 		struct osym *f;
 		int t;
 
-		if (!vm || !in || O.sym[vm->sym].shndx != SHN_UNDEF || vm->addend ||
-		    strncmp(O.sym[vm->sym].name, "__vm__", 6))
+		if (!vm || !in)
 			refuse("dispatch table", "entry %lu is not {__vm__X, X}", (unsigned long)e / 16);
 		t = code_place(in, "dispatch");
 		f = oelf_sym_at(&O, I[t].sec, I[t].off);
-		if (!f || strcmp(f->name, O.sym[vm->sym].name + 6) ||
-		    !policy_find(POL, 'i', f->name))
+		if (O.sym[vm->sym].shndx == SHN_UNDEF && !vm->addend &&
+		    !strncmp(O.sym[vm->sym].name, "__vm__", 6))
+			want = O.sym[vm->sym].name + 6;
+		else if (code_place(vm, "dispatch") == t && f)
+			want = f->name;	/* --test: the program's own function */
+		else
+			refuse("dispatch table", "entry %lu is not {__vm__X, X}", (unsigned long)e / 16);
+		if (!f || strcmp(f->name, want) || !I[t].entry || !policy_find(POL, 'i', f->name))
 			refuse("dispatch table", "entry %lu (%s) is not the start of the "
-			       "policy's indirect target", (unsigned long)e / 16,
-			       O.sym[vm->sym].name + 6);
+			       "policy's indirect target", (unsigned long)e / 16, want);
 	}
 	for (k = e; k < n; k++)
 		if (sc->data[k] || oelf_rel_at(&O, s, k))
@@ -1349,7 +1379,9 @@ static void run_flow(void)
 			seed(i);
 	drain();
 	for (i = 0; i < NI; i++) {
-		if (S[i].live || I[i].inside)
+		/* alignment padding does nothing wherever it falls */
+		if (S[i].live || I[i].inside || I[i].d.meta.category == ZYDIS_CATEGORY_NOP ||
+		    I[i].d.meta.category == ZYDIS_CATEGORY_WIDENOP)
 			continue;
 		seed(i);
 		drain();
