@@ -90,6 +90,8 @@ static int *work, nwork;
 static bool *queued;
 static jmp_buf refuse_jb;
 static int cur = -1;		/* the instruction being judged */
+static int cur_sec = -1;	/* else the data being judged */
+static uint64_t cur_off;
 
 static void refuse(const char *rule, const char *fmt, ...)
 {
@@ -98,6 +100,8 @@ static void refuse(const char *rule, const char *fmt, ...)
 	printf("%s: refused: %s", O.path, rule);
 	if (cur >= 0)
 		printf(" at %s+0x%lx", O.sec[I[cur].sec].name, (unsigned long)I[cur].off);
+	else if (cur_sec >= 0)
+		printf(" at %s+0x%lx", O.sec[cur_sec].name, (unsigned long)cur_off);
 	if (fmt && *fmt) {
 		printf(": ");
 		va_start(ap, fmt);
@@ -230,8 +234,14 @@ static void check_static(int i)
 		       ZydisMnemonicGetString(d->mnemonic),
 		       ZydisCategoryGetString(d->meta.category));
 	}
-	if (d->mnemonic == ZYDIS_MNEMONIC_STD)
-		refuse("instruction not allowed", "std (Xen's string copies run with DF=0)");
+	/* cli/sti are IOPL-sensitive, not privileged, for Zydis; std breaks
+	 * Xen's string copies (DF=1) */
+	if (d->meta.category == ZYDIS_CATEGORY_FLAGOP &&
+	    d->mnemonic != ZYDIS_MNEMONIC_CLC && d->mnemonic != ZYDIS_MNEMONIC_STC &&
+	    d->mnemonic != ZYDIS_MNEMONIC_CMC && d->mnemonic != ZYDIS_MNEMONIC_CLD &&
+	    d->mnemonic != ZYDIS_MNEMONIC_LAHF && d->mnemonic != ZYDIS_MNEMONIC_SAHF &&
+	    d->mnemonic != ZYDIS_MNEMONIC_PUSHFQ && d->mnemonic != ZYDIS_MNEMONIC_POPFQ)
+		refuse("instruction not allowed", "%s", ZydisMnemonicGetString(d->mnemonic));
 	for (k = 0; k < d->operand_count; k++) {
 		ZydisDecodedOperand *o = &I[i].op[k];
 		ZydisRegisterClass c;
@@ -397,6 +407,8 @@ static void find_thunks(void)
 		if (y->type == STT_SECTION || y->type == STT_FILE || y->shndx == SHN_UNDEF)
 			continue;
 		cur = -1;
+		cur_sec = y->shndx < O.nsec ? y->shndx : -1;
+		cur_off = y->value;
 		if (!strncmp(y->name, "__twin_pcpu_", 12) &&
 		    (y->shndx >= O.nsec || O.sec[y->shndx].exec || !O.sec[y->shndx].write))
 			refuse("__twin_pcpu_ symbol", "%s is not a variable", y->name);
@@ -422,6 +434,7 @@ static void find_thunks(void)
 		T = realloc(T, (NT + 1) * sizeof(*T));
 		T[NT++] = t;
 	}
+	cur_sec = -1;
 	/* what each thunk clobbers: every register it writes */
 	for (k = 0; k < NT; k++)
 		for (i = ins_at(T[k].sec, T[k].start); i < NI && I[i].sec == T[k].sec &&
@@ -523,12 +536,16 @@ static void check_dispatch(int s)
 	if (!sc->data || n % 16 || !n)
 		refuse("dispatch table", "size %lu is not whole entries and a terminator",
 		       (unsigned long)n);
+	cur_sec = s;
 	for (e = 0; e + 16 < n; e += 16) {
-		struct orel *vm = data_rel(s, e), *in = data_rel(s, e + 8);
+		struct orel *vm, *in;
 		const char *want;
 		struct osym *f;
 		int t;
 
+		cur_off = e;
+		vm = data_rel(s, e);
+		in = data_rel(s, e + 8);
 		if (!vm || !in)
 			refuse("dispatch table", "entry %lu is not {__vm__X, X}", (unsigned long)e / 16);
 		t = code_place(in, "dispatch");
@@ -553,14 +570,18 @@ static void check_wfix(int s)
 {
 	uint64_t n = O.sec[s].sh->sh_size, e;
 
+	cur_sec = s;
 	if (!O.sec[s].data || n % 16)
 		refuse("fix-up table", "size is not whole entries");
 	for (e = 0; e < n; e += 16) {
-		struct orel *a = data_rel(s, e), *b = data_rel(s, e + 8);
+		struct orel *a, *b;
 		struct osym *ext;
 		struct thunk *t;
 		int site, fix, c;
 
+		cur_off = e;
+		a = data_rel(s, e);
+		b = data_rel(s, e + 8);
 		if (!a && !b && e + 16 == n && !memcmp(O.sec[s].data + e, "\0\0\0\0\0\0\0\0"
 							   "\0\0\0\0\0\0\0\0", 16))
 			break;		/* the terminator */
@@ -575,6 +596,7 @@ static void check_wfix(int s)
 		t = NULL;
 		if (branch_target(c, &ext) >= 0)
 			t = thunk_at(I[branch_target(c, &ext)].sec, I[branch_target(c, &ext)].off);
+		cur = -1;
 		if (!t || !t->write)
 			refuse("fix-up table", "entry %lu follows no write-thunk call",
 			       (unsigned long)e / 16);
@@ -606,20 +628,21 @@ static void check_data_relocs(void)
 		if (O.sec[r->sec].exec || !strcmp(n, ".rodata.twin_dispatch") ||
 		    !strcmp(n, ".rodata.twin_wfix"))
 			continue;
+		cur_sec = r->sec;
+		cur_off = r->off;
 		if (!(O.sec[r->sec].sh->sh_flags & SHF_ALLOC))
 			continue;	/* never loaded */
 		if (r->type != R_X86_64_64 && r->type != R_X86_64_PC32 &&
 		    r->type != R_X86_64_32S && r->type != R_X86_64_32)
 			refuse("relocation", "type %u in %s", r->type, n);
 		if (y->shndx != SHN_UNDEF && y->shndx < O.nsec && O.sec[y->shndx].exec)
-			refuse("code address in data", "%s+0x%lx refers to %s", n,
-			       (unsigned long)r->off, y->name);
+			refuse("code address in data", "refers to %s", y->name);
 		if (y->shndx == SHN_UNDEF && (callable_external(y->name) ||
 		    runtime_var(y->name) || !strncmp(y->name, "__svm_", 6) ||
 		    !strncmp(y->name, "__twin_", 7)))
-			refuse("code address in data", "%s+0x%lx refers to %s", n,
-			       (unsigned long)r->off, y->name);
+			refuse("code address in data", "refers to %s", y->name);
 	}
+	cur_sec = -1;
 }
 
 /* ---- probe and miss units ---- */

@@ -1,0 +1,141 @@
+"""The machine-code verifier (twinc --verify FILE.o, hv/derive/objverify.c).
+
+Every file of the adversarial corpus hv/derive/attacks/*.s names on its
+first line the rule that must refuse it (or "accepted"); each is assembled
+with `as` and must get exactly that verdict, as one line.  The real e1000
+object and the differential corpus objects (every twinc variant) must be
+accepted, and byte-level tampering with the real object must be refused."""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from twinc_lib import CORPUS, ROOT, TWIN, build_corpus, make, run, twinc
+
+ATTACKS = ROOT / "hv" / "derive" / "attacks"
+POLICY = ATTACKS / "attacks.policy"
+E1000_POLICY = ROOT / "hv" / "derive" / "e1000.policy"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    make("twin")
+
+
+def expectation(src):
+    m = re.search(r"^# expect: (.+)$", src.read_text(), re.M)
+    assert m, f"{src.name} names no expected verdict"
+    return m.group(1).strip()
+
+
+def verify(obj, policy=POLICY):
+    p = twinc("--policy", policy, "--verify", obj)
+    lines = p.stdout.strip().splitlines()
+    assert len(lines) == 1, f"want one line, got: {p.stdout!r} {p.stderr!r}"
+    return p.returncode, lines[0]
+
+
+ATTACK_FILES = sorted(ATTACKS.glob("*.s"))
+
+
+def test_corpus_is_large():
+    refused = [f for f in ATTACK_FILES if expectation(f) != "accepted"]
+    assert len(refused) >= 80
+
+
+@pytest.mark.parametrize("src", ATTACK_FILES, ids=lambda p: p.stem)
+def test_attack_verdict(src, tmp_path):
+    obj = tmp_path / (src.stem + ".o")
+    p = run(["as", "--64", "-I", ATTACKS, "-o", obj, src])
+    assert p.returncode == 0, p.stderr
+    rc, line = verify(obj)
+    want = expectation(src)
+    if want == "accepted":
+        assert rc == 0 and ": accepted:" in line, line
+    else:
+        assert rc == 1, line
+        assert re.search(r": refused: .*" + re.escape(want), line), \
+            f"{src.name}: want a refusal naming '{want}', got: {line}"
+        # the place: a section and an offset, or the ELF reader's reason
+        assert re.search(r" at \.[\w.]+\+0x[0-9a-f]+|refused: elf: |table: ", line), line
+
+
+def test_e1000_object_accepted():
+    rc, line = verify(TWIN / "e1000_twin.o", E1000_POLICY)
+    assert rc == 0, line
+    secs = float(re.search(r"([0-9.]+) s$", line).group(1))
+    assert secs < 2.0, line
+
+
+def test_make_twin_recorded_the_accepted_object():
+    stamp = TWIN / "e1000_twin.o.accepted"
+    p = run(["sha256sum", "--quiet", "-c", stamp.name], cwd=TWIN)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("variant", [
+    {}, {"thunks": "off"}, {"thunks": "all", "count_hits": True},
+    {"groups": False}, {"windows": False}],
+    ids=["default", "thunks-off", "thunks-all-counted", "no-groups", "no-windows"])
+def test_corpus_objects_accepted(variant, tmp_path):
+    build_corpus(tmp_path, **variant)
+    rc, line = verify(tmp_path / "corpus.twin.o", CORPUS / "corpus.policy")
+    assert rc == 0, line
+
+
+def flip(obj, out, off, data):
+    b = bytearray(obj.read_bytes())
+    b[off:off + len(data)] = data
+    out.write_bytes(bytes(b))
+
+
+def section_offset(obj, name):
+    p = run(["readelf", "-SW", obj])
+    for l in p.stdout.splitlines():
+        m = re.search(r"\]\s+(\S+)\s+PROGBITS\s+\w+\s+(\w+)\s+(\w+)", l)
+        if m and m.group(1) == name:
+            return int(m.group(2), 16), int(m.group(3), 16)
+    raise AssertionError(name)
+
+
+def find_probe(obj):
+    """File offset of the first probe's 'cmpq $K, %r11' in the thunks."""
+    off, size = section_offset(obj, ".text.twin_thunks")
+    data = obj.read_bytes()[off:off + size]
+    i = data.find(bytes.fromhex("4981fb"))        # cmp $imm32, %r11
+    assert i >= 0
+    return off + i
+
+
+def test_tampered_probe_bound_refused(tmp_path):
+    """A thunk whose bound lets the access leave the page."""
+    obj = TWIN / "e1000_twin.o"
+    at = find_probe(obj)
+    bad = tmp_path / "bound.o"
+    flip(obj, bad, at + 3, (0x1000).to_bytes(4, "little"))
+    rc, line = verify(bad, E1000_POLICY)
+    assert rc == 1 and "refused" in line, line
+
+
+def test_tampered_ud2_refused(tmp_path):
+    obj = TWIN / "e1000_twin.o"
+    off, size = section_offset(obj, ".text")
+    bad = tmp_path / "ud2.o"
+    flip(obj, bad, off, b"\x0f\x0b")
+    rc, line = verify(bad, E1000_POLICY)
+    assert rc == 1 and "refused" in line, line
+
+
+def test_every_byte_flip_in_a_thunk_is_refused_or_harmless(tmp_path):
+    """Flip each byte of the first thunk's probe: the verifier must refuse
+    every variant that no longer checks the page bound it claims."""
+    obj = TWIN / "e1000_twin.o"
+    at = find_probe(obj)
+    refused = 0
+    for k in range(at - 20, at + 7):
+        bad = tmp_path / f"f{k}.o"
+        flip(obj, bad, k, bytes([obj.read_bytes()[k] ^ 0x01]))
+        rc, _ = verify(bad, E1000_POLICY)
+        refused += rc == 1
+    assert refused >= 20
