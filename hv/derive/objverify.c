@@ -396,6 +396,8 @@ static bool parse_thunk(const char *n, struct thunk *t)
 	return t->b >= 0 && !*p && t->a != t->b && t->a != RSP && t->b != RSP;
 }
 
+static struct thunk *thunk_of(int i);
+
 static void find_thunks(void)
 {
 	int s, j, i, k;
@@ -435,6 +437,11 @@ static void find_thunks(void)
 		T[NT++] = t;
 	}
 	cur_sec = -1;
+	for (i = 0; i < NI; i++)
+		if (!strcmp(O.sec[I[i].sec].name, ".text.twin_thunks") && !thunk_of(i)) {
+			cur = i;
+			refuse("thunk", "code in .text.twin_thunks outside any thunk");
+		}
 	/* what each thunk clobbers: every register it writes */
 	for (k = 0; k < NT; k++)
 		for (i = ins_at(T[k].sec, T[k].start); i < NI && I[i].sec == T[k].sec &&
@@ -1188,6 +1195,21 @@ static void step_call(int i, struct state *st)
 	}
 }
 
+/*
+ * A thunk's effect on its caller (its register, its clobbers) is read off
+ * its own bytes: control must not leave them but by its ret and its miss
+ * unit's runtime call.
+ */
+static void thunk_confined(int i, int t)
+{
+	struct thunk *th = thunk_of(i);
+
+	if (!th)
+		return;
+	if (t < 0 || thunk_of(t) != th)
+		refuse("thunk", "control leaves the thunk");
+}
+
 static void step(int i)
 {
 	struct state st = S[i], tk;
@@ -1218,6 +1240,7 @@ static void step(int i)
 		tk.r[u->a] = UNK;
 		tk.r[u->b] = (struct val){ .k = V_ENT, .tag = u->tag };
 		tk.creg = -1;
+		thunk_confined(i, u->jmp);
 		flow_to(u->jmp, &tk);
 		st.r[u->a] = v_int(0, u->k);
 		st.r[u->b] = (struct val){ .k = V_ENT, .tag = u->tag, .hit = true };
@@ -1259,6 +1282,8 @@ static void step(int i)
 	}
 	switch (d->meta.category) {
 	case ZYDIS_CATEGORY_CALL:
+		if (thunk_of(i))
+			refuse("thunk", "calls other than its miss unit's");
 		step_call(i, &st);
 		goto fall;
 	case ZYDIS_CATEGORY_UNCOND_BR:
@@ -1273,6 +1298,7 @@ static void step(int i)
 			if (st.depth)
 				refuse("stack pointer", "tail call with %d bytes of frame", st.depth);
 		}
+		thunk_confined(i, t);
 		flow_to(t, &st);
 		return;
 	case ZYDIS_CATEGORY_COND_BR:
@@ -1289,6 +1315,7 @@ static void step(int i)
 			default: break;
 			}
 		}
+		thunk_confined(i, t);
 		flow_to(t, &tk);
 		goto fall;
 	case ZYDIS_CATEGORY_RET:
@@ -1363,6 +1390,7 @@ fall:
 		return;
 	if (next >= NI || I[next].sec != I[i].sec)
 		refuse("runs off the end of its section", "");
+	thunk_confined(i, next);
 	flow_to(next, &st);
 }
 
