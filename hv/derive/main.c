@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 	if (!pol_path || policy_load(&pol, pol_path))
 		return pol_path ? 1 : (usage(), 2);
 	if (verify && strlen(verify) > 2 && !strcmp(verify + strlen(verify) - 2, ".o"))
-		return objverify_file(verify, &pol) ? 1 : 0;
+		return objverify_file(verify, &pol, false) ? 1 : 0;
 	if (verify) {
 		if (verify_file(verify, &pol, &n))
 			return 1;
@@ -158,6 +158,9 @@ int main(int argc, char **argv)
 			err_at(out, 0, "assembler refused the derived code");
 			goto fail;
 		}
+		/* the bytes themselves, by the verifier that shares no parser */
+		if (objverify_file(tobj, &pol, true))
+			goto fail;
 		out_bytes = text_bytes(tobj);
 	}
 	if (orig) {

@@ -13,7 +13,7 @@
 
 static int bad(struct oelf *o, const char *why)
 {
-	printf("%s: refused: elf: %s\n", o->path, why);
+	fprintf(ov_out, "%s: refused: elf: %s\n", o->path, why);
 	return -1;
 }
 
@@ -80,7 +80,7 @@ int oelf_load(struct oelf *o, const char *path)
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	if (!f) {
-		printf("%s: refused: cannot open\n", path);
+		fprintf(ov_out, "%s: refused: cannot open\n", path);
 		return -1;
 	}
 	fseek(f, 0, SEEK_END);
@@ -136,7 +136,7 @@ int oelf_load(struct oelf *o, const char *path)
 		if (s->exec && (sh->sh_type != SHT_PROGBITS || s->write ||
 				(strcmp(s->name, ".text") && strncmp(s->name, ".text.", 6) &&
 				 sh->sh_size))) {
-			printf("%s: refused: elf: executable section %s the verifier does not know\n",
+			fprintf(ov_out, "%s: refused: elf: executable section %s the verifier does not know\n",
 			       path, s->name);
 			return -1;
 		}

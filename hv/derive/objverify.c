@@ -79,6 +79,7 @@ struct ins {
 	int visits;
 };
 
+FILE *ov_out;
 static struct oelf O;
 static struct policy *POL;
 static struct ins *I;
@@ -97,18 +98,18 @@ static void refuse(const char *rule, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s: refused: %s", O.path, rule);
+	fprintf(ov_out, "%s: refused: %s", O.path, rule);
 	if (cur >= 0)
-		printf(" at %s+0x%lx", O.sec[I[cur].sec].name, (unsigned long)I[cur].off);
+		fprintf(ov_out, " at %s+0x%lx", O.sec[I[cur].sec].name, (unsigned long)I[cur].off);
 	else if (cur_sec >= 0)
-		printf(" at %s+0x%lx", O.sec[cur_sec].name, (unsigned long)cur_off);
+		fprintf(ov_out, " at %s+0x%lx", O.sec[cur_sec].name, (unsigned long)cur_off);
 	if (fmt && *fmt) {
-		printf(": ");
+		fprintf(ov_out, ": ");
 		va_start(ap, fmt);
-		vprintf(fmt, ap);
+		vfprintf(ov_out, fmt, ap);
 		va_end(ap);
 	}
-	printf("\n");
+	fprintf(ov_out, "\n");
 	longjmp(refuse_jb, 1);
 }
 
@@ -1439,12 +1440,18 @@ static void run_flow(void)
 	}
 }
 
-int objverify_file(const char *path, struct policy *pol)
+int objverify_file(const char *path, struct policy *pol, bool embedded)
 {
 	struct timespec t0, t1;
 	volatile int units = 0;
 	int i;
 
+	/* inside a derivation, refusals are errors like twinc's others */
+	ov_out = embedded ? stderr : stdout;
+	I = NULL;
+	T = NULL;
+	NI = NT = nwork = 0;
+	cur = cur_sec = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (oelf_load(&O, path))
 		return -1;
@@ -1470,7 +1477,8 @@ int objverify_file(const char *path, struct policy *pol)
 	for (i = 0; i < NI; i++)
 		units += I[i].unit > 5;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%s: accepted: %d instructions, %d probe units, %d thunks, %.3f s\n", path,
+	if (!embedded)
+		printf("%s: accepted: %d instructions, %d probe units, %d thunks, %.3f s\n", path,
 	       NI, units, NT, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }

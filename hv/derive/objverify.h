@@ -10,6 +10,7 @@
 
 #include <elf.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct policy;
@@ -58,6 +59,12 @@ struct osym *oelf_sym_at(struct oelf *o, int sec, uint64_t v);
 /* the named symbol whose [value, value+size) holds [v, v+n) */
 struct osym *oelf_sym_covering(struct oelf *o, int sec, uint64_t v, uint64_t n);
 
-int objverify_file(const char *path, struct policy *pol);
+/*
+ * 0 on acceptance (one line on stdout), -1 and one line naming the rule
+ * on refusal; embedded (inside a derivation): the refusal on stderr and
+ * nothing on acceptance.
+ */
+int objverify_file(const char *path, struct policy *pol, bool embedded);
+extern FILE *ov_out;		/* where the verdict goes */
 
 #endif
