@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from twinc_lib import POLICY, ROOT, TWIN, make, manifest, twinc
+from twinc_lib import POLICY, ROOT, TWIN, make, manifest, run, twinc
 
 ROOTS = {"e1000_xmit_frame", "e1000_intr", "e1000_clean"}
 RUNTIME = {"__svm_miss", "__svm_miss_done", "__twin_dispatch", "__twin_bug",
@@ -437,3 +437,28 @@ def test_stub_ids_match_manifest():
         else:
             assert body.group(1) == f"\tmovl\t${b['id']}, %r11d\n\tjmp\t__twin_upcall"
     assert kinds == {"upcall", "stub"}
+
+
+def test_high_byte_registers_kept(tmp_path):
+    """%ah/%bh/%ch/%dh are not %al..%dl: after divb the remainder is in
+    %ah (issue 17: every output with a high-byte register was changed)."""
+    body = ("\tmovzbl\t%ah, %edx\n\torb\t$28, %ah\n\tmovb\t%bh, %cl\n"
+            "\tmovb\t%dh, %ch\n\taddl\t%edx, %eax\n")
+    p, outs = derive(tmp_path, body)
+    assert p.returncode == 0, p.stderr
+    out = outs[0].read_text()
+    for want in ("%ah, %edx", "$28, %ah", "%bh, %cl", "%dh, %ch"):
+        assert want in out, f"{want!r} rewritten:\n{out}"
+    dis = run(["objdump", "-d", outs[1]]).stdout
+    for want in ("movzbl %ah,%edx", "or     $0x1c,%ah", "mov    %bh,%cl", "mov    %dh,%ch"):
+        assert want in dis, f"{want!r} not in the object:\n{dis}"
+
+
+def test_high_byte_register_with_translated_operand_refused(tmp_path):
+    """A translated operand goes through %r11, which needs REX, which no
+    instruction naming %ah can have: refused by the assembler, never
+    emitted with %al in its place."""
+    p, outs = derive(tmp_path, "\tmovb\t%ah, 4(%rdi)\n")
+    assert p.returncode != 0
+    assert "assembler refused" in p.stderr
+    assert not any(o.exists() for o in outs)

@@ -139,6 +139,7 @@ int parse_operand(const char *in, struct operand *o)
 	if (*s == '%' && !strchr(s, ':') && !strchr(s, '(')) {
 		o->kind = OP_REG;
 		o->reg = reg_parse(s, &o->width);
+		o->high = reg_is_high(s);
 		return o->reg < 0 ? -1 : 0;
 	}
 	if (*s == '%') {		/* segment override */

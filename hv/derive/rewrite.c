@@ -102,8 +102,9 @@ static void fmt_op(const struct operand *o, char *buf, size_t n)
 
 	switch (o->kind) {
 	case OP_REG:
-		snprintf(buf, n, "%s%%%s", o->star ? "*" : "",
-			 reg_name(o->reg, o->width));
+		snprintf(buf, n, "%s%%%s%s", o->star ? "*" : "",
+			 o->high ? (const char *[]){ "a", "c", "d", "b" }[o->reg] :
+			 reg_name(o->reg, o->width), o->high ? "h" : "");
 		return;
 	case OP_IMM:
 		snprintf(buf, n, "$%s", o->text);

@@ -25,6 +25,7 @@ struct operand {
 	int base, index;	/* register numbers, -1 if none; REG_RIP for rip */
 	int scale;
 	int reg, width;		/* OP_REG: register number and width (bytes) */
+	bool high;		/* OP_REG: %ah/%ch/%dh/%bh, bits 8-15 of reg */
 	char text[160];		/* OP_IMM / OP_SYM: the expression */
 };
 
@@ -73,6 +74,7 @@ const struct isa *isa_lookup(const char *mnemonic, int *opsize);
 #define REG_RIP 16
 #define REG_RSP 4
 int reg_parse(const char *s, int *width);
+bool reg_is_high(const char *s);
 const char *reg_name(int reg, int width);
 
 struct section {
