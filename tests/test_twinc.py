@@ -462,3 +462,20 @@ def test_high_byte_register_with_translated_operand_refused(tmp_path):
     assert p.returncode != 0
     assert "assembler refused" in p.stderr
     assert not any(o.exists() for o in outs)
+
+
+def test_long_directive_not_truncated(tmp_path):
+    """A data directive longer than 511 bytes (issue 17: cut at a comma,
+    losing data silently) keeps every byte."""
+    vals = ", ".join(str(i % 250) for i in range(400))       # ~1.8 KB
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tleaq\ttab(%rip), %rax\n\tret\n\t.size\tf, .-f\n"
+                 "\t.section\t.rodata\ntab:\n\t.byte\t" + vals + "\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", "--obj", tmp_path / "out.o", s)
+    assert p.returncode == 0, p.stderr
+    assert vals in (tmp_path / "out.s").read_text()
+    size = run(["readelf", "-SW", tmp_path / "out.o"]).stdout
+    assert re.search(r"\.rodata\s+PROGBITS\s+\w+\s+\w+\s+000190 ", size), size

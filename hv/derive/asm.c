@@ -232,6 +232,7 @@ static struct stmt *new_stmt(struct program *p, enum stmt_kind k, int line)
 	s->kind = k;
 	s->line = line;
 	s->func = -1;
+	s->args = "";
 	return s;
 }
 
@@ -324,7 +325,7 @@ static int parse_stmt(struct program *p, struct pstate *ps, char *s, int line,
 		}
 		st = new_stmt(p, ST_DIR, line);
 		snprintf(st->name, sizeof(st->name), "%s", s);
-		snprintf(st->args, sizeof(st->args), "%s", sp);
+		st->args = strdup(sp);	/* no limit: a cut .byte list loses data */
 		st->section = ps->cur;
 		st->in_app = ps->app;
 		st->pushdepth = ps->pushdepth;

@@ -36,7 +36,7 @@ struct stmt {
 	int line;		/* 1-based source line */
 	int section;		/* index into the section table */
 	char name[128];		/* label name, directive name or mnemonic */
-	char args[512];		/* directive arguments (raw) */
+	const char *args;	/* directive arguments (raw, any length); "" */
 	char prefix[16];	/* "lock", "rep", "repe", "repne" or "" */
 	int nops;
 	struct operand op[MAX_OPS];
