@@ -479,3 +479,19 @@ def test_long_directive_not_truncated(tmp_path):
     assert vals in (tmp_path / "out.s").read_text()
     size = run(["readelf", "-SW", tmp_path / "out.o"]).stdout
     assert re.search(r"\.rodata\s+PROGBITS\s+\w+\s+\w+\s+000190 ", size), size
+
+
+@pytest.mark.parametrize("store", ["movq\t$h, g+32(%rip)", "movq\t$h, 8(%rdi)",
+                                   "movl\t$h, %edx"])
+def test_function_address_outside_closure_reported(tmp_path, store):
+    """h's address stored straight to memory was neither reported like
+    movl $h,%edx nor emitted: h was silently left out (issue 17)."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 f"\t{store}\n\tret\n\t.size\tf, .-f\n"
+                 "\t.globl\th\n\t.type\th, @function\nh:\n\tret\n\t.size\th, .-h\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0
+    assert "in.s:5: error: address of h taken, but it is not in the closure" in p.stderr, p.stderr

@@ -651,6 +651,21 @@ static int rewrite_insn(struct ctx *c, int i)
 			return 0;
 		}
 	}
+	/* before any rewriting: a store of $h to memory takes h's address too */
+	for (int k = 0; k < s->nops; k++) {
+		char sym[128];
+		int fn;
+
+		if (s->op[k].kind != OP_IMM)
+			continue;
+		sym_of(s->op[k].text, sym, sizeof(sym));
+		fn = sym[0] ? find_func(c->p, sym) : -1;
+		if (fn >= 0 && !c->p->fn[fn].in_closure) {
+			err_at(c->p->path, s->line,
+			       "address of %s taken, but it is not in the closure", sym);
+			return -1;
+		}
+	}
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP)
 		return rewrite_mem(c, i, s, mi, opsize);
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP)
@@ -670,20 +685,6 @@ static int rewrite_insn(struct ctx *c, int i)
 			fprintf(c->out, "\tmovq\t$%s, %%%s\n", s->op[mi].disp,
 				reg_name(s->op[1].reg, 8));
 			return 0;
-		}
-	}
-	for (int k = 0; k < s->nops; k++) {
-		char sym[128];
-		int fn;
-
-		if (s->op[k].kind != OP_IMM)
-			continue;
-		sym_of(s->op[k].text, sym, sizeof(sym));
-		fn = sym[0] ? find_func(c->p, sym) : -1;
-		if (fn >= 0 && !c->p->fn[fn].in_closure) {
-			err_at(c->p->path, s->line,
-			       "address of %s taken, but it is not in the closure", sym);
-			return -1;
 		}
 	}
 	if (!strcmp(s->name, "movq") && s->nops == 2 && s->op[0].kind == OP_IMM &&
