@@ -495,3 +495,30 @@ def test_function_address_outside_closure_reported(tmp_path, store):
     p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
     assert p.returncode != 0
     assert "in.s:5: error: address of h taken, but it is not in the closure" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("thunks", ["loops", "off"])
+def test_indirect_call_probe_spares_argument_registers(tmp_path, thunks):
+    """call *8(%rdi) with %r10/%r11 live after it: the probe's scratch was
+    taken from the call's own argument registers (%r9, %r8, ...), so the
+    callee got a clobbered argument (issue 17).  Refusing is fine;
+    clobbering is not."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tmovq\t%rdi, %r10\n\tmovq\t%rdi, %r11\n"
+                 "\tcall\t*8(%rdi)\n"
+                 "\taddq\t%r10, %rax\n\taddq\t%r11, %rax\n\tret\n\t.size\tf, .-f\n"
+                 "\t.globl\tg\n\t.type\tg, @function\ng:\n\tret\n\t.size\tg, .-g\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\nindirect g\n")
+    out = tmp_path / "out.s"
+    p = twinc("--thunks", thunks, "--policy", pol, "-o", out, s)
+    if p.returncode != 0:
+        assert "no scratch register" in p.stderr, p.stderr
+        return
+    text = out.read_text()
+    body = text[text.index("\nf:"):text.index("call\t__twin_dispatch")]
+    for arg in ("%rdi", "%rsi", "%rdx", "%rcx", "%r8", "%r9", "%rax",
+                "%edi", "%esi", "%edx", "%ecx", "%r8d", "%r9d", "%eax"):
+        written = re.search(r"\n\t\w+\t[^\n]*,\s*" + re.escape(arg) + r"\n", body)
+        assert not written, f"argument register {arg} written before the call:\n{body}"

@@ -168,6 +168,10 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 	static const int order[] = { 11, 10, 9, 8, 0, 1, 2, 6, 7, 3, 5, 12,
 				     13, 14, 15 };
 	bool impl = (s->isa->flags & I_IMPL) && !(s->isa->flags & I_CALL);
+	/* the probe runs before the call, which reads its argument registers
+	 * (and %al, a varargs callee's count): liveness after the call says
+	 * nothing about them */
+	bool call = s->isa->flags & I_CALL;
 	int k, got = 0;
 
 	for (k = 0; k < 15 && got < n; k++) {
@@ -176,6 +180,8 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 		if (stmt_mentions_reg(s, r))
 			continue;
 		if (impl && (r <= 2 || r == 6 || r == 7))
+			continue;
+		if (call && (r == 0 || r == 1 || r == 2 || r == 6 || r == 7 || r == 8 || r == 9))
 			continue;
 		/* a jump label has two successors: l_yes must agree */
 		if (reg_dead_after(c->p, i, r) &&
@@ -191,7 +197,8 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 		for (j = 0; j < got; j++)
 			taken |= regs[j] == r;
 		if (taken || stmt_mentions_reg(s, r) ||
-		    (impl && (r <= 2 || r == 6 || r == 7)))
+		    (impl && (r <= 2 || r == 6 || r == 7)) ||
+		    (call && (r <= 2 || r == 6 || r == 7 || r == 8 || r == 9)))
 			continue;
 		if (!allow_save)
 			return -1;
