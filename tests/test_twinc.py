@@ -522,3 +522,34 @@ def test_indirect_call_probe_spares_argument_registers(tmp_path, thunks):
                 "%edi", "%esi", "%edx", "%ecx", "%r8d", "%r9d", "%eax"):
         written = re.search(r"\n\t\w+\t[^\n]*,\s*" + re.escape(arg) + r"\n", body)
         assert not written, f"argument register {arg} written before the call:\n{body}"
+
+
+def test_ipa_ra_hazard_refused(tmp_path):
+    """GCC's -fipa-ra keeps a caller-saved register live across a call to
+    a local function it knows leaves it alone; the rewritten callee's
+    probes clobber %r10/%r11 (issue 17).  twinc must refuse it."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tmovq\t%rdi, %r10\n\tcall\tg\n\taddq\t%r10, %rax\n\tret\n"
+                 "\t.size\tf, .-f\n"
+                 "\t.type\tg, @function\ng:\n\tmovq\t8(%rdi), %rax\n\tret\n\t.size\tg, .-g\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0, "accepted a caller-saved register live across a call"
+    assert "in.s:6: error: " in p.stderr and "-fno-ipa-ra" in p.stderr, p.stderr
+
+
+
+def test_ipa_ra_in_the_corpus_refused(tmp_path):
+    """The differential corpus at -O2 without -fno-ipa-ra: GCC keeps %rsi
+    across a call to t_fields; twinc refuses instead of deriving it."""
+    from twinc_lib import CORPUS, CORPUS_CFLAGS
+    s = tmp_path / "corpus.s"
+    flags = [f for f in CORPUS_CFLAGS if f != "-fno-ipa-ra"]
+    p = run(["gcc", *flags, "-S", "-o", s, CORPUS / "corpus.c"])
+    assert p.returncode == 0, p.stderr
+    p = twinc("--quiet", "--policy", CORPUS / "corpus.policy", "--test",
+              "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0
+    assert "(GCC's -fipa-ra): compile with -fno-ipa-ra" in p.stderr, p.stderr

@@ -602,6 +602,37 @@ static int rewrite_jump_label(struct ctx *c, int i)
 	return 0;
 }
 
+/*
+ * Is caller-saved r certainly read after the call at i before it is
+ * written?  Liveness (flow.c) cannot say: it is conservative (a walk
+ * limit, section switches, every later call reading every argument
+ * register), and here a false "live" refuses good code.  So only the
+ * straight line after the call counts: the hazard GCC creates there is
+ * caught, one behind a branch is not (make twin compiles with -fno-ipa-ra).
+ */
+static bool read_after_call(struct program *p, int i, int r)
+{
+	int j;
+
+	for (j = i + 1; j < p->nst; j++) {
+		const struct stmt *s = &p->st[j];
+		unsigned f;
+
+		if (s->kind == ST_LABEL)
+			return false;
+		if (s->kind != ST_INSN)
+			continue;
+		f = s->isa->flags;
+		if (f & (I_CALL | I_JMP | I_JCC | I_RET | I_IMPL))
+			return false;
+		if (stmt_mentions_reg(s, r))
+			return !writes_dest(s, r) || reads_beside_mem(s, r) ||
+			       (s->nops && s->op[0].kind == OP_MEM &&
+				(s->op[0].base == r || s->op[0].index == r));
+	}
+	return false;
+}
+
 static int rewrite_insn(struct ctx *c, int i)
 {
 	struct stmt *s = &c->p->st[i];
@@ -645,6 +676,22 @@ static int rewrite_insn(struct ctx *c, int i)
 	}
 	if ((f & (I_CALL | I_JMP | I_JCC)) && s->op[0].kind == OP_SYM) {
 		const char *t = s->op[0].text;
+
+		/* GCC's -fipa-ra keeps a caller-saved register across a call
+		 * to a local function it knows leaves that register alone; the
+		 * rewritten callee's probes and thunks do not (%r10/%r11 and
+		 * their scratch picks): refuse rather than miscompile */
+		if ((f & I_CALL) && find_func(c->p, t) >= 0) {
+			static const int kept[] = { 10, 11, 8, 9, 1, 6, 7 };
+
+			for (unsigned k = 0; k < sizeof(kept) / sizeof(kept[0]); k++)
+				if (read_after_call(c->p, i, kept[k])) {
+					err_at(c->p->path, s->line, "%%%s is live across the "
+					       "call to %s (GCC's -fipa-ra): compile with -fno-ipa-ra",
+					       reg_name(kept[k], 8), t);
+					return -1;
+				}
+		}
 
 		if (!is_local_label(t) && !isdigit_label(t) && find_func(c->p, t) < 0) {
 			const char *b = bound_name(c, t, nb, sizeof(nb));
