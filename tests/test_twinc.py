@@ -553,3 +553,42 @@ def test_ipa_ra_in_the_corpus_refused(tmp_path):
               "-o", tmp_path / "out.s", s)
     assert p.returncode != 0
     assert "(GCC's -fipa-ra): compile with -fno-ipa-ra" in p.stderr, p.stderr
+
+
+NORETURN_FN = ("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+               "\ttestq\t%rdi, %rdi\n\tjne\t.L2\n\tret\n.L2:\n\tcall\tabort\n"
+               "\t.size\tf, .-f\n")
+
+
+def test_call_to_noreturn_needs_the_policy_word(tmp_path):
+    """GCC ends a path with 'call abort' and nothing after it: without
+    knowing abort does not return, execution runs off the section."""
+    s = tmp_path / "in.s"
+    s.write_text(NORETURN_FN)
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\nextern abort deny\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0 and "runs off the end" in p.stderr, p.stderr
+
+
+def test_noreturn_policy_word(tmp_path):
+    """'extern abort deny noreturn': the call is bound as usual and
+    followed by a fatal BUG and a jump to itself, so nothing runs past it;
+    both verifiers accept the result."""
+    s = tmp_path / "in.s"
+    s.write_text(NORETURN_FN)
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\nextern abort deny noreturn\n")
+    out, obj = tmp_path / "out.s", tmp_path / "out.o"
+    p = twinc("--policy", pol, "-o", out, "--obj", obj, s)
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    m = re.search(r"\tcall\t__deny_abort\n\tpushq\t\$0\n\tcall\t__twin_bug\n"
+                  r"(\.Lsvm_noret_\d+):\n\tjmp\t\1\n", text)
+    assert m, text
+    p = twinc("--policy", pol, "--verify", obj)
+    assert p.returncode == 0, p.stdout
+    bad = tmp_path / "bad.policy"
+    bad.write_text("root f\nextern abort deny noreturns\n")
+    p = twinc("--policy", bad, "-o", out, s)
+    assert p.returncode != 0 and "bad.policy:2: error:" in p.stderr, p.stderr

@@ -638,6 +638,7 @@ static int rewrite_insn(struct ctx *c, int i)
 	struct stmt *s = &c->p->st[i];
 	unsigned f;
 	char insn[512], nb[200];
+	struct pentry *pe;
 	int mi = mem_operand(s), opsize;
 
 	c->st->insns_in++;
@@ -702,6 +703,17 @@ static int rewrite_insn(struct ctx *c, int i)
 			}
 			fprintf(c->out, "\t%s\t%s\n", s->name, b);
 			c->st->ext_calls++;
+			/* GCC put nothing after a call that does not return; a
+			 * bound one (deny, stub) does: stop there, a fatal BUG
+			 * and, should that return, a jump to itself */
+			pe = policy_find(c->pol, 'e', t);
+			if ((f & I_CALL) && pe && pe->noreturn) {
+				int n = c->site++;
+
+				fprintf(c->out, "\tpushq\t$0\n\tcall\t__twin_bug\n"
+					".Lsvm_noret_%d:\n\tjmp\t.Lsvm_noret_%d\n", n, n);
+				c->st->bug_sites++;
+			}
 			return 0;
 		}
 	}

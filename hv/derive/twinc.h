@@ -110,6 +110,7 @@ struct pentry {
 	int bind;		/* enum bind or enum pcpu */
 	int line;
 	bool used;
+	bool noreturn;		/* extern ... noreturn: the call never returns */
 };
 
 struct policy {
