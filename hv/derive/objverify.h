@@ -67,4 +67,72 @@ struct osym *oelf_sym_covering(struct oelf *o, int sec, uint64_t v, uint64_t n);
 int objverify_file(const char *path, struct policy *pol, bool embedded);
 extern FILE *ov_out;		/* where the verdict goes */
 
+/*
+ * What objverify.c (reading, decoding, static rules, tables, units) and
+ * objflow.c (the dataflow) share.
+ */
+#include <Zydis/Zydis.h>
+
+#define NREG		16
+#define RSP		4
+
+struct thunk {
+	int sec;
+	uint64_t start, end;
+	bool write;
+	int size, a, b;
+	uint32_t clobbers;	/* registers the thunk writes */
+};
+
+struct ins {
+	int sec;
+	uint64_t off;
+	ZydisDecodedInstruction d;
+	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+	struct orel *rdisp, *rimm;
+	uint8_t unit;		/* probe (7/8) or miss (5) unit starting here */
+	bool inside;		/* inside a unit: never a node of its own */
+	bool target;		/* entered other than by falling into it */
+	bool ret_site;		/* right after a call to a write thunk */
+	bool entry;		/* a symbol: entered knowing nothing */
+	int fixup;		/* write fix-up for this return site, or -1 */
+	int visits;
+};
+
+struct unit {
+	int a, b, tag, info, jmp;
+	int64_t k;
+};
+
+struct place {
+	int sec;		/* defined section, or -1 */
+	uint64_t off;
+	struct osym *sym;	/* the symbol named (undefined ones) */
+};
+
+extern struct oelf O;
+extern struct policy *POL;
+extern struct ins *I;
+extern int NI;
+extern struct thunk *T;
+extern int NT;
+extern struct unit *U;		/* per instruction, valid where I[i].unit */
+extern int cur;			/* the instruction a refusal names */
+
+void refuse(const char *rule, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+int gpr(ZydisRegister r);
+bool reg64(ZydisDecodedOperand *o, int r);
+struct place place_of(struct orel *r, int64_t pcrel_adj);
+bool pcrel(struct orel *r);
+int64_t field_adj(int i, struct orel *r);
+int ins_at(int sec, uint64_t off);
+bool runtime_var(const char *n);
+bool callable_external(const char *n);
+bool saving_runtime(const char *n);
+struct thunk *thunk_at(int sec, uint64_t off);
+struct thunk *thunk_of(int i);
+int branch_target(int i, struct osym **ext);
+void objflow_run(void);
+
 #endif
