@@ -592,3 +592,27 @@ def test_noreturn_policy_word(tmp_path):
     bad.write_text("root f\nextern abort deny noreturns\n")
     p = twinc("--policy", bad, "-o", out, s)
     assert p.returncode != 0 and "bad.policy:2: error:" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("body", ["\tmovsb\n", "\trep movsl\n", "\tmovsw\t(%rsi), (%rdi)\n",
+                                  "\trep movsb\n", "\tmovsl\t%ds:(%rsi), %es:(%rdi)\n"])
+def test_string_moves_not_taken_for_sign_extension(tmp_path, body):
+    """movsb/movsw/movsl without operands, with rep, or with two memory
+    operands are string copies, not movsx (issue 17: an -Os struct copy
+    passed with no SVM site).  The rewriter itself must refuse, without
+    --obj (the machine-code verifier would catch it there)."""
+    s = tmp_path / "in.s"
+    s.write_text(GOOD_FN.format(body=body))
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0, "a string copy derived unprobed"
+    assert "in.s:5: error: " in p.stderr, p.stderr
+    assert ("error: string instruction" in p.stderr or
+            "error: cannot parse operand '%ds:(%rsi)'" in p.stderr), p.stderr
+
+
+def test_sign_extending_moves_still_derived(tmp_path):
+    p, outs = derive(tmp_path, "\tmovsbl\t(%rdi), %eax\n\tmovswq\t%ax, %rdx\n"
+                               "\tmovslq\t%eax, %rcx\n")
+    assert p.returncode == 0, p.stderr

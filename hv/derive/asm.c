@@ -376,6 +376,15 @@ static int parse_stmt(struct program *p, struct pstate *ps, char *s, int line,
 			return -1;
 		}
 	}
+	/* movsb/movsw/movsl name both a sign extension (register or one
+	 * memory source, register destination) and a string copy (no
+	 * operands, or memory to memory): only the first is movsx */
+	if (!strncmp(s, "movs", 4) && strcmp(s, "movsq") &&
+	    (n == 0 || (n == 2 && st->op[0].kind == OP_MEM && st->op[1].kind == OP_MEM))) {
+		err_at(p->path, line, "string instruction '%s' (only rep movsq and "
+		       "rep stosq go through SVM)", s);
+		return -1;
+	}
 	return 0;
 }
 
