@@ -616,3 +616,19 @@ def test_sign_extending_moves_still_derived(tmp_path):
     p, outs = derive(tmp_path, "\tmovsbl\t(%rdi), %eax\n\tmovswq\t%ax, %rdx\n"
                                "\tmovslq\t%eax, %rcx\n")
     assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize("body,sym", [
+    ("\tmovq\t%rdi, jiffies\n", "jiffies"), ("\tmovq\tjiffies, %rax\n", "jiffies"),
+    ("\tincq\t0x2000\n", "0x2000"), ("\taddl\t$3, jiffies+8\n", "jiffies+8")])
+def test_absolute_operands_translated(tmp_path, body, sym):
+    """An absolute memory operand (issue 17: parsed as a symbol, neither
+    rewritten nor verified) goes through SVM like jiffies(%rip) does."""
+    p, outs = derive(tmp_path, body)
+    assert p.returncode == 0, p.stderr
+    out = outs[0].read_text()
+    f = out[out.index("\nf:"):out.index("\tret")]
+    assert re.search(r"\t(movq\t\$|leaq\t)" + re.escape(sym) + r", %r11\n\tcall\t__svm_p[rw]",
+                     f), f
+    assert not re.search(r"[ ,]" + re.escape(sym) + r"(\n|,)", f.replace("$" + sym, "")
+                         .replace("\t" + sym + ", %r11", "")), f

@@ -376,6 +376,24 @@ static int parse_stmt(struct program *p, struct pstate *ps, char *s, int line,
 			return -1;
 		}
 	}
+	/* "movq %rdi, jiffies", "incq 0x2000": an operand with no register
+	 * outside a branch is an absolute memory operand, not a symbol */
+	if (!(st->isa->flags & (I_JMP | I_JCC | I_CALL)))
+		for (i = 0; i < n; i++) {
+			struct operand *o = &st->op[i];
+
+			if (o->kind != OP_SYM)
+				continue;
+			if (o->star || strlen(o->text) >= sizeof(o->disp)) {
+				err_at(p->path, line, "cannot parse operand '%s' of '%s'",
+				       ops[i], s);
+				return -1;
+			}
+			o->kind = OP_MEM;
+			snprintf(o->disp, sizeof(o->disp), "%s", o->text);
+			o->base = o->index = -1;
+			o->scale = 1;
+		}
 	/* movsb/movsw/movsl name both a sign extension (register or one
 	 * memory source, register destination) and a string copy (no
 	 * operands, or memory to memory): only the first is movsx */

@@ -370,6 +370,14 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 		}
 		k = EA_PCPU_VM;
 		c->st->percpu_vm++;
+	} else if (o->base < 0 && o->index < 0) {
+		/* an absolute operand: the instance's own read-only data is
+		 * the same rip-relative; anything else is a driver-VM address */
+		if (is_rodata_sym(c->p, sym)) {
+			o->base = REG_RIP;
+			return rewrite_mem(c, i, s, mi, opsize);
+		}
+		k = EA_ABS;
 	} else if (o->base == REG_RIP) {
 		if (is_rodata_sym(c->p, sym)) {
 			if (writes_mem(s, mi)) {
