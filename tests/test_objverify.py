@@ -139,3 +139,31 @@ def test_every_byte_flip_in_a_thunk_is_refused_or_harmless(tmp_path):
         rc, _ = verify(bad, E1000_POLICY)
         refused += rc == 1
     assert refused >= 20
+
+
+def test_indexed_stack_bound_checked(tmp_path):
+    """twinc bounds a local array's index to the frame; two more than
+    that bound reach past the return address (which a read may see) and
+    are refused."""
+    (tmp_path / "arr.c").write_text(
+        "long f(long i, long a) { volatile long t[8];\n"
+        " for (int k = 0; k < 8; k++) t[k] = a + k; return t[i & 7]; }\n")
+    from twinc_lib import CORPUS_CFLAGS
+    s = tmp_path / "arr.s"
+    assert run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, tmp_path / "arr.c"]).returncode == 0
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    out, obj = tmp_path / "out.s", tmp_path / "out.o"
+    p = twinc("--policy", pol, "-o", out, "--obj", obj, s)
+    assert p.returncode == 0, p.stderr
+    assert verify(obj, pol)[0] == 0
+    text = out.read_text()
+    # the store's index comes from movslq (unknown): its bound is all there is
+    m = re.search(r"\tcmpq\t\$(\d+), (%r\w+)\n\tja\t\.Lsvm_stk_\d+\n\tmovq\t%\w+, \(%rsp,", text)
+    assert m, text
+    bad_s = tmp_path / "bad.s"
+    bad_s.write_text(text[:m.start(1)] + str(int(m.group(1)) + 1) + text[m.end(1):])
+    bad = tmp_path / "bad.o"
+    assert run(["as", "--64", "-o", bad, bad_s]).returncode == 0
+    rc, line = verify(bad, pol)
+    assert rc == 1 and "return address overwritten" in line, line

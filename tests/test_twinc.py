@@ -632,3 +632,56 @@ def test_absolute_operands_translated(tmp_path, body, sym):
                      f), f
     assert not re.search(r"[ ,]" + re.escape(sym) + r"(\n|,)", f.replace("$" + sym, "")
                          .replace("\t" + sym + ", %r11", "")), f
+
+
+ARRAY_C = """long f(long i, long a)
+{
+	volatile long t[8];
+	for (int k = 0; k < 8; k++)
+		t[k] = a + k * k;
+	return t[i & 7] * 3 + t[(i >> 3) & 7];
+}
+"""
+ARRAY_MAIN = """#include <stdio.h>
+#include <stdlib.h>
+long f(long i, long a);
+void __twin_bug(void) { puts("bug"); exit(3); }
+void *__svm_tlbp; unsigned long __svm_hits;
+int main(void)
+{
+	long s = 0;
+	for (long i = 0; i < 64; i++)
+		s = s * 31 + f(i, i * 7 + 1);
+	printf("%ld\\n", s);
+	return 0;
+}
+"""
+
+
+def test_indexed_stack_operand_derived_and_same(tmp_path):
+    """A local array indexed by data, movq (%rsp,%rdx,8): twinc refused
+    ordinary C (issue 17).  The index is now bounded to the frame; the
+    derived function computes what the original does."""
+    from twinc_lib import CORPUS_CFLAGS, LINK_CFLAGS
+    (tmp_path / "arr.c").write_text(ARRAY_C)
+    (tmp_path / "main.c").write_text(ARRAY_MAIN)
+    s = tmp_path / "arr.s"
+    p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, tmp_path / "arr.c"])
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"\(%rsp,%r\w+,8\)", s.read_text()), "no indexed stack operand"
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    out, obj = tmp_path / "out.s", tmp_path / "out.o"
+    p = twinc("--test", "--policy", pol, "-o", out, "--obj", obj, s)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"\tcmpq\t\$\d+, %r\w+\n\tja\t\.Lsvm_stk_\d+\n(\tpopfq\n)?"
+                     r"\tmov\w*\t[^\n]*\(%rsp,%r\w+,8\)", out.read_text())
+    res = []
+    for name, o in (("orig", s), ("twin", obj)):
+        exe = tmp_path / name
+        p = run(["gcc", *LINK_CFLAGS, "-o", exe, tmp_path / "main.c", o])
+        assert p.returncode == 0, p.stderr
+        p = run([exe])
+        assert p.returncode == 0, p.stdout
+        res.append(p.stdout)
+    assert res[0] == res[1]

@@ -220,10 +220,20 @@ static void check_mem(int i, ZydisDecodedOperand *o, struct state *st)
 		refuse("symbolic displacement", "%s on a register base",
 		       O.sym[I[i].rdisp->sym].name);
 	if (b == RSP) {
-		int64_t rel = disp - st->depth;
+		int64_t rel = disp - st->depth, ihi = 0;
 
-		if (o->mem.index != ZYDIS_REGISTER_NONE)
-			refuse("indexed stack operand", "its reach depends on data");
+		/* an index bounded by a check: its whole reach counts */
+		if (o->mem.index != ZYDIS_REGISTER_NONE) {
+			xv = x >= 0 ? &st->r[x] : NULL;
+			if (!xv || xv->k != V_INT)
+				refuse("indexed stack operand", "its reach depends on data");
+			rel += xv->lo * o->mem.scale;
+			ihi = (xv->hi - xv->lo) * o->mem.scale;
+		}
+		if (write && rel < 8 && rel + ihi + size > 0)
+			refuse("return address overwritten", "write at %+ld from it", (long)(rel + ihi));
+		if (ihi && rel + ihi + size > (write ? 0 : 8))
+			refuse("stack operand", "indexed reach above the frame (%+ld)", (long)(rel + ihi));
 		if (rel < -FRAME_MAX)
 			refuse("stack operand", "%ld bytes below the frame", (long)-rel);
 		if (write && rel < 8 && rel + size > 0)
@@ -233,8 +243,11 @@ static void check_mem(int i, ZydisDecodedOperand *o, struct state *st)
 		if (rel + size > 8)
 			refuse("stack operand", "read above the frame (%+ld)", (long)rel);
 		if (write) {
-			clear_slot(st, rel);
-			clear_slot(st, rel + size - 1);
+			int64_t a;
+
+			for (a = rel; a < rel + ihi + size; a += 8)
+				clear_slot(st, a);
+			clear_slot(st, rel + ihi + size - 1);
 		}
 		return;
 	}

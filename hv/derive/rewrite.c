@@ -641,6 +641,46 @@ static bool read_after_call(struct program *p, int i, int r)
 	return false;
 }
 
+/*
+ * D(%rsp,%idx,S), a local array: its reach depends on data.  Bound the
+ * index so that the access stays in the frame, below the return address
+ * (depth = bytes pushed and allocated since the entry): [D + idx*S,
+ * D + idx*S + size) <= depth, i.e. idx <= (depth - D - size) / S, unsigned.
+ * A larger index is a fatal BUG.  The flags are kept around the check
+ * when live; the access itself runs after popfq, on the same %rsp.
+ */
+static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
+{
+	const struct operand *o = &s->op[mi];
+	int size = operand_size(s, opsize), depth = stack_depth_at(c->p, i), site;
+	char insn[512], *end;
+	long disp = o->disp[0] ? strtol(o->disp, &end, 0) : 0;
+	long k;
+	bool flags;
+
+	if ((o->disp[0] && *end) || depth < 0 || o->index == REG_RSP) {
+		err_at(c->p->path, s->line, "cannot bound the indexed stack operand of '%s'",
+		       s->name);
+		return -1;
+	}
+	k = (depth - disp - size) / o->scale;
+	if (depth - disp - size < 0 || disp < -4096) {
+		err_at(c->p->path, s->line, "indexed stack operand of '%s' outside the frame",
+		       s->name);
+		return -1;
+	}
+	site = c->site++;
+	flags = flags_live_in(c->p, i);
+	fmt_insn(s, insn, sizeof(insn));
+	fprintf(c->out, "%s\tcmpq\t$%ld, %%%s\n\tja\t.Lsvm_stk_%d\n%s%s\n",
+		flags ? "\tpushfq\n" : "", k, reg_name(o->index, 8), site,
+		flags ? "\tpopfq\n" : "", insn);
+	missf(c, ".Lsvm_stk_%d:\n\tpushq\t$0\n\tcall\t__twin_bug\n"
+	      ".Lsvm_stkl_%d:\n\tjmp\t.Lsvm_stkl_%d\n", site, site, site);
+	c->st->stack_sites++;
+	return 0;
+}
+
 static int rewrite_insn(struct ctx *c, int i)
 {
 	struct stmt *s = &c->p->st[i];
@@ -742,6 +782,8 @@ static int rewrite_insn(struct ctx *c, int i)
 	}
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP)
 		return rewrite_mem(c, i, s, mi, opsize);
+	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP && s->op[mi].index >= 0)
+		return rewrite_stack_index(c, i, s, mi, opsize);
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP)
 		c->st->stack_sites++;
 	if (mi >= 0 && (f & I_NOMEM) && s->op[mi].base == REG_RIP &&

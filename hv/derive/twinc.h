@@ -143,6 +143,7 @@ bool flags_live_in(struct program *p, int i);
 extern int flow_why;	/* statement that made the last walk conservative */
 bool reg_dead_after(struct program *p, int i, int reg);
 bool reg_dead_at(struct program *p, int j, int reg);
+int stack_depth_at(struct program *p, int i);
 int mem_operand(const struct stmt *s);
 int operand_size(const struct stmt *s, int opsize);
 bool stmt_mentions_reg(const struct stmt *s, int reg);
