@@ -540,6 +540,19 @@ def test_ipa_ra_hazard_refused(tmp_path):
     assert "in.s:6: error: " in p.stderr and "-fno-ipa-ra" in p.stderr, p.stderr
 
 
+def test_ipa_ra_check_knows_the_zeroing_idiom(tmp_path):
+    """xorl %edi, %edi after a call writes %rdi; it reads nothing (a false
+    refusal of csmith's crc32 calls before)."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tcall\tg\n\txorl\t%edi, %edi\n\tcall\tg\n\tret\n\t.size\tf, .-f\n"
+                 "\t.type\tg, @function\ng:\n\tmovq\t%rdi, %rax\n\tret\n\t.size\tg, .-g\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode == 0, p.stderr
+
+
 
 def test_ipa_ra_in_the_corpus_refused(tmp_path):
     """The differential corpus at -O2 without -fno-ipa-ra: GCC keeps %rsi

@@ -633,6 +633,11 @@ static bool read_after_call(struct program *p, int i, int r)
 		f = s->isa->flags;
 		if (f & (I_CALL | I_JMP | I_JCC | I_RET | I_IMPL))
 			return false;
+		/* xor %r, %r only writes r (the zeroing idiom) */
+		if ((!strncmp(s->name, "xor", 3) || !strncmp(s->name, "sub", 3)) &&
+		    s->nops == 2 && s->op[0].kind == OP_REG && s->op[1].kind == OP_REG &&
+		    s->op[0].reg == r && s->op[1].reg == r)
+			return false;
 		if (stmt_mentions_reg(s, r))
 			return !writes_dest(s, r) || reads_beside_mem(s, r) ||
 			       (s->nops && s->op[0].kind == OP_MEM &&
