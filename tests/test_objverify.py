@@ -167,3 +167,38 @@ def test_indexed_stack_bound_checked(tmp_path):
     assert run(["as", "--64", "-o", bad, bad_s]).returncode == 0
     rc, line = verify(bad, pol)
     assert rc == 1 and "return address overwritten" in line, line
+
+
+def test_accepted_mutants_never_fault_outside_svm(tmp_path):
+    """Seeded bit flips in the rewritten corpus object's code: whatever
+    the verifier accepts must run to the end (any result), be stopped by
+    SVM, or loop; never die of a signal, which under the user-space
+    runtime is an access SVM did not check."""
+    import random
+    import subprocess
+    from twinc_lib import link_twin
+    _, twin = build_corpus(tmp_path)
+    obj = tmp_path / "corpus.twin.o"
+    data = obj.read_bytes()
+    secs = [section_offset(obj, n) for n in (".text", ".text.twin_thunks", ".text.twin_miss")]
+    rng = random.Random(17)
+    accepted = refused = 0
+    for n in range(60):
+        off, size = rng.choice(secs)
+        k = off + rng.randrange(size)
+        m = tmp_path / "m.o"
+        b = bytearray(data)
+        b[k] ^= 1 << rng.randrange(8)
+        m.write_bytes(bytes(b))
+        if twinc("--policy", CORPUS / "corpus.policy", "--verify", m).returncode:
+            refused += 1
+            continue
+        accepted += 1
+        exe = tmp_path / "m"
+        link_twin(m, exe)
+        try:
+            r = run([exe, "run", "1"], timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+        assert r.returncode >= 0, f"flip at file offset {k:#x}: signal {-r.returncode}\n{r.stderr}"
+    assert accepted >= 10 and refused >= 10, (accepted, refused)
