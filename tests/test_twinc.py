@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from twinc_lib import POLICY, ROOT, TWIN, make, manifest, twinc
+from twinc_lib import POLICY, ROOT, TWIN, make, manifest, run, twinc
 
 ROOTS = {"e1000_xmit_frame", "e1000_intr", "e1000_clean"}
 RUNTIME = {"__svm_miss", "__svm_miss_done", "__twin_dispatch", "__twin_bug",
@@ -437,3 +437,264 @@ def test_stub_ids_match_manifest():
         else:
             assert body.group(1) == f"\tmovl\t${b['id']}, %r11d\n\tjmp\t__twin_upcall"
     assert kinds == {"upcall", "stub"}
+
+
+def test_high_byte_registers_kept(tmp_path):
+    """%ah/%bh/%ch/%dh are not %al..%dl: after divb the remainder is in
+    %ah (issue 17: every output with a high-byte register was changed)."""
+    body = ("\tmovzbl\t%ah, %edx\n\torb\t$28, %ah\n\tmovb\t%bh, %cl\n"
+            "\tmovb\t%dh, %ch\n\taddl\t%edx, %eax\n")
+    p, outs = derive(tmp_path, body)
+    assert p.returncode == 0, p.stderr
+    out = outs[0].read_text()
+    for want in ("%ah, %edx", "$28, %ah", "%bh, %cl", "%dh, %ch"):
+        assert want in out, f"{want!r} rewritten:\n{out}"
+    dis = run(["objdump", "-d", outs[1]]).stdout
+    for want in ("movzbl %ah,%edx", "or     $0x1c,%ah", "mov    %bh,%cl", "mov    %dh,%ch"):
+        assert want in dis, f"{want!r} not in the object:\n{dis}"
+
+
+def test_high_byte_register_with_translated_operand_refused(tmp_path):
+    """A translated operand goes through %r11, which needs REX, which no
+    instruction naming %ah can have: refused by the assembler, never
+    emitted with %al in its place."""
+    p, outs = derive(tmp_path, "\tmovb\t%ah, 4(%rdi)\n")
+    assert p.returncode != 0
+    assert "assembler refused" in p.stderr
+    assert not any(o.exists() for o in outs)
+
+
+def test_long_directive_not_truncated(tmp_path):
+    """A data directive longer than 511 bytes (issue 17: cut at a comma,
+    losing data silently) keeps every byte."""
+    vals = ", ".join(str(i % 250) for i in range(400))       # ~1.8 KB
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tleaq\ttab(%rip), %rax\n\tret\n\t.size\tf, .-f\n"
+                 "\t.section\t.rodata\ntab:\n\t.byte\t" + vals + "\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", "--obj", tmp_path / "out.o", s)
+    assert p.returncode == 0, p.stderr
+    assert vals in (tmp_path / "out.s").read_text()
+    size = run(["readelf", "-SW", tmp_path / "out.o"]).stdout
+    assert re.search(r"\.rodata\s+PROGBITS\s+\w+\s+\w+\s+000190 ", size), size
+
+
+@pytest.mark.parametrize("store", ["movq\t$h, g+32(%rip)", "movq\t$h, 8(%rdi)",
+                                   "movl\t$h, %edx"])
+def test_function_address_outside_closure_reported(tmp_path, store):
+    """h's address stored straight to memory was neither reported like
+    movl $h,%edx nor emitted: h was silently left out (issue 17)."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 f"\t{store}\n\tret\n\t.size\tf, .-f\n"
+                 "\t.globl\th\n\t.type\th, @function\nh:\n\tret\n\t.size\th, .-h\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0
+    assert "in.s:5: error: address of h taken, but it is not in the closure" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("thunks", ["loops", "off"])
+def test_indirect_call_probe_spares_argument_registers(tmp_path, thunks):
+    """call *8(%rdi) with %r10/%r11 live after it: the probe's scratch was
+    taken from the call's own argument registers (%r9, %r8, ...), so the
+    callee got a clobbered argument (issue 17).  Refusing is fine;
+    clobbering is not."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tmovq\t%rdi, %r10\n\tmovq\t%rdi, %r11\n"
+                 "\tcall\t*8(%rdi)\n"
+                 "\taddq\t%r10, %rax\n\taddq\t%r11, %rax\n\tret\n\t.size\tf, .-f\n"
+                 "\t.globl\tg\n\t.type\tg, @function\ng:\n\tret\n\t.size\tg, .-g\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\nindirect g\n")
+    out = tmp_path / "out.s"
+    p = twinc("--thunks", thunks, "--policy", pol, "-o", out, s)
+    if p.returncode != 0:
+        assert "no scratch register" in p.stderr, p.stderr
+        return
+    text = out.read_text()
+    body = text[text.index("\nf:"):text.index("call\t__twin_dispatch")]
+    for arg in ("%rdi", "%rsi", "%rdx", "%rcx", "%r8", "%r9", "%rax",
+                "%edi", "%esi", "%edx", "%ecx", "%r8d", "%r9d", "%eax"):
+        written = re.search(r"\n\t\w+\t[^\n]*,\s*" + re.escape(arg) + r"\n", body)
+        assert not written, f"argument register {arg} written before the call:\n{body}"
+
+
+def test_ipa_ra_hazard_refused(tmp_path):
+    """GCC's -fipa-ra keeps a caller-saved register live across a call to
+    a local function it knows leaves it alone; the rewritten callee's
+    probes clobber %r10/%r11 (issue 17).  twinc must refuse it."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tmovq\t%rdi, %r10\n\tcall\tg\n\taddq\t%r10, %rax\n\tret\n"
+                 "\t.size\tf, .-f\n"
+                 "\t.type\tg, @function\ng:\n\tmovq\t8(%rdi), %rax\n\tret\n\t.size\tg, .-g\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0, "accepted a caller-saved register live across a call"
+    assert "in.s:6: error: " in p.stderr and "-fno-ipa-ra" in p.stderr, p.stderr
+
+
+def test_ipa_ra_check_knows_the_zeroing_idiom(tmp_path):
+    """xorl %edi, %edi after a call writes %rdi; it reads nothing (a false
+    refusal of csmith's crc32 calls before)."""
+    s = tmp_path / "in.s"
+    s.write_text("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+                 "\tcall\tg\n\txorl\t%edi, %edi\n\tcall\tg\n\tret\n\t.size\tf, .-f\n"
+                 "\t.type\tg, @function\ng:\n\tmovq\t%rdi, %rax\n\tret\n\t.size\tg, .-g\n")
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode == 0, p.stderr
+
+
+
+def test_ipa_ra_in_the_corpus_refused(tmp_path):
+    """The differential corpus at -O2 without -fno-ipa-ra: GCC keeps %rsi
+    across a call to t_fields; twinc refuses instead of deriving it."""
+    from twinc_lib import CORPUS, CORPUS_CFLAGS
+    s = tmp_path / "corpus.s"
+    flags = [f for f in CORPUS_CFLAGS if f != "-fno-ipa-ra"]
+    p = run(["gcc", *flags, "-S", "-o", s, CORPUS / "corpus.c"])
+    assert p.returncode == 0, p.stderr
+    p = twinc("--quiet", "--policy", CORPUS / "corpus.policy", "--test",
+              "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0
+    assert "(GCC's -fipa-ra): compile with -fno-ipa-ra" in p.stderr, p.stderr
+
+
+NORETURN_FN = ("\t.text\n\t.globl\tf\n\t.type\tf, @function\nf:\n"
+               "\ttestq\t%rdi, %rdi\n\tjne\t.L2\n\tret\n.L2:\n\tcall\tabort\n"
+               "\t.size\tf, .-f\n")
+
+
+def test_call_to_noreturn_needs_the_policy_word(tmp_path):
+    """GCC ends a path with 'call abort' and nothing after it: without
+    knowing abort does not return, execution runs off the section."""
+    s = tmp_path / "in.s"
+    s.write_text(NORETURN_FN)
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\nextern abort deny\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0 and "runs off the end" in p.stderr, p.stderr
+
+
+def test_noreturn_policy_word(tmp_path):
+    """'extern abort deny noreturn': the call is bound as usual and
+    followed by a fatal BUG and a jump to itself, so nothing runs past it;
+    both verifiers accept the result."""
+    s = tmp_path / "in.s"
+    s.write_text(NORETURN_FN)
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\nextern abort deny noreturn\n")
+    out, obj = tmp_path / "out.s", tmp_path / "out.o"
+    p = twinc("--policy", pol, "-o", out, "--obj", obj, s)
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    m = re.search(r"\tcall\t__deny_abort\n\tpushq\t\$0\n\tcall\t__twin_bug\n"
+                  r"(\.Lsvm_noret_\d+):\n\tjmp\t\1\n", text)
+    assert m, text
+    p = twinc("--policy", pol, "--verify", obj)
+    assert p.returncode == 0, p.stdout
+    bad = tmp_path / "bad.policy"
+    bad.write_text("root f\nextern abort deny noreturns\n")
+    p = twinc("--policy", bad, "-o", out, s)
+    assert p.returncode != 0 and "bad.policy:2: error:" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("body", ["\tmovsb\n", "\trep movsl\n", "\tmovsw\t(%rsi), (%rdi)\n",
+                                  "\trep movsb\n", "\tmovsl\t%ds:(%rsi), %es:(%rdi)\n"])
+def test_string_moves_not_taken_for_sign_extension(tmp_path, body):
+    """movsb/movsw/movsl without operands, with rep, or with two memory
+    operands are string copies, not movsx (issue 17: an -Os struct copy
+    passed with no SVM site).  The rewriter itself must refuse, without
+    --obj (the machine-code verifier would catch it there)."""
+    s = tmp_path / "in.s"
+    s.write_text(GOOD_FN.format(body=body))
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    p = twinc("--policy", pol, "-o", tmp_path / "out.s", s)
+    assert p.returncode != 0, "a string copy derived unprobed"
+    assert "in.s:5: error: " in p.stderr, p.stderr
+    assert ("error: string instruction" in p.stderr or
+            "error: cannot parse operand '%ds:(%rsi)'" in p.stderr), p.stderr
+
+
+def test_sign_extending_moves_still_derived(tmp_path):
+    p, outs = derive(tmp_path, "\tmovsbl\t(%rdi), %eax\n\tmovswq\t%ax, %rdx\n"
+                               "\tmovslq\t%eax, %rcx\n")
+    assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize("body,sym", [
+    ("\tmovq\t%rdi, jiffies\n", "jiffies"), ("\tmovq\tjiffies, %rax\n", "jiffies"),
+    ("\tincq\t0x2000\n", "0x2000"), ("\taddl\t$3, jiffies+8\n", "jiffies+8")])
+def test_absolute_operands_translated(tmp_path, body, sym):
+    """An absolute memory operand (issue 17: parsed as a symbol, neither
+    rewritten nor verified) goes through SVM like jiffies(%rip) does."""
+    p, outs = derive(tmp_path, body)
+    assert p.returncode == 0, p.stderr
+    out = outs[0].read_text()
+    f = out[out.index("\nf:"):out.index("\tret")]
+    assert re.search(r"\t(movq\t\$|leaq\t)" + re.escape(sym) + r", %r11\n\tcall\t__svm_p[rw]",
+                     f), f
+    assert not re.search(r"[ ,]" + re.escape(sym) + r"(\n|,)", f.replace("$" + sym, "")
+                         .replace("\t" + sym + ", %r11", "")), f
+
+
+ARRAY_C = """long f(long i, long a)
+{
+	volatile long t[8];
+	for (int k = 0; k < 8; k++)
+		t[k] = a + k * k;
+	return t[i & 7] * 3 + t[(i >> 3) & 7];
+}
+"""
+ARRAY_MAIN = """#include <stdio.h>
+#include <stdlib.h>
+long f(long i, long a);
+void __twin_bug(void) { puts("bug"); exit(3); }
+void *__svm_tlbp; unsigned long __svm_hits;
+int main(void)
+{
+	long s = 0;
+	for (long i = 0; i < 64; i++)
+		s = s * 31 + f(i, i * 7 + 1);
+	printf("%ld\\n", s);
+	return 0;
+}
+"""
+
+
+def test_indexed_stack_operand_derived_and_same(tmp_path):
+    """A local array indexed by data, movq (%rsp,%rdx,8): twinc refused
+    ordinary C (issue 17).  The index is now bounded to the frame; the
+    derived function computes what the original does."""
+    from twinc_lib import CORPUS_CFLAGS, LINK_CFLAGS
+    (tmp_path / "arr.c").write_text(ARRAY_C)
+    (tmp_path / "main.c").write_text(ARRAY_MAIN)
+    s = tmp_path / "arr.s"
+    p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, tmp_path / "arr.c"])
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"\(%rsp,%r\w+,8\)", s.read_text()), "no indexed stack operand"
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\n")
+    out, obj = tmp_path / "out.s", tmp_path / "out.o"
+    p = twinc("--test", "--policy", pol, "-o", out, "--obj", obj, s)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"\tcmpq\t\$\d+, %r\w+\n\tja\t\.Lsvm_stk_\d+\n(\tpopfq\n)?"
+                     r"\tmov\w*\t[^\n]*\(%rsp,%r\w+,8\)", out.read_text())
+    res = []
+    for name, o in (("orig", s), ("twin", obj)):
+        exe = tmp_path / name
+        p = run(["gcc", *LINK_CFLAGS, "-o", exe, tmp_path / "main.c", o])
+        assert p.returncode == 0, p.stderr
+        p = run([exe])
+        assert p.returncode == 0, p.stdout
+        res.append(p.stdout)
+    assert res[0] == res[1]

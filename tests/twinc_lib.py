@@ -19,7 +19,8 @@ SVM = ROOT / "hv" / "svm"
 CORPUS_CFLAGS = ["-O2", "-fno-pic", "-fno-pie", "-mno-red-zone", "-fno-jump-tables",
                  "-fno-stack-protector", "-fno-asynchronous-unwind-tables",
                  "-fcf-protection=none", "-mno-sse", "-mno-mmx", "-mno-sse2",
-                 "-mno-avx", "-fno-tree-loop-distribute-patterns", "-fno-builtin"]
+                 "-mno-avx", "-fno-tree-loop-distribute-patterns", "-fno-builtin",
+                 "-fno-ipa-ra"]
 LINK_CFLAGS = ["-O2", "-fno-pie", "-no-pie", "-mno-red-zone", "-fno-stack-protector"]
 
 

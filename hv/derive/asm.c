@@ -139,6 +139,7 @@ int parse_operand(const char *in, struct operand *o)
 	if (*s == '%' && !strchr(s, ':') && !strchr(s, '(')) {
 		o->kind = OP_REG;
 		o->reg = reg_parse(s, &o->width);
+		o->high = reg_is_high(s);
 		return o->reg < 0 ? -1 : 0;
 	}
 	if (*s == '%') {		/* segment override */
@@ -231,6 +232,7 @@ static struct stmt *new_stmt(struct program *p, enum stmt_kind k, int line)
 	s->kind = k;
 	s->line = line;
 	s->func = -1;
+	s->args = "";
 	return s;
 }
 
@@ -323,7 +325,7 @@ static int parse_stmt(struct program *p, struct pstate *ps, char *s, int line,
 		}
 		st = new_stmt(p, ST_DIR, line);
 		snprintf(st->name, sizeof(st->name), "%s", s);
-		snprintf(st->args, sizeof(st->args), "%s", sp);
+		st->args = strdup(sp);	/* no limit: a cut .byte list loses data */
 		st->section = ps->cur;
 		st->in_app = ps->app;
 		st->pushdepth = ps->pushdepth;
@@ -373,6 +375,33 @@ static int parse_stmt(struct program *p, struct pstate *ps, char *s, int line,
 			       ops[i], s);
 			return -1;
 		}
+	}
+	/* "movq %rdi, jiffies", "incq 0x2000": an operand with no register
+	 * outside a branch is an absolute memory operand, not a symbol */
+	if (!(st->isa->flags & (I_JMP | I_JCC | I_CALL)))
+		for (i = 0; i < n; i++) {
+			struct operand *o = &st->op[i];
+
+			if (o->kind != OP_SYM)
+				continue;
+			if (o->star || strlen(o->text) >= sizeof(o->disp)) {
+				err_at(p->path, line, "cannot parse operand '%s' of '%s'",
+				       ops[i], s);
+				return -1;
+			}
+			o->kind = OP_MEM;
+			snprintf(o->disp, sizeof(o->disp), "%s", o->text);
+			o->base = o->index = -1;
+			o->scale = 1;
+		}
+	/* movsb/movsw/movsl name both a sign extension (register or one
+	 * memory source, register destination) and a string copy (no
+	 * operands, or memory to memory): only the first is movsx */
+	if (!strncmp(s, "movs", 4) && strcmp(s, "movsq") &&
+	    (n == 0 || (n == 2 && st->op[0].kind == OP_MEM && st->op[1].kind == OP_MEM))) {
+		err_at(p->path, line, "string instruction '%s' (only rep movsq and "
+		       "rep stosq go through SVM)", s);
+		return -1;
 	}
 	return 0;
 }

@@ -10,7 +10,7 @@
 # headers, never `uname -r` (the host runs another kernel).
 
 TWINC        := $(BUILD)/bin/twinc
-TWINC_SRC    := $(wildcard hv/derive/*.c) hv/derive/twinc.h
+TWINC_SRC    := $(wildcard hv/derive/*.c) hv/derive/twinc.h hv/derive/objverify.h
 TWINC_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
 LINUX_SRC_DEB := $(CACHE)/debs/linux-source-6.1_$(KERNEL_VERSION)_all.deb
 KHDR         := /usr/src/linux-headers-$(KERNEL_FLAVOUR)
@@ -27,7 +27,7 @@ TWIN_FLAGS   := --count-hits --thunks all
 $(TWINC): $(TWINC_SRC)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	@$(CC) $(TWINC_CFLAGS) -o $@ $(filter %.c,$^)
+	@$(CC) $(TWINC_CFLAGS) -o $@ $(filter %.c,$^) -lZydis
 
 twinc: $(TWINC)
 .PHONY: twinc
@@ -93,6 +93,17 @@ $(TWIN_OUT)/manifest.json: $(TWIN_OUT)/e1000_main.s $(TWIN_OUT)/layout-members \
 		--orig-obj $(TWIN_OUT)/e1000_closure_orig.o \
 		--manifest $@ $(TWIN_OUT)/e1000_main.s
 
+# The object that is loaded, checked on its machine code by the independent
+# verifier (objverify.c, see README.md); the stamp holds the object's
+# sha256, and the payload build loads nothing that does not match it.
+TWIN_ACCEPTED := $(TWIN_OUT)/e1000_twin.o.accepted
+
+$(TWIN_ACCEPTED): $(TWIN_OUT)/manifest.json $(TWINC) hv/derive/e1000.policy
+	@echo "  VERIFY  $(TWIN_OUT)/e1000_twin.o (machine code)"
+	@rm -f $@
+	@$(TWINC) --policy hv/derive/e1000.policy --verify $(TWIN_OUT)/e1000_twin.o
+	@cd $(TWIN_OUT) && sha256sum e1000_twin.o > $(notdir $@).tmp && mv $(notdir $@).tmp $(notdir $@)
+
 # The SVM runtime as host objects (the tests link these).
 $(BUILD)/twin/svm/libsvm_user.a: $(SVM_SRC) $(wildcard hv/svm/*.h)
 	@mkdir -p $(@D)
@@ -101,6 +112,6 @@ $(BUILD)/twin/svm/libsvm_user.a: $(SVM_SRC) $(wildcard hv/svm/*.h)
 			-o $(@D)/$$(basename $$f | sed 's/\.[cS]$$/.o/') || exit 1; done
 	@ar rcs $@ $(@D)/svm.o $(@D)/svm_user.o $(@D)/svm_entry.o
 
-twin: $(TWIN_OUT)/manifest.json $(BUILD)/twin/svm/libsvm_user.a
+twin: $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) $(BUILD)/twin/svm/libsvm_user.a
 	@grep -E '"(sites_rewritten|non_stack_operands|lines_parsed|lines_total|code_growth|verified)"' $<
 .PHONY: twin

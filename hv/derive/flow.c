@@ -234,3 +234,85 @@ bool reg_dead_at(struct program *p, int j, int reg)
 {
 	return !walk(p, j, reg_visit, reg);
 }
+
+/*
+ * Bytes below the return address at statement i (pushes, constant
+ * %rsp steps), the same on every path from its function's entry; -1 if
+ * that is not so or cannot be told.  For bounding indexed stack operands.
+ */
+int stack_depth_at(struct program *p, int i)
+{
+	int f = p->st[i].func, *d, *stack, sp = 0, res;
+
+	if (f < 0)
+		return -1;
+	if (p->fn[f].parent >= 0)
+		f = p->fn[f].parent;	/* a .cold part is entered from its function */
+	d = malloc(p->nst * sizeof(int));
+	stack = malloc(p->nst * sizeof(int));
+	memset(d, 0xff, p->nst * sizeof(int));
+	d[p->fn[f].first] = 0;
+	stack[sp++] = p->fn[f].first;
+	res = 0;
+	while (sp && res == 0) {
+		int k = stack[--sp], dep = d[k];
+
+		for (; k < p->nst; k++) {
+			const struct stmt *s = &p->st[k];
+			const struct operand *last = s->nops ? &s->op[s->nops - 1] : NULL;
+			unsigned fl;
+			int t = -1;
+
+			if (d[k] >= 0 && d[k] != dep) {
+				res = -1;	/* two depths meet */
+				break;
+			}
+			d[k] = dep;
+			if (s->kind == ST_DIR && is_section_switch(s))
+				break;
+			if (s->kind != ST_INSN || s->pushdepth)
+				continue;
+			fl = s->isa->flags;
+			if (fl & I_PUSHPOP) {
+				dep += !strncmp(s->name, "push", 4) ? 8 : -8;
+			} else if (last && last->kind == OP_REG && last->reg == REG_RSP &&
+				   last->width == 8 && s->nops == 2) {
+				const struct operand *o = &s->op[0];
+
+				if (!strcmp(s->name, "subq") && o->kind == OP_IMM)
+					dep += strtol(o->text, NULL, 0);
+				else if (!strcmp(s->name, "addq") && o->kind == OP_IMM)
+					dep -= strtol(o->text, NULL, 0);
+				else if (!strcmp(s->name, "leaq") && o->kind == OP_MEM &&
+					 o->base == REG_RSP && o->index < 0)
+					dep -= strtol(o->disp, NULL, 0);
+				else
+					res = -1;
+			}
+			if (dep < 0 || res)
+				res = -1;
+			if (res)
+				break;
+			if (fl & (I_JMP | I_JCC)) {
+				t = target(p, s);
+				if (t >= 0 && d[t] < 0) {
+					d[t] = dep;
+					stack[sp++] = t;
+				} else if (t >= 0 && d[t] != dep) {
+					res = -1;
+				}
+			}
+			if (fl & (I_JMP | I_RET))
+				break;
+			if (k + 1 < p->nst && d[k + 1] >= 0) {
+				if (d[k + 1] != dep)
+					res = -1;
+				break;
+			}
+		}
+	}
+	res = res ? -1 : d[i];
+	free(d);
+	free(stack);
+	return res;
+}

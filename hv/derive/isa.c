@@ -174,6 +174,14 @@ int reg_parse(const char *s, int *width)
 	return -1;
 }
 
+/* %ah..%bh: same register number and width as %al..%bl, other bits */
+bool reg_is_high(const char *s)
+{
+	if (*s == '%')
+		s++;
+	return strlen(s) == 2 && s[1] == 'h' && strchr("acdb", s[0]);
+}
+
 const char *reg_name(int reg, int width)
 {
 	int w = width == 1 ? 0 : width == 2 ? 1 : width == 4 ? 2 : 3;

@@ -5,7 +5,8 @@
  *   twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] [--count-hits]
  *         [--no-windows] -o OUT.s [--obj OUT.o] [--orig-obj ORIG.o]
  *         [--manifest M.json] INPUT.s
- *   twinc --policy P --verify FILE.s
+ *   twinc --policy P --verify FILE.s     (the text verifier, a fast pre-check)
+ *   twinc --policy P --verify FILE.o     (objverify.c: the assembled object)
  *
  * Nothing is left behind on failure: outputs are written under temporary
  * names and renamed only once the verifier accepted the assembly and the
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "twinc.h"
+#include "objverify.h"
 
 static int run_as(const char *in, const char *out)
 {
@@ -65,7 +67,7 @@ static void usage(void)
 	fprintf(stderr, "usage: twinc --policy P [--test] [--no-groups] [--thunks off|loops|all] [--count-hits]\n"
 		"             [--no-windows] -o OUT.s [--obj OUT.o] "
 		"[--orig-obj ORIG.o] [--manifest M.json] INPUT.s\n"
-		"       twinc --policy P --verify FILE.s\n");
+		"       twinc --policy P --verify FILE.s|FILE.o\n");
 	exit(2);
 }
 
@@ -128,6 +130,8 @@ int main(int argc, char **argv)
 	}
 	if (!pol_path || policy_load(&pol, pol_path))
 		return pol_path ? 1 : (usage(), 2);
+	if (verify && strlen(verify) > 2 && !strcmp(verify + strlen(verify) - 2, ".o"))
+		return objverify_file(verify, &pol, false) ? 1 : 0;
 	if (verify) {
 		if (verify_file(verify, &pol, &n))
 			return 1;
@@ -154,6 +158,9 @@ int main(int argc, char **argv)
 			err_at(out, 0, "assembler refused the derived code");
 			goto fail;
 		}
+		/* the bytes themselves, by the verifier that shares no parser */
+		if (objverify_file(tobj, &pol, true))
+			goto fail;
 		out_bytes = text_bytes(tobj);
 	}
 	if (orig) {

@@ -41,7 +41,7 @@ static int bind_parse(const char *s, int kind)
 int policy_load(struct policy *p, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char buf[512], kw[32], name[128], how[32], extra[8];
+	char buf[512], kw[32], name[128], how[32], extra[16];
 	int no = 0;
 
 	p->path = path;
@@ -57,7 +57,7 @@ int policy_load(struct policy *p, const char *path)
 		no++;
 		if (hash)
 			*hash = 0;
-		n = sscanf(buf, "%31s %127s %31s %7s", kw, name, how, extra);
+		n = sscanf(buf, "%31s %127s %31s %15s", kw, name, how, extra);
 		if (n <= 0)
 			continue;
 		e.line = no;
@@ -66,9 +66,11 @@ int policy_load(struct policy *p, const char *path)
 			e.kind = 'r';
 		} else if (!strcmp(kw, "indirect") && n == 2) {
 			e.kind = 'i';
-		} else if ((!strcmp(kw, "extern") || !strcmp(kw, "percpu")) &&
-			   n == 3) {
+		} else if ((!strcmp(kw, "extern") && (n == 3 ||
+			    (n == 4 && !strcmp(extra, "noreturn")))) ||
+			   (!strcmp(kw, "percpu") && n == 3)) {
 			e.kind = kw[0] == 'e' ? 'e' : 'p';
+			e.noreturn = n == 4;
 			e.bind = bind_parse(how, e.kind);
 			if (e.bind < 0) {
 				err_at(path, no, "bad binding '%s' for %s", how, name);

@@ -102,8 +102,9 @@ static void fmt_op(const struct operand *o, char *buf, size_t n)
 
 	switch (o->kind) {
 	case OP_REG:
-		snprintf(buf, n, "%s%%%s", o->star ? "*" : "",
-			 reg_name(o->reg, o->width));
+		snprintf(buf, n, "%s%%%s%s", o->star ? "*" : "",
+			 o->high ? (const char *[]){ "a", "c", "d", "b" }[o->reg] :
+			 reg_name(o->reg, o->width), o->high ? "h" : "");
 		return;
 	case OP_IMM:
 		snprintf(buf, n, "$%s", o->text);
@@ -167,6 +168,10 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 	static const int order[] = { 11, 10, 9, 8, 0, 1, 2, 6, 7, 3, 5, 12,
 				     13, 14, 15 };
 	bool impl = (s->isa->flags & I_IMPL) && !(s->isa->flags & I_CALL);
+	/* the probe runs before the call, which reads its argument registers
+	 * (and %al, a varargs callee's count): liveness after the call says
+	 * nothing about them */
+	bool call = s->isa->flags & I_CALL;
 	int k, got = 0;
 
 	for (k = 0; k < 15 && got < n; k++) {
@@ -175,6 +180,8 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 		if (stmt_mentions_reg(s, r))
 			continue;
 		if (impl && (r <= 2 || r == 6 || r == 7))
+			continue;
+		if (call && (r == 0 || r == 1 || r == 2 || r == 6 || r == 7 || r == 8 || r == 9))
 			continue;
 		/* a jump label has two successors: l_yes must agree */
 		if (reg_dead_after(c->p, i, r) &&
@@ -190,7 +197,8 @@ static int pick_scratch(struct ctx *c, int i, const struct stmt *s, int n,
 		for (j = 0; j < got; j++)
 			taken |= regs[j] == r;
 		if (taken || stmt_mentions_reg(s, r) ||
-		    (impl && (r <= 2 || r == 6 || r == 7)))
+		    (impl && (r <= 2 || r == 6 || r == 7)) ||
+		    (call && (r <= 2 || r == 6 || r == 7 || r == 8 || r == 9)))
 			continue;
 		if (!allow_save)
 			return -1;
@@ -362,6 +370,14 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 		}
 		k = EA_PCPU_VM;
 		c->st->percpu_vm++;
+	} else if (o->base < 0 && o->index < 0) {
+		/* an absolute operand: the instance's own read-only data is
+		 * the same rip-relative; anything else is a driver-VM address */
+		if (is_rodata_sym(c->p, sym)) {
+			o->base = REG_RIP;
+			return rewrite_mem(c, i, s, mi, opsize);
+		}
+		k = EA_ABS;
 	} else if (o->base == REG_RIP) {
 		if (is_rodata_sym(c->p, sym)) {
 			if (writes_mem(s, mi)) {
@@ -594,11 +610,88 @@ static int rewrite_jump_label(struct ctx *c, int i)
 	return 0;
 }
 
+/*
+ * Is caller-saved r certainly read after the call at i before it is
+ * written?  Liveness (flow.c) cannot say: it is conservative (a walk
+ * limit, section switches, every later call reading every argument
+ * register), and here a false "live" refuses good code.  So only the
+ * straight line after the call counts: the hazard GCC creates there is
+ * caught, one behind a branch is not (make twin compiles with -fno-ipa-ra).
+ */
+static bool read_after_call(struct program *p, int i, int r)
+{
+	int j;
+
+	for (j = i + 1; j < p->nst; j++) {
+		const struct stmt *s = &p->st[j];
+		unsigned f;
+
+		if (s->kind == ST_LABEL)
+			return false;
+		if (s->kind != ST_INSN)
+			continue;
+		f = s->isa->flags;
+		if (f & (I_CALL | I_JMP | I_JCC | I_RET | I_IMPL))
+			return false;
+		/* xor %r, %r only writes r (the zeroing idiom) */
+		if ((!strncmp(s->name, "xor", 3) || !strncmp(s->name, "sub", 3)) &&
+		    s->nops == 2 && s->op[0].kind == OP_REG && s->op[1].kind == OP_REG &&
+		    s->op[0].reg == r && s->op[1].reg == r)
+			return false;
+		if (stmt_mentions_reg(s, r))
+			return !writes_dest(s, r) || reads_beside_mem(s, r) ||
+			       (s->nops && s->op[0].kind == OP_MEM &&
+				(s->op[0].base == r || s->op[0].index == r));
+	}
+	return false;
+}
+
+/*
+ * D(%rsp,%idx,S), a local array: its reach depends on data.  Bound the
+ * index so that the access stays in the frame, below the return address
+ * (depth = bytes pushed and allocated since the entry): [D + idx*S,
+ * D + idx*S + size) <= depth, i.e. idx <= (depth - D - size) / S, unsigned.
+ * A larger index is a fatal BUG.  The flags are kept around the check
+ * when live; the access itself runs after popfq, on the same %rsp.
+ */
+static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
+{
+	const struct operand *o = &s->op[mi];
+	int size = operand_size(s, opsize), depth = stack_depth_at(c->p, i), site;
+	char insn[512], *end;
+	long disp = o->disp[0] ? strtol(o->disp, &end, 0) : 0;
+	long k;
+	bool flags;
+
+	if ((o->disp[0] && *end) || depth < 0 || o->index == REG_RSP) {
+		err_at(c->p->path, s->line, "cannot bound the indexed stack operand of '%s'",
+		       s->name);
+		return -1;
+	}
+	k = (depth - disp - size) / o->scale;
+	if (depth - disp - size < 0 || disp < -4096) {
+		err_at(c->p->path, s->line, "indexed stack operand of '%s' outside the frame",
+		       s->name);
+		return -1;
+	}
+	site = c->site++;
+	flags = flags_live_in(c->p, i);
+	fmt_insn(s, insn, sizeof(insn));
+	fprintf(c->out, "%s\tcmpq\t$%ld, %%%s\n\tja\t.Lsvm_stk_%d\n%s%s\n",
+		flags ? "\tpushfq\n" : "", k, reg_name(o->index, 8), site,
+		flags ? "\tpopfq\n" : "", insn);
+	missf(c, ".Lsvm_stk_%d:\n\tpushq\t$0\n\tcall\t__twin_bug\n"
+	      ".Lsvm_stkl_%d:\n\tjmp\t.Lsvm_stkl_%d\n", site, site, site);
+	c->st->stack_sites++;
+	return 0;
+}
+
 static int rewrite_insn(struct ctx *c, int i)
 {
 	struct stmt *s = &c->p->st[i];
 	unsigned f;
 	char insn[512], nb[200];
+	struct pentry *pe;
 	int mi = mem_operand(s), opsize;
 
 	c->st->insns_in++;
@@ -638,6 +731,22 @@ static int rewrite_insn(struct ctx *c, int i)
 	if ((f & (I_CALL | I_JMP | I_JCC)) && s->op[0].kind == OP_SYM) {
 		const char *t = s->op[0].text;
 
+		/* GCC's -fipa-ra keeps a caller-saved register across a call
+		 * to a local function it knows leaves that register alone; the
+		 * rewritten callee's probes and thunks do not (%r10/%r11 and
+		 * their scratch picks): refuse rather than miscompile */
+		if ((f & I_CALL) && find_func(c->p, t) >= 0) {
+			static const int kept[] = { 10, 11, 8, 9, 1, 6, 7 };
+
+			for (unsigned k = 0; k < sizeof(kept) / sizeof(kept[0]); k++)
+				if (read_after_call(c->p, i, kept[k])) {
+					err_at(c->p->path, s->line, "%%%s is live across the "
+					       "call to %s (GCC's -fipa-ra): compile with -fno-ipa-ra",
+					       reg_name(kept[k], 8), t);
+					return -1;
+				}
+		}
+
 		if (!is_local_label(t) && !isdigit_label(t) && find_func(c->p, t) < 0) {
 			const char *b = bound_name(c, t, nb, sizeof(nb));
 
@@ -647,11 +756,39 @@ static int rewrite_insn(struct ctx *c, int i)
 			}
 			fprintf(c->out, "\t%s\t%s\n", s->name, b);
 			c->st->ext_calls++;
+			/* GCC put nothing after a call that does not return; a
+			 * bound one (deny, stub) does: stop there, a fatal BUG
+			 * and, should that return, a jump to itself */
+			pe = policy_find(c->pol, 'e', t);
+			if ((f & I_CALL) && pe && pe->noreturn) {
+				int n = c->site++;
+
+				fprintf(c->out, "\tpushq\t$0\n\tcall\t__twin_bug\n"
+					".Lsvm_noret_%d:\n\tjmp\t.Lsvm_noret_%d\n", n, n);
+				c->st->bug_sites++;
+			}
 			return 0;
+		}
+	}
+	/* before any rewriting: a store of $h to memory takes h's address too */
+	for (int k = 0; k < s->nops; k++) {
+		char sym[128];
+		int fn;
+
+		if (s->op[k].kind != OP_IMM)
+			continue;
+		sym_of(s->op[k].text, sym, sizeof(sym));
+		fn = sym[0] ? find_func(c->p, sym) : -1;
+		if (fn >= 0 && !c->p->fn[fn].in_closure) {
+			err_at(c->p->path, s->line,
+			       "address of %s taken, but it is not in the closure", sym);
+			return -1;
 		}
 	}
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP)
 		return rewrite_mem(c, i, s, mi, opsize);
+	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP && s->op[mi].index >= 0)
+		return rewrite_stack_index(c, i, s, mi, opsize);
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP)
 		c->st->stack_sites++;
 	if (mi >= 0 && (f & I_NOMEM) && s->op[mi].base == REG_RIP &&
@@ -669,20 +806,6 @@ static int rewrite_insn(struct ctx *c, int i)
 			fprintf(c->out, "\tmovq\t$%s, %%%s\n", s->op[mi].disp,
 				reg_name(s->op[1].reg, 8));
 			return 0;
-		}
-	}
-	for (int k = 0; k < s->nops; k++) {
-		char sym[128];
-		int fn;
-
-		if (s->op[k].kind != OP_IMM)
-			continue;
-		sym_of(s->op[k].text, sym, sizeof(sym));
-		fn = sym[0] ? find_func(c->p, sym) : -1;
-		if (fn >= 0 && !c->p->fn[fn].in_closure) {
-			err_at(c->p->path, s->line,
-			       "address of %s taken, but it is not in the closure", sym);
-			return -1;
 		}
 	}
 	if (!strcmp(s->name, "movq") && s->nops == 2 && s->op[0].kind == OP_IMM &&

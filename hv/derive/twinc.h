@@ -25,6 +25,7 @@ struct operand {
 	int base, index;	/* register numbers, -1 if none; REG_RIP for rip */
 	int scale;
 	int reg, width;		/* OP_REG: register number and width (bytes) */
+	bool high;		/* OP_REG: %ah/%ch/%dh/%bh, bits 8-15 of reg */
 	char text[160];		/* OP_IMM / OP_SYM: the expression */
 };
 
@@ -35,7 +36,7 @@ struct stmt {
 	int line;		/* 1-based source line */
 	int section;		/* index into the section table */
 	char name[128];		/* label name, directive name or mnemonic */
-	char args[512];		/* directive arguments (raw) */
+	const char *args;	/* directive arguments (raw, any length); "" */
 	char prefix[16];	/* "lock", "rep", "repe", "repne" or "" */
 	int nops;
 	struct operand op[MAX_OPS];
@@ -73,6 +74,7 @@ const struct isa *isa_lookup(const char *mnemonic, int *opsize);
 #define REG_RIP 16
 #define REG_RSP 4
 int reg_parse(const char *s, int *width);
+bool reg_is_high(const char *s);
 const char *reg_name(int reg, int width);
 
 struct section {
@@ -108,6 +110,7 @@ struct pentry {
 	int bind;		/* enum bind or enum pcpu */
 	int line;
 	bool used;
+	bool noreturn;		/* extern ... noreturn: the call never returns */
 };
 
 struct policy {
@@ -140,6 +143,7 @@ bool flags_live_in(struct program *p, int i);
 extern int flow_why;	/* statement that made the last walk conservative */
 bool reg_dead_after(struct program *p, int i, int reg);
 bool reg_dead_at(struct program *p, int j, int reg);
+int stack_depth_at(struct program *p, int i);
 int mem_operand(const struct stmt *s);
 int operand_size(const struct stmt *s, int opsize);
 bool stmt_mentions_reg(const struct stmt *s, int reg);

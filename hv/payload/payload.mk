@@ -27,10 +27,13 @@ BIN_TO_ELF    := -I binary -O elf64-x86-64 -B i386:x86-64
 # (an empty .modinfo is malformed livepatch metadata)
 PAYLOAD_DROP  := .modinfo __param .init.text .exit.text .init.data .exit.data
 
-$(PAYLOAD): $(TWIN_OUT)/manifest.json hv/payload/glue.c hv/payload/payload.mk hv/xen/loader.c \
+$(PAYLOAD): $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) hv/payload/glue.c hv/payload/payload.mk hv/xen/loader.c \
 		hv/svm/svm_entry.S hv/xen/twin_desc.h hv/xen/public/twin.h $(XEN_BIN)
 	@echo "  PAYLOAD $@"
 	@rm -rf $(PAYLOAD_DIR) && mkdir -p $(PAYLOAD_DIR)
+	@# only the very object the machine-code verifier accepted
+	@cd $(TWIN_OUT) && sha256sum --quiet -c $(notdir $(TWIN_ACCEPTED)) || \
+		{ echo "error: $(TWIN_OUT)/e1000_twin.o is not the object twinc --verify accepted" >&2; exit 1; }
 	@grep -o '"[A-Za-z0-9_]*": {"bind": "hv"}' $< | \
 		sed 's/^"\([^"]*\)".*/\1 twin_hv_\1/' > $(PAYLOAD_DIR)/hv-renames
 	@test -s $(PAYLOAD_DIR)/hv-renames || { echo "error: no hv bindings in $<" >&2; exit 1; }

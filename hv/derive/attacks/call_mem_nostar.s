@@ -1,0 +1,6 @@
+# expect: indirect branch
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	call	(%r11)
+	ret

@@ -1,0 +1,9 @@
+# expect: outside its SVM window
+# A suffix-less %cl shift: GAS gives it 4 bytes, the probe checked 1.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	movq	%rdi, %r11
+	call	__svm_pr1_r11_r10
+	shl	%cl, (%r11)
+	ret

@@ -1,0 +1,8 @@
+# expect: code address in data
+# A fix-up table outside the section the checker expects.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	ret
+	.section .rodata.twin_wfix2,"a",@progbits
+	.quad	f, f

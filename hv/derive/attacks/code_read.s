@@ -1,0 +1,6 @@
+# expect: code read as data
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	movq	f(%rip), %rax
+	ret

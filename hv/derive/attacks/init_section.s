@@ -1,0 +1,6 @@
+# expect: executable section .init
+# GAS makes .init executable without flags.
+	.section .init
+	.globl	f
+f:	movq	%rdi, (%rsi)
+	ret

@@ -1,0 +1,6 @@
+# expect: instruction not allowed
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	int3
+	ret

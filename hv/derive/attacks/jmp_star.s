@@ -1,0 +1,5 @@
+# expect: indirect branch
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	jmp	*%rdi

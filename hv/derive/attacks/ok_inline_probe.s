@@ -1,0 +1,25 @@
+# expect: accepted
+# An inline probe unit with its miss unit, flags saved around it.
+	.globl	f
+	.type	f, @function
+f:	pushfq
+	leaq	24(%rdi), %rax
+	movq	%rax, %rcx
+	shrq	$7, %rcx
+	andl	$131040, %ecx
+	addq	__svm_tlbp(%rip), %rcx
+	subq	16(%rcx), %rax
+	cmpq	$4092, %rax
+	ja	.Lmiss
+	addq	8(%rcx), %rax
+.Lgo:	popfq
+	movl	%esi, (%rax)
+	ret
+	.section .text.twin_miss,"ax",@progbits
+.Lmiss:	addq	16(%rcx), %rax
+	pushq	$68
+	pushq	%rax
+	call	__svm_miss
+	popq	%rax
+	popq	%rcx
+	jmp	.Lgo

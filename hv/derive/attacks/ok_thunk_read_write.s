@@ -1,0 +1,26 @@
+# expect: accepted
+# A read and a write through probe thunks, a stack slot, a bound call.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	pushq	%rbx
+	subq	$16, %rsp
+	leaq	8(%rdi), %r11
+	call	__svm_pr8_r11_r10
+	movq	(%r11), %rax
+	movq	%rax, 8(%rsp)
+	leaq	16(%rdi), %r11
+	call	__svm_pw8_r11_r10
+	movq	%rax, (%r11)
+	call	napi_gro_receive
+	addq	$16, %rsp
+	popq	%rbx
+	ret
+	.size	f, .-f
+	.globl	g
+	.type	g, @function
+g:	ret
+	.size	g, .-g
+	.section .rodata.twin_dispatch,"a",@progbits
+	.quad	__vm__g, g
+	.quad	0, 0

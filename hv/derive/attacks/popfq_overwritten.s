@@ -1,0 +1,8 @@
+# expect: popfq
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	pushfq
+	movq	%rdi, (%rsp)
+	popfq
+	ret

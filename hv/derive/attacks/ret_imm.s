@@ -1,0 +1,5 @@
+# expect: return
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	ret	$8

@@ -1,0 +1,10 @@
+# expect: stack pointer
+# %rsp moved in a loop: the depth differs at the loop head.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	movl	$100, %ecx
+1:	subq	$8, %rsp
+	decl	%ecx
+	jnz	1b
+	ret

@@ -1,0 +1,6 @@
+# expect: string instruction
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	rep stosq
+	ret

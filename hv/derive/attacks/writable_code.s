@@ -1,0 +1,4 @@
+# expect: executable section
+	.section .text.rw, "awx", @progbits
+	.globl	f
+f:	ret

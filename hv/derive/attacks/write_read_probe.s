@@ -1,0 +1,8 @@
+# expect: write through a read translation
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	movq	%rdi, %r11
+	call	__svm_pr8_r11_r10
+	movq	%rax, (%r11)
+	ret

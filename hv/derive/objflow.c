@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The machine-code verifier's dataflow (see objverify.c for the rules it
+ * serves): per register an unsigned integer range (INT), a pointer with
+ * a known accessible window (PTR, from an SVM probe) or a TLB entry
+ * (ENT); the stack depth below the return address; the slots holding a
+ * pushfq'd value; the last "cmpq $K, %r".  Forward, over fall-through,
+ * direct branches, calls returning to the next instruction and the
+ * runtime's write fix-up redirect; joins intersect, 16 visits widen.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "objverify.h"
+#include "twinc.h"
+
+#define FRAME_MAX	4096	/* bytes one function may push or allocate */
+#define WIDEN_AFTER	16	/* visits of an instruction before widening */
+
+enum { V_UNK, V_INT, V_PTR, V_ENT };
+
+struct val {
+	uint8_t k, tag;		/* tag: ENT, 0 read or 16 write */
+	bool w, hit;		/* PTR writable; ENT from a probe that hit */
+	int64_t lo, hi;		/* INT [lo, hi]; PTR [lo, hi) */
+};
+
+struct state {
+	bool live;
+	int depth;		/* bytes below the return address */
+	uint64_t fl;		/* slot k (depth 8k) holds a pushfq'd value */
+	int creg;		/* "cmp $ck, creg" decides the flags, or -1 */
+	int64_t ck;
+	struct val r[NREG];
+};
+
+static struct state *S;
+static int *work, nwork;
+static bool *queued;
+
+static const struct val UNK = { .k = V_UNK };
+
+static struct val v_int(int64_t lo, int64_t hi)
+{
+	struct val v = { .k = V_INT };
+
+	if (lo < 0 || hi >= (1LL << 40) || lo > hi)
+		return UNK;
+	v.lo = lo;
+	v.hi = hi;
+	return v;
+}
+
+static struct val v_ptr(int64_t lo, int64_t hi, bool w)
+{
+	struct val v = { .k = V_PTR };
+
+	if (lo >= hi || lo < -(1LL << 40) || hi > (1LL << 40))
+		return UNK;
+	v.lo = lo;
+	v.hi = hi;
+	v.w = w;
+	return v;
+}
+
+/* a call: translations die (a miss evicts, Xen releases the page) */
+static void kill_translations(struct state *st)
+{
+	int r;
+
+	for (r = 0; r < NREG; r++)
+		if (st->r[r].k == V_PTR || st->r[r].k == V_ENT)
+			st->r[r] = UNK;
+	st->creg = -1;
+}
+
+static void kill_all(struct state *st)
+{
+	int r;
+
+	for (r = 0; r < NREG; r++)
+		st->r[r] = UNK;
+	st->creg = -1;
+}
+
+static struct val join_val(struct val a, struct val b, bool widen)
+{
+	struct val v = a;
+
+	if (a.k != b.k)
+		return UNK;
+	switch (a.k) {
+	case V_INT:
+		v.lo = a.lo < b.lo ? a.lo : b.lo;
+		v.hi = a.hi > b.hi ? a.hi : b.hi;
+		if (widen && (v.lo != a.lo || v.hi != a.hi))
+			return UNK;
+		return v;
+	case V_PTR:
+		v.lo = a.lo > b.lo ? a.lo : b.lo;
+		v.hi = a.hi < b.hi ? a.hi : b.hi;
+		v.w = a.w && b.w;
+		if (v.lo >= v.hi || (widen && (v.lo != a.lo || v.hi != a.hi || v.w != a.w)))
+			return UNK;
+		return v;
+	case V_ENT:
+		if (a.tag != b.tag)
+			return UNK;
+		v.hit = a.hit && b.hit;
+		return v;
+	}
+	return UNK;
+}
+
+static void flow_to(int t, struct state *st)
+{
+	struct state *d = &S[t];
+	bool changed = false;
+	int r;
+
+	if (t < 0)
+		return;
+	if (I[t].inside)
+		refuse("branch target", "inside a probe or miss unit");
+	if (!d->live) {
+		*d = *st;
+		d->live = true;
+		changed = true;
+	} else {
+		bool widen = ++I[t].visits > WIDEN_AFTER;
+
+		if (d->depth != st->depth) {
+			cur = t;
+			refuse("stack pointer", "depth differs between paths (%d and %d bytes)",
+			       d->depth, st->depth);
+		}
+		if ((d->fl & st->fl) != d->fl) {
+			d->fl &= st->fl;
+			changed = true;
+		}
+		if (d->creg != st->creg || d->ck != st->ck) {
+			changed |= d->creg != -1;
+			d->creg = -1;
+		}
+		for (r = 0; r < NREG; r++) {
+			struct val v = join_val(d->r[r], st->r[r], widen);
+
+			if (memcmp(&v, &d->r[r], sizeof(v))) {
+				d->r[r] = v;
+				changed = true;
+			}
+		}
+	}
+	if (changed && !queued[t]) {
+		queued[t] = true;
+		work[nwork++] = t;
+	}
+}
+
+static void clear_slot(struct state *st, int64_t rel)
+{
+	/* slot k holds [-8k, -8k+8) relative to the return address */
+	int64_t k = (-rel + 7) / 8;
+
+	if (rel < 0 && k < 64)
+		st->fl &= ~(1ULL << k);
+}
+
+static void check_mem(int i, ZydisDecodedOperand *o, struct state *st)
+{
+	bool write = o->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE;
+	int64_t size = o->size / 8, disp = o->mem.disp.value;
+	int b = gpr(o->mem.base), x = gpr(o->mem.index);
+	struct val *bv, *xv;
+	int64_t lo, hi;
+
+	if (o->mem.type != ZYDIS_MEMOP_TYPE_MEM)
+		return;
+	if (size <= 0)
+		refuse("memory operand", "of no known size");
+	if (o->mem.base == ZYDIS_REGISTER_RIP) {
+		struct place p;
+		struct osec *sc;
+		struct osym *y;
+
+		if (!I[i].rdisp || !pcrel(I[i].rdisp))
+			refuse("rip-relative operand", "without a symbol");
+		p = place_of(I[i].rdisp, field_adj(i, I[i].rdisp));
+		if (p.sec < 0) {
+			if (!strcmp(p.sym->name, "__twin_vm_percpu_base") && !p.off &&
+			    !write && size == 8)
+				return;
+			if (runtime_var(p.sym->name))
+				refuse("runtime variable", "%s%+ld outside a probe unit",
+				       p.sym->name, (long)p.off);
+			refuse("unprobed driver-VM access", "%s%+ld", p.sym->name, (long)p.off);
+		}
+		sc = &O.sec[p.sec];
+		if (sc->exec)
+			refuse("code read as data", "%s+0x%lx", sc->name, (unsigned long)p.off);
+		if (sc->write) {
+			y = oelf_sym_covering(&O, p.sec, p.off, size);
+			if (!y || strncmp(y->name, "__twin_pcpu_", 12))
+				refuse("instance data", "%s+0x%lx is no __twin_pcpu_ variable",
+				       sc->name, (unsigned long)p.off);
+			return;
+		}
+		if (write)
+			refuse("write to read-only data", "%s+0x%lx", sc->name,
+			       (unsigned long)p.off);
+		if (p.off > sc->sh->sh_size || sc->sh->sh_size - p.off < (uint64_t)size)
+			refuse("read outside own data", "%s+0x%lx", sc->name, (unsigned long)p.off);
+		return;
+	}
+	if (o->mem.base == ZYDIS_REGISTER_NONE)
+		refuse("absolute memory operand", "0x%lx", (unsigned long)disp);
+	if (b < 0)
+		refuse("memory operand", "base %s", ZydisRegisterGetString(o->mem.base));
+	if (I[i].rdisp)
+		refuse("symbolic displacement", "%s on a register base",
+		       O.sym[I[i].rdisp->sym].name);
+	if (b == RSP) {
+		int64_t rel = disp - st->depth, ihi = 0;
+
+		/* an index bounded by a check: its whole reach counts */
+		if (o->mem.index != ZYDIS_REGISTER_NONE) {
+			xv = x >= 0 ? &st->r[x] : NULL;
+			if (!xv || xv->k != V_INT)
+				refuse("indexed stack operand", "its reach depends on data");
+			rel += xv->lo * o->mem.scale;
+			ihi = (xv->hi - xv->lo) * o->mem.scale;
+		}
+		if (write && rel < 8 && rel + ihi + size > 0)
+			refuse("return address overwritten", "write at %+ld from it", (long)(rel + ihi));
+		if (ihi && rel + ihi + size > (write ? 0 : 8))
+			refuse("stack operand", "indexed reach above the frame (%+ld)", (long)(rel + ihi));
+		if (rel < -FRAME_MAX)
+			refuse("stack operand", "%ld bytes below the frame", (long)-rel);
+		if (write && rel < 8 && rel + size > 0)
+			refuse("return address overwritten", "write at %+ld from it", (long)rel);
+		if (write && rel + size > 0)
+			refuse("stack operand", "write above the frame (%+ld)", (long)rel);
+		if (rel + size > 8)
+			refuse("stack operand", "read above the frame (%+ld)", (long)rel);
+		if (write) {
+			int64_t a;
+
+			for (a = rel; a < rel + ihi + size; a += 8)
+				clear_slot(st, a);
+			clear_slot(st, rel + ihi + size - 1);
+		}
+		return;
+	}
+	bv = &st->r[b];
+	if (bv->k == V_ENT) {
+		if (write || o->mem.index != ZYDIS_REGISTER_NONE || size != 8 ||
+		    (disp != 0 && disp != 8 && disp != 16))
+			refuse("TLB entry access", "only reads of its three words");
+		return;
+	}
+	if (bv->k != V_PTR)
+		refuse("memory access not translated by SVM", "base %s is no probed pointer",
+		       ZydisRegisterGetString(o->mem.base));
+	lo = disp;
+	hi = disp + size;
+	if (o->mem.index != ZYDIS_REGISTER_NONE) {
+		xv = x >= 0 ? &st->r[x] : NULL;
+		if (!xv || xv->k != V_INT)
+			refuse("memory access outside its SVM window", "index %s unbounded",
+			       ZydisRegisterGetString(o->mem.index));
+		lo += xv->lo * o->mem.scale;
+		hi += xv->hi * o->mem.scale;
+	}
+	if (lo < bv->lo || hi > bv->hi)
+		refuse("memory access outside its SVM window", "[%ld, %ld) not in [%ld, %ld)",
+		       (long)lo, (long)hi, (long)bv->lo, (long)bv->hi);
+	if (write && !bv->w)
+		refuse("write through a read translation", NULL);
+}
+
+/* the value an instruction gives its destination, or UNK */
+static struct val dest_value(int i, struct state *st)
+{
+	ZydisDecodedInstruction *d = &I[i].d;
+	ZydisDecodedOperand *o = I[i].op;
+	int r0 = o[0].type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr(o[0].reg.value) : -1;
+	struct val s;
+	int64_t imm = o[1].imm.value.s;
+	bool has_imm = d->operand_count_visible > 1 &&
+		       o[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !I[i].rimm;
+
+	if (r0 < 0)
+		return UNK;
+	switch (d->mnemonic) {
+	case ZYDIS_MNEMONIC_MOV:
+		if (o[0].size == 64 && o[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    o[1].size == 64)
+			return st->r[gpr(o[1].reg.value)];
+		if (has_imm && o[0].size >= 32)
+			return v_int(imm, imm);
+		if (o[1].type == ZYDIS_OPERAND_TYPE_MEMORY && o[0].size == 64 &&
+		    gpr(o[1].mem.base) >= 0 && o[1].mem.disp.value == 8 &&
+		    st->r[gpr(o[1].mem.base)].k == V_ENT && st->r[gpr(o[1].mem.base)].hit)
+			return v_ptr(0, 4096, st->r[gpr(o[1].mem.base)].tag == 16);
+		return UNK;
+	case ZYDIS_MNEMONIC_MOVZX:
+		return v_int(0, o[1].size == 8 ? 255 : o[1].size == 16 ? 65535 : -1);
+	case ZYDIS_MNEMONIC_AND:
+		if (has_imm && o[0].size >= 32 && imm >= 0)
+			return st->r[r0].k == V_INT && st->r[r0].hi < imm ?
+				st->r[r0] : v_int(0, imm);
+		return UNK;
+	case ZYDIS_MNEMONIC_ADD:
+	case ZYDIS_MNEMONIC_SUB:
+		s = st->r[r0];
+		if (o[0].size != 64)
+			return UNK;
+		if (d->mnemonic == ZYDIS_MNEMONIC_ADD && o[1].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+		    gpr(o[1].mem.base) >= 0 && o[1].mem.disp.value == 8 &&
+		    o[1].mem.index == ZYDIS_REGISTER_NONE && s.k == V_INT) {
+			struct val *e = &st->r[gpr(o[1].mem.base)];
+
+			if (e->k == V_ENT && e->hit)
+				return v_ptr(-s.lo, 4096 - s.hi, e->tag == 16);
+			return UNK;
+		}
+		if (!has_imm)
+			return UNK;
+		if (d->mnemonic == ZYDIS_MNEMONIC_SUB)
+			imm = -imm;
+		if (s.k == V_INT)
+			return v_int(s.lo + imm, s.hi + imm);
+		if (s.k == V_PTR)
+			return v_ptr(s.lo - imm, s.hi - imm, s.w);
+		return UNK;
+	case ZYDIS_MNEMONIC_LEA: {
+		int b = gpr(o[1].mem.base), x = gpr(o[1].mem.index);
+		int64_t dsp = o[1].mem.disp.value, sc = o[1].mem.scale;
+		struct val xv = v_int(0, 0);
+
+		if (o[0].size != 64 || b < 0 || b == RSP || I[i].rdisp)
+			return UNK;
+		if (o[1].mem.index != ZYDIS_REGISTER_NONE)
+			xv = x >= 0 ? st->r[x] : UNK;
+		if (xv.k != V_INT)
+			return UNK;
+		s = st->r[b];
+		if (s.k == V_INT && o[1].mem.index == ZYDIS_REGISTER_NONE)
+			return v_int(s.lo + dsp, s.hi + dsp);
+		if (s.k == V_PTR)
+			return v_ptr(s.lo - dsp - xv.lo * sc, s.hi - dsp - xv.hi * sc, s.w);
+		return UNK;
+	}
+	default:
+		return UNK;
+	}
+}
+
+static bool writes_flags(int i)
+{
+	const ZydisAccessedFlags *f = I[i].d.cpu_flags;
+
+	return f && (f->modified | f->set_0 | f->set_1 | f->undefined);
+}
+
+/* %rsp written: only push/pop/call/ret and bounded constant steps */
+static void rsp_write(int i, struct state *st)
+{
+	ZydisDecodedInstruction *d = &I[i].d;
+	ZydisDecodedOperand *o = I[i].op;
+	int64_t step;
+
+	if (!reg64(&o[0], RSP) || d->operand_count_visible != 2)
+		goto bad;
+	if ((d->mnemonic == ZYDIS_MNEMONIC_ADD || d->mnemonic == ZYDIS_MNEMONIC_SUB) &&
+	    o[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !I[i].rimm) {
+		step = o[1].imm.value.s;
+		if (step < 0 || step > FRAME_MAX)
+			goto bad;
+		st->depth += d->mnemonic == ZYDIS_MNEMONIC_SUB ? step : -step;
+	} else if (d->mnemonic == ZYDIS_MNEMONIC_LEA && gpr(o[1].mem.base) == RSP &&
+		   o[1].mem.index == ZYDIS_REGISTER_NONE && !I[i].rdisp) {
+		st->depth -= o[1].mem.disp.value;
+	} else {
+		goto bad;
+	}
+	if (st->depth < 0 || st->depth > FRAME_MAX)
+		refuse("stack pointer", "moved %s the frame (depth %d)",
+		       st->depth < 0 ? "above" : "too far below", st->depth);
+	return;
+bad:
+	refuse("stack pointer", "%s writes %%rsp other than by a bounded constant step",
+	       ZydisMnemonicGetString(d->mnemonic));
+}
+
+static void bound(struct state *st, int64_t h)
+{
+	struct val *v = &st->r[st->creg];
+
+	if (h < 0)
+		return;
+	if (v->k == V_INT)
+		*v = v_int(v->lo < h ? v->lo : h, v->hi < h ? v->hi : h);
+	else if (v->k == V_UNK)
+		*v = v_int(0, h);
+}
+
+static void step_call(int i, struct state *st)
+{
+	struct osym *ext;
+	struct thunk *th;
+	struct osym *f;
+	int t = branch_target(i, &ext), n = i + 1;
+
+	clear_slot(st, -st->depth - 8);
+	if (ext) {
+		if (!callable_external(ext->name))
+			refuse("call target", "%s is not allowed by the policy", ext->name);
+		if (saving_runtime(ext->name)) {
+			kill_translations(st);
+			if (!strncmp(ext->name, "__svm_rep_", 10))
+				st->r[1] = st->r[6] = st->r[7] = UNK;
+		} else {
+			kill_all(st);
+		}
+	} else if ((th = thunk_at(I[t].sec, I[t].off))) {
+		int r;
+
+		kill_translations(st);
+		for (r = 0; r < NREG; r++)
+			if (th->clobbers & (1u << r))
+				st->r[r] = UNK;
+		st->r[th->a] = v_ptr(0, th->size, th->write);
+		if (n < NI && I[n].fixup >= 0)
+			flow_to(I[n].fixup, st);
+	} else {
+		f = oelf_sym_at(&O, I[t].sec, I[t].off);
+		if (!f || !I[t].entry || !strcmp(O.sec[I[t].sec].name, ".text.twin_miss"))
+			refuse("call target", "not a function start");
+		kill_all(st);
+	}
+}
+
+/*
+ * A thunk's effect on its caller (its register, its clobbers) is read off
+ * its own bytes: control must not leave them but by its ret and its miss
+ * unit's runtime call.
+ */
+static void thunk_confined(int i, int t)
+{
+	struct thunk *th = thunk_of(i);
+
+	if (!th)
+		return;
+	if (t < 0 || thunk_of(t) != th)
+		refuse("thunk", "control leaves the thunk");
+}
+
+static void step(int i)
+{
+	struct state st = S[i], tk;
+	ZydisDecodedInstruction *d = &I[i].d;
+	struct unit *u = &U[i];
+	struct osym *ext;
+	struct thunk *th;
+	int k, t, next = i + 1;
+	bool falls = true;
+	struct val nv;
+	int r0;
+
+	cur = i;
+	if (I[i].unit == 5) {			/* miss unit */
+		if (st.depth + 24 > FRAME_MAX)
+			refuse("stack pointer", "too deep");
+		clear_slot(&st, -st.depth - 8);
+		clear_slot(&st, -st.depth - 16);
+		clear_slot(&st, -st.depth - 24);
+		kill_translations(&st);
+		st.r[u->a] = v_ptr(0, u->info & 63, u->info & 64);
+		st.r[u->b] = UNK;
+		next = i + 5;
+		goto fall;
+	}
+	if (I[i].unit) {			/* probe unit */
+		tk = st;
+		tk.r[u->a] = UNK;
+		tk.r[u->b] = (struct val){ .k = V_ENT, .tag = u->tag };
+		tk.creg = -1;
+		thunk_confined(i, u->jmp);
+		flow_to(u->jmp, &tk);
+		st.r[u->a] = v_int(0, u->k);
+		st.r[u->b] = (struct val){ .k = V_ENT, .tag = u->tag, .hit = true };
+		st.creg = -1;
+		next = i + I[i].unit;
+		goto fall;
+	}
+	for (k = 0; k < d->operand_count; k++) {
+		ZydisDecodedOperand *o = &I[i].op[k];
+
+		if (o->type != ZYDIS_OPERAND_TYPE_MEMORY)
+			continue;
+		if (o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) {
+			if (gpr(o->mem.base) == RSP &&
+			    (d->meta.category == ZYDIS_CATEGORY_PUSH ||
+			     d->meta.category == ZYDIS_CATEGORY_POP ||
+			     d->meta.category == ZYDIS_CATEGORY_CALL ||
+			     d->meta.category == ZYDIS_CATEGORY_RET))
+				continue;
+			refuse("implicit memory operand", "%s", ZydisMnemonicGetString(d->mnemonic));
+		}
+		/* no access: a hint never faults nor changes memory */
+		if (d->meta.category == ZYDIS_CATEGORY_NOP ||
+		    d->meta.category == ZYDIS_CATEGORY_WIDENOP ||
+		    d->meta.category == ZYDIS_CATEGORY_PREFETCH)
+			continue;
+		if (d->meta.category == ZYDIS_CATEGORY_PUSH || d->meta.category == ZYDIS_CATEGORY_POP)
+			refuse("stack pointer", "push/pop of a memory operand");
+		check_mem(i, o, &st);
+	}
+	/* bt* with a register bit offset reaches past its operand */
+	if (d->meta.category == ZYDIS_CATEGORY_BITBYTE &&
+	    I[i].op[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+	    I[i].op[1].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		struct val *v = &st.r[gpr(I[i].op[1].reg.value)];
+
+		if (v->k != V_INT || v->hi >= I[i].op[0].size)
+			refuse("memory access outside its SVM window", "bit offset unbounded");
+	}
+	switch (d->meta.category) {
+	case ZYDIS_CATEGORY_CALL:
+		if (thunk_of(i))
+			refuse("thunk", "calls other than its miss unit's");
+		step_call(i, &st);
+		goto fall;
+	case ZYDIS_CATEGORY_UNCOND_BR:
+		t = branch_target(i, &ext);
+		if (ext) {
+			bool stub = !strcmp(O.sec[I[i].sec].name, ".text.twin_stubs") &&
+				(!strcmp(ext->name, "__twin_upcall") ||
+				 !strcmp(ext->name, "__twin_denied"));
+
+			if (!stub && !callable_external(ext->name))
+				refuse("call target", "%s is not allowed by the policy", ext->name);
+			if (st.depth)
+				refuse("stack pointer", "tail call with %d bytes of frame", st.depth);
+		}
+		thunk_confined(i, t);
+		flow_to(t, &st);
+		return;
+	case ZYDIS_CATEGORY_COND_BR:
+		t = branch_target(i, &ext);
+		if (ext)
+			refuse("call target", "conditional jump out of the object");
+		tk = st;
+		if (st.creg >= 0) {
+			switch (d->mnemonic) {
+			case ZYDIS_MNEMONIC_JNBE: bound(&st, st.ck); break;
+			case ZYDIS_MNEMONIC_JBE: bound(&tk, st.ck); break;
+			case ZYDIS_MNEMONIC_JB: bound(&tk, st.ck - 1); break;
+			case ZYDIS_MNEMONIC_JNB: bound(&st, st.ck - 1); break;
+			default: break;
+			}
+		}
+		thunk_confined(i, t);
+		flow_to(t, &tk);
+		goto fall;
+	case ZYDIS_CATEGORY_RET:
+		if (st.depth)
+			refuse("return", "with %d bytes still on the stack: the return "
+			       "address is not the caller's", st.depth);
+		th = thunk_of(i);
+		if (th) {
+			struct val *v = &st.r[th->a];
+
+			if (v->k != V_PTR || v->lo > 0 || v->hi < th->size || (th->write && !v->w))
+				refuse("thunk", "returns %s unchecked by a probe",
+				       ZydisRegisterGetString(ZYDIS_REGISTER_RAX + th->a));
+		}
+		return;
+	case ZYDIS_CATEGORY_PUSH:
+		if (d->operand_width != 64)
+			refuse("stack pointer", "push of %d bits", d->operand_width);
+		st.depth += 8;
+		if (st.depth > FRAME_MAX)
+			refuse("stack pointer", "too deep");
+		clear_slot(&st, -st.depth);
+		if (d->mnemonic == ZYDIS_MNEMONIC_PUSHFQ)
+			st.fl |= st.depth / 8 < 64 ? 1ULL << (st.depth / 8) : 0;
+		break;
+	case ZYDIS_CATEGORY_POP:
+		if (d->operand_width != 64)
+			refuse("stack pointer", "pop of %d bits", d->operand_width);
+		if (d->mnemonic == ZYDIS_MNEMONIC_POPFQ &&
+		    (st.depth / 8 >= 64 || !(st.fl >> (st.depth / 8) & 1)))
+			refuse("popfq", "of a value pushfq did not push");
+		clear_slot(&st, -st.depth);
+		st.depth -= 8;
+		if (st.depth < 0)
+			refuse("stack pointer", "pop above the return address");
+		break;
+	default:
+		break;
+	}
+	/* registers: the destination's new value, everything else written unknown */
+	nv = dest_value(i, &st);
+	r0 = I[i].op[0].type == ZYDIS_OPERAND_TYPE_REGISTER ? gpr(I[i].op[0].reg.value) : -1;
+	if (d->mnemonic == ZYDIS_MNEMONIC_CMP && r0 >= 0 && I[i].op[0].size == 64 &&
+	    I[i].op[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !I[i].rimm) {
+		st.creg = r0;
+		st.ck = I[i].op[1].imm.value.s;
+	} else if (writes_flags(i)) {
+		st.creg = -1;
+	}
+	for (k = 0; k < d->operand_count; k++) {
+		ZydisDecodedOperand *o = &I[i].op[k];
+		int r;
+
+		if (o->type != ZYDIS_OPERAND_TYPE_REGISTER ||
+		    !(o->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) || (r = gpr(o->reg.value)) < 0)
+			continue;
+		if (r == RSP) {
+			if (o->visibility != ZYDIS_OPERAND_VISIBILITY_HIDDEN ||
+			    (d->meta.category != ZYDIS_CATEGORY_PUSH &&
+			     d->meta.category != ZYDIS_CATEGORY_POP))
+				rsp_write(i, &st);
+			continue;
+		}
+		st.r[r] = UNK;
+		if (st.creg == r)
+			st.creg = -1;
+	}
+	if (r0 >= 0 && r0 != RSP && (I[i].op[0].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+		st.r[r0] = nv;
+fall:
+	if (!falls)
+		return;
+	if (next >= NI || I[next].sec != I[i].sec)
+		refuse("runs off the end of its section", NULL);
+	thunk_confined(i, next);
+	flow_to(next, &st);
+}
+
+static void seed(int i)
+{
+	memset(&S[i], 0, sizeof(S[i]));
+	S[i].live = true;
+	S[i].creg = -1;
+	queued[i] = true;
+	work[nwork++] = i;
+}
+
+static void drain(void)
+{
+	while (nwork) {
+		int i = work[--nwork];
+
+		queued[i] = false;
+		step(i);
+	}
+}
+
+/*
+ * Entry points (every symbol in code) start knowing nothing; then code
+ * nothing reaches is judged the same way, one piece at a time, so that
+ * it can weaken what it jumps into no more than it must.
+ */
+void objflow_run(void)
+{
+	int i;
+
+	nwork = 0;
+	S = calloc(NI, sizeof(*S));
+	work = malloc(NI * sizeof(int));
+	queued = calloc(NI, sizeof(bool));
+	for (i = 0; i < NI; i++)
+		if (I[i].entry)
+			seed(i);
+	drain();
+	for (i = 0; i < NI; i++) {
+		/* alignment padding does nothing wherever it falls */
+		if (S[i].live || I[i].inside || I[i].d.meta.category == ZYDIS_CATEGORY_NOP ||
+		    I[i].d.meta.category == ZYDIS_CATEGORY_WIDENOP)
+			continue;
+		seed(i);
+		drain();
+	}
+}
