@@ -10,7 +10,7 @@ set -eu
 stamp=${1:?usage: host-deps.sh STAMP}
 
 pkgs="build-essential dpkg-dev flex bison python3 python3-pytest cpio
-      xz-utils zstd iproute2 procps iperf3 qemu-system-x86 ca-certificates
+      xz-utils zstd iproute2 iputils-ping procps iperf3 qemu-system-x86 ca-certificates
       libjson-c-dev kmod libzydis-dev csmith
       linux-headers-6.1.0-50-amd64=6.1.176-1 valgrind binutils
       ninja-build meson libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
