@@ -69,7 +69,11 @@ static void add_pending(const char *map, const struct insn_file_header *h, struc
 	for (i = 0; i < NR; i++)
 		if ((idx[i] = region_index(s, names[i])) < 0)
 			return;
-	for (i = D0K; i < NR; i++)
+	/*
+	 * guest_* are summed again from the same reads as the split: read
+	 * apart, a split taken later than its total would exceed it.
+	 */
+	for (i = 0; i < NR; i++)
 		s->count[idx[i]] = 0;
 	for (j = 0; j < h->slots; j++) {
 		const struct insn_file_vcpu *v = (const void *)(map + h->vcpus_offset +
@@ -94,7 +98,7 @@ static void add_pending(const char *map, const struct insn_file_header *h, struc
 			c[d0 ? D0K : DUK] += c[GK] > kbase ? c[GK] - kbase : 0;
 			c[d0 ? D0U : DUU] += c[GU] > ubase ? c[GU] - ubase : 0;
 		}
-		for (i = D0K; i < NR; i++)
+		for (i = 0; i < NR; i++)
 			s->count[idx[i]] += c[i];
 	}
 }
