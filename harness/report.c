@@ -366,6 +366,111 @@ static void report_head(FILE *f, const struct regress_run *rr)
 		"(README, \"The statistics rule\").  Order of the boots and measurements: `regress.json`, `order`.\n\n");
 }
 
+/* One metric of a sample: "scaled", "insn" or a region's name; false if it has none. */
+static bool sample_metric(const struct sample *s, const char *metric, double *v)
+{
+	int i;
+
+	if (!strcmp(metric, "scaled")) {
+		*v = s->scaled;
+		return true;
+	}
+	if (!s->has_insn)
+		return false;
+	if (!strcmp(metric, "insn")) {
+		*v = s->insn_per_kb;
+		return true;
+	}
+	for (i = 0; i < s->nr_regions; i++)
+		if (!strcmp(s->region[i], metric)) {
+			*v = s->region_per_kb[i];
+			return true;
+		}
+	return false;
+}
+
+/* The median of a metric over a cell's samples (all launchers); -1 if none. */
+static double metric_median(const struct samples *ss, const char *cf, const char *wl, const char *metric,
+			    int *n)
+{
+	double *v = xcalloc(ss->nr + 1, sizeof(double)), m = -1;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < ss->nr; i++)
+		if (!strcmp(ss->s[i].config, cf) && !strcmp(ss->s[i].workload, wl) &&
+		    sample_metric(&ss->s[i], metric, &v[*n]))
+			(*n)++;
+	if (*n)
+		m = stats_median(v, *n);
+	free(v);
+	return m;
+}
+
+/*
+ * What this run measured, cell by cell: the medians of the totals and of
+ * every region that counted anything, and the ratios the project's
+ * claims are about (the guests' path over netback and native, the
+ * instance over dom0's own driver), each from medians of this run.
+ */
+static void medians_table(FILE *f, const struct regress_run *rr, const struct cells *c)
+{
+	static const char *const pairs[][2] = {
+		{ "twin", "netback" }, { "twin", "native" }, { "twin-dom0", "dom0" }, { "netback", "native" },
+	};
+	const struct sample *first = NULL;
+	bool used[INSN_MAX_REGIONS] = { false };
+	int i, k, n, w;
+	double v;
+
+	for (i = 0; i < rr->now.nr && !first; i++)
+		if (rr->now.s[i].has_insn)
+			first = &rr->now.s[i];
+	for (i = 0; first && i < rr->now.nr; i++)
+		for (k = 0; k < first->nr_regions; k++)
+			if (sample_metric(&rr->now.s[i], first->region[k], &v) && v >= 0.5)
+				used[k] = true;
+	fprintf(f, "| cell | samples | CPU-scaled Mb/s | instructions per KB |");
+	for (k = 0; first && k < first->nr_regions; k++)
+		if (used[k])
+			fprintf(f, " %s |", first->region[k]);
+	fprintf(f, "\n| --- | ---: | ---: | ---: |");
+	for (k = 0; first && k < first->nr_regions; k++)
+		if (used[k])
+			fprintf(f, " ---: |");
+	fprintf(f, "\n");
+	for (i = 0; i < c->nr; i++) {
+		double scaled = metric_median(&rr->now, c->config[i], c->workload[i], "scaled", &n);
+		double insn = metric_median(&rr->now, c->config[i], c->workload[i], "insn", &k);
+
+		if (!n)
+			continue;
+		fprintf(f, "| %s | %d | %.1f | %s |", c->name[i], n, scaled,
+			insn >= 0 ? xasprintf("%.0f", insn) : "-");
+		for (k = 0; first && k < first->nr_regions; k++)
+			if (used[k]) {
+				v = metric_median(&rr->now, c->config[i], c->workload[i], first->region[k], &n);
+				fprintf(f, " %s |", v >= 0 ? xasprintf("%.0f", v) : "-");
+			}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n| ratio of medians | workload | CPU-scaled | instructions per KB |\n| --- | --- | ---: | ---: |\n");
+	for (i = 0; i < (int)(sizeof(pairs) / sizeof(pairs[0])); i++)
+		for (w = 0; w < rr->mx.nr_workloads; w++) {
+			const char *wl = rr->mx.workloads[w];
+			double sa = metric_median(&rr->now, pairs[i][0], wl, "scaled", &n);
+			double sb = metric_median(&rr->now, pairs[i][1], wl, "scaled", &k);
+			double ia, ib;
+
+			if (!n || !k || sb <= 0)
+				continue;
+			ia = metric_median(&rr->now, pairs[i][0], wl, "insn", &n);
+			ib = metric_median(&rr->now, pairs[i][1], wl, "insn", &k);
+			fprintf(f, "| %s / %s | %s | %.2fx | %s |\n", pairs[i][0], pairs[i][1], wl, sa / sb,
+				ia > 0 && ib > 0 ? xasprintf("%.2fx", ia / ib) : "-");
+		}
+}
+
 void report_write(struct regress_run *rr)
 {
 	char *path = xasprintf("%s/report.md", rr->rundir), *drawn, *p;
@@ -387,6 +492,13 @@ void report_write(struct regress_run *rr)
 		fprintf(f, "\n## Where the cost moved: regions (at least 10%% of a cell's cost)\n\n"
 			"Judged by the same rule (threshold 5%%), shown to locate a change; the verdict is the totals'.\n\n");
 		cmp_table(f, rr->cmp, rr->nr_cmp, 1);
+	}
+	if (rr->now.nr) {
+		struct cells c;
+
+		cells_of(&rr->mx, &c);
+		fprintf(f, "\n## Medians of this run's samples\n\n");
+		medians_table(f, rr, &c);
 	}
 	fprintf(f, "\n## Plots\n\n");
 	for (p = strtok(drawn, " "); p; p = strtok(NULL, " "))
