@@ -137,6 +137,27 @@ def test_report_plots_and_history(place):
     assert report.index("| 3 |") < report.index("| 1 |")
 
 
+def test_report_lists_medians_and_ratios(place):
+    """The medians table is computed from tonight's samples, cell by cell."""
+    tmp, _ = place
+    smp = samples(3)
+    assert regress(tmp, "--from", write_run(tmp / "in" / "a", smp)).returncode == 0
+    d, _ = latest(tmp)
+    report = (d / "report.md").read_text()
+    section = report.split("## Medians of this run's samples", 1)[1].split("\n## ", 1)[0]
+
+    def med(c, w, f):
+        v = sorted(f(s) for s in smp if s["config"] == c and s["workload"] == w)
+        return v[len(v) // 2]
+    for c, w in CELLS:
+        row = f"| {c}/{w} | 5 | {med(c, w, lambda s: s['cpu_scaled_mbps']):.1f} | " \
+              f"{med(c, w, lambda s: s['insn_per_kb']):.0f} |"
+        assert row in section, (row, section)
+    assert "xen_text" in section.splitlines()[2], section
+    # native and dom0 only: no twin, so only the pairs it has
+    assert "twin / netback" not in section
+
+
 def test_update_baseline_from_runs_pools_them(tmp_path):
     a = write_run(tmp_path / "in" / "a", samples(1))
     b = write_run(tmp_path / "in" / "b", samples(2))
