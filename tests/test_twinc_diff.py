@@ -121,12 +121,13 @@ def test_hits_are_probes_minus_misses(counted, variant):
     assert stats["probes"] > stats["probe_misses"] > 0
     assert stats["hits"] == stats["probes"] - stats["probe_misses"]
     # a thunk's or an inline probe's miss calls the runtime, a group
-    # probe's jumps to its slow copy; the rep helpers translate too: t_string's
-    # rep stosq one page piece, its rep movsq a source and a destination one
+    # probe's jumps to its slow copy; the rep helpers miss too when their
+    # page is not cached: t_string's rep stosq one page piece, its rep movsq
+    # a source and a destination one
     if COUNTED[variant].get("groups", True) or COUNTED[variant].get("windows", True):
         assert stats["misses"] <= stats["probe_misses"] + 3
     else:
-        assert stats["misses"] == stats["probe_misses"] + 3
+        assert stats["probe_misses"] <= stats["misses"] <= stats["probe_misses"] + 3
 
 
 def test_hits_per_round_are_the_sources_accesses(counted):

@@ -236,23 +236,48 @@ void svm_miss_done(void)
 }
 
 /*
+ * The host address of [va, va + bytes), which lies inside one page: the
+ * TLB's if cached, else translated for the whole range (a page only part
+ * of which the instance may reach is checked for all of it, not for its
+ * first word), or the sink after a refusal.
+ */
+static u64 translate_in_page(u64 va, unsigned bytes, bool write)
+{
+	u64 page = va & ~(SVM_PAGE_SIZE - 1), h;
+	struct svm_tlb_entry *e =
+		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
+
+	if ((write ? e->wtag : e->tag) == page)
+		return e->host + (va - page);
+	svm_stats.misses++;
+	if (svm_disabled) {
+		svm_stats.sunk++;
+		memset(sink, 0, sizeof(sink));
+		return (u64)(unsigned long)sink;
+	}
+	h = translate_page(page, va, bytes, write);
+	return h ? h + (va - page) : refuse(va);
+}
+
+/*
  * rep stosq / rep movsq on driver-VM addresses: one translation per page
  * piece; a qword that straddles two pages goes through svm_translate()
  * and its bounce like any crossing access.  A refused piece lands in the
- * sink, which is two pages long, so a page piece always fits.
+ * sink, which is two pages long, so a page piece always fits.  Counts are
+ * the instance's: bytes are never computed as count * 8, which wraps.
  */
-static u64 piece(u64 va, u64 bytes)
+static u64 piece(u64 va, u64 qwords)
 {
 	u64 room = SVM_PAGE_SIZE - (va & (SVM_PAGE_SIZE - 1));
 
-	return bytes < room ? bytes : room;
+	return qwords < room / 8 ? qwords * 8 : room;
 }
 
 void svm_rep_stos(u64 dst, u64 val, u64 count)
 {
 	svm_stats.rep_ops++;
 	while (count) {
-		u64 n = piece(dst, count * 8) / 8, i;
+		u64 n = piece(dst, count) / 8, i;
 		u64 *d;
 
 		if (!n) {	/* a qword across the page boundary */
@@ -261,7 +286,7 @@ void svm_rep_stos(u64 dst, u64 val, u64 count)
 			svm_miss_done();
 			n = 1;
 		} else {	/* n qwords inside one page (or the sink) */
-			d = (u64 *)(unsigned long)svm_translate(dst, 8 | SVM_WRITE);
+			d = (u64 *)(unsigned long)translate_in_page(dst, n * 8, true);
 			for (i = 0; i < n; i++)
 				d[i] = val;
 		}
@@ -270,27 +295,48 @@ void svm_rep_stos(u64 dst, u64 val, u64 count)
 	}
 }
 
+/*
+ * The source is read into a small bounce before the destination is
+ * translated: the TLB is direct-mapped, so translating the destination
+ * can evict the source's entry and release its frame (hv/svm/tests/
+ * rep_movs_pin.c).  A chunk never reads what an earlier element of the
+ * same chunk wrote (dst - src bounds it when they overlap forward), so
+ * the copy is movsq's, element by element, forward.
+ */
+#define REP_MOVS_CHUNK	16
+
 void svm_rep_movs(u64 dst, u64 src, u64 count)
 {
+	u64 buf[REP_MOVS_CHUNK];
+
 	svm_stats.rep_ops++;
 	while (count) {
-		u64 n = piece(dst, count * 8), m = piece(src, count * 8), i;
-		u64 *d, *s;
+		u64 n = count < REP_MOVS_CHUNK ? count : REP_MOVS_CHUNK, i;
+		u64 *p;
 
-		n = (n < m ? n : m) / 8;
+		if (dst > src && dst - src < n * 8)
+			n = (dst - src) / 8 ? (dst - src) / 8 : 1;
+		if (piece(src, n) < n * 8 || piece(dst, n) < n * 8) {
+			u64 a = piece(src, n) / 8, b = piece(dst, n) / 8;
+
+			n = a < b ? a : b;
+		}
 		if (!n) {	/* a qword across a page boundary */
-			u64 v = *(u64 *)(unsigned long)svm_translate(src, 8);
-
-			svm_miss_done();
-			*(u64 *)(unsigned long)svm_translate(dst, 8 | SVM_WRITE) = v;
+			buf[0] = *(u64 *)(unsigned long)svm_translate(src, 8);
 			svm_miss_done();
 			n = 1;
-		} else {
-			s = (u64 *)(unsigned long)svm_translate(src, 8);
-			d = (u64 *)(unsigned long)svm_translate(dst, 8 | SVM_WRITE);
-			/* element by element, forward, as movsq does */
+		} else {	/* n qwords inside one page each side */
+			p = (u64 *)(unsigned long)translate_in_page(src, n * 8, false);
 			for (i = 0; i < n; i++)
-				d[i] = s[i];
+				buf[i] = p[i];
+		}
+		if (n == 1 && piece(dst, 1) < 8) {
+			*(u64 *)(unsigned long)svm_translate(dst, 8 | SVM_WRITE) = buf[0];
+			svm_miss_done();
+		} else {
+			p = (u64 *)(unsigned long)translate_in_page(dst, n * 8, true);
+			for (i = 0; i < n; i++)
+				p[i] = buf[i];
 		}
 		src += n * 8;
 		dst += n * 8;

@@ -4,6 +4,8 @@
  * tests: a page table the test fills with svm_user_map(), and the twin
  * runtime hooks (BUG reports, upcalls, refused indirect calls).
  */
+#include <sys/mman.h>
+
 #include "svm.h"
 #include "svm_user.h"
 
@@ -12,6 +14,8 @@
 static struct {
 	u64 vpage, host;
 	bool write;
+	bool exact;		/* only [lo, hi) of the page is reachable */
+	u64 lo, hi;
 } pt[MAX_PAGES];
 static int npt;
 
@@ -25,8 +29,19 @@ int svm_user_map(u64 va, u64 host, u64 len, bool write)
 		pt[npt].vpage = (va + off) & ~(SVM_PAGE_SIZE - 1);
 		pt[npt].host = (host + off) & ~(SVM_PAGE_SIZE - 1);
 		pt[npt].write = write;
+		pt[npt].exact = false;
 		npt++;
 	}
+	return 0;
+}
+
+int svm_user_map_exact(u64 va, u64 host, u64 lo, u64 hi, bool write)
+{
+	if (svm_user_map(va, host, 1, write))
+		return -1;
+	pt[npt - 1].exact = true;
+	pt[npt - 1].lo = lo;
+	pt[npt - 1].hi = hi;
 	return 0;
 }
 
@@ -36,31 +51,51 @@ u64 svm_pt_lookup(u64 vpage, bool write)
 
 	for (i = npt - 1; i >= 0; i--)
 		if (pt[i].vpage == vpage)
-			return write && !pt[i].write ? 0 : pt[i].host;
+			return write && !pt[i].write ? 0 : pt[i].host | (pt[i].exact ? SVM_PT_EXACT : 0);
 	return 0;
 }
 
-/* The host tests never mark a page SVM_PT_EXACT. */
+/* A page mapped with svm_user_map_exact(): the access inside its window? */
 bool svm_pt_access_ok(u64 va, unsigned size, bool write)
 {
-	(void)va;
-	(void)size;
-	(void)write;
+	u64 vpage = va & ~(SVM_PAGE_SIZE - 1);
+	int i;
+
+	for (i = npt - 1; i >= 0; i--)
+		if (pt[i].vpage == vpage)
+			return pt[i].exact && (!write || pt[i].write) && va >= pt[i].lo &&
+			       va + size >= va && va + size <= pt[i].hi;
 	return false;
 }
 
-/* The host tests' memory never changes hands: nothing to hold. */
+/*
+ * The host tests' memory never changes hands: nothing to hold, unless a
+ * test asks for strict pins.  Then a released page is made inaccessible
+ * until it is pinned again, so a use of a translation the TLB no longer
+ * holds (in Xen: a frame without its reference) faults.  The pages must
+ * be whole pages of the test's own (mmap).
+ */
+static bool strict_pins;
+
+void svm_user_strict_pins(bool on)
+{
+	strict_pins = on;
+}
+
 bool svm_pt_pin(u64 vpage, u64 host)
 {
 	(void)vpage;
-	(void)host;
+	if (strict_pins)
+		mprotect((void *)(unsigned long)(host & ~(SVM_PAGE_SIZE - 1)), SVM_PAGE_SIZE,
+			 PROT_READ | PROT_WRITE);
 	return true;
 }
 
 void svm_pt_release(u64 vpage, u64 host)
 {
 	(void)vpage;
-	(void)host;
+	if (strict_pins)
+		mprotect((void *)(unsigned long)(host & ~(SVM_PAGE_SIZE - 1)), SVM_PAGE_SIZE, PROT_NONE);
 }
 
 void twin_bug(u64 info, u64 where)

@@ -7,6 +7,13 @@
 
 /* Map driver-VM range [va, va+len) to host memory at @host (page granular). */
 int svm_user_map(u64 va, u64 host, u64 len, bool write);
+/*
+ * One page of which only [lo, hi) may be reached: never cached, each
+ * access checked (as Xen's stack page shared with the instance).
+ */
+int svm_user_map_exact(u64 va, u64 host, u64 lo, u64 hi, bool write);
+/* Released pages made inaccessible until pinned again (svm_user.c). */
+void svm_user_strict_pins(bool on);
 
 void twin_bug(u64 info, u64 where);
 long twin_upcall(long id, long *args, long *stack);

@@ -9,6 +9,9 @@
  *   pointer (twin_fault_fixup/twin_abort), and twin_call returns
  *   TWIN_ABORTED instead: the instance's frames are dropped, Xen's own
  *   state (which the instance's code never holds locks of) is intact.
+ *   RFLAGS are Xen's again on either way out (saved at entry, where the
+ *   pushfq also keeps the call 16-byte aligned): a direction flag or an
+ *   AC the instance left set never reaches Xen's string operations.
  *
  * The instance runs from the page boundary below this frame when the
  * primary stack has room for it there (TWIN_STACK_ROOM): SVM can then
@@ -31,7 +34,7 @@ twin_call:
         pushq   %r13
         pushq   %r14
         pushq   %r15
-        subq    $8, %rsp                /* 16-byte alignment for the call */
+        pushfq                          /* restored whichever way it returns */
         movq    %rsp, (%rcx)
         movq    %rsp, %rbx              /* restored after the call */
         /* the primary stack's bottom: the stack's top - PRIMARY_STACK_SIZE */
@@ -47,9 +50,10 @@ twin_call:
 2:      movq    %rdi, %rax
         movq    %rsi, %rdi
         movq    %rdx, %rsi
+        cld
         call    *%rax
         movq    %rbx, %rsp
-1:      addq    $8, %rsp
+1:      popfq
         popq    %r15
         popq    %r14
         popq    %r13
