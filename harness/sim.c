@@ -34,7 +34,8 @@ void sim_usage(FILE *out)
 {
 	fprintf(out,
 "usage: tdh sim [options]\n"
-"  --configs LIST     native,dom0,twin-dom0,netback,twin (default: all five)\n"
+"  --configs LIST     native,dom0,twin-dom0,netback,twin (default: all five);\n"
+"                     twin-frames: twin without Xen's receive coalescing\n"
 "  --workloads LIST   tx,rx: tx = guest sends to the peer, rx = peer sends (default: both)\n"
 "  --repeats N        boots and measurements per configuration (default 1)\n");
 	testbed_usage(out);

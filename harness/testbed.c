@@ -31,12 +31,14 @@
 #define DOMU_TIMEOUT_S	120
 
 const struct config_desc config_table[] = {
-	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false, false },
-	{ "dom0", MACHINE_XEN, "10.99.0.2", false, false, false },
-	{ "twin-dom0", MACHINE_XEN, "10.99.0.2", false, true, false },
-	{ "netback", MACHINE_XEN, "10.99.0.3", true, false, false },
+	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false, false, false },
+	{ "dom0", MACHINE_XEN, "10.99.0.2", false, false, false, false },
+	{ "twin-dom0", MACHINE_XEN, "10.99.0.2", false, true, false, false },
+	{ "netback", MACHINE_XEN, "10.99.0.3", true, false, false, false },
 	/* the paper's configuration: the domU's netfront served by Xen */
-	{ "twin", MACHINE_XEN, "10.99.0.3", true, true, true },
+	{ "twin", MACHINE_XEN, "10.99.0.3", true, true, true, false },
+	/* twin without Xen's receive coalescing: what GSO packets gain */
+	{ "twin-frames", MACHINE_XEN, "10.99.0.3", true, true, true, true },
 };
 
 const int nr_config_table = sizeof(config_table) / sizeof(config_table[0]);
@@ -548,7 +550,7 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	if (cd->twin) {
 		twin_attach(a, m, &m->twin_loaded);
 		if (cd->twin_vif)
-			twin_vif_attach(a, m);
+			twin_vif_attach(a, m, !cd->vif_frames);
 		twin_status(a, m, &twin0);
 	}
 	pid = start_iperf(cd->guest_ip, reverse, o->duration_s, o->warmup_s, iperf_path, &t0);

@@ -26,6 +26,7 @@ struct config_desc {
 	bool needs_domu;
 	bool twin;			/* Xen's instance attached to dom0's e1000 */
 	bool twin_vif;			/* the domU's vif served by Xen, not netback */
+	bool vif_frames;		/* and given its frames one by one (no coalescing) */
 };
 
 extern const struct config_desc config_table[];

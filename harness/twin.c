@@ -143,14 +143,20 @@ void twin_detach(struct agent *a, struct machine *m)
 
 /*
  * The domU's vif (netback's vif<domid>.0; the harness runs one domU with
- * one vif) handed to Xen, and taken back to netback.
+ * one vif) handed to Xen, and taken back to netback.  coalesce: Xen may
+ * coalesce the guest's received segments into GSO packets (the twin
+ * module's rx_gso, read at the attach).
  */
 #define DOMU_VIF "$(ls /sys/class/net | grep -E '^vif[0-9]+\\.0$')"
 
-void twin_vif_attach(struct agent *a, struct machine *m)
+void twin_vif_attach(struct agent *a, struct machine *m, bool coalesce)
 {
-	twinctl(a, m, "v=" DOMU_VIF "; [ -n \"$v\" ] || { echo 'no vif of the domU in dom0'; exit 1; }; "
-		"twinctl vif attach $v 2>&1", 60, NULL, "handing the domU's vif to Xen");
+	char *cmd = xasprintf("echo %c > /sys/module/twin/parameters/rx_gso && v=" DOMU_VIF "; "
+			      "[ -n \"$v\" ] || { echo 'no vif of the domU in dom0'; exit 1; }; "
+			      "twinctl vif attach $v 2>&1", coalesce ? 'Y' : 'N');
+
+	twinctl(a, m, cmd, 60, NULL, "handing the domU's vif to Xen");
+	free(cmd);
 }
 
 void twin_vif_detach(struct agent *a, struct machine *m)

@@ -39,7 +39,7 @@ void twin_attach(struct agent *a, struct machine *m, bool *loaded);
 void twin_status(struct agent *a, struct machine *m, struct twin_counters *c);
 void twin_detach(struct agent *a, struct machine *m);
 /* The twin configuration: the domU's vif served by Xen, then netback again. */
-void twin_vif_attach(struct agent *a, struct machine *m);
+void twin_vif_attach(struct agent *a, struct machine *m, bool coalesce);
 void twin_vif_detach(struct agent *a, struct machine *m);
 
 #endif

@@ -18,6 +18,7 @@
  * time) and the transmit pool: skbs with pages Xen copies guests' frames
  * into and reuses without us until the NIC's detach gives them back.
  */
+#include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
@@ -36,6 +37,11 @@
  * struct sk_buff's ip_summed is a bitfield: where it lives is found here,
  * on this kernel, rather than assumed.
  */
+/* Read at each vif attach: 0 measures Xen's receive path frame by frame. */
+static bool rx_gso = true;
+module_param(rx_gso, bool, 0644);
+MODULE_PARM_DESC(rx_gso, "let Xen coalesce received TCP segments into GSO packets for frontends that take them");
+
 static int ip_summed_bits(u16 *offset, u8 *shift)
 {
 	struct sk_buff *s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -249,6 +255,13 @@ int twin_vif_attach(struct twin *t, const char *ifname)
 	a.rx_offset = v->st.xdp_headroom;
 	/* what netback advertises to every frontend */
 	a.features = TWIN_VIF_SG | TWIN_VIF_CSUM | TWIN_VIF_CSUM6 | TWIN_VIF_GSO4 | TWIN_VIF_GSO6;
+	/*
+	 * what the frontend receives: netback's fix_features() leaves SG and
+	 * TSO on the vif only if it asked for feature-sg and -gso-tcpv4
+	 */
+	if ((dev->features & (NETIF_F_SG | NETIF_F_TSO | NETIF_F_IP_CSUM)) ==
+	    (NETIF_F_SG | NETIF_F_TSO | NETIF_F_IP_CSUM) && rx_gso)
+		a.features |= TWIN_VIF_RX_GSO4;
 	a.tx_sring = (unsigned long)v->st.tx_sring;
 	a.rx_sring = (unsigned long)v->st.rx_sring;
 	a.tx_port = v->st.tx_evtchn;

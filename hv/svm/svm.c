@@ -241,7 +241,7 @@ void svm_miss_done(void)
  * of which the instance may reach is checked for all of it, not for its
  * first word), or the sink after a refusal.
  */
-static u64 translate_in_page(u64 va, unsigned bytes, bool write)
+u64 svm_translate_piece(u64 va, unsigned bytes, bool write)
 {
 	u64 page = va & ~(SVM_PAGE_SIZE - 1), h;
 	struct svm_tlb_entry *e =
@@ -286,7 +286,7 @@ void svm_rep_stos(u64 dst, u64 val, u64 count)
 			svm_miss_done();
 			n = 1;
 		} else {	/* n qwords inside one page (or the sink) */
-			d = (u64 *)(unsigned long)translate_in_page(dst, n * 8, true);
+			d = (u64 *)(unsigned long)svm_translate_piece(dst, n * 8, true);
 			for (i = 0; i < n; i++)
 				d[i] = val;
 		}
@@ -326,7 +326,7 @@ void svm_rep_movs(u64 dst, u64 src, u64 count)
 			svm_miss_done();
 			n = 1;
 		} else {	/* n qwords inside one page each side */
-			p = (u64 *)(unsigned long)translate_in_page(src, n * 8, false);
+			p = (u64 *)(unsigned long)svm_translate_piece(src, n * 8, false);
 			for (i = 0; i < n; i++)
 				buf[i] = p[i];
 		}
@@ -334,7 +334,7 @@ void svm_rep_movs(u64 dst, u64 src, u64 count)
 			*(u64 *)(unsigned long)svm_translate(dst, 8 | SVM_WRITE) = buf[0];
 			svm_miss_done();
 		} else {
-			p = (u64 *)(unsigned long)translate_in_page(dst, n * 8, true);
+			p = (u64 *)(unsigned long)svm_translate_piece(dst, n * 8, true);
 			for (i = 0; i < n; i++)
 				p[i] = buf[i];
 		}

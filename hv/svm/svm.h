@@ -66,6 +66,11 @@ u64 svm_try_translate(u64 va, bool write);
 
 /* Called by the assembly trampolines in svm_entry.S. */
 u64 svm_translate(u64 va, u64 info);
+/*
+ * [va, va + bytes) inside one page, for bulk copies: the TLB's entry, or
+ * translated and checked for the whole range; the sink after a refusal.
+ */
+u64 svm_translate_piece(u64 va, unsigned bytes, bool write);
 void svm_miss_done(void);
 bool svm_write_bounced(void);
 u64 svm_wfix_missing(void);

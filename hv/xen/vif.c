@@ -227,6 +227,7 @@ static void add(struct twin_vif_counters *to, const struct twin_vif_counters *c)
     to->notifications_in += c->notifications_in;
     to->notifications_out += c->notifications_out;
     to->fatal += c->fatal;
+    to->rx_gso += c->rx_gso;
 }
 
 static void release(struct twin_vif *v)
@@ -256,7 +257,7 @@ static int check_attach(const struct twin_vif_attach *a)
     static const uint8_t zero[6];
 
     if ( a->features & ~(TWIN_VIF_SG | TWIN_VIF_CSUM | TWIN_VIF_CSUM6 |
-                         TWIN_VIF_GSO4 | TWIN_VIF_GSO6) )
+                         TWIN_VIF_GSO4 | TWIN_VIF_GSO6 | TWIN_VIF_RX_GSO4) )
         return -EOPNOTSUPP;
     /* netfront asks for a headroom only with XDP, which Xen does not serve */
     if ( a->rx_offset )

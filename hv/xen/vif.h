@@ -46,10 +46,30 @@ struct twin_pool_skb {
     uint8_t snap[VM_SKB_SIZEOF];
 };
 
-/* A received frame waiting for the guest to post a buffer. */
+/* A received frame, as the guests' receive path sees it (vif_rx.c). */
+struct twin_rx_frame {
+    uint64_t va;                    /* dom0 address of its first byte */
+    unsigned int len;
+    bool validated;                 /* the NIC checked its checksum */
+};
+
+#define VIF_RX_GSO_SLOTS    16      /* data slots of a coalesced packet */
+
+/* A received TCP segment coalescing may take (vif_rx_gso.c). */
+struct twin_rx_seg {
+    struct twin_rx_frame f;
+    bool tcp;                       /* false: anything else */
+    unsigned int hlen;              /* Ethernet + IPv4 + TCP */
+    unsigned int payload;
+    uint32_t seq;
+    uint8_t hdr[VIF_ETH_HLEN + 20 + 60];
+};
+
+/* A received frame waiting for the guest to post a buffer, or coalescing. */
 struct twin_held {
     struct twin_pool_skb p;
     s_time_t since;
+    struct twin_rx_seg seg;         /* parsed when it was held */
 };
 
 /* A transmit skb of the pool dom0 gave (txpool.c). */
@@ -106,6 +126,10 @@ void twin_vif_tx(struct twin_vif *v, unsigned int budget);
 void twin_vif_tx_all(void);
 
 /* vif_rx.c */
+bool twin_vif_rx_frame(uint64_t skb, struct twin_rx_frame *f);
+/* vif_rx_gso.c */
+bool twin_vif_rx_gso_parse(const struct twin_rx_frame *f, struct twin_rx_seg *s);
+unsigned int twin_vif_rx_gso(struct twin_vif *v, unsigned int posted);
 enum twin_rx { TWIN_RX_DOM0, TWIN_RX_GUESTS, TWIN_RX_HELD };
 /* DOM0: dom0 gets skb too (or alone); GUESTS: skb is free again; HELD: kept */
 enum twin_rx twin_vif_rx(uint64_t skb);

@@ -28,19 +28,13 @@
 
 #define CHECKSUM_UNNECESSARY    1
 
-struct frame {
-    uint64_t va;                    /* dom0 address of its first byte */
-    unsigned int len;
-    bool validated;                 /* the NIC checked its checksum */
-};
-
 static bool vlan_tag_present(uint64_t skb)
 {
     return vm_rd8(skb + VM_SKB_VLAN_PRESENT_OFFSET) & (1 << VM_SKB_VLAN_PRESENT_BIT);
 }
 
 /* The Ethernet frame in skb (after eth_type_trans); false: not for guests. */
-static bool frame_of(uint64_t skb, struct frame *f)
+bool twin_vif_rx_frame(uint64_t skb, struct twin_rx_frame *f)
 {
     uint64_t head = vm_rd64(skb + VM_SKB_HEAD), data = vm_rd64(skb + VM_SKB_DATA);
     uint8_t sum = vm_rd8(skb + twin.a.ip_summed_offset) >> twin.a.ip_summed_shift & 3;
@@ -53,8 +47,8 @@ static bool frame_of(uint64_t skb, struct frame *f)
            data >= f->va && data - f->va <= 64 && f->len <= VIF_ETH_FRAME_MAX;
 }
 
-/* Posted buffers there are: 0 none, -1 the guest broke the ring. */
-static int buffers(struct twin_vif *v)
+/* Posted buffers there are, or -1: the guest broke the ring. */
+static int posted(struct twin_vif *v)
 {
     RING_IDX prod = ACCESS_ONCE(v->rx.sring->req_prod);
 
@@ -65,11 +59,19 @@ static int buffers(struct twin_vif *v)
         return -1;
     }
 
-    return prod != v->rx.req_cons;
+    return prod - v->rx.req_cons;
+}
+
+/* Whether there is a posted buffer: 0 none, -1 the guest broke the ring. */
+static int buffers(struct twin_vif *v)
+{
+    int n = posted(v);
+
+    return n > 0 ? 1 : n;
 }
 
 /* One frame into v's next posted buffer, which there must be. */
-static void deliver(struct twin_vif *v, const struct frame *f)
+static void deliver(struct twin_vif *v, const struct twin_rx_frame *f)
 {
     struct gnttab_copy ops[2];
     netif_rx_request_t req;
@@ -131,14 +133,17 @@ void twin_vif_rx_flush(struct twin_vif *v, bool expire)
     while ( v->nr_held )
     {
         struct twin_held *h = &v->held[v->held_first];
-        struct frame f;
+        struct twin_rx_frame f;
         int b = buffers(v);
 
         if ( b < 0 )
             return;
         if ( !b && !(expire && now - h->since > MILLISECS(VIF_RX_HOLD_MS)) )
             break;
-        if ( b && frame_of(h->p.skb, &f) )
+        /* a run of one flow's segments goes as one GSO packet */
+        if ( b && (v->features & TWIN_VIF_RX_GSO4) && twin_vif_rx_gso(v, posted(v)) )
+            continue;
+        if ( b && twin_vif_rx_frame(h->p.skb, &f) )
             deliver(v, &f);
         else
             v->c.rx_dropped_no_buffer++;
@@ -167,16 +172,23 @@ void twin_vif_rx_drop_held(struct twin_vif *v)
     v->held = NULL;
 }
 
-/* A frame for v alone: delivered, held, or dropped (the skb then free). */
-static enum twin_rx unicast(struct twin_vif *v, uint64_t skb, const struct frame *f)
+/*
+ * A frame for v alone: delivered, held, or dropped (the skb then free).
+ * A TCP segment for a guest that takes GSO packets is held until the end
+ * of the poll (twin_vif_push_all()), where a run of its flow's segments
+ * goes out as one packet, as GRO would have made it in dom0 for netback.
+ */
+static enum twin_rx unicast(struct twin_vif *v, uint64_t skb, const struct twin_rx_frame *f)
 {
+    struct twin_rx_seg seg;
+    bool coalesce = (v->features & TWIN_VIF_RX_GSO4) && twin_vif_rx_gso_parse(f, &seg);
     struct twin_held *h;
     int b;
 
-    if ( v->nr_held )
+    if ( v->nr_held && (!coalesce || v->nr_held == VIF_RX_HOLD) )
         twin_vif_rx_flush(v, false);
     b = buffers(v);
-    if ( b > 0 && !v->nr_held )
+    if ( b > 0 && !v->nr_held && !coalesce )
     {
         deliver(v, f);
         return TWIN_RX_GUESTS;
@@ -189,8 +201,13 @@ static enum twin_rx unicast(struct twin_vif *v, uint64_t skb, const struct frame
     if ( v->nr_held < VIF_RX_HOLD && h && twin_pool_keep(skb, &h->p) )
     {
         h->since = NOW();
+        if ( coalesce )
+            h->seg = seg;
+        else
+            h->seg.tcp = false;
         v->nr_held++;
-        twin_vif_rx_flush(v, false);    /* sets req_event */
+        if ( !coalesce )
+            twin_vif_rx_flush(v, false);    /* sets req_event */
         return TWIN_RX_HELD;
     }
     v->c.rx_dropped_no_buffer++;
@@ -201,11 +218,11 @@ static enum twin_rx unicast(struct twin_vif *v, uint64_t skb, const struct frame
 /* From napi_gro_receive's binding: where the frame goes. */
 enum twin_rx twin_vif_rx(uint64_t skb)
 {
-    struct frame f;
+    struct twin_rx_frame f;
     uint8_t dst[6];
     unsigned int i;
 
-    if ( !frame_of(skb, &f) )
+    if ( !twin_vif_rx_frame(skb, &f) )
         return TWIN_RX_DOM0;
     vm_copy_in(dst, f.va, 6);
     for ( i = 0; i < TWIN_MAX_VIFS; i++ )

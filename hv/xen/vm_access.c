@@ -58,7 +58,12 @@ void vm_write(uint64_t va, unsigned int size, uint64_t val)
     }
 }
 
-/* Bytes of [va, va + n) within va's page. */
+/*
+ * Bytes of [va, va + n) within va's page.  The bulk helpers translate
+ * each piece whole (svm_translate_piece()): a page only part of which the
+ * instance may reach (Xen's stack page) is checked for all of the piece,
+ * not for its first byte.
+ */
 static size_t piece(uint64_t va, size_t n)
 {
     size_t room = SVM_PAGE_SIZE - (va & (SVM_PAGE_SIZE - 1));
@@ -72,7 +77,7 @@ bool vm_copy_in(void *dst, uint64_t va, size_t n)
     {
         size_t k = piece(va, n);
 
-        memcpy(dst, vm_ptr(va, 1, false), k);
+        memcpy(dst, (void *)(unsigned long)svm_translate_piece(va, k, false), k);
         dst += k;
         va += k;
         n -= k;
@@ -87,7 +92,7 @@ bool vm_copy_out(uint64_t va, const void *src, size_t n)
     {
         size_t k = piece(va, n);
 
-        memcpy(vm_ptr(va, 1, true), src, k);
+        memcpy((void *)(unsigned long)svm_translate_piece(va, k, true), src, k);
         src += k;
         va += k;
         n -= k;
@@ -102,7 +107,7 @@ bool vm_set(uint64_t va, int c, size_t n)
     {
         size_t k = piece(va, n);
 
-        memset(vm_ptr(va, 1, true), c, k);
+        memset((void *)(unsigned long)svm_translate_piece(va, k, true), c, k);
         va += k;
         n -= k;
     }

@@ -310,7 +310,7 @@ static void print_vif_counters(const struct twin_vif_counters *c)
 	F(c, tx_frames); F(c, tx_bytes); F(c, tx_gso); F(c, tx_dropped);
 	F(c, rx_frames); F(c, rx_bytes); F(c, rx_dropped_no_buffer);
 	F(c, requests_refused); F(c, grant_copies); F(c, grant_copy_errors);
-	F(c, notifications_in); F(c, notifications_out); F(c, fatal);
+	F(c, notifications_in); F(c, notifications_out); F(c, fatal); F(c, rx_gso);
 	printf("}");
 }
 

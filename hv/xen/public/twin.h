@@ -193,6 +193,9 @@ struct twin_detach {
 #define TWIN_VIF_CSUM6      (1u << 2)   /* IPv6 TCP/UDP checksum offload */
 #define TWIN_VIF_GSO4       (1u << 3)   /* TCPv4 segmentation offload */
 #define TWIN_VIF_GSO6       (1u << 4)   /* TCPv6 segmentation offload */
+#define TWIN_VIF_RX_GSO4    (1u << 5)   /* it receives TCPv4 GSO packets over
+                                           several slots (feature-sg and
+                                           feature-gso-tcpv4 of the frontend) */
 
 /* Where each ring stands; at a hand-over every request has its response. */
 struct twin_vif_ring {
@@ -241,6 +244,8 @@ struct twin_vif_counters {
     uint64_t notifications_in;  /* event channel notifications from it */
     uint64_t notifications_out; /* and to it */
     uint64_t fatal;             /* protocol errors that ended the service */
+    uint64_t rx_gso;            /* received frames coalesced into GSO packets:
+                                   the packets */
 };
 
 struct twin_vif_status {
