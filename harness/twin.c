@@ -13,7 +13,7 @@
 
 /* Counters that are a state, not a count: their value at the end. */
 static const char *const gauges[] = {
-	"loaded", "attached", "disabled_reason", "disabled_where", "pinned_pages",
+	"loaded", "attached", "disabled_reason", "disabled_where", "pinned_pages", "writable_pins",
 	"pool_outstanding", "entry_ns_max", "dom0_attached", "dom0_wanted",
 	"dom0_last_disable", "vifs", "txpool_size", "txpool_outstanding", "ring_mappings",
 	"xen_ports", NULL,

@@ -292,6 +292,33 @@ static void sc_down_up(struct check *c, json_object *o, bool *held)
 	alive(c, o, held);
 }
 
+/*
+ * dom0 turns a page the instance's TLB caches writable into a page table
+ * (twinctl selftest retype, guest/twin/twin_selftest.c): Xen's type change
+ * drops the TLB's entries and goes ahead, the instance keeps running.
+ */
+static void sc_retype(struct check *c, json_object *o, bool *held)
+{
+	struct twin_counters t0, t1, d;
+
+	ensure_loaded(c);
+	twin_attach(&c->a, &c->m, &c->m.twin_loaded);
+	expect(o, "traffic_before", traffic(c, "tx", o, "before_mbps"), held);
+	twin_status(&c->a, &c->m, &t0);
+	expect(o, "writable_entries_typed", twin_get(&t0, "writable_pins") > 0 &&
+	       twin_get(&t0, "writable_pins") <= twin_get(&t0, "pinned_pages"), held);
+	expect(o, "selftest_retype", run_quiet(c, "twinctl selftest retype", NULL) == 0, held);
+	twin_status(&c->a, &c->m, &t1);
+	twin_delta(&t0, &t1, &d);
+	json_object_object_add(o, "counters", counters_json(&d));
+	expect(o, "tlb_let_go", twin_get(&d, "svm_retype_flushes") >= 1, held);
+	expect(o, "still_attached", twin_get(&t1, "attached") == 1 && !twin_get(&d, "disables"),
+	       held);
+	expect(o, "traffic_after", traffic(c, "tx", o, "after_mbps"), held);
+	twin_detach(&c->a, &c->m);
+	alive(c, o, held);
+}
+
 static long slab_skbs(struct check *c)
 {
 	char *out = NULL;
@@ -322,7 +349,8 @@ static void sc_cycle(struct check *c, json_object *o, bool *held)
 		twin_detach(&c->a, &c->m);
 		twin_status(&c->a, &c->m, &t);
 		slab = slab_skbs(c);
-		ok &= !twin_get(&t, "pinned_pages") && !twin_get(&t, "pool_outstanding") &&
+		ok &= !twin_get(&t, "pinned_pages") && !twin_get(&t, "writable_pins") &&
+		      !twin_get(&t, "pool_outstanding") &&
 		      !twin_get(&t, "dom0_check_problems");
 		ok &= slab >= 0 && slab0 >= 0 && slab <= slab0 + SLAB_SLACK;
 		/* reload the payload itself too */
@@ -349,6 +377,7 @@ static const struct scenario scenarios[] = {
 	{ "bad-payload", sc_bad_payload },
 	{ "traffic", sc_traffic },
 	{ "down-up", sc_down_up },
+	{ "retype", sc_retype },
 	{ "corrupt-skb-data", sc_corrupt_skb },
 	{ "corrupt-ring-base", sc_corrupt_ring },
 	{ "corrupt-adapter", sc_corrupt_adapter },

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import BUILD, ROOT, run, tdh
 
-SCENARIOS = ["bad-payload", "traffic", "down-up", "corrupt-skb-data", "corrupt-ring-base",
+SCENARIOS = ["bad-payload", "traffic", "down-up", "retype", "corrupt-skb-data", "corrupt-ring-base",
              "corrupt-adapter", "fault", "watchdog", "cycle"]
 
 
@@ -69,6 +69,19 @@ def test_fault_and_watchdog_recovered(check):
     assert "twin: exception 6 in the instance" in log
     assert re.search(r"twin: the instance ran for \d+ ms, stopped", log)
     assert "Panic on CPU" not in log
+
+
+def test_page_table_never_left_writable_to_the_instance(check):
+    """dom0 pins, as an L1 table, a page the TLB cached writable: the pin
+    succeeds because Xen's type change made the TLB let go, and the
+    instance then gets only a read translation (twinctl selftest retype)."""
+    _, rundir, out = check
+    s = out["scenarios"]["retype"]
+    assert s["checks"]["writable_entries_typed"] and s["checks"]["selftest_retype"]
+    assert s["counters"]["svm_retype_flushes"] >= 1 and s["counters"]["disables"] == 0
+    assert s["after_mbps"] > 1
+    log = (rundir / "console-xen.log").read_text(errors="replace")
+    assert "selftest retype" not in log, "the dom0 side reported a failure"
 
 
 def test_cycles_leave_nothing_behind(check):

@@ -65,6 +65,7 @@ extern struct twin twin;
 
 /* twin_main.c */
 long twin_hypercall(unsigned int cmd, void *arg);
+int twin_selftest_retype(void);
 void twin_fallback_work(struct work_struct *work);
 
 /* twin_ring.c */

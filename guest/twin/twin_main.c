@@ -396,7 +396,9 @@ static long twin_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return ioc_status((void __user *)arg);
 	case TWIN_IOC_SELFTEST:
 		mutex_lock(&twin.lock);
-		rc = twin.attached ? twin_hypercall(TWIN_OP_SELFTEST, (void *)arg) : -ENOTCONN;
+		rc = !twin.attached ? -ENOTCONN :
+		     arg == TWIN_SELFTEST_RETYPE ? twin_selftest_retype() :
+		     twin_hypercall(TWIN_OP_SELFTEST, (void *)arg);
 		mutex_unlock(&twin.lock);
 		return rc;
 	case TWIN_IOC_CHECK:

@@ -29,17 +29,28 @@ static struct {
 	bool pending;		/* a write to copy back */
 } bst;
 
+/* Does the entry cache a write translation (fill() sets wtag = tag)? */
+static bool entry_writable(const struct svm_tlb_entry *e)
+{
+	return e->wtag == e->tag;
+}
+
+/* Release an entry's hold on its frame and make it miss. */
+static void drop(struct svm_tlb_entry *e)
+{
+	if (e->tag != SVM_TAG_INVALID)
+		svm_pt_release(e->tag, e->host, entry_writable(e));
+	e->tag = SVM_TAG_INVALID;
+	e->wtag = SVM_TAG_INVALID;
+	e->host = (u64)(unsigned long)sink;
+}
+
 void svm_flush(void)
 {
 	int i;
 
-	for (i = 0; i < SVM_TLB_SIZE; i++) {
-		if (svm_tlb[i].tag != SVM_TAG_INVALID)
-			svm_pt_release(svm_tlb[i].tag, svm_tlb[i].host);
-		svm_tlb[i].tag = SVM_TAG_INVALID;
-		svm_tlb[i].wtag = SVM_TAG_INVALID;
-		svm_tlb[i].host = (u64)(unsigned long)sink;
-	}
+	for (i = 0; i < SVM_TLB_SIZE; i++)
+		drop(&svm_tlb[i]);
 }
 
 /* Drop one page's translation, if cached. */
@@ -48,12 +59,28 @@ void svm_flush_page(u64 page)
 	struct svm_tlb_entry *e =
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 
-	if (e->tag != page)
-		return;
-	svm_pt_release(e->tag, e->host);
-	e->tag = SVM_TAG_INVALID;
-	e->wtag = SVM_TAG_INVALID;
-	e->host = (u64)(unsigned long)sink;
+	if (e->tag == page)
+		drop(e);
+}
+
+/*
+ * Drop every translation to the host page @host (page aligned), whatever
+ * the driver-VM address it was cached for: the port is about to let the
+ * frame become something the instance must not write (Xen: a page table).
+ * Returns how many entries were dropped.
+ */
+unsigned svm_flush_host(u64 host)
+{
+	unsigned n = 0;
+	int i;
+
+	for (i = 0; i < SVM_TLB_SIZE; i++) {
+		if (svm_tlb[i].tag == SVM_TAG_INVALID || svm_tlb[i].host != host)
+			continue;
+		drop(&svm_tlb[i]);
+		n++;
+	}
+	return n;
 }
 
 /*
@@ -109,7 +136,9 @@ static u64 refuse(u64 va)
 /*
  * Cache @page's translation @host in the TLB, taking the port's hold on
  * the frame (svm_pt_pin()) and dropping the one of the entry it replaces.
- * A read fill also caches writability, so writes to the page hit too.
+ * A read fill also caches writability, so writes to the page hit too,
+ * unless the port will not hold the frame writable (Xen: it is, or is
+ * becoming, a page table): then the entry is read-only.
  */
 static bool fill(u64 page, u64 host, bool write)
 {
@@ -117,10 +146,12 @@ static bool fill(u64 page, u64 host, bool write)
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 	bool writable = write || svm_pt_lookup(page, true) == host;
 
-	if (!svm_pt_pin(page, host))
-		return false;
-	if (e->tag != SVM_TAG_INVALID)
-		svm_pt_release(e->tag, e->host);
+	if (!svm_pt_pin(page, host, writable)) {
+		if (write || !writable || !svm_pt_pin(page, host, false))
+			return false;
+		writable = false;
+	}
+	drop(e);
 	e->tag = page;
 	e->wtag = writable ? page : svm_no_wtag(page);
 	e->host = host;

@@ -61,6 +61,7 @@ extern bool svm_disabled;			/* set by any refusal */
 void svm_init(void);
 void svm_flush(void);
 void svm_flush_page(u64 page);
+unsigned svm_flush_host(u64 host);
 void svm_disable(void);
 u64 svm_try_translate(u64 va, bool write);
 

@@ -49,11 +49,15 @@ bool svm_pt_access_ok(u64 va, unsigned size, bool write);
 
 /*
  * The TLB is about to cache (pin) or drop (release) the translation of
- * @vpage to @host.  Xen holds a reference on the frame while it is cached,
- * so the driver VM cannot free it and have it reused by another domain
- * behind the TLB's back; pin fails if the frame changed owner meanwhile.
+ * @vpage to @host, @writable if it caches writes too.  Xen holds a
+ * reference on the frame while it is cached, so the driver VM cannot free
+ * it and have it reused by another domain behind the TLB's back, and a
+ * writable type reference for a writable entry, so the frame cannot
+ * become a page table while the instance can write it (Xen drops the
+ * entry first: svm_flush_host()).  Pin fails if the frame changed owner
+ * meanwhile, or (@writable) is not ordinary writable memory.
  */
-bool svm_pt_pin(u64 vpage, u64 host);
-void svm_pt_release(u64 vpage, u64 host);
+bool svm_pt_pin(u64 vpage, u64 host, bool writable);
+void svm_pt_release(u64 vpage, u64 host, bool writable);
 
 #endif

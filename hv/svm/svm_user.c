@@ -82,18 +82,67 @@ void svm_user_strict_pins(bool on)
 	strict_pins = on;
 }
 
-bool svm_pt_pin(u64 vpage, u64 host)
+/*
+ * Xen's type rule, modelled per host page: a writable entry holds a
+ * writable type reference, and a page becomes a page table only with
+ * none left (svm_user_make_table(), as Xen's patched _get_page_type()).
+ */
+static struct {
+	u64 host;
+	int wrefs;
+	bool table;
+} frames[MAX_PAGES];
+static int nframes;
+
+static int frame_of(u64 host)
 {
+	int i;
+
+	host &= ~(SVM_PAGE_SIZE - 1);
+	for (i = 0; i < nframes; i++)
+		if (frames[i].host == host)
+			return i;
+	if (nframes == MAX_PAGES)
+		svm_fatal("svm_user: too many frames");
+	frames[nframes].host = host;
+	return nframes++;
+}
+
+int svm_user_writable_refs(u64 host)
+{
+	return frames[frame_of(host)].wrefs;
+}
+
+int svm_user_make_table(u64 host)
+{
+	int f = frame_of(host);
+
+	if (frames[f].wrefs)
+		svm_flush_host(host & ~(SVM_PAGE_SIZE - 1));
+	if (frames[f].wrefs)
+		return -1;
+	frames[f].table = true;
+	return 0;
+}
+
+bool svm_pt_pin(u64 vpage, u64 host, bool writable)
+{
+	int f = frame_of(host);
+
 	(void)vpage;
+	if (writable && frames[f].table)
+		return false;
+	frames[f].wrefs += writable;
 	if (strict_pins)
 		mprotect((void *)(unsigned long)(host & ~(SVM_PAGE_SIZE - 1)), SVM_PAGE_SIZE,
 			 PROT_READ | PROT_WRITE);
 	return true;
 }
 
-void svm_pt_release(u64 vpage, u64 host)
+void svm_pt_release(u64 vpage, u64 host, bool writable)
 {
 	(void)vpage;
+	frames[frame_of(host)].wrefs -= writable;
 	if (strict_pins)
 		mprotect((void *)(unsigned long)(host & ~(SVM_PAGE_SIZE - 1)), SVM_PAGE_SIZE, PROT_NONE);
 }

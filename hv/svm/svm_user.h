@@ -14,6 +14,13 @@ int svm_user_map(u64 va, u64 host, u64 len, bool write);
 int svm_user_map_exact(u64 va, u64 host, u64 lo, u64 hi, bool write);
 /* Released pages made inaccessible until pinned again (svm_user.c). */
 void svm_user_strict_pins(bool on);
+/* Writable type references the TLB holds on the host page of @host. */
+int svm_user_writable_refs(u64 host);
+/*
+ * The driver VM turns @host's page into a page table: the TLB's writable
+ * entries for it are dropped first (svm_flush_host()); -1 if some stay.
+ */
+int svm_user_make_table(u64 host);
 
 void twin_bug(u64 info, u64 where);
 long twin_upcall(long id, long *args, long *stack);

@@ -231,6 +231,27 @@ long twin_selftest(unsigned long kind)
 }
 
 /*
+ * TWIN_OP_SVM_PROBE: an access of the instance's to dom0's @va, made from
+ * outside an entry (no entry runs: twin.lock), for the tests of the TLB's
+ * invalidation.
+ */
+long twin_svm_probe(struct twin_svm_probe *p)
+{
+    long rc = -ENODEV;
+
+    spin_lock(&twin.lock);
+    if ( usable() )
+    {
+        p->translated = !!svm_try_translate(p->va, p->write);
+        p->typed = twin_frame_writable_pinned(p->va);
+        rc = 0;
+    }
+    spin_unlock(&twin.lock);
+
+    return rc;
+}
+
+/*
  * From do_IRQ_guest(), for each domain the interrupt is bound to (the
  * line is masked or its EOI pending, as for a guest): the e1000's goes to
  * the instance instead of to dom0.  twin_softirq() then EOIs it the way

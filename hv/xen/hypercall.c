@@ -260,6 +260,7 @@ static void status(struct twin_status *s)
     s->svm_crossings = svm_crossings_base + svm_stats.crossings;
     s->svm_bounces = svm_bounces_base + svm_stats.bounces;
     s->pinned_pages = twin_pinned_pages();
+    s->writable_pins = twin_writable_pins();
     s->pool_outstanding = twin.nr_frags;
     twin_vif_sum(s);
     spin_unlock(&twin.lock);
@@ -341,6 +342,20 @@ long do_twin_op(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
             return -EFAULT;
         rc = twin_vif_status(&s);
         if ( !rc && copy_to_guest(arg, &s, 1) )
+            rc = -EFAULT;
+        return rc;
+    }
+
+    case TWIN_OP_SVM_PROBE:
+    {
+        struct twin_svm_probe p;
+
+        if ( copy_from_guest(&p, arg, 1) )
+            return -EFAULT;
+        if ( !dom0_kernel_addr(p.va) )
+            return -EFAULT;
+        rc = twin_svm_probe(&p);
+        if ( !rc && copy_to_guest(arg, &p, 1) )
             rc = -EFAULT;
         return rc;
     }

@@ -18,11 +18,18 @@
  * Invalidation: a cached translation holds a reference on its frame
  * (svm_pt_pin), so a page dom0 frees cannot be reused by another domain
  * while the TLB points at it; at worst the instance sees a stale dom0
- * page, never someone else's.  The mappings the fast path uses (rings,
- * buffer_info arrays, the adapter) only change while the e1000 is down,
- * and going down quiesces the instance, which flushes the TLB.  Stack
- * pages are cached only for the entry that used them: they are flushed
- * when it returns, so no CPU reaches another CPU's stack.
+ * page, never someone else's.  A writable translation also holds a
+ * writable type reference, so the frame stays dom0's ordinary writable
+ * memory while the instance can write it: Xen refuses to make it a page
+ * table or a descriptor table.  When dom0 asks for that (it freed the page
+ * and reuses it as a page table while the TLB still caches it), Xen's
+ * _get_page_type() calls twin_page_retype() (hv/patches/0010), which
+ * drops the TLB's entries for the frame, between two entries into the
+ * instance, and the type change goes ahead.  The mappings the fast path
+ * uses (rings, buffer_info arrays, the adapter) only change while the
+ * e1000 is down, and going down quiesces the instance, which flushes the
+ * TLB.  Stack pages are cached only for the entry that used them: they
+ * are flushed when it returns, so no CPU reaches another CPU's stack.
  */
 #include <xen/lib.h>
 #include <xen/mm.h>
@@ -37,6 +44,7 @@
 #define NR_STACK_SLOTS (STACK_SIZE / PAGE_SIZE)
 
 static uint64_t pinned;
+static uint64_t wpinned;         /* of those, with a writable type reference */
 static uint64_t stack_pages[NR_STACK_SLOTS];
 static unsigned int nr_stack_pages;
 
@@ -196,8 +204,10 @@ bool twin_host_is_dom0_ram(u64 vpage, u64 host)
     return is_ram(vpage, host);
 }
 
-bool svm_pt_pin(u64 vpage, u64 host)
+bool svm_pt_pin(u64 vpage, u64 host, bool writable)
 {
+    struct page_info *pg;
+
     if ( on_this_stack(vpage) )
     {
         unsigned int i;
@@ -213,21 +223,57 @@ bool svm_pt_pin(u64 vpage, u64 host)
     }
     if ( !is_ram(vpage, host) )
         return true;
-    if ( !get_page(virt_to_page((void *)(unsigned long)host), twin.dom) )
+    pg = virt_to_page((void *)(unsigned long)host);
+    if ( !get_page(pg, twin.dom) )
         return false;
+    if ( writable && !get_page_type(pg, PGT_writable_page) )
+    {
+        put_page(pg);
+        return false;
+    }
     pinned++;
+    wpinned += writable;
 
     return true;
 }
 
-void svm_pt_release(u64 vpage, u64 host)
+void svm_pt_release(u64 vpage, u64 host, bool writable)
 {
+    struct page_info *pg;
+
     if ( !is_ram(vpage, host) )
         return;
-    put_page(virt_to_page((void *)(unsigned long)host));
+    pg = virt_to_page((void *)(unsigned long)host);
+    if ( writable )
+        put_page_type(pg);
+    put_page(pg);
     pinned--;
+    wpinned -= writable;
 }
 
+/*
+ * From Xen's _get_page_type() (hv/patches/0010): @pg holds a writable type
+ * reference and is asked for another type.  If the TLB's writable entries
+ * hold it, drop them (waiting for a running entry to end) and say so: the
+ * caller tries again.  Never called with twin.lock held: the instance only
+ * asks for writable types.
+ */
+bool twin_page_retype(struct page_info *pg)
+{
+    unsigned int dropped = 0;
+
+    if ( !ACCESS_ONCE(wpinned) || page_get_owner(pg) != twin.dom ||
+         !arch_mfns_in_directmap(mfn_x(page_to_mfn(pg)), 1) )
+        return false;
+    spin_lock(&twin.lock);
+    if ( wpinned )
+        dropped = svm_flush_host((unsigned long)page_to_virt(pg));
+    if ( dropped )
+        twin.st.svm_retype_flushes++;
+    spin_unlock(&twin.lock);
+
+    return dropped;
+}
 /* End of an entry into the instance: forget this CPU's stack pages. */
 void twin_svm_entry_done(void)
 {
@@ -238,6 +284,30 @@ void twin_svm_entry_done(void)
 uint64_t twin_pinned_pages(void)
 {
     return pinned;
+}
+
+uint64_t twin_writable_pins(void)
+{
+    return wpinned;
+}
+
+/*
+ * Does the TLB cache @va's page writable, with the writable type reference
+ * that goes with it on the frame?  (TWIN_OP_SVM_PROBE; under twin.lock.)
+ */
+bool twin_frame_writable_pinned(uint64_t va)
+{
+    uint64_t page = va & PAGE_MASK;
+    const struct svm_tlb_entry *e =
+        &__svm_tlbp[(page >> PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
+    const struct page_info *pg;
+
+    if ( e->tag != page || e->wtag != page || !is_ram(page, e->host) )
+        return false;
+    pg = virt_to_page((void *)(unsigned long)e->host);
+
+    return (pg->u.inuse.type_info & PGT_type_mask) == PGT_writable_page &&
+           (pg->u.inuse.type_info & PGT_count_mask);
 }
 
 void twin_svm_attach(void)

@@ -10,6 +10,7 @@
 
 struct cpu_user_regs;
 struct domain;
+struct page_info;
 struct pirq;
 
 /* livepatch_elf.c: may this payload's undefined symbol resolve? */
@@ -23,5 +24,10 @@ bool twin_fault_fixup(struct cpu_user_regs *regs);
 void twin_watchdog_tick(struct cpu_user_regs *regs);
 /* sched/core.c, sched_context_switch(): instruction accounting's beacon */
 void twin_domain_beacon(const struct domain *d);
+/*
+ * mm.c, _get_page_type(): a writable page is asked for another type; true
+ * if the instance's TLB held it writable and let go (try again)
+ */
+bool twin_page_retype(struct page_info *pg);
 
 #endif /* __XEN_TWIN_HOOKS_H__ */

@@ -14,7 +14,7 @@
  *                            test: the next transmitted frame runs with one
  *                            driver pointer corrupted (skb-data, ring-base,
  *                            adapter); SVM must refuse it
- *   twinctl selftest fault|spin
+ *   twinctl selftest fault|spin|retype
  *                            test: Xen runs payload code that faults, or
  *                            spins until the watchdog stops it
  *   twinctl check            check the RX ring's buffers against what the
@@ -282,11 +282,12 @@ static int cmd_corrupt(const char *kind, const char *value)
 static int cmd_selftest(const char *what)
 {
 	unsigned long kind = !strcmp(what, "fault") ? TWIN_SELFTEST_FAULT :
-			     !strcmp(what, "spin") ? TWIN_SELFTEST_SPIN : 0;
+			     !strcmp(what, "spin") ? TWIN_SELFTEST_SPIN :
+			     !strcmp(what, "retype") ? TWIN_SELFTEST_RETYPE : 0;
 	int rc;
 
 	if (!kind)
-		return fail("selftest: unknown test '%s': give fault or spin", what);
+		return fail("selftest: unknown test '%s': give fault, spin or retype", what);
 	rc = dev_ioctl(TWIN_IOC_SELFTEST, (void *)kind);
 	return rc > 0 ? fail("selftest %s: %s (is the instance attached?)", what, strerror(rc)) : rc;
 }
@@ -333,6 +334,7 @@ static int cmd_status(bool json)
 	F(&s.xen, poll_deferred); F(&s.xen, svm_hits); F(&s.xen, svm_misses);
 	F(&s.xen, svm_fills); F(&s.xen, svm_refusals); F(&s.xen, svm_crossings);
 	F(&s.xen, svm_bounces); F(&s.xen, svm_flushes); F(&s.xen, pinned_pages);
+	F(&s.xen, writable_pins); F(&s.xen, svm_retype_flushes);
 	F(&s.xen, upcalls); F(&s.xen, upcalls_dropped); F(&s.xen, pool_supplied);
 	F(&s.xen, pool_outstanding); F(&s.xen, pool_empty); F(&s.xen, dma_maps);
 	F(&s.xen, dma_map_errors); F(&s.xen, faults); F(&s.xen, watchdogs); F(&s.xen, bugs);
@@ -389,7 +391,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinctl load [PAYLOAD] | unload | attach IFACE | detach |\n"
 		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR] |\n"
-		   "               selftest fault|spin | check |\n"
+		   "               selftest fault|spin|retype | check |\n"
 		   "               vif attach|detach VIF | vif status VIF [--json]\n");
 }
 

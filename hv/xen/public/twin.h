@@ -44,11 +44,15 @@
 #define TWIN_OP_VIF_ATTACH  7   /* arg: struct twin_vif_attach *, in/out */
 #define TWIN_OP_VIF_DETACH  8   /* arg: struct twin_vif_detach *, in/out */
 #define TWIN_OP_VIF_STATUS  9   /* arg: struct twin_vif_status *, in/out */
+#define TWIN_OP_SVM_PROBE   10  /* arg: struct twin_svm_probe *, in/out */
 
 #define TWIN_SELFTEST_FAULT     1   /* an exception inside the payload */
 #define TWIN_SELFTEST_SPIN      2   /* an entry that never returns */
+#define TWIN_SELFTEST_RETYPE    3   /* dom0's side (twin_selftest.c): a page
+                                       the TLB holds writable becomes a page
+                                       table (TWIN_OP_SVM_PROBE) */
 
-#define TWIN_INTERFACE_VERSION  2
+#define TWIN_INTERFACE_VERSION  3
 #define TWIN_MAX_CPUS       8
 #define TWIN_MAX_VIFS       8
 
@@ -256,6 +260,21 @@ struct twin_vif_status {
     struct twin_vif_counters c;
 };
 
+/*
+ * SVM_PROBE (tests of the TLB's invalidation): translate dom0 address @va
+ * through the instance's SVM, for a write if @write, as an access of the
+ * instance would, filling the TLB.  Out: @translated (a translation
+ * exists: cached, or cacheable) and @typed (the frame now holds a
+ * writable type reference of the TLB's).
+ */
+struct twin_svm_probe {
+    uint64_t va;
+    uint32_t write;
+    uint32_t translated;
+    uint32_t typed;
+    uint32_t pad;
+};
+
 /* Counters; all since boot unless said otherwise. */
 struct twin_status {
     uint32_t version;
@@ -275,6 +294,8 @@ struct twin_status {
     uint64_t svm_hits, svm_misses, svm_fills, svm_refusals;
     uint64_t svm_crossings, svm_bounces, svm_flushes;
     uint64_t pinned_pages;      /* now: frames the TLB holds references on */
+    uint64_t writable_pins;     /* now: of those, with a writable type reference */
+    uint64_t svm_retype_flushes;/* type changes of dom0's that dropped TLB entries */
     uint64_t upcalls, upcalls_dropped;
     uint64_t pool_supplied;     /* entries taken from the supply rings */
     uint64_t pool_outstanding;  /* now: entries handed out, not given back */
