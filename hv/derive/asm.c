@@ -240,7 +240,7 @@ static struct stmt *new_stmt(struct program *p, enum stmt_kind k, int line)
 static const char *const known_dirs[] = {
 	".file", ".text", ".data", ".bss", ".section", ".pushsection",
 	".popsection", ".previous", ".align", ".p2align", ".balign", ".globl",
-	".local", ".weak", ".type", ".size", ".comm", ".set", ".ident",
+	".local", ".weak", ".type", ".size", ".comm", ".set", ".equ", ".ident",
 	".string", ".ascii", ".asciz", ".byte", ".word", ".value", ".short",
 	".long", ".quad", ".zero", ".org", ".skip", NULL
 };
@@ -394,6 +394,14 @@ static int parse_stmt(struct program *p, struct pstate *ps, char *s, int line,
 			o->base = o->index = -1;
 			o->scale = 1;
 		}
+	/* "shldq %r9, %rax" shifts by %cl: say so, or the liveness walks
+	 * would not see the read of %rcx (and a probe could pick it) */
+	if ((!strncmp(s, "shld", 4) || !strncmp(s, "shrd", 4)) && n == 2) {
+		st->op[2] = st->op[1];
+		st->op[1] = st->op[0];
+		parse_operand("%cl", &st->op[0]);
+		st->nops = n = 3;
+	}
 	/* movsb/movsw/movsl name both a sign extension (register or one
 	 * memory source, register destination) and a string copy (no
 	 * operands, or memory to memory): only the first is movsx */
@@ -433,6 +441,8 @@ static int split_statements(struct program *p, struct pstate *ps, char *s,
 	}
 	return 0;
 }
+
+static int resolve_aliases(struct program *p);
 
 int asm_parse(struct program *p, const char *path)
 {
@@ -518,11 +528,93 @@ int asm_parse(struct program *p, const char *path)
 			f->parent = find_func(p, base);
 		}
 	}
-	return 0;
+	return resolve_aliases(p);
 fail:
 	free(line);
 	fclose(f);
 	return -1;
+}
+
+/* "A, B" of ".set A, B" when B is a plain symbol: A's name into a, B's into b */
+bool alias_args(const char *args, char *a, char *b, size_t n)
+{
+	char fa[128], fb[128], end[2];
+
+	if (sscanf(args, " %127[A-Za-z0-9_.$] , %127[A-Za-z0-9_.$] %1s", fa, fb, end) != 2 ||
+	    isdigit((unsigned char)fa[0]) || isdigit((unsigned char)fb[0]) ||
+	    strlen(fa) >= n || strlen(fb) >= n)
+		return false;
+	strcpy(a, fa);
+	strcpy(b, fb);
+	return true;
+}
+
+/*
+ * GCC defines an alias as ".set A, B" (or ".equ"), and may call A: the
+ * closure, the rewrite and the verifiers know B.  Every operand naming A
+ * (alone or as "A+off") is made to name what A finally aliases, when that
+ * is a label of this file; the directive itself stays, for whoever else
+ * links against A.
+ */
+static int resolve_aliases(struct program *p)
+{
+	int i, k, n = 0, depth;
+	struct { char a[128], b[128]; } *al = NULL;
+
+	for (i = 0; i < p->nst; i++) {
+		struct stmt *s = &p->st[i];
+
+		if (s->kind != ST_DIR || (strcmp(s->name, ".set") && strcmp(s->name, ".equ")))
+			continue;
+		al = realloc(al, (n + 1) * sizeof(*al));
+		if (!alias_args(s->args, al[n].a, al[n].b, sizeof(al[n].a)))
+			continue;
+		n++;
+	}
+	for (k = 0; k < n; k++)		/* follow chains: A -> B -> C */
+		for (depth = 0; depth < 8; depth++) {
+			int j;
+
+			for (j = 0; j < n && strcmp(al[j].a, al[k].b); j++)
+				;
+			if (j == n)
+				break;
+			strcpy(al[k].b, al[j].b);
+		}
+	for (i = 0; n && i < p->nst; i++) {
+		struct stmt *s = &p->st[i];
+
+		if (s->kind != ST_INSN)
+			continue;
+		for (k = 0; k < s->nops; k++) {
+			struct operand *o = &s->op[k];
+			char *e = o->kind == OP_MEM ? o->disp : o->text;
+			size_t cap = o->kind == OP_MEM ? sizeof(o->disp) : sizeof(o->text);
+			char tail[160];
+			size_t l;
+			int j;
+
+			for (j = 0; j < n; j++) {
+				l = strlen(al[j].a);
+				if (!strncmp(e, al[j].a, l) && (!e[l] || e[l] == '+' || e[l] == '-') &&
+				    label_stmt(p, al[j].b) >= 0)
+					break;
+			}
+			if (j == n)
+				continue;
+			snprintf(tail, sizeof(tail), "%s", e + l);
+			if (strlen(al[j].b) + strlen(tail) >= cap) {
+				err_at(p->path, s->line, "alias %s: operand too long", al[j].a);
+				free(al);
+				return -1;
+			}
+			snprintf(e, cap, "%s%s", al[j].b, tail);
+			if (o->kind == OP_SYM)
+				snprintf(o->disp, sizeof(o->disp), "%s", o->text);
+		}
+	}
+	free(al);
+	return 0;
 }
 
 int find_func(struct program *p, const char *name)

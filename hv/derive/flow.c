@@ -237,25 +237,28 @@ bool reg_dead_at(struct program *p, int j, int reg)
 
 /*
  * Bytes below the return address at statement i (pushes, constant
- * %rsp steps), the same on every path from its function's entry; -1 if
- * that is not so or cannot be told.  For bounding indexed stack operands.
+ * %rsp steps, "leave" back to the depth of "movq %rsp, %rbp"), the same
+ * on every path from its function's entry; -1 if that is not so or
+ * cannot be told.  For bounding indexed stack operands.
  */
 int stack_depth_at(struct program *p, int i)
 {
-	int f = p->st[i].func, *d, *stack, sp = 0, res;
+	int f = p->st[i].func, *d, *fpd, *stack, sp = 0, res;
 
 	if (f < 0)
 		return -1;
 	if (p->fn[f].parent >= 0)
 		f = p->fn[f].parent;	/* a .cold part is entered from its function */
 	d = malloc(p->nst * sizeof(int));
+	fpd = malloc(p->nst * sizeof(int));	/* depth %rbp holds, or -1 */
 	stack = malloc(p->nst * sizeof(int));
 	memset(d, 0xff, p->nst * sizeof(int));
+	memset(fpd, 0xff, p->nst * sizeof(int));
 	d[p->fn[f].first] = 0;
 	stack[sp++] = p->fn[f].first;
 	res = 0;
 	while (sp && res == 0) {
-		int k = stack[--sp], dep = d[k];
+		int k = stack[--sp], dep = d[k], fp = fpd[k];
 
 		for (; k < p->nst; k++) {
 			const struct stmt *s = &p->st[k];
@@ -263,16 +266,33 @@ int stack_depth_at(struct program *p, int i)
 			unsigned fl;
 			int t = -1;
 
-			if (d[k] >= 0 && d[k] != dep) {
+			if (d[k] >= 0 && (d[k] != dep || fpd[k] != fp)) {
 				res = -1;	/* two depths meet */
 				break;
 			}
 			d[k] = dep;
+			fpd[k] = fp;
 			if (s->kind == ST_DIR && is_section_switch(s))
 				break;
 			if (s->kind != ST_INSN || s->pushdepth)
 				continue;
 			fl = s->isa->flags;
+			if (!strcmp(s->name, "leave")) {
+				if (fp < 8)
+					res = -1;
+				dep = fp - 8;
+				fp = -1;
+			} else if (!strcmp(s->name, "movq") && s->nops == 2 &&
+				   s->op[0].kind == OP_REG && s->op[0].reg == REG_RSP &&
+				   last->kind == OP_REG && last->reg == 5) {
+				fp = dep;
+			} else if (stmt_mentions_reg(s, 5) &&
+				   ((last->kind == OP_REG && last->reg == 5 &&
+				     (fl & (I_DSTW | I_DSTRW)) && strncmp(s->name, "push", 4)) ||
+				    !strncmp(s->name, "xchg", 4) || !strncmp(s->name, "xadd", 4) ||
+				    !strncmp(s->name, "cmpxchg", 7))) {
+				fp = -1;	/* %rbp written otherwise */
+			}
 			if (fl & I_PUSHPOP) {
 				dep += !strncmp(s->name, "push", 4) ? 8 : -8;
 			} else if (last && last->kind == OP_REG && last->reg == REG_RSP &&
@@ -297,15 +317,16 @@ int stack_depth_at(struct program *p, int i)
 				t = target(p, s);
 				if (t >= 0 && d[t] < 0) {
 					d[t] = dep;
+					fpd[t] = fp;
 					stack[sp++] = t;
-				} else if (t >= 0 && d[t] != dep) {
+				} else if (t >= 0 && (d[t] != dep || fpd[t] != fp)) {
 					res = -1;
 				}
 			}
 			if (fl & (I_JMP | I_RET))
 				break;
 			if (k + 1 < p->nst && d[k + 1] >= 0) {
-				if (d[k + 1] != dep)
+				if (d[k + 1] != dep || fpd[k + 1] != fp)
 					res = -1;
 				break;
 			}
@@ -313,6 +334,7 @@ int stack_depth_at(struct program *p, int i)
 	}
 	res = res ? -1 : d[i];
 	free(d);
+	free(fpd);
 	free(stack);
 	return res;
 }

@@ -12,6 +12,20 @@
 #define CMP	(I_FW)
 #define JCC	(I_FR | I_JCC)
 
+/* the 30 condition spellings (o no b c nae nb nc ae e z ne nz be na nbe a
+ * s ns p pe np po l nge nl ge le ng nle g) of one instruction family */
+#define CC_ALL(pre, fl)							\
+	{ #pre "o", fl }, { #pre "no", fl }, { #pre "b", fl }, { #pre "c", fl },	\
+	{ #pre "nae", fl }, { #pre "nb", fl }, { #pre "nc", fl },		\
+	{ #pre "ae", fl }, { #pre "e", fl }, { #pre "z", fl },		\
+	{ #pre "ne", fl }, { #pre "nz", fl }, { #pre "be", fl },		\
+	{ #pre "na", fl }, { #pre "nbe", fl }, { #pre "a", fl },		\
+	{ #pre "s", fl }, { #pre "ns", fl }, { #pre "p", fl },		\
+	{ #pre "pe", fl }, { #pre "np", fl }, { #pre "po", fl },		\
+	{ #pre "l", fl }, { #pre "nge", fl }, { #pre "nl", fl },		\
+	{ #pre "ge", fl }, { #pre "le", fl }, { #pre "ng", fl },		\
+	{ #pre "nle", fl }, { #pre "g", fl }
+
 static const struct isa table[] = {
 	{ "mov", I_DSTW }, { "movabs", I_DSTW },
 	{ "movzb", I_DSTW }, { "movzw", I_DSTW }, { "movsb", I_DSTW },
@@ -41,31 +55,22 @@ static const struct isa table[] = {
 	{ "push", I_PUSHPOP }, { "pop", I_PUSHPOP | I_DSTW },
 	{ "pushf", I_FR | I_PUSHPOP }, { "popf", I_FW | I_PUSHPOP },
 	{ "jmp", I_JMP }, { "call", I_CALL | I_IMPL }, { "ret", I_RET },
-	{ "nop", 0 }, { "prefetcht0", I_NOMEM }, { "prefetchw", I_NOMEM },
+	/* bswap and the double shifts: flags like the shifts (neither a
+	 * use nor a kill); shld/shrd with two operands are given their
+	 * implicit %cl by the parser (asm.c) */
+	{ "bswap", I_DSTRW }, { "shld", I_DSTRW }, { "shrd", I_DSTRW },
+	/* leave: %rsp = %rbp, pop %rbp; the verifiers need %rbp to be a
+	 * frame pointer there (README, "leave") */
+	{ "leave", I_IMPL },
+	{ "nop", 0 }, { "prefetcht0", I_NOMEM }, { "prefetcht1", I_NOMEM },
+	{ "prefetcht2", I_NOMEM }, { "prefetchnta", I_NOMEM }, { "prefetchw", I_NOMEM },
 	{ "pause", 0 }, { "lfence", 0 }, { "mfence", 0 }, { "sfence", 0 },
 	{ "stos", I_STR | I_IMPL }, { "movsq", I_STR | I_IMPL },
 	{ "ud2", 0 },
-	{ "je", JCC }, { "jne", JCC }, { "jz", JCC }, { "jnz", JCC },
-	{ "ja", JCC }, { "jae", JCC }, { "jb", JCC }, { "jbe", JCC },
-	{ "jnb", JCC }, { "jnbe", JCC }, { "jnae", JCC }, { "jna", JCC },
-	{ "jc", JCC }, { "jnc", JCC }, { "jg", JCC }, { "jge", JCC },
-	{ "jl", JCC }, { "jle", JCC }, { "js", JCC }, { "jns", JCC },
-	{ "jo", JCC }, { "jno", JCC }, { "jp", JCC }, { "jnp", JCC },
-	{ "sete", I_FR | I_DSTW }, { "setne", I_FR | I_DSTW },
-	{ "seta", I_FR | I_DSTW }, { "setae", I_FR | I_DSTW },
-	{ "setb", I_FR | I_DSTW }, { "setbe", I_FR | I_DSTW },
-	{ "setc", I_FR | I_DSTW }, { "setnc", I_FR | I_DSTW },
-	{ "setg", I_FR | I_DSTW }, { "setge", I_FR | I_DSTW },
-	{ "setl", I_FR | I_DSTW }, { "setle", I_FR | I_DSTW },
-	{ "sets", I_FR | I_DSTW }, { "setns", I_FR | I_DSTW },
-	{ "setnb", I_FR | I_DSTW }, { "setnbe", I_FR | I_DSTW },
-	{ "cmove", I_FR | I_DSTRW }, { "cmovne", I_FR | I_DSTRW },
-	{ "cmova", I_FR | I_DSTRW }, { "cmovae", I_FR | I_DSTRW },
-	{ "cmovb", I_FR | I_DSTRW }, { "cmovbe", I_FR | I_DSTRW },
-	{ "cmovnb", I_FR | I_DSTRW }, { "cmovg", I_FR | I_DSTRW },
-	{ "cmovge", I_FR | I_DSTRW }, { "cmovl", I_FR | I_DSTRW },
-	{ "cmovle", I_FR | I_DSTRW }, { "cmovs", I_FR | I_DSTRW },
-	{ "cmovns", I_FR | I_DSTRW },
+	/* every spelling GAS accepts of the 16 conditions: jCC, setCC, cmovCC */
+	CC_ALL(j, JCC),
+	CC_ALL(set, I_FR | I_DSTW),
+	CC_ALL(cmov, I_FR | I_DSTRW),
 	/* Privileged or machine-level: parsed so we can name them, never emitted. */
 	{ "out", I_PRIV | I_IMPL }, { "in", I_PRIV | I_IMPL },
 	{ "cli", I_PRIV }, { "sti", I_PRIV }, { "hlt", I_PRIV },

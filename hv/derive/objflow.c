@@ -17,7 +17,11 @@
 #define FRAME_MAX	4096	/* bytes one function may push or allocate */
 #define WIDEN_AFTER	16	/* visits of an instruction before widening */
 
-enum { V_UNK, V_INT, V_PTR, V_ENT };
+/* V_FP: %rsp as it was at depth lo (movq %rsp, %rbp); V_CALLER: the
+ * value %rbp had at the function's entry, its caller's */
+enum { V_UNK, V_INT, V_PTR, V_ENT, V_FP, V_CALLER };
+
+#define RBP		5
 
 struct val {
 	uint8_t k, tag;		/* tag: ENT, 0 read or 16 write */
@@ -29,6 +33,7 @@ struct state {
 	bool live;
 	int depth;		/* bytes below the return address */
 	uint64_t fl;		/* slot k (depth 8k) holds a pushfq'd value */
+	uint64_t cs;		/* slot k holds the caller's %rbp */
 	int creg;		/* "cmp $ck, creg" decides the flags, or -1 */
 	int64_t ck;
 	struct val r[NREG];
@@ -74,12 +79,15 @@ static void kill_translations(struct state *st)
 	st->creg = -1;
 }
 
+/* %rbp survives: callee-saved, and every function here returns with
+ * its caller's (the return rule) */
 static void kill_all(struct state *st)
 {
 	int r;
 
 	for (r = 0; r < NREG; r++)
-		st->r[r] = UNK;
+		if (r != RBP || (st->r[r].k != V_FP && st->r[r].k != V_CALLER))
+			st->r[r] = UNK;
 	st->creg = -1;
 }
 
@@ -107,6 +115,10 @@ static struct val join_val(struct val a, struct val b, bool widen)
 		if (a.tag != b.tag)
 			return UNK;
 		v.hit = a.hit && b.hit;
+		return v;
+	case V_FP:
+		return a.lo == b.lo ? v : UNK;
+	case V_CALLER:
 		return v;
 	}
 	return UNK;
@@ -138,6 +150,10 @@ static void flow_to(int t, struct state *st)
 			d->fl &= st->fl;
 			changed = true;
 		}
+		if ((d->cs & st->cs) != d->cs) {
+			d->cs &= st->cs;
+			changed = true;
+		}
 		if (d->creg != st->creg || d->ck != st->ck) {
 			changed |= d->creg != -1;
 			d->creg = -1;
@@ -162,8 +178,44 @@ static void clear_slot(struct state *st, int64_t rel)
 	/* slot k holds [-8k, -8k+8) relative to the return address */
 	int64_t k = (-rel + 7) / 8;
 
-	if (rel < 0 && k < 64)
+	if (rel < 0 && k < 64) {
 		st->fl &= ~(1ULL << k);
+		st->cs &= ~(1ULL << k);
+	}
+}
+
+/* slots deeper than the depth are free again: what they held is gone */
+static void release_slots(struct state *st)
+{
+	int k = st->depth / 8 + 1;
+
+	if (k < 64) {
+		st->fl &= (1ULL << k) - 1;
+		st->cs &= (1ULL << k) - 1;
+	}
+}
+
+/*
+ * leave: %rsp = %rbp, pop %rbp.  Only with %rbp the frame pointer this
+ * function set (movq %rsp, %rbp, nothing writing %rbp since, on every
+ * path): then the depth is exact again.
+ */
+static void step_leave(struct state *st)
+{
+	struct val *fp = &st->r[RBP];
+	int k;
+
+	if (fp->k != V_FP || fp->lo < 8)
+		refuse("leave", "%%rbp is not this frame's pointer (movq %%rsp, %%rbp, "
+		       "unchanged since, on every path)");
+	st->depth = fp->lo;
+	k = st->depth / 8;
+	*fp = k < 64 && (st->cs >> k & 1) ? (struct val){ .k = V_CALLER } : UNK;
+	clear_slot(st, -st->depth);
+	st->depth -= 8;
+	release_slots(st);
+	if (st->creg == RBP)
+		st->creg = -1;
 }
 
 static void check_mem(int i, ZydisDecodedOperand *o, struct state *st)
@@ -293,6 +345,8 @@ static struct val dest_value(int i, struct state *st)
 		return UNK;
 	switch (d->mnemonic) {
 	case ZYDIS_MNEMONIC_MOV:
+		if (reg64(&o[1], RSP) && o[0].size == 64)
+			return (struct val){ .k = V_FP, .lo = st->depth };
 		if (o[0].size == 64 && o[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
 		    o[1].size == 64)
 			return st->r[gpr(o[1].reg.value)];
@@ -464,7 +518,7 @@ static void step(int i)
 	struct osym *ext;
 	struct thunk *th;
 	int k, t, next = i + 1;
-	bool falls = true;
+	bool falls = true, caller_pop = false;
 	struct val nv;
 	int r0;
 
@@ -492,6 +546,10 @@ static void step(int i)
 		st.r[u->b] = (struct val){ .k = V_ENT, .tag = u->tag, .hit = true };
 		st.creg = -1;
 		next = i + I[i].unit;
+		goto fall;
+	}
+	if (d->mnemonic == ZYDIS_MNEMONIC_LEAVE) {
+		step_leave(&st);
 		goto fall;
 	}
 	for (k = 0; k < d->operand_count; k++) {
@@ -543,6 +601,8 @@ static void step(int i)
 				refuse("call target", "%s is not allowed by the policy", ext->name);
 			if (st.depth)
 				refuse("stack pointer", "tail call with %d bytes of frame", st.depth);
+			if (st.r[RBP].k != V_CALLER)
+				refuse("return", "tail call with %%rbp not the caller's");
 		}
 		thunk_confined(i, t);
 		flow_to(t, &st);
@@ -568,6 +628,9 @@ static void step(int i)
 		if (st.depth)
 			refuse("return", "with %d bytes still on the stack: the return "
 			       "address is not the caller's", st.depth);
+		/* %rbp is callee-saved: a caller's frame pointer must survive */
+		if (st.r[RBP].k != V_CALLER)
+			refuse("return", "with %%rbp not the caller's (callee-saved)");
 		th = thunk_of(i);
 		if (th) {
 			struct val *v = &st.r[th->a];
@@ -586,6 +649,8 @@ static void step(int i)
 		clear_slot(&st, -st.depth);
 		if (d->mnemonic == ZYDIS_MNEMONIC_PUSHFQ)
 			st.fl |= st.depth / 8 < 64 ? 1ULL << (st.depth / 8) : 0;
+		if (reg64(&I[i].op[0], RBP) && st.r[RBP].k == V_CALLER)
+			st.cs |= st.depth / 8 < 64 ? 1ULL << (st.depth / 8) : 0;
 		break;
 	case ZYDIS_CATEGORY_POP:
 		if (d->operand_width != 64)
@@ -593,6 +658,8 @@ static void step(int i)
 		if (d->mnemonic == ZYDIS_MNEMONIC_POPFQ &&
 		    (st.depth / 8 >= 64 || !(st.fl >> (st.depth / 8) & 1)))
 			refuse("popfq", "of a value pushfq did not push");
+		caller_pop = reg64(&I[i].op[0], RBP) && st.depth / 8 < 64 &&
+			     (st.cs >> (st.depth / 8) & 1);
 		clear_slot(&st, -st.depth);
 		st.depth -= 8;
 		if (st.depth < 0)
@@ -631,6 +698,8 @@ static void step(int i)
 	}
 	if (r0 >= 0 && r0 != RSP && (I[i].op[0].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
 		st.r[r0] = nv;
+	if (caller_pop)
+		st.r[RBP] = (struct val){ .k = V_CALLER };
 fall:
 	if (!falls)
 		return;
@@ -640,11 +709,13 @@ fall:
 	flow_to(next, &st);
 }
 
-static void seed(int i)
+static void seed(int i, bool entry)
 {
 	memset(&S[i], 0, sizeof(S[i]));
 	S[i].live = true;
 	S[i].creg = -1;
+	if (entry)		/* a function's entry: %rbp is its caller's */
+		S[i].r[RBP] = (struct val){ .k = V_CALLER };
 	queued[i] = true;
 	work[nwork++] = i;
 }
@@ -674,14 +745,14 @@ void objflow_run(void)
 	queued = calloc(NI, sizeof(bool));
 	for (i = 0; i < NI; i++)
 		if (I[i].entry)
-			seed(i);
+			seed(i, true);
 	drain();
 	for (i = 0; i < NI; i++) {
 		/* alignment padding does nothing wherever it falls */
 		if (S[i].live || I[i].inside || I[i].d.meta.category == ZYDIS_CATEGORY_NOP ||
 		    I[i].d.meta.category == ZYDIS_CATEGORY_WIDENOP)
 			continue;
-		seed(i);
+		seed(i, false);
 		drain();
 	}
 }

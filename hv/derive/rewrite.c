@@ -716,8 +716,9 @@ static int rewrite_insn(struct ctx *c, int i)
 	}
 	if ((f & (I_CALL | I_JMP)) && s->op[0].star) {
 		if (f & I_JMP) {
-			err_at(c->p->path, s->line,
-			       "indirect jump with no known target");
+			err_at(c->p->path, s->line, "indirect jump with no known target "
+			       "(computed goto, jump table): not supported, control flow "
+			       "must be direct branches");
 			return -1;
 		}
 		if (s->op[0].kind == OP_REG) {
@@ -768,6 +769,23 @@ static int rewrite_insn(struct ctx *c, int i)
 				c->st->bug_sites++;
 			}
 			return 0;
+		}
+	}
+	/* %rsp moves by push/pop and constant steps only: the frame has one
+	 * size on every path (a variable-length array or alloca has not) */
+	if (s->nops && s->op[s->nops - 1].kind == OP_REG &&
+	    s->op[s->nops - 1].reg == REG_RSP && !(f & I_PUSHPOP)) {
+		const struct operand *o = &s->op[0];
+		bool ok = (!strcmp(s->name, "addq") || !strcmp(s->name, "subq")) &&
+			  o->kind == OP_IMM;
+
+		ok |= !strcmp(s->name, "leaq") && o->kind == OP_MEM &&
+		      o->base == REG_RSP && o->index < 0;
+		if (!ok) {
+			err_at(c->p->path, s->line, "'%s' moves %%rsp by a run-time amount "
+			       "(variable-length array, alloca): not supported, the frame "
+			       "must have one size on every path", s->name);
+			return -1;
 		}
 	}
 	/* before any rewriting: a store of $h to memory takes h's address too */
@@ -2356,8 +2374,19 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 				rc = -1;
 				break;
 			}
-			if (!strcmp(s->name, ".set") && !opt->test_mode)
-				continue;
+			if (!strcmp(s->name, ".set") || !strcmp(s->name, ".equ")) {
+				char a[128], b[128];
+				int fb;
+
+				/* the instance needs no alias (its operands name
+				 * the target, asm.c); a test keeps those whose
+				 * target it keeps, for the harness */
+				if (!opt->test_mode)
+					continue;
+				fb = alias_args(s->args, a, b, sizeof(a)) ? find_func(p, b) : -1;
+				if (fb >= 0 && !p->fn[fb].in_closure)
+					continue;
+			}
 			fprintf(c.out, "\t%s\t%s\n", s->name, s->args);
 			continue;
 		}

@@ -129,6 +129,7 @@ int count_closure(struct program *p);
 #include <stdio.h>
 void closure_print(struct program *p, FILE *f);
 bool is_local_label(const char *s);
+bool alias_args(const char *args, char *a, char *b, size_t n);
 
 /* GAS numeric labels ("1:", referenced as "1b"/"1f"): only inline asm uses them. */
 static inline bool isdigit_label(const char *s)

@@ -378,7 +378,7 @@ static bool own_var(struct program *p, const char *disp, bool write)
 
 /* ---- the dataflow ------------------------------------------------------ */
 
-enum { V_TOP, V_INT, V_PTR, V_ENT };
+enum { V_TOP, V_INT, V_PTR, V_ENT, V_FP };	/* V_FP: %rbp = a frame's %rsp */
 
 struct val {
 	unsigned char k, w, tag, hit;
@@ -472,6 +472,8 @@ static struct val v_join(const struct val *x, const struct val *y, bool widen)
 		if (x->tag != y->tag)
 			return top;
 		return (struct val){ .k = V_ENT, .tag = x->tag, .hit = x->hit && y->hit };
+	case V_FP:
+		return *x;
 	}
 	return top;
 }
@@ -682,7 +684,15 @@ static void transfer(const struct stmt *s, const struct state *in, struct state 
 			known = true;
 		}
 	}
+	/* the frame pointer: "leave" needs it, and ends it */
+	if (is_insn(s, "movq") && s->nops == 2 && is_reg(a, REG_RSP) && a->width == 8 &&
+	    is_reg(b, 5) && b->width == 8) {
+		v = (struct val){ .k = V_FP };
+		known = true;
+	}
 	kill_written(s, out);
+	if (is_insn(s, "leave"))
+		out->r[5] = top;
 	if (known)
 		out->r[b->reg] = v;
 }
@@ -746,8 +756,11 @@ static void step(struct vctx *v, int i, const struct state *in)
 			kill_ptrs(&out);
 			out.r[1] = out.r[6] = out.r[7] = top;
 		} else {
+			/* %rbp is callee-saved: the machine-code verifier
+			 * checks every function returns with its caller's */
 			for (k = 0; k < 16; k++)
-				out.r[k] = top;
+				if (k != 5 || out.r[k].k != V_FP)
+					out.r[k] = top;
 		}
 		propagate(v, v->next[i], &out);
 		return;
@@ -804,6 +817,26 @@ static void report(struct vctx *v, int i, const char *fmt, const char *a)
 	v->bad++;
 }
 
+/*
+ * ".set A, B": another name for a function's start or a data object of
+ * this file; not a name of the runtime's, not one defined here, not an
+ * expression (B+8 could name the middle of an instruction).
+ */
+static bool alias_ok(struct program *p, const struct stmt *s)
+{
+	char a[128], b[128];
+	int l, fb;
+
+	if (!alias_args(s->args, a, b, sizeof(a)) || !strncmp(a, "__svm", 5) ||
+	    !strncmp(a, "__twin", 6) || label_stmt(p, a) >= 0 || is_local_label(b) ||
+	    (l = label_stmt(p, b)) < 0)
+		return false;
+	if (!p->sec[p->st[l].section].text)
+		return true;
+	fb = find_func(p, b);
+	return fb >= 0 && !strstr(b, ".cold") && p->st[l].func == fb;
+}
+
 /* Structural checks of one statement, independent of the dataflow. */
 static void check_shape(struct vctx *v, int i)
 {
@@ -831,7 +864,7 @@ static void check_shape(struct vctx *v, int i)
 			if (c && c[1] && c[1] != ',' && strspn(c + 1, " ") != strlen(c + 1))
 				report(v, i, "alignment with a fill value in code (%s)", s->args);
 		}
-		if (!strcmp(s->name, ".set"))
+		if ((!strcmp(s->name, ".set") || !strcmp(s->name, ".equ")) && !alias_ok(p, s))
 			report(v, i, "symbol alias (.set %s)", s->args);
 		if ((!strcmp(s->name, ".section") || !strcmp(s->name, ".pushsection")) &&
 		    sscanf(s->args, " %127[^ ,] , \"%31[^\"]\"", name, flags) == 2 &&
@@ -926,6 +959,9 @@ static void check_access(struct vctx *v, int i, int *naccess)
 	const struct operand *o;
 	bool w;
 
+	if (is_insn(s, "leave") && (!in->reached || in->r[5].k != V_FP))
+		report(v, i, "leave without a frame pointer in %%rbp (%s)",
+		       "it must hold what movq %rsp, %rbp put there on every path");
 	if (mi < 0 || (s->isa->flags & I_NOMEM) || v->covered[i])
 		return;
 	o = &s->op[mi];

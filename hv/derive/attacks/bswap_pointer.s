@@ -1,0 +1,10 @@
+# expect: not translated by SVM
+# A translated pointer byte-swapped is no translated pointer.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	movq	%rdi, %r11
+	call	__svm_pr8_r11_r10
+	bswap	%r11
+	movq	(%r11), %rax
+	ret

@@ -1,0 +1,12 @@
+# expect: leave
+# %rbp loaded from memory (here the stack) is no frame pointer.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	pushq	%rbp
+	movq	%rsp, %rbp
+	subq	$16, %rsp
+	movq	%rdi, 8(%rsp)
+	movq	8(%rsp), %rbp
+	leave
+	ret

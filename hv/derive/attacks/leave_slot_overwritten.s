@@ -1,0 +1,11 @@
+# expect: return
+# The slot holding the caller's %rbp overwritten before leave pops it: %rbp
+# at ret is not the caller's.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	pushq	%rbp
+	movq	%rsp, %rbp
+	movq	%rdi, (%rsp)
+	leave
+	ret

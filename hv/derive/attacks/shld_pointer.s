@@ -1,0 +1,10 @@
+# expect: not translated by SVM
+# A double shift into a translated pointer moves it anywhere.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	movq	%rdi, %r11
+	call	__svm_pr8_r11_r10
+	shldq	$12, %rsi, %r11
+	movq	(%r11), %rax
+	ret
