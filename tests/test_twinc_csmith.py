@@ -15,7 +15,9 @@ import pytest
 from csmith_campaign import OUTCOMES, program
 from twinc_lib import ROOT, make, run
 
-SEEDS = range(1, 13)
+# seed 21 writes the first variable of .data, on the page where the
+# harness's read-only range ends (the harness once mapped that page read-only)
+SEEDS = [*range(1, 13), 21]
 CAMPAIGN = ROOT / "hv" / "derive" / "csmith-campaign.sh"
 
 
