@@ -11,7 +11,7 @@ stamp=${1:?usage: host-deps.sh STAMP}
 
 pkgs="build-essential dpkg-dev flex bison python3 python3-pytest cpio
       xz-utils zstd iproute2 iputils-ping procps iperf3 qemu-system-x86 ca-certificates
-      libjson-c-dev kmod libzydis-dev csmith
+      libjson-c-dev kmod libzydis-dev csmith libcsmith-dev
       linux-headers-6.1.0-50-amd64=6.1.176-1 valgrind binutils
       ninja-build meson libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
       gnuplot-nox libvirt-daemon-system libvirt-clients libvirt-dev systemd"

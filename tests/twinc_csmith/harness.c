@@ -19,10 +19,12 @@ int main(void)
 	unsigned long sp = (unsigned long)__builtin_frame_address(0) & ~4095UL;
 
 	svm_init();
-	svm_user_map((unsigned long)__data_start, (unsigned long)__data_start,
-		     (unsigned long)_end - (unsigned long)__data_start + 4095, true);
+	/* read-only first: the read-only range's last page is often the
+	 * first page of .data, and the later mapping of a page wins */
 	svm_user_map((unsigned long)etext, (unsigned long)etext,
 		     (unsigned long)__data_start - (unsigned long)etext, false);
+	svm_user_map((unsigned long)__data_start, (unsigned long)__data_start,
+		     (unsigned long)_end - (unsigned long)__data_start + 4095, true);
 	svm_user_map(sp - 1024 * 1024, sp - 1024 * 1024, 1032 * 1024, true);
 #endif
 	return csmith_main();
