@@ -729,17 +729,22 @@ int main(void)
 """
 
 
-def derive_and_run(tmp_path, src, main, policy, cflags=(), want_in_asm=(), test=True):
-    """Compile src with the corpus's flags (plus cflags), check GCC emitted
-    want_in_asm, derive it with twinc (and its object verifier), run both
-    linked with main (the derived one with the user-space SVM runtime) and
-    compare their output.  Returns the derived assembly."""
+def derive_and_run(tmp_path, src, main, policy, cflags=(), want_in_asm=(), test=True,
+                   asm=None):
+    """Compile src with the corpus's flags (plus cflags), or take asm as
+    written, check GCC emitted want_in_asm, derive it with twinc (and its
+    object verifier), run both linked with main (the derived one with the
+    user-space SVM runtime) and compare their output.  Returns the derived
+    assembly."""
     from twinc_lib import CORPUS_CFLAGS, LINK_CFLAGS, SVM
-    (tmp_path / "f.c").write_text(src)
     (tmp_path / "main.c").write_text(RUN_MAIN % main)
     s = tmp_path / "f.s"
-    p = run(["gcc", *CORPUS_CFLAGS, *cflags, "-S", "-o", s, tmp_path / "f.c"])
-    assert p.returncode == 0, p.stderr
+    if asm is None:
+        (tmp_path / "f.c").write_text(src)
+        p = run(["gcc", *CORPUS_CFLAGS, *cflags, "-S", "-o", s, tmp_path / "f.c"])
+        assert p.returncode == 0, p.stderr
+    else:
+        s.write_text(asm)
     for want in want_in_asm:
         assert re.search(want, s.read_text()), f"GCC emitted no {want!r}"
     pol = tmp_path / "p.policy"
@@ -967,3 +972,74 @@ def test_unsupported_forms_refused_in_one_line(tmp_path, src, cflags, msg):
     err = p.stderr.strip().splitlines()
     assert len(err) == 1 and re.match(r".*f\.s:\d+: error: ", err[0]) and msg in err[0], p.stderr
     assert not out.exists()
+
+
+# ---- issue 17, csmith seeds 963 and 1098: an index in the thunk's register ----
+
+R11_INDEX_S = """\t.data
+\t.p2align 3
+tab:\t.quad 5, 8, 13, 21, 34, 55, 89, 144
+\t.text
+\t.globl f
+\t.type f, @function
+f:
+\tmovq\t%rdi, %r11
+\tandl\t$7, %r11d
+\tmovq\ttab(,%r11,8), %rax
+\taddq\t%r11, %rax
+\tret
+\t.size f, .-f
+"""
+R11_INDEX_MAIN = """long f(long i);
+static void run(void)
+{
+\tfor (long i = 0; i < 12; i++)
+\t\tprintf("%ld %ld\\n", i, f(i));
+}
+"""
+
+
+def test_own_data_indexed_by_the_thunk_register_same(tmp_path):
+    """tab(,%r11,8) on the instance's own data is formed rip-relative in
+    two steps into the thunk's %r11, which overwrote the index first: the
+    derived program read a wild address and SVM stopped it (csmith seeds
+    963 and 1098, 'wrong' with the verifier's approval).  The site now
+    takes a scratch register the instruction does not name."""
+    out = derive_and_run(tmp_path, None, R11_INDEX_MAIN, "root f\n", asm=R11_INDEX_S)
+    assert not re.search(r"\tleaq\ttab\(%rip\), %r11\n\tleaq\t\(%r11,%r11,", out), out
+
+
+PCPU_INDEXED_S = """\t.text
+\t.globl f
+\t.type f, @function
+f:
+\tmovl\t%gs:softnet_data+8(%rax), %ecx
+\tmovl\t%gs:softnet_data(,%rdx,4), %esi
+\taddl\t%ecx, %esi
+\tmovl\t%esi, %eax
+\tret
+\t.size f, .-f
+"""
+
+
+def test_per_cpu_operand_keeps_its_registers(tmp_path):
+    """%gs:sym(%rax) on a driver-VM per-CPU variable: the registers were
+    dropped (the address became base + sym, a silent miscompilation).  Now
+    the whole address is formed, then the per-CPU base added; an hv
+    variable, which cannot be addressed with a register, is refused."""
+    asm = tmp_path / "a.s"
+    asm.write_text(PCPU_INDEXED_S)
+    pol = tmp_path / "p.policy"
+    pol.write_text("root f\npercpu softnet_data vm\n")
+    out, obj = tmp_path / "out.s", tmp_path / "out.o"
+    p = twinc("--policy", pol, "-o", out, "--obj", obj, asm)
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    for want in (r"leaq\tsoftnet_data\+8\(%rax\), %r11\n\taddq\t__twin_vm_percpu_base\(%rip\), %r11",
+                 r"leaq\tsoftnet_data\(,%rdx,4\), %r11\n\taddq\t__twin_vm_percpu_base\(%rip\), %r11"):
+        assert re.search(want, text), text
+    asm.write_text(PCPU_INDEXED_S.replace("softnet_data+8(%rax)", "cpu_number(%rax)"))
+    pol.write_text("root f\npercpu softnet_data vm\npercpu cpu_number hv\n")
+    p = twinc("--policy", pol, "-o", out, asm)
+    assert p.returncode != 0
+    assert "a.s:5: error: per-CPU operand '%gs:cpu_number' with a register" in p.stderr, p.stderr

@@ -286,6 +286,24 @@ static bool own_sym(struct ctx *c, const char *expr)
 	return c->opt->test_mode && label_stmt(c->p, sym) >= 0;
 }
 
+/*
+ * sym(,%idx,s) on the instance's own data: inside Xen it is not in the top
+ * 2 GB, so the address is formed rip-relative in two steps, and the first
+ * overwrites the destination: the index must not be that register.
+ */
+static bool ea_rip_indexed(struct ctx *c, const struct operand *o,
+			   enum ea_kind k)
+{
+	return k == EA_LEA && o->base < 0 && o->index >= 0 &&
+	       own_sym(c, o->disp);
+}
+
+/* %gs:sym(%b,%x,s), not %gs:sym or the kernel's %gs:sym(%rip) */
+static bool pcpu_with_regs(const struct operand *o)
+{
+	return (o->base >= 0 && o->base != REG_RIP) || o->index >= 0;
+}
+
 /* Emit (to the main stream or the miss path) the EA computation into rA. */
 static void emit_ea(struct ctx *c, bool to_miss, const struct operand *o,
 		    enum ea_kind k, int rA, int bitreg, int bitw, int rC)
@@ -297,14 +315,22 @@ static void emit_ea(struct ctx *c, bool to_miss, const struct operand *o,
 	if (k == EA_ABS) {
 		snprintf(buf, sizeof(buf), "\tmovq\t$%s, %%%s\n", o->disp,
 			 reg_name(rA, 8));
+	} else if (k == EA_PCPU_VM && pcpu_with_regs(o)) {
+		/* %gs:sym(%b,%x,s): the registers' part first, then the base
+		 * (the flags are saved already when live: the probe clobbers
+		 * them anyway) */
+		t.seg[0] = 0;
+		fmt_op(&t, m, sizeof(m));
+		snprintf(buf, sizeof(buf),
+			 "\tleaq\t%s, %%%s\n"
+			 "\taddq\t__twin_vm_percpu_base(%%rip), %%%s\n", m,
+			 reg_name(rA, 8), reg_name(rA, 8));
 	} else if (k == EA_PCPU_VM) {
 		snprintf(buf, sizeof(buf),
 			 "\tmovq\t__twin_vm_percpu_base(%%rip), %%%s\n"
 			 "\tleaq\t%s(%%%s), %%%s\n", reg_name(rA, 8), o->disp,
 			 reg_name(rA, 8), reg_name(rA, 8));
-	} else if (o->base < 0 && o->index >= 0 && own_sym(c, o->disp)) {
-		/* sym(,%idx,s) on the instance's own data: inside Xen it is not
-		 * in the top 2 GB, so form the address rip-relative */
+	} else if (ea_rip_indexed(c, o, k)) {
 		snprintf(buf, sizeof(buf), "\tleaq\t%s(%%rip), %%%s\n"
 			 "\tleaq\t(%%%s,%%%s,%d), %%%s\n", o->disp,
 			 reg_name(rA, 8), reg_name(rA, 8), reg_name(o->index, 8),
@@ -356,6 +382,13 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 			return -1;
 		}
 		e->used = true;
+		if (e->bind == P_HV && pcpu_with_regs(o)) {
+			/* Xen's copy is not in the top 2 GB: no sym(%reg) form */
+			err_at(c->p->path, s->line,
+			       "per-CPU operand '%%%s:%s' with a register: not supported for an hv variable",
+			       o->seg, o->disp);
+			return -1;
+		}
 		if (e->bind == P_HV) {
 			/* hypervisor-side emulation: the instance's own variable */
 			t = *s;
@@ -417,8 +450,11 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	if (flags && getenv("TWINC_DEBUG"))	/* why the flags are kept */
 		fprintf(stderr, "flags live at line %d because of line %d (%s)\n",
 			s->line, c->p->st[flow_why].line, c->p->st[flow_why].name);
+	/* a thunk's address register is %r11: an index in %r11 on a two-step
+	 * address would be overwritten before it is read */
 	thunked = c->opt->thunks && bitreg < 0 && size <= 16 &&
-		  (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]);
+		  (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]) &&
+		  !(ea_rip_indexed(c, o, k) && o->index == 11);
 	if (thunked && thunk_regs(c, i, s, is_call, writes_mem(s, mi), &saved[0],
 				  &saved[1], &qthunk)) {
 		regs[0] = 11;
