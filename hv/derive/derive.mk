@@ -68,7 +68,8 @@ $(E1000_VM)/e1000.ko: $(E1000_SRC)/.extracted $(KHDR)/Makefile
 
 $(TWIN_OUT)/kbuild.cmd: $(E1000_VM)/e1000.ko
 	@rm -f $(E1000_VM)/e1000_main.s
-	@$(MAKE) -C $(KHDR) M=$(abspath $(E1000_VM)) CONFIG_E1000=m e1000_main.s V=1 2>&1 | \
+	@# without the caller's flags: under make -s, V=1 would print nothing
+	@MAKEFLAGS= $(MAKE) -C $(KHDR) M=$(abspath $(E1000_VM)) CONFIG_E1000=m e1000_main.s V=1 2>&1 | \
 		grep -E '^ *gcc' | grep -- '-S ' | head -1 | sed 's/^ *//' > $@.tmp
 	@test -s $@.tmp || { echo "error: could not capture kbuild's command for e1000_main.s" >&2; rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
