@@ -29,11 +29,54 @@ struct val {
 	int64_t lo, hi;		/* INT [lo, hi]; PTR [lo, hi) */
 };
 
+/* one bit per 8-byte stack slot of a frame of up to FRAME_MAX bytes */
+#define NSLOT		(FRAME_MAX / 8 + 1)
+struct slots {
+	uint64_t w[(NSLOT + 63) / 64];
+};
+
+static bool slot_has(const struct slots *b, int k)
+{
+	return k >= 0 && k < NSLOT && (b->w[k / 64] >> (k % 64) & 1);
+}
+
+static void slot_set(struct slots *b, int k)
+{
+	if (k >= 0 && k < NSLOT)
+		b->w[k / 64] |= 1ULL << (k % 64);
+}
+
+static void slot_clear(struct slots *b, int k)
+{
+	if (k >= 0 && k < NSLOT)
+		b->w[k / 64] &= ~(1ULL << (k % 64));
+}
+
+/* slots k and above are free */
+static void slot_release(struct slots *b, int k)
+{
+	for (; k < NSLOT; k++)
+		slot_clear(b, k);
+}
+
+/* d &= s; whether d changed */
+static bool slot_meet(struct slots *d, const struct slots *s)
+{
+	bool changed = false;
+	unsigned i;
+
+	for (i = 0; i < sizeof(d->w) / sizeof(d->w[0]); i++) {
+		changed |= (d->w[i] & s->w[i]) != d->w[i];
+		d->w[i] &= s->w[i];
+	}
+	return changed;
+}
+
 struct state {
 	bool live;
 	int depth;		/* bytes below the return address */
-	uint64_t fl;		/* slot k (depth 8k) holds a pushfq'd value */
-	uint64_t cs;		/* slot k holds the caller's %rbp */
+	struct slots fl;	/* slot k (depth 8k) holds a pushfq'd value */
+	struct slots cs;	/* slot k holds the caller's %rbp */
 	int creg;		/* "cmp $ck, creg" decides the flags, or -1 */
 	int64_t ck;
 	struct val r[NREG];
@@ -146,14 +189,8 @@ static void flow_to(int t, struct state *st)
 			refuse("stack pointer", "depth differs between paths (%d and %d bytes)",
 			       d->depth, st->depth);
 		}
-		if ((d->fl & st->fl) != d->fl) {
-			d->fl &= st->fl;
-			changed = true;
-		}
-		if ((d->cs & st->cs) != d->cs) {
-			d->cs &= st->cs;
-			changed = true;
-		}
+		changed |= slot_meet(&d->fl, &st->fl);
+		changed |= slot_meet(&d->cs, &st->cs);
 		if (d->creg != st->creg || d->ck != st->ck) {
 			changed |= d->creg != -1;
 			d->creg = -1;
@@ -178,21 +215,17 @@ static void clear_slot(struct state *st, int64_t rel)
 	/* slot k holds [-8k, -8k+8) relative to the return address */
 	int64_t k = (-rel + 7) / 8;
 
-	if (rel < 0 && k < 64) {
-		st->fl &= ~(1ULL << k);
-		st->cs &= ~(1ULL << k);
+	if (rel < 0 && k < NSLOT) {
+		slot_clear(&st->fl, k);
+		slot_clear(&st->cs, k);
 	}
 }
 
 /* slots deeper than the depth are free again: what they held is gone */
 static void release_slots(struct state *st)
 {
-	int k = st->depth / 8 + 1;
-
-	if (k < 64) {
-		st->fl &= (1ULL << k) - 1;
-		st->cs &= (1ULL << k) - 1;
-	}
+	slot_release(&st->fl, st->depth / 8 + 1);
+	slot_release(&st->cs, st->depth / 8 + 1);
 }
 
 /*
@@ -210,7 +243,7 @@ static void step_leave(struct state *st)
 		       "unchanged since, on every path)");
 	st->depth = fp->lo;
 	k = st->depth / 8;
-	*fp = k < 64 && (st->cs >> k & 1) ? (struct val){ .k = V_CALLER } : UNK;
+	*fp = slot_has(&st->cs, k) ? (struct val){ .k = V_CALLER } : UNK;
 	clear_slot(st, -st->depth);
 	st->depth -= 8;
 	release_slots(st);
@@ -648,18 +681,17 @@ static void step(int i)
 			refuse("stack pointer", "too deep");
 		clear_slot(&st, -st.depth);
 		if (d->mnemonic == ZYDIS_MNEMONIC_PUSHFQ)
-			st.fl |= st.depth / 8 < 64 ? 1ULL << (st.depth / 8) : 0;
+			slot_set(&st.fl, st.depth / 8);
 		if (reg64(&I[i].op[0], RBP) && st.r[RBP].k == V_CALLER)
-			st.cs |= st.depth / 8 < 64 ? 1ULL << (st.depth / 8) : 0;
+			slot_set(&st.cs, st.depth / 8);
 		break;
 	case ZYDIS_CATEGORY_POP:
 		if (d->operand_width != 64)
 			refuse("stack pointer", "pop of %d bits", d->operand_width);
 		if (d->mnemonic == ZYDIS_MNEMONIC_POPFQ &&
-		    (st.depth / 8 >= 64 || !(st.fl >> (st.depth / 8) & 1)))
+		    !slot_has(&st.fl, st.depth / 8))
 			refuse("popfq", "of a value pushfq did not push");
-		caller_pop = reg64(&I[i].op[0], RBP) && st.depth / 8 < 64 &&
-			     (st.cs >> (st.depth / 8) & 1);
+		caller_pop = reg64(&I[i].op[0], RBP) && slot_has(&st.cs, st.depth / 8);
 		clear_slot(&st, -st.depth);
 		st.depth -= 8;
 		if (st.depth < 0)
