@@ -51,7 +51,10 @@ static const struct isa table[] = {
 	{ "xchg", I_DSTRW | I_IMPL }, { "xadd", ALU | I_IMPL },
 	{ "cmpxchg", ALU | I_IMPL },
 	{ "cltq", I_IMPL }, { "cltd", I_IMPL }, { "cqto", I_IMPL },
-	{ "cwtl", I_IMPL },
+	{ "cwtl", I_IMPL }, { "cbtw", I_IMPL }, { "cwtd", I_IMPL },
+	/* the Intel spellings GAS also takes */
+	{ "cbw", I_IMPL }, { "cwde", I_IMPL }, { "cdqe", I_IMPL },
+	{ "cwd", I_IMPL }, { "cdq", I_IMPL }, { "cqo", I_IMPL },
 	{ "push", I_PUSHPOP }, { "pop", I_PUSHPOP | I_DSTW },
 	{ "pushf", I_FR | I_PUSHPOP }, { "popf", I_FW | I_PUSHPOP },
 	{ "jmp", I_JMP }, { "call", I_CALL | I_IMPL }, { "ret", I_RET },
