@@ -467,6 +467,10 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	} else if (pick_scratch(c, i, s, nreg, regs, saved, !is_call)) {
 		err_at(c->p->path, s->line, "no scratch register for '%s'", s->name);
 		return -1;
+	} else if (regs[0] == REG_RBP || regs[1] == REG_RBP) {
+		/* a thunk is a function, and returns with its caller's %rbp
+		 * (the verifiers' callee-saved rule): probe in line instead */
+		thunked = false;
 	}
 	site = c->site++;
 	c->st->mem_sites++;
@@ -646,6 +650,43 @@ static int rewrite_jump_label(struct ctx *c, int i)
 	return 0;
 }
 
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* How many low bytes of r s reads (8: all, as an address or in full). */
+static int reads_low_bytes(const struct stmt *s, int r)
+{
+	int k, need = 0;
+
+	for (k = 0; k < s->nops; k++) {
+		const struct operand *o = &s->op[k];
+
+		if (o->kind == OP_MEM && (o->base == r || o->index == r))
+			return 8;
+		if (o->kind != OP_REG || o->reg != r)
+			continue;
+		/* a destination written only is not read; one narrower than
+		 * 4 bytes merges into the rest, which the writer keeps */
+		if (k == s->nops - 1 && (s->isa->flags & I_DSTW))
+			continue;
+		need = max_int(need, o->high ? 2 : o->width);
+	}
+	return need;
+}
+
+/* How many low bytes of r s writes (8 for a 32- or 64-bit destination). */
+static int writes_low_bytes(const struct stmt *s, int r)
+{
+	const struct operand *o = s->nops ? &s->op[s->nops - 1] : NULL;
+
+	if (!o || o->kind != OP_REG || o->reg != r || o->high ||
+	    !(s->isa->flags & (I_DSTW | I_DSTRW)))
+		return 0;
+	return o->width >= 4 ? 8 : o->width;
+}
+
 /*
  * Is caller-saved r certainly read after the call at i before it is
  * written?  Liveness (flow.c) cannot say: it is conservative (a walk
@@ -656,7 +697,7 @@ static int rewrite_jump_label(struct ctx *c, int i)
  */
 static bool read_after_call(struct program *p, int i, int r)
 {
-	int j;
+	int j, defined = 0;	/* low bytes of r written since the call */
 
 	for (j = i + 1; j < p->nst; j++) {
 		const struct stmt *s = &p->st[j];
@@ -674,19 +715,55 @@ static bool read_after_call(struct program *p, int i, int r)
 		    s->nops == 2 && s->op[0].kind == OP_REG && s->op[1].kind == OP_REG &&
 		    s->op[0].reg == r && s->op[1].reg == r)
 			return false;
-		if (stmt_mentions_reg(s, r))
-			return !writes_dest(s, r) || reads_beside_mem(s, r) ||
-			       (s->nops && s->op[0].kind == OP_MEM &&
-				(s->op[0].base == r || s->op[0].index == r));
+		if (!stmt_mentions_reg(s, r))
+			continue;
+		if (reads_low_bytes(s, r) > defined)
+			return true;
+		defined = max_int(defined, writes_low_bytes(s, r));
+		if (defined == 8)
+			return false;
 	}
 	return false;
 }
 
 /*
+ * Bytes of registers the prologue of i's function saves: the pushes from
+ * the entry up to the first label, branch or other change of %rsp.  Those
+ * slots hold the caller's registers (its %rbp among them, which the
+ * verifiers' callee-saved rule follows), not locals.
+ */
+static int saved_regs_bytes(struct program *p, int i)
+{
+	int f = p->st[i].func, k, n = 0;
+	bool body = false;	/* past the entry's labels */
+
+	if (p->fn[f].parent >= 0)
+		f = p->fn[f].parent;
+	for (k = p->fn[f].first; k <= p->fn[f].last; k++) {
+		const struct stmt *s = &p->st[k];
+
+		if (s->kind == ST_LABEL && body)
+			break;
+		body |= s->kind == ST_INSN;
+		if (s->kind != ST_INSN)
+			continue;
+		if (!strcmp(s->name, "pushq") && s->nops == 1 && s->op[0].kind == OP_REG) {
+			n += 8;
+			continue;
+		}
+		if ((s->isa->flags & (I_CALL | I_JMP | I_JCC | I_RET | I_IMPL)) ||
+		    stmt_mentions_reg(s, REG_RSP))
+			break;
+	}
+	return n;
+}
+
+/*
  * D(%rsp,%idx,S), a local array: its reach depends on data.  Bound the
- * index so that the access stays in the frame, below the return address
- * (depth = bytes pushed and allocated since the entry): [D + idx*S,
- * D + idx*S + size) <= depth, i.e. idx <= (depth - D - size) / S, unsigned.
+ * index so that the access stays among the frame's locals, below the
+ * registers the prologue saved (depth = bytes pushed and allocated since
+ * the entry, saved = the prologue's pushes): [D + idx*S, D + idx*S + size)
+ * <= depth - saved, i.e. idx <= (depth - saved - D - size) / S, unsigned.
  * A larger index is a fatal BUG.  The flags are kept around the check
  * when live; the access itself runs after popfq, on the same %rsp.
  */
@@ -704,6 +781,8 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 		       s->name);
 		return -1;
 	}
+	if (depth >= 0)
+		depth -= saved_regs_bytes(c->p, i);
 	k = (depth - disp - size) / o->scale;
 	if (depth - disp - size < 0 || disp < -4096) {
 		err_at(c->p->path, s->line, "indexed stack operand of '%s' outside the frame",

@@ -73,6 +73,7 @@ const struct isa *isa_lookup(const char *mnemonic, int *opsize);
 /* Registers: 0..15 are the GPRs in encoding order; REG_RIP is rip. */
 #define REG_RIP 16
 #define REG_RSP 4
+#define REG_RBP 5
 int reg_parse(const char *s, int *width);
 bool reg_is_high(const char *s);
 const char *reg_name(int reg, int width);
