@@ -6,7 +6,8 @@
  * (ENT); the stack depth below the return address; the slots holding a
  * pushfq'd value; the last "cmpq $K, %r".  Forward, over fall-through,
  * direct branches, calls returning to the next instruction and the
- * runtime's write fix-up redirect; joins intersect, 16 visits widen.
+ * runtime's write fix-up redirect; joins intersect, 16 visits of the
+ * target of a branch back widen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,7 +183,10 @@ static void flow_to(int t, struct state *st)
 		d->live = true;
 		changed = true;
 	} else {
-		bool widen = ++I[t].visits > WIDEN_AFTER;
+		/* widen only where a cycle closes (a branch back, in the
+		 * instructions' order: every cycle has one), so that a range
+		 * a check has bounded is not lost at a plain join after it */
+		bool widen = ++I[t].visits > WIDEN_AFTER && t <= cur;
 
 		if (d->depth != st->depth) {
 			cur = t;
@@ -461,8 +465,9 @@ static void rsp_write(int i, struct state *st)
 		goto bad;
 	if ((d->mnemonic == ZYDIS_MNEMONIC_ADD || d->mnemonic == ZYDIS_MNEMONIC_SUB) &&
 	    o[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !I[i].rimm) {
+		/* GCC writes 'addq $-128, %rsp' (-128 fits a byte, 128 does not) */
 		step = o[1].imm.value.s;
-		if (step < 0 || step > FRAME_MAX)
+		if (step < -FRAME_MAX || step > FRAME_MAX)
 			goto bad;
 		st->depth += d->mnemonic == ZYDIS_MNEMONIC_SUB ? step : -step;
 	} else if (d->mnemonic == ZYDIS_MNEMONIC_LEA && gpr(o[1].mem.base) == RSP &&

@@ -1,0 +1,9 @@
+# expect: stack pointer
+# addq $-8 then addq $16: %rsp above the return address.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	addq	$-8, %rsp
+	addq	$16, %rsp
+	subq	$8, %rsp
+	ret
