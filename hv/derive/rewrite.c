@@ -361,6 +361,58 @@ static void emit_ea(struct ctx *c, bool to_miss, const struct operand *o,
 		fputs(buf, c->out);
 }
 
+static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize);
+
+/*
+ * pushq M / popq M: a slot moved by hand and a movq through a register
+ * the instruction does not name, saved around it, which rewrite_mem
+ * translates like any other access:
+ *	pushq M:  leaq -8(%rsp),%rsp; pushq %rV; movq M,%rV;
+ *		  movq %rV,8(%rsp); popq %rV
+ *	popq M:   pushq %rV; movq 8(%rsp),%rV; movq %rV,M; popq %rV;
+ *		  leaq 8(%rsp),%rsp
+ * lea keeps the flags.  M may not be addressed by %rsp (it would see the
+ * saved register instead of the slot).
+ */
+static int rewrite_pushpop_mem(struct ctx *c, int i, struct stmt *s, int mi, int size)
+{
+	static const char *const regs[] = { "%rax", "%rcx", "%rdx" };
+	bool push = !strncmp(s->name, "push", 4);
+	struct stmt t = *s;
+	int v, opsize;
+
+	if (size != 8 || strncmp(s->name, push ? "push" : "pop", push ? 4 : 3) ||
+	    s->nops != 1) {
+		err_at(c->p->path, s->line, "'%s' of a memory operand: only 8 bytes are supported",
+		       s->name);
+		return -1;
+	}
+	if (stmt_mentions_reg(s, REG_RSP)) {
+		err_at(c->p->path, s->line, "'%s' of a memory operand addressed by %%rsp is not supported",
+		       s->name);
+		return -1;
+	}
+	for (v = 0; v < 3 && stmt_mentions_reg(s, v); v++)
+		;
+	strcpy(t.name, "movq");
+	t.isa = isa_lookup("movq", &opsize);
+	t.nops = 2;
+	t.prefix[0] = 0;
+	t.op[push ? 0 : 1] = s->op[mi];
+	parse_operand(regs[v], &t.op[push ? 1 : 0]);
+	if (push)
+		fprintf(c->out, "\tleaq\t-8(%%rsp), %%rsp\n\tpushq\t%s\n", regs[v]);
+	else
+		fprintf(c->out, "\tpushq\t%s\n\tmovq\t8(%%rsp), %s\n", regs[v], regs[v]);
+	if (rewrite_mem(c, i, &t, push ? 0 : 1, 8))
+		return -1;
+	if (push)
+		fprintf(c->out, "\tmovq\t%s, 8(%%rsp)\n\tpopq\t%s\n", regs[v], regs[v]);
+	else
+		fprintf(c->out, "\tpopq\t%s\n\tleaq\t8(%%rsp), %%rsp\n", regs[v]);
+	return 0;
+}
+
 static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 {
 	struct operand *o = &s->op[mi];
@@ -430,10 +482,8 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 		bitreg = s->op[0].reg;
 		nreg = 3;
 	}
-	if ((s->isa->flags & I_PUSHPOP)) {
-		err_at(c->p->path, s->line, "push/pop of a memory operand is not supported");
-		return -1;
-	}
+	if ((s->isa->flags & I_PUSHPOP))
+		return rewrite_pushpop_mem(c, i, s, mi, size);
 	flags = flags_live_in(c->p, i);
 	/* saving anything moves %rsp, which the instruction must not see */
 	if (stmt_mentions_reg(s, REG_RSP)) {
