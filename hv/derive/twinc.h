@@ -44,6 +44,7 @@ struct stmt {
 	bool in_app;		/* between #APP and #NO_APP (inline asm) */
 	int pushdepth;		/* >0 inside .pushsection ... .popsection */
 	int func;		/* function region index or -1 */
+	bool cg_target;		/* a label a computed goto may jump to */
 };
 
 /* Instruction properties (isa.c). */
@@ -88,6 +89,8 @@ struct func {
 	int first, last;	/* statement index range (inclusive) */
 	bool in_closure;
 	int parent;		/* for "f.cold": index of f, else -1 */
+	int *cgt, ncgt;		/* computed goto: the labels (statements) the
+				 * read-only tables of f and f.cold name */
 };
 
 struct program {
@@ -146,6 +149,27 @@ extern int flow_why;	/* statement that made the last walk conservative */
 bool reg_dead_after(struct program *p, int i, int reg);
 bool reg_dead_at(struct program *p, int j, int reg);
 int stack_depth_at(struct program *p, int i);
+bool is_cgoto(struct program *p, const struct stmt *s);
+int cgoto_tables(struct program *p);
+
+/*
+ * The stack at each statement of a function, before it runs (flow.c):
+ * bytes below the return address, exact or, after a run-time step (a
+ * variable-length array, alloca, a realignment), a range; and which
+ * registers hold %rsp as it was at an exact depth (sv[REG_RBP]: the
+ * frame pointer).  A dynamic "subq %r, %rsp" counts for dyn bytes plus
+ * the VLA_PAD twinc puts above it.  *fail: the statement where the depth
+ * could no longer be told, or -1 (then only what came before is known).
+ */
+#define TWIN_FRAME_MAX	4096	/* bytes a function may push or allocate */
+#define TWIN_FRAME_MARGIN 256	/* of them, kept for twinc's own pushes */
+#define VLA_PAD		16	/* below the fixed frame, above a dynamic area */
+struct frame {
+	int lo, hi;		/* depth in [lo, hi]; lo < 0: not reached */
+	bool ranged;		/* a run-time step on some path since an exact depth */
+	int sv[16];		/* depth whose %rsp the register holds, or -1 */
+};
+const struct frame *stack_frames(struct program *p, int i, int dyn, int *fail);
 int mem_operand(const struct stmt *s);
 int operand_size(const struct stmt *s, int opsize);
 bool stmt_mentions_reg(const struct stmt *s, int reg);
@@ -155,6 +179,7 @@ struct stats {
 	int mem_sites, stack_sites, rodata_sites, percpu_vm, percpu_hv;
 	int flags_saved, scratch_pushed, rep_sites, lock_sites;
 	int bug_sites, jump_labels, icalls, ext_calls, rodata_lea;
+	int vla_sites, cgotos;	/* bounded dynamic steps of %rsp, computed gotos */
 	int insns_in, insns_out;
 	int groups, group_accesses;
 	int thunk_sites, thunks;
