@@ -73,9 +73,18 @@ static bool slot_meet(struct slots *d, const struct slots *s)
 	return changed;
 }
 
+/*
+ * The depth is exact (depth == dhi) but after a run-time step of %rsp (a
+ * bounded "sub %r, %rsp", "and $-2^k, %rsp"), until %rsp comes back from
+ * a frame pointer: then %rsp is somewhere in [depth, dhi] below the
+ * return address, the same distance from it on every path through
+ * constant steps.  So the pushfq'd slots are followed relative to %rsp
+ * (slot k: depth 8k as if the depth were its lower bound), the caller's
+ * %rbp slot at its exact place (set only at an exact depth).
+ */
 struct state {
 	bool live;
-	int depth;		/* bytes below the return address */
+	int depth, dhi;		/* bytes below the return address: [depth, dhi] */
 	struct slots fl;	/* slot k (depth 8k) holds a pushfq'd value */
 	struct slots cs;	/* slot k holds the caller's %rbp */
 	int creg;		/* "cmp $ck, creg" decides the flags, or -1 */
@@ -188,10 +197,23 @@ static void flow_to(int t, struct state *st)
 		 * a check has bounded is not lost at a plain join after it */
 		bool widen = ++I[t].visits > WIDEN_AFTER && t <= cur;
 
-		if (d->depth != st->depth) {
-			cur = t;
-			refuse("stack pointer", "depth differs between paths (%d and %d bytes)",
-			       d->depth, st->depth);
+		if (d->depth != st->depth || d->dhi != st->dhi) {
+			if (d->depth == d->dhi && st->depth == st->dhi) {
+				cur = t;
+				refuse("stack pointer", "depth differs between paths (%d and %d "
+				       "bytes)", d->depth, st->depth);
+			}
+			/* a run-time depth on some path: the hull; the pushfq'd
+			 * slots are %rsp-relative only for one lower bound */
+			if (d->depth != st->depth && memcmp(&d->fl, &(struct slots){ { 0 } },
+							      sizeof(d->fl))) {
+				memset(&d->fl, 0, sizeof(d->fl));
+				changed = true;
+			}
+			if (st->depth < d->depth || st->dhi > d->dhi)
+				changed = true;
+			d->depth = st->depth < d->depth ? st->depth : d->depth;
+			d->dhi = st->dhi > d->dhi ? st->dhi : d->dhi;
 		}
 		changed |= slot_meet(&d->fl, &st->fl);
 		changed |= slot_meet(&d->cs, &st->cs);
@@ -214,22 +236,40 @@ static void flow_to(int t, struct state *st)
 	}
 }
 
-static void clear_slot(struct state *st, int64_t rel)
+static bool ranged(const struct state *st)
 {
-	/* slot k holds [-8k, -8k+8) relative to the return address */
-	int64_t k = (-rel + 7) / 8;
-
-	if (rel < 0 && k < NSLOT) {
-		slot_clear(&st->fl, k);
-		slot_clear(&st->cs, k);
-	}
+	return st->depth != st->dhi;
 }
 
-/* slots deeper than the depth are free again: what they held is gone */
-static void release_slots(struct state *st)
+/* the slots holding any of the bytes [lo, hi) relative to the return
+ * address: slot k holds [-8k, -8k+8) */
+static void clear_bytes(struct slots *b, int64_t lo, int64_t hi)
 {
-	slot_release(&st->fl, st->depth / 8 + 1);
-	slot_release(&st->cs, st->depth / 8 + 1);
+	int64_t a;
+
+	for (a = lo; a < hi; a += 8)
+		if (a < 0 && (-a + 7) / 8 < NSLOT)
+			slot_clear(b, (-a + 7) / 8);
+	if (hi - 1 < 0 && (-(hi - 1) + 7) / 8 < NSLOT)
+		slot_clear(b, (-(hi - 1) + 7) / 8);
+}
+
+/* bytes [disp, disp+n) from %rsp written: their slots hold nothing known */
+static void write_stack(struct state *st, int64_t disp, int64_t n)
+{
+	clear_bytes(&st->fl, disp - st->depth, disp - st->depth + n);
+	clear_bytes(&st->cs, disp - st->dhi, disp - st->depth + n);
+}
+
+/* %rsp exact again at depth d (leave, from a frame pointer): slots below
+ * it are free; pushfq'd slots seen at a run-time depth are lost */
+static void exact_again(struct state *st, int d)
+{
+	if (ranged(st))
+		memset(&st->fl, 0, sizeof(st->fl));
+	st->depth = st->dhi = d;
+	slot_release(&st->fl, d / 8 + 1);
+	slot_release(&st->cs, d / 8 + 1);
 }
 
 /*
@@ -245,12 +285,13 @@ static void step_leave(struct state *st)
 	if (fp->k != V_FP || fp->lo < 8)
 		refuse("leave", "%%rbp is not this frame's pointer (movq %%rsp, %%rbp, "
 		       "unchanged since, on every path)");
-	st->depth = fp->lo;
+	exact_again(st, fp->lo);
 	k = st->depth / 8;
 	*fp = slot_has(&st->cs, k) ? (struct val){ .k = V_CALLER } : UNK;
-	clear_slot(st, -st->depth);
-	st->depth -= 8;
-	release_slots(st);
+	write_stack(st, 0, 8);
+	st->depth = st->dhi = st->depth - 8;
+	slot_release(&st->fl, st->depth / 8 + 1);
+	slot_release(&st->cs, st->depth / 8 + 1);
 	if (st->creg == RBP)
 		st->creg = -1;
 }
@@ -309,35 +350,34 @@ static void check_mem(int i, ZydisDecodedOperand *o, struct state *st)
 		refuse("symbolic displacement", "%s on a register base",
 		       O.sym[I[i].rdisp->sym].name);
 	if (b == RSP) {
-		int64_t rel = disp - st->depth, ihi = 0;
+		/* [rel, end): every byte the operand may reach, relative to the
+		 * return address, over the depth's range and the index's */
+		int64_t a = disp, span = size, rel, end;
 
 		/* an index bounded by a check: its whole reach counts */
 		if (o->mem.index != ZYDIS_REGISTER_NONE) {
 			xv = x >= 0 ? &st->r[x] : NULL;
 			if (!xv || xv->k != V_INT)
 				refuse("indexed stack operand", "its reach depends on data");
-			rel += xv->lo * o->mem.scale;
-			ihi = (xv->hi - xv->lo) * o->mem.scale;
+			a += xv->lo * o->mem.scale;
+			span += (xv->hi - xv->lo) * o->mem.scale;
 		}
-		if (write && rel < 8 && rel + ihi + size > 0)
-			refuse("return address overwritten", "write at %+ld from it", (long)(rel + ihi));
-		if (ihi && rel + ihi + size > (write ? 0 : 8))
-			refuse("stack operand", "indexed reach above the frame (%+ld)", (long)(rel + ihi));
+		rel = a - st->dhi;
+		end = a - st->depth + span;
+		if (write && rel < 8 && end > 0)
+			refuse("return address overwritten", "write at %+ld from it",
+			       (long)(end - size));
+		if (span > size && end > (write ? 0 : 8))
+			refuse("stack operand", "indexed reach above the frame (%+ld)",
+			       (long)(end - size));
 		if (rel < -FRAME_MAX)
 			refuse("stack operand", "%ld bytes below the frame", (long)-rel);
-		if (write && rel < 8 && rel + size > 0)
-			refuse("return address overwritten", "write at %+ld from it", (long)rel);
-		if (write && rel + size > 0)
-			refuse("stack operand", "write above the frame (%+ld)", (long)rel);
-		if (rel + size > 8)
-			refuse("stack operand", "read above the frame (%+ld)", (long)rel);
-		if (write) {
-			int64_t a;
-
-			for (a = rel; a < rel + ihi + size; a += 8)
-				clear_slot(st, a);
-			clear_slot(st, rel + ihi + size - 1);
-		}
+		if (write && end > 0)
+			refuse("stack operand", "write above the frame (%+ld)", (long)(end - size));
+		if (end > 8)
+			refuse("stack operand", "read above the frame (%+ld)", (long)(end - size));
+		if (write)
+			write_stack(st, a, span);
 		return;
 	}
 	bv = &st->r[b];
@@ -382,8 +422,9 @@ static struct val dest_value(int i, struct state *st)
 		return UNK;
 	switch (d->mnemonic) {
 	case ZYDIS_MNEMONIC_MOV:
+		/* %rsp at an exact depth only: a frame pointer to come back to */
 		if (reg64(&o[1], RSP) && o[0].size == 64)
-			return (struct val){ .k = V_FP, .lo = st->depth };
+			return ranged(st) ? UNK : (struct val){ .k = V_FP, .lo = st->depth };
 		if (o[0].size == 64 && o[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
 		    o[1].size == 64)
 			return st->r[gpr(o[1].reg.value)];
@@ -454,12 +495,21 @@ static bool writes_flags(int i)
 	return f && (f->modified | f->set_0 | f->set_1 | f->undefined);
 }
 
-/* %rsp written: only push/pop/call/ret and bounded constant steps */
+/*
+ * %rsp written: push/pop/call/ret, bounded constant steps, and the steps
+ * of a frame with a run-time size:
+ *	sub %r, %rsp with r INT [a, b]	(a bounded alloca): [depth+a, dhi+b]
+ *	and $-2^k, %rsp, 2^k <= 4 KB	(a realignment): [depth, dhi+2^k-1]
+ *	mov %rX, %rsp, lea D(%rX), %rsp	with rX FP E: exactly E - D
+ * Every depth stays between the return address and 4 KB below it.
+ */
 static void rsp_write(int i, struct state *st)
 {
 	ZydisDecodedInstruction *d = &I[i].d;
 	ZydisDecodedOperand *o = I[i].op;
-	int64_t step;
+	int64_t step, lo, hi;
+	struct val *v;
+	int x;
 
 	if (!reg64(&o[0], RSP) || d->operand_count_visible != 2)
 		goto bad;
@@ -469,19 +519,59 @@ static void rsp_write(int i, struct state *st)
 		step = o[1].imm.value.s;
 		if (step < -FRAME_MAX || step > FRAME_MAX)
 			goto bad;
-		st->depth += d->mnemonic == ZYDIS_MNEMONIC_SUB ? step : -step;
+		step = d->mnemonic == ZYDIS_MNEMONIC_SUB ? step : -step;
+		lo = st->depth + step;
+		hi = st->dhi + step;
 	} else if (d->mnemonic == ZYDIS_MNEMONIC_LEA && gpr(o[1].mem.base) == RSP &&
 		   o[1].mem.index == ZYDIS_REGISTER_NONE && !I[i].rdisp) {
-		st->depth -= o[1].mem.disp.value;
+		lo = st->depth - o[1].mem.disp.value;
+		hi = st->dhi - o[1].mem.disp.value;
+	} else if (d->mnemonic == ZYDIS_MNEMONIC_SUB && reg64(&o[1], gpr(o[1].reg.value)) &&
+		   (x = gpr(o[1].reg.value)) != RSP) {
+		v = &st->r[x];
+		if (v->k != V_INT)
+			refuse("stack pointer", "sub of %s, not bounded by a check",
+			       ZydisRegisterGetString(o[1].reg.value));
+		lo = st->depth + v->lo;
+		hi = st->dhi + v->hi;
+		if (v->hi > v->lo)	/* %rsp moves from the pushfq'd slots */
+			memset(&st->fl, 0, sizeof(st->fl));
+	} else if (d->mnemonic == ZYDIS_MNEMONIC_AND &&
+		   o[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !I[i].rimm) {
+		step = -o[1].imm.value.s;
+		if (step <= 0 || (step & (step - 1)) || step > FRAME_MAX)
+			refuse("stack pointer", "and with 0x%lx, not -2^k (k <= 12)",
+			       (unsigned long)o[1].imm.value.u);
+		lo = st->depth;
+		hi = st->dhi + step - 1;
+		if (step > 1)
+			memset(&st->fl, 0, sizeof(st->fl));
+	} else if ((d->mnemonic == ZYDIS_MNEMONIC_MOV &&
+		    o[1].type == ZYDIS_OPERAND_TYPE_REGISTER && o[1].size == 64) ||
+		   (d->mnemonic == ZYDIS_MNEMONIC_LEA &&
+		    o[1].mem.index == ZYDIS_REGISTER_NONE && !I[i].rdisp)) {
+		x = gpr(d->mnemonic == ZYDIS_MNEMONIC_MOV ? o[1].reg.value : o[1].mem.base);
+		v = x >= 0 && x != RSP ? &st->r[x] : NULL;
+		if (!v || v->k != V_FP)
+			refuse("stack pointer", "%%rsp from a register that is no frame "
+			       "pointer (movq %%rsp, %%rX at an exact depth)");
+		lo = v->lo - (d->mnemonic == ZYDIS_MNEMONIC_LEA ? o[1].mem.disp.value : 0);
+		if (lo < 0 || lo > FRAME_MAX)
+			refuse("stack pointer", "moved %s the frame (depth %ld)",
+			       lo < 0 ? "above" : "too far below", (long)lo);
+		exact_again(st, lo);
+		return;
 	} else {
 		goto bad;
 	}
-	if (st->depth < 0 || st->depth > FRAME_MAX)
-		refuse("stack pointer", "moved %s the frame (depth %d)",
-		       st->depth < 0 ? "above" : "too far below", st->depth);
+	if (lo < 0 || hi > FRAME_MAX)
+		refuse("stack pointer", "moved %s the frame (depth %ld)",
+		       lo < 0 ? "above" : "too far below", (long)(lo < 0 ? lo : hi));
+	st->depth = lo;
+	st->dhi = hi;
 	return;
 bad:
-	refuse("stack pointer", "%s writes %%rsp other than by a bounded constant step",
+	refuse("stack pointer", "%s writes %%rsp other than by a bounded step",
 	       ZydisMnemonicGetString(d->mnemonic));
 }
 
@@ -504,7 +594,7 @@ static void step_call(int i, struct state *st)
 	struct osym *f;
 	int t = branch_target(i, &ext), n = i + 1;
 
-	clear_slot(st, -st->depth - 8);
+	write_stack(st, -8, 8);
 	if (ext) {
 		if (!callable_external(ext->name))
 			refuse("call target", "%s is not allowed by the policy", ext->name);
@@ -562,11 +652,9 @@ static void step(int i)
 
 	cur = i;
 	if (I[i].unit == 5) {			/* miss unit */
-		if (st.depth + 24 > FRAME_MAX)
+		if (st.dhi + 24 > FRAME_MAX)
 			refuse("stack pointer", "too deep");
-		clear_slot(&st, -st.depth - 8);
-		clear_slot(&st, -st.depth - 16);
-		clear_slot(&st, -st.depth - 24);
+		write_stack(&st, -24, 24);
 		kill_translations(&st);
 		st.r[u->a] = v_ptr(0, u->info & 63, u->info & 64);
 		st.r[u->b] = UNK;
@@ -637,8 +725,8 @@ static void step(int i)
 
 			if (!stub && !callable_external(ext->name))
 				refuse("call target", "%s is not allowed by the policy", ext->name);
-			if (st.depth)
-				refuse("stack pointer", "tail call with %d bytes of frame", st.depth);
+			if (st.dhi)
+				refuse("stack pointer", "tail call with %d bytes of frame", st.dhi);
 			if (st.r[RBP].k != V_CALLER)
 				refuse("return", "tail call with %%rbp not the caller's");
 		}
@@ -663,6 +751,9 @@ static void step(int i)
 		flow_to(t, &tk);
 		goto fall;
 	case ZYDIS_CATEGORY_RET:
+		if (ranged(&st))
+			refuse("return", "at a run-time depth (%d to %d bytes): the return "
+			       "address is not known to be the caller's", st.depth, st.dhi);
 		if (st.depth)
 			refuse("return", "with %d bytes still on the stack: the return "
 			       "address is not the caller's", st.depth);
@@ -682,12 +773,13 @@ static void step(int i)
 		if (d->operand_width != 64)
 			refuse("stack pointer", "push of %d bits", d->operand_width);
 		st.depth += 8;
-		if (st.depth > FRAME_MAX)
+		st.dhi += 8;
+		if (st.dhi > FRAME_MAX)
 			refuse("stack pointer", "too deep");
-		clear_slot(&st, -st.depth);
+		write_stack(&st, 0, 8);
 		if (d->mnemonic == ZYDIS_MNEMONIC_PUSHFQ)
 			slot_set(&st.fl, st.depth / 8);
-		if (reg64(&I[i].op[0], RBP) && st.r[RBP].k == V_CALLER)
+		if (reg64(&I[i].op[0], RBP) && st.r[RBP].k == V_CALLER && !ranged(&st))
 			slot_set(&st.cs, st.depth / 8);
 		break;
 	case ZYDIS_CATEGORY_POP:
@@ -696,9 +788,11 @@ static void step(int i)
 		if (d->mnemonic == ZYDIS_MNEMONIC_POPFQ &&
 		    !slot_has(&st.fl, st.depth / 8))
 			refuse("popfq", "of a value pushfq did not push");
-		caller_pop = reg64(&I[i].op[0], RBP) && slot_has(&st.cs, st.depth / 8);
-		clear_slot(&st, -st.depth);
+		caller_pop = reg64(&I[i].op[0], RBP) && !ranged(&st) &&
+			     slot_has(&st.cs, st.depth / 8);
+		write_stack(&st, 0, 8);
 		st.depth -= 8;
+		st.dhi -= 8;
 		if (st.depth < 0)
 			refuse("stack pointer", "pop above the return address");
 		break;

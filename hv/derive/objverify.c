@@ -563,6 +563,74 @@ static void check_wfix(int s)
 	}
 }
 
+/* the function (its name without ".cold") holding instruction i: n bytes of *name */
+static bool func_of(int i, const char **name, size_t *n)
+{
+	int k;
+
+	for (k = 1; k < O.nsym; k++) {
+		struct osym *y = &O.sym[k];
+
+		if (y->type == STT_FUNC && y->shndx == I[i].sec && I[i].off >= y->value &&
+		    I[i].off - y->value < y->size) {
+			*name = y->name;
+			*n = is_cold(y->name) ? strlen(y->name) - 5 : strlen(y->name);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool same_function(int a, int b)
+{
+	const char *x, *y;
+	size_t m, n;
+
+	return func_of(a, &x, &m) && func_of(b, &y, &n) && m == n && !strncmp(x, y, n);
+}
+
+/*
+ * A code address in data: only an entry of a computed goto's table, in
+ * read-only data, 8 bytes, the start of an instruction a compare chain
+ * of the same function jumps to (find_chains), and all entries of the
+ * table (the object symbol covering them) in one function.  Such an
+ * address is only ever compared: no indirect branch exists to take it.
+ */
+static void cgoto_entry(struct orel *r)
+{
+	struct osec *sc = &O.sec[r->sec];
+	struct osym *obj;
+	struct place p;
+	int t, k, u;
+
+	if (sc->write)
+		refuse("code address in data", "in writable %s (a computed goto's table "
+		       "must be read-only)", sc->name);
+	if (r->type != R_X86_64_64)
+		refuse("code address in data", "relocation type %u", r->type);
+	p = place_of(r, 0);
+	t = ins_at(p.sec, p.off);
+	if (t < 0 || !I[t].cg)
+		refuse("code address in data", "%s+0x%lx is no label a compare chain of "
+		       "its function tests", O.sec[p.sec].name, (unsigned long)p.off);
+	obj = oelf_sym_covering(&O, r->sec, r->off, 8);
+	if (!obj || !obj->size)
+		refuse("code address in data", "outside a sized table object");
+	for (k = 0; k < O.nrel; k++) {
+		struct orel *q = &O.rel[k];
+		struct osym *z = &O.sym[q->sym];
+
+		if (q->sec != r->sec || q->off < obj->value || q->off - obj->value >= obj->size ||
+		    z->shndx == SHN_UNDEF || z->shndx >= O.nsec || !O.sec[z->shndx].exec)
+			continue;
+		p = place_of(q, 0);
+		u = ins_at(p.sec, p.off);
+		if (u >= 0 && !same_function(t, u))
+			refuse("code address in data", "table %s holds labels of two functions",
+			       obj->name);
+	}
+}
+
 static void check_data_relocs(void)
 {
 	int j, s;
@@ -591,7 +659,7 @@ static void check_data_relocs(void)
 		    r->type != R_X86_64_32S && r->type != R_X86_64_32)
 			refuse("relocation", "type %u in %s", r->type, n);
 		if (y->shndx != SHN_UNDEF && y->shndx < O.nsec && O.sec[y->shndx].exec)
-			refuse("code address in data", "refers to %s", y->name);
+			cgoto_entry(r);
 		if (y->shndx == SHN_UNDEF && (callable_external(y->name) ||
 		    runtime_var(y->name) || !strncmp(y->name, "__svm_", 6) ||
 		    !strncmp(y->name, "__twin_", 7)))
@@ -724,6 +792,73 @@ static int miss_unit(int i, struct unit *u)
 	return 5;
 }
 
+/* "lea rS, [rip + L]": the instruction at L (or -1), rS */
+static int lea_code(int i, int *r)
+{
+	ZydisDecodedOperand *o = I[i].op;
+	struct place p;
+
+	if (!mn(i, ZYDIS_MNEMONIC_LEA) || o[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    o[0].size != 64 || (*r = gpr(o[0].reg.value)) < 0 || *r == RSP ||
+	    o[1].mem.base != ZYDIS_REGISTER_RIP || o[1].mem.index != ZYDIS_REGISTER_NONE)
+		return -1;
+	if (I[i].rdisp) {
+		if (!pcrel(I[i].rdisp))
+			return -1;
+		p = place_of(I[i].rdisp, field_adj(i, I[i].rdisp));
+	} else {
+		p.sec = I[i].sec;
+		p.off = I[i].off + I[i].d.length + o[1].mem.disp.value;
+	}
+	return ins_at(p.sec, p.off);
+}
+
+/*
+ * A computed goto's compare chain: one or more of
+ *	lea rS, [rip + L]; cmp rT, rS; jz L
+ * (the same rS and rT), then "push imm; call __twin_bug".  Each L it
+ * tests in its own function may be an address in read-only data
+ * (cgoto_entry): a value loaded from there goes nowhere but through the
+ * chain's compares.
+ */
+static void find_chains(void)
+{
+	struct osym *ext;
+	struct place p;
+	int i, k, n, rs = -1, rt, r, t;
+
+	for (i = 0; i < NI; i++) {
+		rt = -1;
+		for (k = i, n = 0; k + 2 < NI && I[k + 2].sec == I[i].sec; k += 3, n++) {
+			ZydisDecodedOperand *o = I[k + 1].op;
+
+			t = lea_code(k, &r);
+			if (t < 0 || (n && r != rs) || !mn(k + 1, ZYDIS_MNEMONIC_CMP) ||
+			    o[0].type != ZYDIS_OPERAND_TYPE_REGISTER || o[0].size != 64 ||
+			    !reg64(&o[1], r) || gpr(o[0].reg.value) == r ||
+			    (rt >= 0 && gpr(o[0].reg.value) != rt) ||
+			    !mn(k + 2, ZYDIS_MNEMONIC_JZ) || branch_target(k + 2, &ext) != t)
+				break;
+			rs = r;
+			rt = gpr(o[0].reg.value);
+		}
+		if (!n || k + 1 >= NI || I[k + 1].sec != I[i].sec || !mn(k, ZYDIS_MNEMONIC_PUSH) ||
+		    I[k].op[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE || I[k].rimm ||
+		    !mn(k + 1, ZYDIS_MNEMONIC_CALL) || !I[k + 1].rimm || !pcrel(I[k + 1].rimm))
+			continue;
+		p = place_of(I[k + 1].rimm, field_adj(k + 1, I[k + 1].rimm));
+		if (p.sec >= 0 || p.off || strcmp(p.sym->name, "__twin_bug"))
+			continue;
+		for (k = i; k < i + 3 * n; k += 3) {
+			t = branch_target(k + 2, &ext);
+			if (same_function(t, k + 2))
+				I[t].cg = true;
+		}
+		i += 3 * n + 1;
+	}
+	cur = -1;
+}
+
 static void find_units(void)
 {
 	struct osym *ext;
@@ -778,6 +913,7 @@ int objverify_file(const char *path, struct policy *pol, bool embedded)
 		    I[t].off != I[i].off + I[i].d.length)
 			I[t].target = true;
 	}
+	find_chains();
 	check_data_relocs();
 	find_units();
 	objflow_run();

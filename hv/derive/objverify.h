@@ -96,6 +96,7 @@ struct ins {
 	bool ret_site;		/* right after a call to a write thunk */
 	bool entry;		/* a symbol: entered knowing nothing */
 	int fixup;		/* write fix-up for this return site, or -1 */
+	bool cg;		/* a label a computed goto's compare chain tests */
 	int visits;
 };
 

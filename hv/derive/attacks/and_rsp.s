@@ -1,4 +1,7 @@
-# expect: stack pointer
+# expect: return
+# %rsp realigned (down by 0 to 15 bytes) and never brought back from a
+# frame pointer: ret at a run-time depth would take a local for the
+# return address.
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function

@@ -1,0 +1,26 @@
+# expect: accepted
+# A computed goto as twinc derives it: the value compared with each label
+# of the function's read-only table, direct jumps only, a fatal BUG if
+# none matches; the table's entries are those labels.
+	.include "thunks.inc"
+	.globl	f
+	.type	f, @function
+f:	leaq	.L1(%rip), %r10
+	cmpq	%r10, %rdi
+	je	.L1
+	leaq	.L2(%rip), %r10
+	cmpq	%r10, %rdi
+	je	.L2
+	pushq	$0
+	call	__twin_bug
+1:	jmp	1b
+.L1:	movl	$1, %eax
+	ret
+.L2:	movl	$2, %eax
+	ret
+	.size	f, .-f
+	.section .rodata
+	.p2align 3
+	.type	tab, @object
+	.size	tab, 16
+tab:	.quad	.L1, .L2
