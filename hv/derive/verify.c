@@ -489,6 +489,7 @@ struct vctx {
 	bool *covered;		/* inside a probe or miss unit */
 	char *unit_at;		/* 'p' a probe unit starts here, 'm' a miss unit */
 	int *fix_of;		/* call statement -> its write fix-up label, or -1 */
+	bool *chain_target;	/* label a computed goto's compare chain tests */
 	int bad;
 };
 
@@ -837,6 +838,77 @@ static bool alias_ok(struct program *p, const struct stmt *s)
 	return fb >= 0 && !strstr(b, ".cold") && p->st[l].func == fb;
 }
 
+/* "cmpq $K, %r; ja .Lsvm_stk_N; [leaq -16(%rsp), %rsp]" right before i */
+static bool dynamic_step_checked(struct program *p, int i, int r)
+{
+	long long k;
+	int j = i - 1;
+
+	if (j >= 0 && is_insn(&p->st[j], "leaq") && is_mem(&p->st[j].op[0], REG_RSP, "-16") &&
+	    is_reg(&p->st[j].op[1], REG_RSP))
+		j--;
+	if (j < 1 || !is_insn(&p->st[j], "ja") || p->st[j].op[0].kind != OP_SYM ||
+	    strncmp(p->st[j].op[0].text, ".Lsvm_stk_", 10))
+		return false;
+	j--;
+	return is_insn(&p->st[j], "cmpq") && p->st[j].nops == 2 &&
+	       imm(&p->st[j].op[0], &k) && k >= 0 && k <= 4096 &&
+	       is_reg(&p->st[j].op[1], r) && p->st[j].op[1].width == 8;
+}
+
+static int family(struct program *p, int f)
+{
+	return f >= 0 && p->fn[f].parent >= 0 ? p->fn[f].parent : f;
+}
+
+/*
+ * A computed goto's compare chain, exactly: one or more of
+ *	leaq L(%rip), %rS; cmpq %rS, %rT; je L
+ * (the same rS and rT, L a label of the chain's function) and then
+ * "pushq $INFO; call __twin_bug", no label inside.  Marks each L.
+ */
+static void find_chains(struct vctx *v)
+{
+	struct program *p = v->p;
+	int i, k, n, rs, rt;
+
+	for (i = 0; i + 4 < p->nst; i++) {
+		struct stmt *s = &p->st[i];
+		long long info;
+
+		if (!is_insn(s, "leaq") || !p->sec[s->section].text || s->op[0].kind != OP_MEM ||
+		    s->op[0].base != REG_RIP || !is_reg64(&s->op[1]))
+			continue;
+		rs = s->op[1].reg;
+		rt = -1;
+		for (k = i, n = 0; k + 4 < p->nst; k += 3, n++) {
+			struct stmt *a = &p->st[k], *b = &p->st[k + 1], *c = &p->st[k + 2];
+
+			if (!is_insn(a, "leaq") || a->op[0].kind != OP_MEM ||
+			    !is_mem(&a->op[0], REG_RIP, a->op[0].disp) ||
+			    !is_local_label(a->op[0].disp) || !is_reg(&a->op[1], rs) ||
+			    a->op[1].width != 8 || !is_insn(b, "cmpq") || !is_reg(&b->op[0], rs) ||
+			    !is_reg64(&b->op[1]) || b->op[1].reg == rs ||
+			    (rt >= 0 && b->op[1].reg != rt) || !is_insn(c, "je") ||
+			    c->op[0].kind != OP_SYM || strcmp(c->op[0].text, a->op[0].disp))
+				break;
+			rt = b->op[1].reg;
+		}
+		if (!n || !is_insn(&p->st[k], "pushq") || !imm(&p->st[k].op[0], &info) ||
+		    !is_insn(&p->st[k + 1], "call") || p->st[k + 1].op[0].kind != OP_SYM ||
+		    strcmp(p->st[k + 1].op[0].text, "__twin_bug"))
+			continue;
+		for (k = i; k < i + 3 * n; k += 3) {
+			int l = label_stmt(p, p->st[k].op[0].disp);
+
+			if (l >= 0 && p->st[l].func >= 0 &&
+			    family(p, p->st[l].func) == family(p, s->func))
+				v->chain_target[l] = true;
+		}
+		i += 3 * n + 1;
+	}
+}
+
 /* Structural checks of one statement, independent of the dataflow. */
 static void check_shape(struct vctx *v, int i)
 {
@@ -878,6 +950,24 @@ static void check_shape(struct vctx *v, int i)
 
 			if (!wfix_entry(p, s, &r, &x))
 				report(v, i, "bad fix-up table entry%s", "");
+		}
+		/* a label's address in data: only a computed goto's read-only
+		 * table, of labels its function's compare chain tests */
+		if (!sec->text && strcmp(sec->name, ".rodata.twin_wfix")) {
+			const char *e;
+
+			for (e = strstr(s->args, ".L"); e; e = strstr(e + 2, ".L")) {
+				int l;
+
+				if (sscanf(e, "%127[A-Za-z0-9_.$]", name) != 1 ||
+				    (l = label_stmt(p, name)) < 0 || !p->sec[p->st[l].section].text)
+					continue;
+				if (!sec->ro)
+					report(v, i, "address of code label %s in writable data", name);
+				else if (!v->chain_target[l])
+					report(v, i, "address of code label %s in data, and no compare "
+					       "chain of its function tests it", name);
+			}
 		}
 		return;
 	}
@@ -925,9 +1015,17 @@ static void check_shape(struct vctx *v, int i)
 		const struct operand *o = &s->op[0];
 		bool ok = (!strcmp(s->name, "addq") || !strcmp(s->name, "subq")) &&
 			  o->kind == OP_IMM;
+		long long k;
 
 		ok |= !strcmp(s->name, "leaq") && o->kind == OP_MEM &&
 		      o->base == REG_RSP && o->index < 0;
+		/* run-time steps: a realignment by a power of two, a bounded
+		 * dynamic step; back from the frame pointer (check_access) */
+		ok |= is_insn(s, "andq") && imm(o, &k) && k < 0 && !(-k & (-k - 1)) && -k <= 4096;
+		ok |= is_insn(s, "subq") && is_reg64(o) && dynamic_step_checked(p, i, o->reg);
+		ok |= (is_insn(s, "leaq") && o->kind == OP_MEM && o->base == REG_RBP &&
+		       o->index < 0 && !o->seg[0] && number(o->disp, &k)) ||
+		      (is_insn(s, "movq") && is_reg(o, REG_RBP) && o->width == 8);
 		if (!ok)
 			report(v, i, "write to %%rsp by '%s'", s->name);
 	}
@@ -961,6 +1059,12 @@ static void check_access(struct vctx *v, int i, int *naccess)
 
 	if (is_insn(s, "leave") && (!in->reached || in->r[5].k != V_FP))
 		report(v, i, "leave without a frame pointer in %%rbp (%s)",
+		       "it must hold what movq %rsp, %rbp put there on every path");
+	if ((is_insn(s, "leaq") || is_insn(s, "movq")) && s->nops == 2 &&
+	    is_reg(&s->op[1], REG_RSP) && (s->op[0].kind == OP_MEM ? s->op[0].base :
+					   s->op[0].reg) == REG_RBP &&
+	    (!in->reached || in->r[5].k != V_FP))
+		report(v, i, "%%rsp restored from %%rbp without a frame pointer in it (%s)",
 		       "it must hold what movq %rsp, %rbp put there on every path");
 	if (mi < 0 || (s->isa->flags & I_NOMEM) || v->covered[i])
 		return;
@@ -1044,6 +1148,8 @@ int verify_file(const char *path, struct policy *pol, int *naccess)
 		v.fix_of[i] = -1;
 	}
 	v.unit_at = calloc(p.nst, 1);
+	v.chain_target = calloc(p.nst, sizeof(bool));
+	find_chains(&v);
 	for (i = 0; i < p.nst; i++) {
 		struct unit u;
 		int ra, size, wr, k;
@@ -1121,6 +1227,7 @@ int verify_file(const char *path, struct policy *pol, int *naccess)
 	free(v.covered);
 	free(v.unit_at);
 	free(v.fix_of);
+	free(v.chain_target);
 	free(p.st);
 	free(p.fn);
 	if (v.bad) {
