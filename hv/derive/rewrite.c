@@ -245,12 +245,13 @@ static bool writes_dest(const struct stmt *s, int r)
  * instruction may name them in its memory operand (the lea has used them
  * by the time the thunk runs) and as a destination it writes in full (no
  * save then: the old value is dead); a read of %r10 needs a qr thunk.  Not
- * for a read of %r11, or an instruction naming %rsp (a push would move what
- * it sees), or a call (nothing may stay pushed across it) with one of them
- * live: those sites choose freely.
+ * for a read of %r11, or an instruction that sees %rsp (a push would move
+ * it; an address D(%rsp,...) formed by the site's lea is corrected), or a
+ * call (nothing may stay pushed across it) with one of them live: those
+ * sites choose freely.
  */
 static bool thunk_regs(struct ctx *c, int i, const struct stmt *s, bool is_call,
-		       bool write, bool *save_a, bool *save_b, bool *keep_b)
+		       bool sees_rsp, bool write, bool *save_a, bool *save_b, bool *keep_b)
 {
 	bool dead_a, dead_b, read_b = reads_beside_mem(s, 10);
 
@@ -263,7 +264,7 @@ static bool thunk_regs(struct ctx *c, int i, const struct stmt *s, bool is_call,
 	dead_b = writes_dest(s, 10) ||
 		 (reg_dead_after(c->p, i, 10) &&
 		  (c->jl_target[i] < 0 || reg_dead_at(c->p, c->jl_target[i], 10)));
-	if ((!dead_a || (!dead_b && !read_b)) && (is_call || stmt_mentions_reg(s, REG_RSP)))
+	if ((!dead_a || (!dead_b && !read_b)) && (is_call || sees_rsp))
 		return false;
 	*save_a = !dead_a;
 	*save_b = !dead_b && !read_b;
@@ -362,6 +363,7 @@ static void emit_ea(struct ctx *c, bool to_miss, const struct operand *o,
 }
 
 static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize);
+static bool numeric(const char *s);
 
 /*
  * pushq M / popq M: a slot moved by hand and a movq through a register
@@ -421,6 +423,8 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	int size = operand_size(s, opsize), regs[3], nreg = 2, bitreg = -1;
 	int n, site, j;
 	bool saved[3], flags, is_call = s->isa->flags & I_CALL, thunked, qthunk = false;
+	bool sees_rsp;
+	struct operand ea = *o;
 	struct stmt t;
 
 	sym_of(o->disp, sym, sizeof(sym));
@@ -485,8 +489,20 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	if ((s->isa->flags & I_PUSHPOP))
 		return rewrite_pushpop_mem(c, i, s, mi, size);
 	flags = flags_live_in(c->p, i);
-	/* saving anything moves %rsp, which the instruction must not see */
-	if (stmt_mentions_reg(s, REG_RSP)) {
+	/* saving anything moves %rsp, which the instruction must not see;
+	 * unless its only %rsp is the base of the memory operand, whose
+	 * address the site's lea forms after the pushes: it adds them back */
+	sees_rsp = stmt_mentions_reg(s, REG_RSP);
+	if (sees_rsp && o->base == REG_RSP && !is_call && numeric(o->disp)) {
+		int k2;
+
+		sees_rsp = false;
+		for (k2 = 0; k2 < s->nops; k2++)
+			if (k2 != mi && stmt_mentions_reg(&(struct stmt){ .nops = 1,
+				.op = { s->op[k2] } }, REG_RSP))
+				sees_rsp = true;
+	}
+	if (sees_rsp) {
 		bool unused[3];
 		int r2[3];
 
@@ -505,7 +521,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	thunked = c->opt->thunks && bitreg < 0 && size <= 16 &&
 		  (c->opt->thunks == THUNKS_ALL || !c->in_loop[i]) &&
 		  !(ea_rip_indexed(c, o, k) && o->index == 11);
-	if (thunked && thunk_regs(c, i, s, is_call, writes_mem(s, mi), &saved[0],
+	if (thunked && thunk_regs(c, i, s, is_call, sees_rsp, writes_mem(s, mi), &saved[0],
 				  &saved[1], &qthunk)) {
 		regs[0] = 11;
 		regs[1] = 10;
@@ -526,6 +542,15 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	c->st->mem_sites++;
 	if (s->prefix[0] && !strcmp(s->prefix, "lock"))
 		c->st->lock_sites++;
+	if (o->base == REG_RSP) {	/* what the site pushes before its lea */
+		int pushed = flags ? 8 : 0;
+
+		for (j = 0; j < nreg; j++)
+			pushed += saved[j] ? 8 : 0;
+		if (pushed)	/* !sees_rsp: a numeric displacement */
+			snprintf(ea.disp, sizeof(ea.disp), "%ld",
+				 strtol(o->disp, NULL, 0) + pushed);
+	}
 	if (flags)
 		c->st->flags_saved++;
 	for (j = 0; j < nreg; j++)
@@ -557,7 +582,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	if (thunked) {
 		bool w = writes_mem(s, mi);
 
-		emit_ea(c, false, o, k, regs[0], -1, 0, -1);
+		emit_ea(c, false, &ea, k, regs[0], -1, 0, -1);
 		fprintf(c->out, "\tcall\t__svm_%c%c%d_%s_%s\n", qthunk ? 'q' : 'p',
 			w ? 'w' : 'r', size, reg_name(regs[0], 8), reg_name(regs[1], 8));
 		if (qthunk)
@@ -591,7 +616,7 @@ static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 	}
 
 	n = bitreg >= 0 ? (size == 8 ? 8 : size) : 0;
-	emit_ea(c, false, o, k, regs[0], bitreg, n, regs[2]);
+	emit_ea(c, false, &ea, k, regs[0], bitreg, n, regs[2]);
 	fprintf(c->out,
 		"\tmovq\t%%%s, %%%s\n"
 		"\tshrq\t$%d, %%%s\n"
@@ -851,6 +876,205 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 	return 0;
 }
 
+/* "subq %r, %rsp": a dynamic step (a variable-length array, alloca) */
+static bool dynamic_sub(const struct stmt *s)
+{
+	return !strcmp(s->name, "subq") && s->nops == 2 && s->op[0].kind == OP_REG &&
+	       s->op[0].width == 8 && s->op[0].reg < 16 && s->op[0].reg != REG_RSP &&
+	       s->op[1].kind == OP_REG && s->op[1].reg == REG_RSP;
+}
+
+/*
+ * The bound of a dynamic "subq %r, %rsp" (a variable-length array,
+ * alloca): the largest multiple of 16 such that the frame, with every
+ * dynamic step of the function at its bound, stays TWIN_FRAME_MARGIN
+ * below TWIN_FRAME_MAX (the margin is for twinc's own pushes: scratch
+ * registers, flags, a miss path's two words).  -1 if there is no room.
+ */
+static long vla_bound(struct program *p, int i, const struct frame *fr)
+{
+	int f = p->st[i].func, k, n = 0, deepest = 0;
+
+	if (p->fn[f].parent >= 0)
+		f = p->fn[f].parent;
+	for (k = 0; k < p->nst; k++) {
+		if (fr[k].lo < 0 || (p->st[k].func != f && (p->st[k].func < 0 ||
+		    p->fn[p->st[k].func].parent != f)))
+			continue;
+		deepest = fr[k].hi > deepest ? fr[k].hi : deepest;
+		n += p->st[k].kind == ST_INSN && dynamic_sub(&p->st[k]);
+	}
+	if (!n || TWIN_FRAME_MAX - TWIN_FRAME_MARGIN - deepest < 0)
+		return -1;
+	return (TWIN_FRAME_MAX - TWIN_FRAME_MARGIN - deepest) / n / 16 * 16;
+}
+
+/*
+ * %rsp moved by a run-time amount, in a function whose %rbp is the frame
+ * pointer (GCC sets one up for every such frame):
+ *	subq %r, %rsp		(variable-length array, alloca)
+ *		-> cmpq $BOUND, %r; ja .Lsvm_stk_N (a fatal BUG);
+ *		   leaq -VLA_PAD(%rsp), %rsp; subq %r, %rsp
+ *	   the pad keeps what GCC writes at (%rsp) after an empty area
+ *	   ("b[0] = 1" with n = 0) off the registers the prologue saved;
+ *	andq $-2^k, %rsp	(an over-aligned local): kept, up to 2^k-1 down;
+ *	leaq D(%rbp), %rsp, movq %rbp, %rsp	(the epilogue): kept;
+ *	movq %rX, %rsp, leaq D(%rX), %rsp	(a scope's saved %rsp, GCC's
+ *	   stack_restore): rX held %rsp of an exact depth; the verifiers
+ *	   trust only the frame pointer across calls, so it becomes
+ *	   leaq D'(%rbp), %rsp for the same value.
+ * The flags are dead at each (cmpq only precedes subq, which sets them).
+ */
+static int rewrite_rsp(struct ctx *c, int i)
+{
+	struct program *p = c->p;
+	struct stmt *s = &p->st[i];
+	const struct operand *o = &s->op[0];
+	int b, site, fail;
+	const struct frame *fr = stack_frames(p, i, 0, &fail);
+	long bound, d = 0;
+	char insn[512], *end = "";
+
+	if (!fr || fr[i].lo < 0) {
+		err_at(p->path, s->line, "'%s' moves %%rsp so that its depth cannot be told "
+		       "(line %d: an unknown step, paths that disagree, or a run-time step "
+		       "in a loop): not supported", s->name,
+		       fail >= 0 ? p->st[fail].line : s->line);
+		return -1;
+	}
+	if (fr[i].sv[REG_RBP] < 0) {
+		err_at(p->path, s->line, "'%s' moves %%rsp by a run-time amount while %%rbp "
+		       "is not the frame pointer (GCC's DRAP: an over-aligned frame with a "
+		       "variable-length array or stack arguments): not supported", s->name);
+		return -1;
+	}
+	if (fail >= 0) {
+		err_at(p->path, s->line, "'%s' moves %%rsp, and at line %d its depth can no "
+		       "longer be told (an unknown step, paths that disagree, or a run-time "
+		       "step in a loop): not supported", s->name, p->st[fail].line);
+		return -1;
+	}
+	if (dynamic_sub(s)) {
+		bound = vla_bound(p, i, fr);
+		if (bound < 0) {
+			err_at(p->path, s->line, "no room for a variable-length array: the "
+			       "frame takes %d of %d bytes", fr[i].hi, TWIN_FRAME_MAX);
+			return -1;
+		}
+		site = c->site++;
+		fprintf(c->out, "\tcmpq\t$%ld, %%%s\n\tja\t.Lsvm_stk_%d\n"
+			"\tleaq\t-%d(%%rsp), %%rsp\n\tsubq\t%%%s, %%rsp\n", bound,
+			reg_name(o->reg, 8), site, VLA_PAD, reg_name(o->reg, 8));
+		missf(c, ".Lsvm_stk_%d:\n\tpushq\t$0\n\tcall\t__twin_bug\n"
+		      ".Lsvm_stkl_%d:\n\tjmp\t.Lsvm_stkl_%d\n", site, site, site);
+		c->st->vla_sites++;
+		return 0;
+	}
+	fmt_insn(s, insn, sizeof(insn));
+	if (!strcmp(s->name, "andq")) {
+		fprintf(c->out, "%s\n", insn);	/* the analysis took its mask */
+		return 0;
+	}
+	b = o->kind == OP_MEM ? o->base : o->reg;
+	if (o->kind == OP_MEM && o->disp[0])
+		d = strtol(o->disp, &end, 0);
+	if (*end || b < 0 || b >= 16 || fr[i].sv[b] < 0) {
+		err_at(p->path, s->line, "'%s' moves %%rsp by a run-time amount: not "
+		       "supported, %%rsp must come back from the frame pointer", s->name);
+		return -1;
+	}
+	if (b == REG_RBP) {
+		fprintf(c->out, "%s\n", insn);
+		return 0;
+	}
+	fprintf(c->out, "\tleaq\t%ld(%%rbp), %%rsp\n",
+		(long)fr[i].sv[REG_RBP] - fr[i].sv[b] + d);
+	return 0;
+}
+
+/*
+ * A computed goto, "jmp *%rT" or "jmp *TAB(,%idx,8)" (the table read
+ * into %rT, through SVM like any access of the instance's own data),
+ * becomes a compare chain over the labels of the function's read-only
+ * tables (cgoto_tables, flow.c), direct jumps only:
+ *	leaq L1(%rip), %rS; cmpq %rS, %rT; je L1; ...; pushq $0; call __twin_bug
+ * A value no label matches is a fatal BUG.  %rS (and %rT when loaded
+ * here) must be dead at every target, and the flags too (refused
+ * otherwise).
+ */
+static int rewrite_cgoto(struct ctx *c, int i)
+{
+	static const int order[] = { 11, 10, 0, 1, 2, 6, 7, 8, 9, 3, 12, 13, 14, 15 };
+	struct program *p = c->p;
+	struct stmt *s = &p->st[i];
+	const struct func *fn;
+	int f = s->func, k, j, rt = -1, rs = -1, site;
+
+	if (f >= 0 && p->fn[f].parent >= 0)
+		f = p->fn[f].parent;
+	if (f < 0 || !p->fn[f].ncgt) {
+		err_at(p->path, s->line, "indirect jump with no known target (no read-only "
+		       "table of its function's label addresses; a jump table): not "
+		       "supported, control flow must be direct branches");
+		return -1;
+	}
+	fn = &p->fn[f];
+	for (k = 0; k < fn->ncgt; k++)
+		if (flags_live_in(p, fn->cgt[k])) {
+			err_at(p->path, s->line, "flags live at %s, a target of the computed "
+			       "goto: not supported (its compare chain sets them)",
+			       p->st[fn->cgt[k]].name);
+			return -1;
+		}
+	if (s->op[0].kind == OP_REG)
+		rt = s->op[0].reg;
+	for (j = 0; j < (int)(sizeof(order) / sizeof(order[0])); j++) {
+		int r = order[j];
+
+		if (stmt_mentions_reg(s, r) || r == rt)
+			continue;
+		for (k = 0; k < fn->ncgt && reg_dead_at(p, fn->cgt[k], r); k++)
+			;
+		if (k < fn->ncgt)
+			continue;
+		if (rt < 0)
+			rt = r;
+		else if (rs < 0)
+			rs = r;
+	}
+	if (rt < 0 || rs < 0) {
+		err_at(p->path, s->line, "no scratch register dead at every target of the "
+		       "computed goto: not supported");
+		return -1;
+	}
+	if (s->op[0].kind != OP_REG) {
+		struct stmt t = *s;
+		int opsize;
+
+		strcpy(t.name, "movq");
+		t.isa = isa_lookup("movq", &opsize);
+		t.nops = 2;
+		t.op[0].star = false;
+		memset(&t.op[1], 0, sizeof(t.op[1]));
+		t.op[1].kind = OP_REG;
+		t.op[1].reg = rt;
+		t.op[1].width = 8;
+		if (s->op[0].kind != OP_MEM || rewrite_mem(c, i, &t, 0, 8))
+			return -1;
+	}
+	for (k = 0; k < fn->ncgt; k++) {
+		const char *l = p->st[fn->cgt[k]].name;
+
+		fprintf(c->out, "\tleaq\t%s(%%rip), %%%s\n\tcmpq\t%%%s, %%%s\n\tje\t%s\n",
+			l, reg_name(rs, 8), reg_name(rs, 8), reg_name(rt, 8), l);
+	}
+	site = c->site++;
+	fprintf(c->out, "\tpushq\t$0\n\tcall\t__twin_bug\n.Lsvm_cgl_%d:\n\tjmp\t.Lsvm_cgl_%d\n",
+		site, site);
+	c->st->cgotos++;
+	return 0;
+}
+
 static int rewrite_insn(struct ctx *c, int i)
 {
 	struct stmt *s = &c->p->st[i];
@@ -880,12 +1104,8 @@ static int rewrite_insn(struct ctx *c, int i)
 		return 0;
 	}
 	if ((f & (I_CALL | I_JMP)) && s->op[0].star) {
-		if (f & I_JMP) {
-			err_at(c->p->path, s->line, "indirect jump with no known target "
-			       "(computed goto, jump table): not supported, control flow "
-			       "must be direct branches");
-			return -1;
-		}
+		if (f & I_JMP)
+			return rewrite_cgoto(c, i);
 		if (s->op[0].kind == OP_REG) {
 			fprintf(c->out, "\tmovq\t%%%s, %%r11\n\tcall\t__twin_dispatch\n",
 				reg_name(s->op[0].reg, 8));
@@ -936,8 +1156,8 @@ static int rewrite_insn(struct ctx *c, int i)
 			return 0;
 		}
 	}
-	/* %rsp moves by push/pop and constant steps only: the frame has one
-	 * size on every path (a variable-length array or alloca has not) */
+	/* %rsp moves by push/pop and constant steps, or by the run-time
+	 * steps of a frame with a frame pointer (rewrite_rsp) */
 	if (s->nops && s->op[s->nops - 1].kind == OP_REG &&
 	    s->op[s->nops - 1].reg == REG_RSP && !(f & I_PUSHPOP)) {
 		const struct operand *o = &s->op[0];
@@ -946,12 +1166,8 @@ static int rewrite_insn(struct ctx *c, int i)
 
 		ok |= !strcmp(s->name, "leaq") && o->kind == OP_MEM &&
 		      o->base == REG_RSP && o->index < 0;
-		if (!ok) {
-			err_at(c->p->path, s->line, "'%s' moves %%rsp by a run-time amount "
-			       "(variable-length array, alloca): not supported, the frame "
-			       "must have one size on every path", s->name);
-			return -1;
-		}
+		if (!ok)
+			return rewrite_rsp(c, i);
 	}
 	/* before any rewriting: a store of $h to memory takes h's address too */
 	for (int k = 0; k < s->nops; k++) {
@@ -970,8 +1186,16 @@ static int rewrite_insn(struct ctx *c, int i)
 	}
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base != REG_RSP)
 		return rewrite_mem(c, i, s, mi, opsize);
-	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP && s->op[mi].index >= 0)
+	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP && s->op[mi].index >= 0) {
+		int fail;
+		const struct frame *fr = stack_frames(c->p, i, 0, &fail);
+
+		/* at a run-time depth the frame's extent is not known here:
+		 * through SVM, like a pointer (the stack is mapped 1:1) */
+		if (fail < 0 && fr[i].ranged)
+			return rewrite_mem(c, i, s, mi, opsize);
 		return rewrite_stack_index(c, i, s, mi, opsize);
+	}
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP)
 		c->st->stack_sites++;
 	if (mi >= 0 && (f & I_NOMEM) && s->op[mi].base == REG_RIP &&
@@ -1024,6 +1248,37 @@ static int rewrite_insn(struct ctx *c, int i)
 #define GROUP_RANGE 512
 #define GROUP_BASES 3
 #define GROUP_JCC 4
+
+/*
+ * An indexed %rsp operand at a run-time depth, which rewrite_insn
+ * translates like a pointer, with scratch registers of its own: no group,
+ * thunk group or loop window may hold it (their registers are live).
+ */
+static bool ranged_stack_index(struct program *p, int k)
+{
+	const struct stmt *s = &p->st[k];
+	const struct frame *fr;
+	int mi = s->kind == ST_INSN ? mem_operand(s) : -1, fail;
+
+	if (mi < 0 || (s->isa->flags & I_NOMEM) || s->op[mi].base != REG_RSP ||
+	    s->op[mi].index < 0)
+		return false;
+	fr = stack_frames(p, k, 0, &fail);
+	return fail < 0 && fr[k].ranged;
+}
+
+/* a write of %rsp other than push/pop and a constant step (rewrite_rsp) */
+static bool rsp_runtime_step(const struct stmt *s)
+{
+	const struct operand *o = &s->op[0];
+
+	if (s->kind != ST_INSN || !s->nops || (s->isa->flags & I_PUSHPOP) ||
+	    s->op[s->nops - 1].kind != OP_REG || s->op[s->nops - 1].reg != REG_RSP)
+		return false;
+	return !(((!strcmp(s->name, "addq") || !strcmp(s->name, "subq")) && o->kind == OP_IMM) ||
+		 (!strcmp(s->name, "leaq") && o->kind == OP_MEM && o->base == REG_RSP &&
+		  o->index < 0));
+}
 
 static int target_of(struct program *p, const struct stmt *s)
 {
@@ -1095,6 +1350,10 @@ static int try_group(struct ctx *c, int i)
 		    c->jl_target[k] >= 0)
 			break;
 		mi = mem_operand(s);
+		/* the run is printed as is: nothing rewrite_insn must check */
+		if (rsp_runtime_step(s) || (mi >= 0 && !(f & I_NOMEM) &&
+					    s->op[mi].base == REG_RSP && s->op[mi].index >= 0))
+			break;
 		if (mi >= 0 && s->op[mi].base != REG_RSP && !(f & I_NOMEM)) {
 			const struct operand *o = &s->op[mi];
 			int d, sz, nlo, nhi;
@@ -1326,7 +1585,7 @@ static int try_window(struct ctx *c, int l)
 	size_t slen = 0;
 	struct stats keep;
 
-	if (!is_local_label(name))
+	if (!is_local_label(name) || p->st[l].cg_target)
 		return 0;
 	/* the last back edge within reach */
 	for (k = l + 1; k < p->nst && k <= l + WIN_BODY; k++) {
@@ -1364,7 +1623,8 @@ static int try_window(struct ctx *c, int l)
 		if (s->pushdepth || s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
 			return 0;
 		if (s->kind == ST_LABEL) {
-			if (isdigit_label(s->name))
+			/* a computed goto enters the loop here */
+			if (isdigit_label(s->name) || s->cg_target)
 				return 0;
 			continue;
 		}
@@ -1387,6 +1647,8 @@ static int try_window(struct ctx *c, int l)
 		}
 		if (stmt_mentions_reg(s, REG_RSP))
 			rsp_used = true;
+		if (ranged_stack_index(p, k))
+			return 0;
 		mi = mem_operand(s);
 		if (mi < 0 || (f & I_NOMEM) || s->op[mi].base == REG_RSP)
 			continue;
@@ -1749,15 +2011,16 @@ static enum tg_step tg_step(struct ctx *c, const struct stmt *s0, int k, int b, 
 	if (s->section != s0->section || s->func != s0->func || s->pushdepth ||
 	    s->in_app || c->jl_target[k] >= 0 || c->bug_info[k] >= 0)
 		return TG_END;
-	if (s->kind == ST_LABEL)
-		return straight || isdigit_label(s->name) ? TG_END : TG_SKIP;
+	if (s->kind == ST_LABEL)	/* a computed goto's target is a join */
+		return straight || isdigit_label(s->name) || s->cg_target ? TG_END : TG_SKIP;
 	if (s->kind == ST_DIR)
 		return strcmp(s->name, ".p2align") && strcmp(s->name, ".align") &&
 		       strcmp(s->name, ".balign") ? TG_END : TG_SKIP;
 	f = s->isa->flags;
 	if ((f & (I_CALL | I_RET | I_STR | I_PRIV | I_JMP)) || !strcmp(s->name, "ud2") ||
 	    (s->prefix[0] && strcmp(s->prefix, "lock")) || stmt_mentions_reg(s, 11) ||
-	    ((f & I_IMPL) && (b <= 3 || b == 6 || b == 7)))
+	    ((f & I_IMPL) && (b <= 3 || b == 6 || b == 7)) || ranged_stack_index(c->p, k) ||
+	    rsp_runtime_step(s))
 		return TG_END;
 	if (f & I_JCC)	/* only forward, to a local label */
 		return straight || target_of(c->p, s) <= k ? TG_END : TG_SKIP;
@@ -2475,6 +2738,8 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 		c.jl_target[i] = -1;
 		c.bug_info[i] = -1;
 	}
+	if (cgoto_tables(p))
+		rc = -1;
 	ro_reachability(&c);
 	find_loops(&c);
 	if (annotate(&c))
