@@ -262,14 +262,17 @@ static void write_stack(struct state *st, int64_t disp, int64_t n)
 }
 
 /* %rsp exact again at depth d (leave, from a frame pointer): slots below
- * it are free; pushfq'd slots seen at a run-time depth are lost */
+ * it, and below where it was (they were free), hold nothing known;
+ * pushfq'd slots seen at a run-time depth are lost */
 static void exact_again(struct state *st, int d)
 {
+	int keep = d < st->depth ? d : st->depth;
+
 	if (ranged(st))
 		memset(&st->fl, 0, sizeof(st->fl));
+	slot_release(&st->fl, keep / 8 + 1);
+	slot_release(&st->cs, keep / 8 + 1);
 	st->depth = st->dhi = d;
-	slot_release(&st->fl, d / 8 + 1);
-	slot_release(&st->cs, d / 8 + 1);
 }
 
 /*
