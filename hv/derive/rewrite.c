@@ -833,6 +833,13 @@ static int saved_regs_bytes(struct program *p, int i)
 	return n;
 }
 
+/* A stack bound's failure, .Lsvm_stk_N (out of line): a fatal BUG. */
+static void emit_stack_bug(struct ctx *c, int site)
+{
+	missf(c, ".Lsvm_stk_%d:\n\tpushq\t$0\n\tcall\t__twin_bug\n"
+	      ".Lsvm_stkl_%d:\n\tjmp\t.Lsvm_stkl_%d\n", site, site, site);
+}
+
 /*
  * D(%rsp,%idx,S), a local array: its reach depends on data.  Bound the
  * index so that the access stays among the frame's locals, below the
@@ -870,8 +877,7 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 	fprintf(c->out, "%s\tcmpq\t$%ld, %%%s\n\tja\t.Lsvm_stk_%d\n%s%s\n",
 		flags ? "\tpushfq\n" : "", k, reg_name(o->index, 8), site,
 		flags ? "\tpopfq\n" : "", insn);
-	missf(c, ".Lsvm_stk_%d:\n\tpushq\t$0\n\tcall\t__twin_bug\n"
-	      ".Lsvm_stkl_%d:\n\tjmp\t.Lsvm_stkl_%d\n", site, site, site);
+	emit_stack_bug(c, site);
 	c->st->stack_sites++;
 	return 0;
 }
@@ -965,8 +971,7 @@ static int rewrite_rsp(struct ctx *c, int i)
 		fprintf(c->out, "\tcmpq\t$%ld, %%%s\n\tja\t.Lsvm_stk_%d\n"
 			"\tleaq\t-%d(%%rsp), %%rsp\n\tsubq\t%%%s, %%rsp\n", bound,
 			reg_name(o->reg, 8), site, VLA_PAD, reg_name(o->reg, 8));
-		missf(c, ".Lsvm_stk_%d:\n\tpushq\t$0\n\tcall\t__twin_bug\n"
-		      ".Lsvm_stkl_%d:\n\tjmp\t.Lsvm_stkl_%d\n", site, site, site);
+		emit_stack_bug(c, site);
 		c->st->vla_sites++;
 		return 0;
 	}
