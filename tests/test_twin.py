@@ -11,7 +11,7 @@ import pytest
 from conftest import BUILD, ROOT, run, tdh
 
 SCENARIOS = ["bad-payload", "traffic", "down-up", "retype", "corrupt-skb-data", "corrupt-ring-base",
-             "corrupt-adapter", "fault", "watchdog", "cycle"]
+             "corrupt-adapter", "fault", "watchdog", "return", "cycle"]
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,20 @@ def test_fault_and_watchdog_recovered(check):
     assert "Panic on CPU" not in log
 
 
+def test_overwritten_return_address_refused_in_xen(check):
+    """The shadow return stack in Xen: payload code shaped like a derived
+    function writes its own return slot; the pop unit refuses the return
+    (twinctl selftest return), the instance is disabled with reason 8,
+    and the next entries run normally (run_on restored __twin_rsp)."""
+    _, rundir, out = check
+    s = out["scenarios"]["return"]
+    c = s["counters"]
+    assert c["disables"] == 1 and c["disabled_reason"] == 8 and c["disabled_where"] == 0x1234
+    assert s["after_mbps"] > 1
+    log = (rundir / "console-xen.log").read_text(errors="replace")
+    assert "twin: return to 0x1234 refused (the shadow stack holds 0xffff82d0" in log
+
+
 def test_page_table_never_left_writable_to_the_instance(check):
     """dom0 pins, as an L1 table, a page the TLB cached writable: the pin
     succeeds because Xen's type change made the TLB let go, and the
@@ -113,7 +127,7 @@ def test_payload_links_only_against_the_interface():
     interface = set(re.findall(r'"([A-Za-z_0-9]+)"',
                                loader[loader.index("twin_interface[]"):loader.index("};")]))
     undef = set(run(["nm", "-u", str(payload)]).stdout.split()) - {"U"}
-    xen = {s for s in undef if re.match(r"(twin_|svm_|__svm_|__twin_vm_percpu_base$)", s)}
+    xen = {s for s in undef if re.match(r"(twin_|svm_|__svm_|__twin_)", s)}
     assert xen <= interface, xen - interface
     assert undef - xen == set(manifest["vm_symbols"])
     # the hv bindings were renamed: no policy name can resolve to Xen's own

@@ -655,18 +655,15 @@ ARRAY_C = """long f(long i, long a)
 	return t[i & 7] * 3 + t[(i >> 3) & 7];
 }
 """
-ARRAY_MAIN = """#include <stdio.h>
-#include <stdlib.h>
-long f(long i, long a);
-void __twin_bug(void) { puts("bug"); exit(3); }
-void *__svm_tlbp; unsigned long __svm_hits;
-int main(void)
+ARRAY_RUN = """long f(long i, long a);
+static void run(void)
 {
 	long s = 0;
-	for (long i = 0; i < 64; i++)
+	for (long i = 0; i < 64; i++) {
 		s = s * 31 + f(i, i * 7 + 1);
-	printf("%ld\\n", s);
-	return 0;
+		if (i % 16 == 15)
+			printf("%ld\\n", s);
+	}
 }
 """
 
@@ -675,29 +672,10 @@ def test_indexed_stack_operand_derived_and_same(tmp_path):
     """A local array indexed by data, movq (%rsp,%rdx,8): twinc refused
     ordinary C (issue 17).  The index is now bounded to the frame; the
     derived function computes what the original does."""
-    from twinc_lib import CORPUS_CFLAGS, LINK_CFLAGS
-    (tmp_path / "arr.c").write_text(ARRAY_C)
-    (tmp_path / "main.c").write_text(ARRAY_MAIN)
-    s = tmp_path / "arr.s"
-    p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, tmp_path / "arr.c"])
-    assert p.returncode == 0, p.stderr
-    assert re.search(r"\(%rsp,%r\w+,8\)", s.read_text()), "no indexed stack operand"
-    pol = tmp_path / "p.policy"
-    pol.write_text("root f\n")
-    out, obj = tmp_path / "out.s", tmp_path / "out.o"
-    p = twinc("--test", "--policy", pol, "-o", out, "--obj", obj, s)
-    assert p.returncode == 0, p.stderr
+    out = derive_and_run(tmp_path, ARRAY_C, ARRAY_RUN, "root f\n",
+                         want_in_asm=[r"\(%rsp,%r\w+,8\)"])
     assert re.search(r"\tcmpq\t\$\d+, %r\w+\n\tja\t\.Lsvm_stk_\d+\n(\tpopfq\n)?"
-                     r"\tmov\w*\t[^\n]*\(%rsp,%r\w+,8\)", out.read_text())
-    res = []
-    for name, o in (("orig", s), ("twin", obj)):
-        exe = tmp_path / name
-        p = run(["gcc", *LINK_CFLAGS, "-o", exe, tmp_path / "main.c", o])
-        assert p.returncode == 0, p.stderr
-        p = run([exe])
-        assert p.returncode == 0, p.stdout
-        res.append(p.stdout)
-    assert res[0] == res[1]
+                     r"\tmov\w*\t[^\n]*\(%rsp,%r\w+,8\)", out)
 
 
 # ---- issue 17, completeness: ordinary forms of kernel code ----
@@ -1628,3 +1606,99 @@ def test_push_and_pop_of_memory_derived_and_same(tmp_path):
     translates."""
     out = derive_and_run(tmp_path, None, PUSHPOP_MEM_MAIN, "root f\n", asm=PUSHPOP_MEM_S)
     assert "\tleaq\t-8(%rsp), %rsp\n" in out and "\tleaq\t8(%rsp), %rsp\n" in out, out
+
+
+# ---- issue 17: the shadow return stack (hv/derive/shadow.c) ----
+
+# f hands g a pointer to its own return slot (the stack is mapped 1:1 by
+# SVM, as for any pointer to a local) and g writes it through SVM.
+RS_SMASH_ASM = """	.text
+	.globl	f
+	.type	f, @function
+f:	pushq	%rbx
+	leaq	8(%rsp), %rdi
+	movq	$0x1234, %rsi
+	call	g
+	popq	%rbx
+	ret
+	.size	f, .-f
+	.globl	g
+	.type	g, @function
+g:	movq	%rsi, (%rdi)
+	ret
+	.size	g, .-g
+"""
+RS_DEPTH_C = """long r(long n)
+{
+	if (n <= 0)
+		return 1;
+	return r(n - 1) * 3 % 1000003 + n;
+}
+"""
+
+
+def derive_and_run_twin(tmp_path, src_or_asm, main, policy, is_asm=False):
+    """Derive with twinc --test and run only the derived program: its exit
+    status, stdout and stderr."""
+    from twinc_lib import CORPUS_CFLAGS, LINK_CFLAGS, SVM
+    (tmp_path / "main.c").write_text(RUN_MAIN % main)
+    s = tmp_path / "f.s"
+    if is_asm:
+        s.write_text(src_or_asm)
+    else:
+        (tmp_path / "f.c").write_text(src_or_asm)
+        p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, tmp_path / "f.c"])
+        assert p.returncode == 0, p.stderr
+    (tmp_path / "p.policy").write_text(policy)
+    out, obj = tmp_path / "out.s", tmp_path / "out.o"
+    p = twinc("--test", "--quiet", "--policy", tmp_path / "p.policy", "-o", out,
+              "--obj", obj, s)
+    assert p.returncode == 0, p.stderr
+    exe = tmp_path / "twin"
+    p = run(["gcc", *LINK_CFLAGS, "-DTWIN", f"-I{SVM}", "-o", exe, tmp_path / "main.c", obj,
+             SVM / "svm.c", SVM / "svm_user.c", SVM / "svm_entry.S"])
+    assert p.returncode == 0, p.stderr
+    return run([exe]), out.read_text()
+
+
+def test_return_address_written_through_a_pointer_is_refused(tmp_path):
+    """A driver pointer that reaches the instance's own return slot (SVM
+    maps the stack 1:1, and a probe accepts it) no longer redirects the
+    return: f's pop unit finds 0x1234 where its entry recorded the return
+    address and the runtime refuses it, before the ret."""
+    main = """long f(void);
+static void run(void) { printf("%ld\\n", f()); }
+"""
+    p, out = derive_and_run_twin(tmp_path, RS_SMASH_ASM, main, "root f\n", is_asm=True)
+    assert re.search(r"^g:\n\tmovq\t__twin_rsp\(%rip\), %r11\n", out, re.M), out
+    assert p.returncode != 0
+    assert "return to 0x1234 refused: the shadow return stack holds 0x" in p.stderr, p.stderr
+    assert "svm: fatal: return address overwritten" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("depth,fits", [(300, True), (40000, False)])
+def test_recursion_against_the_shadow_stack_depth(tmp_path, depth, fits):
+    """Activations nest up to the shadow stack's depth (SVM_RS_DEPTH, 1024
+    entries less the sentinel; GCC may inline a few levels of r into
+    itself) and compute what the original does; deeper,
+    the push unit's bound check refuses the call instead of writing past
+    the shadow stack."""
+    main = """long r(long n);
+static void run(void) { for (long k = 1; k <= 4; k++) printf("%%ld\\n", r(%d / k)); }
+""" % depth
+    p, out = derive_and_run_twin(tmp_path, RS_DEPTH_C, main, "root r\n")
+    assert "\tcall\tr\n" in out, "GCC turned the recursion into a loop"
+    if fits:
+        want = []
+        for k in range(1, 5):
+            v = 1
+            for n in range(1, depth // k + 1):
+                v = v * 3 % 1000003 + n
+            want.append(str(v))
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.split() == want
+    else:
+        assert p.returncode != 0
+        assert "svm: fatal: calls nested deeper than the shadow return stack" in p.stderr, \
+            p.stderr
+

@@ -92,6 +92,8 @@ int manifest_write(const char *path, struct program *p, struct policy *pol,
 		st->tgroups, st->tgroup_accesses);
 	fprintf(f, "  \"loop_windows\": %d,\n  \"window_accesses\": %d,\n",
 		st->windows, st->window_accesses);
+	fprintf(f, "  \"shadow_stack\": {\"entries\": %d, \"exits\": %d},\n",
+		st->rs_entries, st->rs_exits);
 	fprintf(f, "  \"count_hits\": %s,\n", st->count_hits ? "true" : "false");
 	fprintf(f, "  \"instructions_in\": %d,\n", st->insns_in);
 	fprintf(f, "  \"text_bytes_original\": %ld,\n  \"text_bytes_derived\": %ld,\n",

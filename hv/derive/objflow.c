@@ -89,8 +89,17 @@ struct state {
 	struct slots cs;	/* slot k holds the caller's %rbp */
 	int creg;		/* "cmp $ck, creg" decides the flags, or -1 */
 	int64_t ck;
+	uint8_t rs;		/* this activation's shadow stack entry: RS_* */
 	struct val r[NREG];
 };
+
+/*
+ * The shadow return stack (hv/svm/svm.h): at a function's entry the
+ * activation has no entry (OUT), its push unit makes one (IN), the pop
+ * unit fused with its ret or tail jmp drops it (OUT, and control leaves).
+ * Paths that disagree make it BAD, which no unit accepts.
+ */
+enum { RS_OUT, RS_IN, RS_BAD };
 
 static struct state *S;
 static int *work, nwork;
@@ -217,6 +226,10 @@ static void flow_to(int t, struct state *st)
 		}
 		changed |= slot_meet(&d->fl, &st->fl);
 		changed |= slot_meet(&d->cs, &st->cs);
+		if (d->rs != st->rs && d->rs != RS_BAD) {
+			d->rs = RS_BAD;
+			changed = true;
+		}
 		if (d->creg != st->creg || d->ck != st->ck) {
 			changed |= d->creg != -1;
 			d->creg = -1;
@@ -641,6 +654,69 @@ static void thunk_confined(int i, int t)
 		refuse("thunk", "control leaves the thunk");
 }
 
+/* leaving by ret: the caller's return address on top, its %rbp kept */
+static void check_return(struct state *st)
+{
+	if (ranged(st))
+		refuse("return", "at a run-time depth (%d to %d bytes): the return "
+		       "address is not known to be the caller's", st->depth, st->dhi);
+	if (st->depth)
+		refuse("return", "with %d bytes still on the stack: the return "
+		       "address is not the caller's", st->depth);
+	/* %rbp is callee-saved: a caller's frame pointer must survive */
+	if (st->r[RBP].k != V_CALLER)
+		refuse("return", "with %%rbp not the caller's (callee-saved)");
+}
+
+/* leaving by a tail call: the same, the callee returns for us */
+static void check_tail(struct state *st)
+{
+	if (st->dhi)
+		refuse("stack pointer", "tail call with %d bytes of frame", st->dhi);
+	if (st->r[RBP].k != V_CALLER)
+		refuse("return", "tail call with %%rbp not the caller's");
+}
+
+/*
+ * The shadow stack's units.  Push: only at the activation's start (OUT,
+ * nothing on the stack but the return address).  Pop: only with the
+ * activation's entry on it (IN); then the way out, as above.
+ */
+static void step_rs_unit(int i, struct state *st)
+{
+	struct unit *u = &U[i];
+	struct osym *ext;
+	int t;
+
+	st->r[11] = UNK;
+	st->creg = -1;
+	if (u->kind == UK_RS_PUSH) {
+		if (st->rs != RS_OUT || st->depth || ranged(st))
+			refuse("return", "shadow stack push unit not at a function's start");
+		st->r[10] = UNK;
+		st->rs = RS_IN;
+		return;
+	}
+	if (st->rs != RS_IN)
+		refuse("return", "shadow stack pop unit without this activation's entry");
+	st->rs = RS_OUT;
+	if (u->ret) {
+		check_return(st);
+		return;
+	}
+	cur = i + 5;
+	t = branch_target(i + 5, &ext);
+	check_tail(st);
+	if (ext) {
+		if (!callable_external(ext->name))
+			refuse("call target", "%s is not allowed by the policy", ext->name);
+		return;
+	}
+	if (!I[t].entry || thunk_of(t))
+		refuse("return", "tail call to no function's start");
+	flow_to(t, st);
+}
+
 static void step(int i)
 {
 	struct state st = S[i], tk;
@@ -654,7 +730,14 @@ static void step(int i)
 	int r0;
 
 	cur = i;
-	if (I[i].unit == 5) {			/* miss unit */
+	if (u->kind == UK_RS_PUSH || u->kind == UK_RS_POP) {
+		step_rs_unit(i, &st);
+		if (u->kind == UK_RS_POP)
+			return;
+		next = i + I[i].unit;
+		goto fall;
+	}
+	if (u->kind == UK_MISS) {		/* miss unit */
 		if (st.dhi + 24 > FRAME_MAX)
 			refuse("stack pointer", "too deep");
 		write_stack(&st, -24, 24);
@@ -664,7 +747,7 @@ static void step(int i)
 		next = i + 5;
 		goto fall;
 	}
-	if (I[i].unit) {			/* probe unit */
+	if (u->kind == UK_PROBE) {
 		tk = st;
 		tk.r[u->a] = UNK;
 		tk.r[u->b] = (struct val){ .k = V_ENT, .tag = u->tag };
@@ -704,6 +787,22 @@ static void step(int i)
 			refuse("stack pointer", "push/pop of a memory operand");
 		check_mem(i, o, &st);
 	}
+	/* thunks and stubs return by a plain ret (through a slot no code
+	 * between their caller's call and their ret may write) */
+	if (thunk_of(i) || in_section(i, ".text.twin_stubs"))
+		for (k = 0; k < d->operand_count; k++) {
+			ZydisDecodedOperand *o = &I[i].op[k];
+
+			if (o->type != ZYDIS_OPERAND_TYPE_MEMORY ||
+			    o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
+				continue;
+			if (!thunk_of(i))
+				refuse("stub", "a memory operand in a stub");
+			if (o->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)
+				refuse("thunk", "writes memory");
+		}
+	if (in_section(i, ".text.twin_stubs") && d->meta.category == ZYDIS_CATEGORY_CALL)
+		refuse("stub", "a call in a stub");
 	/* bt* with a register bit offset reaches past its operand */
 	if (d->meta.category == ZYDIS_CATEGORY_BITBYTE &&
 	    I[i].op[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
@@ -722,16 +821,15 @@ static void step(int i)
 	case ZYDIS_CATEGORY_UNCOND_BR:
 		t = branch_target(i, &ext);
 		if (ext) {
-			bool stub = !strcmp(O.sec[I[i].sec].name, ".text.twin_stubs") &&
-				(!strcmp(ext->name, "__twin_upcall") ||
-				 !strcmp(ext->name, "__twin_denied"));
-
-			if (!stub && !callable_external(ext->name))
-				refuse("call target", "%s is not allowed by the policy", ext->name);
-			if (st.dhi)
-				refuse("stack pointer", "tail call with %d bytes of frame", st.dhi);
-			if (st.r[RBP].k != V_CALLER)
-				refuse("return", "tail call with %%rbp not the caller's");
+			/* a stub's jump to the runtime, which returns for it */
+			if (!in_section(i, ".text.twin_stubs") ||
+			    (strcmp(ext->name, "__twin_upcall") && strcmp(ext->name, "__twin_denied")))
+				refuse("return", "tail call to %s without the shadow stack's "
+				       "check (pop unit)", ext->name);
+			check_tail(&st);
+		} else if (I[t].entry) {
+			refuse("return", "jump to a function without the shadow stack's "
+			       "check (pop unit)");
 		}
 		thunk_confined(i, t);
 		flow_to(t, &st);
@@ -740,6 +838,9 @@ static void step(int i)
 		t = branch_target(i, &ext);
 		if (ext)
 			refuse("call target", "conditional jump out of the object");
+		if (I[t].entry)
+			refuse("return", "conditional jump to a function (a tail call "
+			       "without the shadow stack's check)");
 		tk = st;
 		if (st.creg >= 0) {
 			switch (d->mnemonic) {
@@ -754,15 +855,13 @@ static void step(int i)
 		flow_to(t, &tk);
 		goto fall;
 	case ZYDIS_CATEGORY_RET:
-		if (ranged(&st))
-			refuse("return", "at a run-time depth (%d to %d bytes): the return "
-			       "address is not known to be the caller's", st.depth, st.dhi);
-		if (st.depth)
-			refuse("return", "with %d bytes still on the stack: the return "
-			       "address is not the caller's", st.depth);
-		/* %rbp is callee-saved: a caller's frame pointer must survive */
-		if (st.r[RBP].k != V_CALLER)
-			refuse("return", "with %%rbp not the caller's (callee-saved)");
+		/* only thunks and stubs return but by the pop unit: both
+		 * entered by a call, neither calling nor writing memory */
+		if (!thunk_of(i) && !in_section(i, ".text.twin_stubs"))
+			refuse("return", "without the shadow stack's check (pop unit)");
+		if (st.rs != RS_OUT)
+			refuse("return", "a plain ret after a shadow stack push unit");
+		check_return(&st);
 		th = thunk_of(i);
 		if (th) {
 			struct val *v = &st.r[th->a];
@@ -850,6 +949,8 @@ static void seed(int i, bool entry)
 	S[i].creg = -1;
 	if (entry)		/* a function's entry: %rbp is its caller's */
 		S[i].r[RBP] = (struct val){ .k = V_CALLER };
+	else
+		S[i].rs = RS_BAD;
 	queued[i] = true;
 	work[nwork++] = i;
 }
@@ -878,8 +979,14 @@ void objflow_run(void)
 	work = malloc(NI * sizeof(int));
 	queued = calloc(NI, sizeof(bool));
 	for (i = 0; i < NI; i++)
-		if (I[i].entry)
+		if (I[i].entry) {
+			cur = i;
+			if (U[i].kind != UK_RS_PUSH && !thunk_of(i) &&
+			    !in_section(i, ".text.twin_stubs"))
+				refuse("return", "function entry without the shadow stack's "
+				       "push unit");
 			seed(i, true);
+		}
 	drain();
 	for (i = 0; i < NI; i++) {
 		/* alignment padding does nothing wherever it falls */

@@ -24,7 +24,11 @@
  * stubs, policy-bound externals and runtime entries; %rsp only moved by
  * push/pop/call/ret and bounded constant steps, the same depth on every
  * path, nothing written at or above the return address, ret at depth 0;
- * popfq only of a slot pushfq wrote; thunks return what their name says.
+ * popfq only of a slot pushfq wrote; thunks return what their name says;
+ * every function records its return address on the shadow return stack
+ * at entry (push unit) and returns or tail-calls only through the check
+ * that its slot still holds it (pop unit), thunks and stubs aside, which
+ * neither call nor write memory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -127,7 +131,8 @@ int ins_at(int sec, uint64_t off)
 bool runtime_var(const char *n)
 {
 	return !strcmp(n, "__svm_tlbp") || !strcmp(n, "__svm_hits") ||
-	       !strcmp(n, "__twin_vm_percpu_base");
+	       !strcmp(n, "__twin_vm_percpu_base") || !strcmp(n, "__twin_rsp") ||
+	       !strcmp(n, "__twin_rs_end");
 }
 
 /* names a call or jump may take by relocation to an undefined symbol */
@@ -140,6 +145,11 @@ bool callable_external(const char *n)
 	return !strcmp(n, "__svm_miss_done") || !strcmp(n, "__svm_rep_movsq") ||
 	       !strcmp(n, "__svm_rep_stosq") || !strcmp(n, "__twin_bug") ||
 	       !strcmp(n, "__twin_dispatch");
+}
+
+bool in_section(int i, const char *name)
+{
+	return !strcmp(O.sec[I[i].sec].name, name);
 }
 
 /* entries that preserve every register but those they return in */
@@ -792,6 +802,102 @@ static int miss_unit(int i, struct unit *u)
 	return 5;
 }
 
+/* "[base]": no index, displacement, relocation or segment override, 64 bits */
+static bool plain_mem(int i, ZydisDecodedOperand *o, int base)
+{
+	return o->type == ZYDIS_OPERAND_TYPE_MEMORY && o->mem.type == ZYDIS_MEMOP_TYPE_MEM &&
+	       gpr(o->mem.base) == base && o->mem.index == ZYDIS_REGISTER_NONE &&
+	       !o->mem.disp.value && !I[i].rdisp && o->size == 64 &&
+	       (o->mem.segment == ZYDIS_REGISTER_DS || o->mem.segment == ZYDIS_REGISTER_SS);
+}
+
+/* a jCC m to the runtime's __twin_rs_fail */
+static bool to_rs_fail(int i, ZydisMnemonic m)
+{
+	struct place p;
+
+	if (!mn(i, m) || !I[i].rimm || !pcrel(I[i].rimm))
+		return false;
+	p = place_of(I[i].rimm, field_adj(i, I[i].rimm));
+	return p.sec < 0 && !p.off && !strcmp(p.sym->name, "__twin_rs_fail");
+}
+
+static bool no_target_in(int i, int n)
+{
+	int j;
+
+	if (i + n > NI || I[i + n - 1].sec != I[i].sec)
+		return false;
+	for (j = i + 1; j < i + n; j++)
+		if (I[j].target)
+			return false;
+	return true;
+}
+
+/*
+ * The shadow return stack's push unit (hv/derive/shadow.c), at a
+ * function's entry: records [rsp], the return address, at __twin_rsp.
+ */
+static int rs_push_unit(int i)
+{
+	ZydisDecodedOperand *o;
+
+	if (!no_target_in(i, 6))
+		return 0;
+	o = I[i].op;
+	if (!mn(i, ZYDIS_MNEMONIC_MOV) || !reg64(&o[0], 11) || !rip_sym(i, &o[1], "__twin_rsp"))
+		return 0;
+	o = I[i + 1].op;
+	if (!mn(i + 1, ZYDIS_MNEMONIC_CMP) || !reg64(&o[0], 11) ||
+	    !rip_sym(i + 1, &o[1], "__twin_rs_end") || !to_rs_fail(i + 2, ZYDIS_MNEMONIC_JNB))
+		return 0;
+	o = I[i + 3].op;
+	if (!mn(i + 3, ZYDIS_MNEMONIC_MOV) || !reg64(&o[0], 10) || !plain_mem(i + 3, &o[1], RSP))
+		return 0;
+	o = I[i + 4].op;
+	if (!mn(i + 4, ZYDIS_MNEMONIC_MOV) || !plain_mem(i + 4, &o[0], 11) || !reg64(&o[1], 10))
+		return 0;
+	o = I[i + 5].op;
+	if (!mn(i + 5, ZYDIS_MNEMONIC_ADD) || !rip_sym(i + 5, &o[0], "__twin_rsp") ||
+	    !imm_is(&o[1], 8) || I[i + 5].rimm)
+		return 0;
+	return 6;
+}
+
+/*
+ * Its pop unit, fused with the way out of the activation: drops the top
+ * entry and goes on only if [rsp] still holds it; then ret, or jmp (a
+ * direct tail call).
+ */
+static int rs_pop_unit(int i, struct unit *u)
+{
+	ZydisDecodedOperand *o;
+
+	if (!no_target_in(i, 6))
+		return 0;
+	o = I[i].op;
+	if (!mn(i, ZYDIS_MNEMONIC_SUB) || !rip_sym(i, &o[0], "__twin_rsp") ||
+	    !imm_is(&o[1], 8) || I[i].rimm)
+		return 0;
+	o = I[i + 1].op;
+	if (!mn(i + 1, ZYDIS_MNEMONIC_MOV) || !reg64(&o[0], 11) ||
+	    !rip_sym(i + 1, &o[1], "__twin_rsp"))
+		return 0;
+	o = I[i + 2].op;
+	if (!mn(i + 2, ZYDIS_MNEMONIC_MOV) || !reg64(&o[0], 11) || !plain_mem(i + 2, &o[1], 11))
+		return 0;
+	o = I[i + 3].op;
+	if (!mn(i + 3, ZYDIS_MNEMONIC_CMP) || !plain_mem(i + 3, &o[0], RSP) || !reg64(&o[1], 11) ||
+	    !to_rs_fail(i + 4, ZYDIS_MNEMONIC_JNZ))
+		return 0;
+	o = I[i + 5].op;
+	u->ret = mn(i + 5, ZYDIS_MNEMONIC_RET) && !I[i + 5].d.operand_count_visible;
+	if (!u->ret && !(mn(i + 5, ZYDIS_MNEMONIC_JMP) &&
+			 o[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE))
+		return 0;
+	return 6;
+}
+
 /* "lea rS, [rip + L]": the instruction at L (or -1), rS */
 static int lea_code(int i, int *r)
 {
@@ -870,12 +976,19 @@ static void find_units(void)
 			continue;
 		n = probe_unit(i, &U[i]);
 		if (n) {
+			U[i].kind = UK_PROBE;
 			U[i].jmp = branch_target(i + 6, &ext);
 			if (U[i].jmp < 0)
 				n = 0;
-		} else {
-			n = miss_unit(i, &U[i]);
+		} else if ((n = miss_unit(i, &U[i]))) {
+			U[i].kind = UK_MISS;
+		} else if ((n = rs_push_unit(i))) {
+			U[i].kind = UK_RS_PUSH;
+		} else if ((n = rs_pop_unit(i, &U[i]))) {
+			U[i].kind = UK_RS_POP;
 		}
+		if (!n)
+			U[i].kind = UK_NONE;
 		I[i].unit = n;
 		for (j = i + 1; j < i + n; j++)
 			I[j].inside = true;
@@ -918,7 +1031,7 @@ int objverify_file(const char *path, struct policy *pol, bool embedded)
 	find_units();
 	objflow_run();
 	for (i = 0; i < NI; i++)
-		units += I[i].unit > 5;
+		units += U[i].kind == UK_PROBE;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!embedded)
 		printf("%s: accepted: %d instructions, %d probe units, %d thunks, %.3f s\n", path,

@@ -90,7 +90,7 @@ struct ins {
 	ZydisDecodedInstruction d;
 	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
 	struct orel *rdisp, *rimm;
-	uint8_t unit;		/* probe (7/8) or miss (5) unit starting here */
+	uint8_t unit;		/* length of the unit starting here (U[i].kind) */
 	bool inside;		/* inside a unit: never a node of its own */
 	bool target;		/* entered other than by falling into it */
 	bool ret_site;		/* right after a call to a write thunk */
@@ -100,9 +100,14 @@ struct ins {
 	int visits;
 };
 
+/* units: exact instruction sequences checked as one step (objverify.c) */
+enum unit_kind { UK_NONE, UK_PROBE, UK_MISS, UK_RS_PUSH, UK_RS_POP };
+
 struct unit {
+	enum unit_kind kind;
 	int a, b, tag, info, jmp;
 	int64_t k;
+	bool ret;		/* UK_RS_POP: ends in ret (else a tail jmp) */
 };
 
 struct place {
@@ -131,6 +136,7 @@ int ins_at(int sec, uint64_t off);
 bool runtime_var(const char *n);
 bool callable_external(const char *n);
 bool saving_runtime(const char *n);
+bool in_section(int i, const char *name);
 struct thunk *thunk_at(int sec, uint64_t off);
 struct thunk *thunk_of(int i);
 int branch_target(int i, struct osym **ext);

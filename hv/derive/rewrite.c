@@ -1080,6 +1080,20 @@ static int rewrite_cgoto(struct ctx *c, int i)
 	return 0;
 }
 
+/* a jmp or jCC out of the activation: through the shadow stack's pop unit */
+static int rewrite_tail_call(struct ctx *c, int i, const char *target)
+{
+	const struct stmt *s = &c->p->st[i];
+
+	c->st->rs_exits++;
+	if (shadow_exit(c->out, s->name, target, c->site++)) {
+		err_at(c->p->path, s->line, "%s to %s: a tail call by a jump with no "
+		       "inverse condition", s->name, s->op[0].text);
+		return -1;
+	}
+	return 0;
+}
+
 static int rewrite_insn(struct ctx *c, int i)
 {
 	struct stmt *s = &c->p->st[i];
@@ -1097,6 +1111,14 @@ static int rewrite_insn(struct ctx *c, int i)
 		err_at(c->p->path, s->line, "privileged instruction '%s' in the fast path",
 		       s->name);
 		return -1;
+	}
+	if (f & I_RET) {
+		if (s->nops) {
+			err_at(c->p->path, s->line, "ret with an operand");
+			return -1;
+		}
+		c->st->rs_exits++;
+		return shadow_exit(c->out, "ret", NULL, 0);
 	}
 	if (f & I_STR) {
 		if (strncmp(s->prefix, "rep", 3)) {
@@ -1145,8 +1167,10 @@ static int rewrite_insn(struct ctx *c, int i)
 				err_at(c->p->path, s->line, "callee '%s' not bound", t);
 				return -1;
 			}
-			fprintf(c->out, "\t%s\t%s\n", s->name, b);
 			c->st->ext_calls++;
+			if (!(f & I_CALL))
+				return rewrite_tail_call(c, i, b);
+			fprintf(c->out, "\t%s\t%s\n", s->name, b);
 			/* GCC put nothing after a call that does not return; a
 			 * bound one (deny, stub) does: stop there, a fatal BUG
 			 * and, should that return, a jump to itself */
@@ -1161,6 +1185,9 @@ static int rewrite_insn(struct ctx *c, int i)
 			return 0;
 		}
 	}
+	if ((f & (I_JMP | I_JCC)) && s->op[0].kind == OP_SYM &&
+	    shadow_tail_target(c->p, s->op[0].text))
+		return rewrite_tail_call(c, i, s->op[0].text);
 	/* %rsp moves by push/pop and constant steps, or by the run-time
 	 * steps of a frame with a frame pointer (rewrite_rsp) */
 	if (s->nops && s->op[s->nops - 1].kind == OP_REG &&
@@ -2767,6 +2794,12 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 			continue;	/* bug/jump/lock tables: not for the instance */
 		}
 		if (s->kind == ST_LABEL) {
+			if (!opt->passthrough && shadow_entry_label(p, i)) {
+				fprintf(c.out, "%s:\n", s->name);
+				shadow_push(c.out);
+				st->rs_entries++;
+				continue;
+			}
 			if (inside && !opt->passthrough && !opt->no_windows) {
 				int n = try_window(&c, i);
 

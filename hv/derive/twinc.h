@@ -180,6 +180,7 @@ struct stats {
 	int flags_saved, scratch_pushed, rep_sites, lock_sites;
 	int bug_sites, jump_labels, icalls, ext_calls, rodata_lea;
 	int vla_sites, cgotos;	/* bounded dynamic steps of %rsp, computed gotos */
+	int rs_entries, rs_exits;	/* shadow return stack push and pop units */
 	int insns_in, insns_out;
 	int groups, group_accesses;
 	int thunk_sites, thunks;
@@ -199,6 +200,12 @@ struct options {
 	bool count_hits;	/* incq __svm_hits on every probe's hit path */
 	bool no_windows;	/* no loop windows: a probe per access in loops */
 };
+
+/* The shadow return stack's units (shadow.c). */
+bool shadow_entry_label(struct program *p, int i);
+bool shadow_tail_target(struct program *p, const char *t);
+void shadow_push(FILE *out);
+int shadow_exit(FILE *out, const char *insn, const char *target, int site);
 
 int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 		 const char *out, struct stats *st);

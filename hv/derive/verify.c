@@ -53,7 +53,10 @@
  *     by push/pop/call/ret or a constant adjustment.
  * Not modelled: the contents of the stack (return addresses and spilled
  * values are trusted to be the code's own; a stack operand with an index
- * register is refused, since its reach would depend on data).
+ * register is refused, since its reach would depend on data).  The shadow
+ * return stack's units are only recognised by shape (their runtime
+ * accesses are allowed there); where they must stand, and that returns go
+ * through them, is the machine-code verifier's to check.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -62,7 +65,7 @@
 #include "twinc.h"
 
 static const char *const runtime_calls[] = {
-	"__svm_miss", "__svm_miss_done", "__twin_dispatch", "__twin_bug",
+	"__svm_miss", "__svm_miss_done", "__twin_dispatch", "__twin_bug", "__twin_rs_fail",
 	"__svm_rep_stosq", "__svm_rep_movsq", "__twin_upcall", "__twin_denied",
 	NULL
 };
@@ -117,6 +120,63 @@ static bool mem_writes(const struct stmt *s, int mi)
 static int strict_next(struct program *p, int i)
 {
 	return i >= 0 && i + 1 < p->nst && p->st[i + 1].kind == ST_INSN ? i + 1 : -1;
+}
+
+static bool rip_var(const struct operand *o, const char *n)
+{
+	return is_mem(o, REG_RIP, n);
+}
+
+static bool reg_q(const struct operand *o, int r)
+{
+	return is_reg(o, r) && o->width == 8;
+}
+
+static bool insn2(const struct stmt *s, const char *name, bool (*a)(const struct operand *),
+		  bool (*b)(const struct operand *))
+{
+	return is_insn(s, name) && s->nops == 2 && !s->prefix[0] && a(&s->op[0]) && b(&s->op[1]);
+}
+
+static bool o_rsp_var(const struct operand *o) { return rip_var(o, "__twin_rsp"); }
+static bool o_end_var(const struct operand *o) { return rip_var(o, "__twin_rs_end"); }
+static bool o_r11(const struct operand *o) { return reg_q(o, 11); }
+static bool o_r10(const struct operand *o) { return reg_q(o, 10); }
+static bool o_at_rsp(const struct operand *o) { return is_mem(o, REG_RSP, ""); }
+static bool o_at_r11(const struct operand *o) { return is_mem(o, 11, ""); }
+static bool o_eight(const struct operand *o) { long long v; return imm(o, &v) && v == 8; }
+
+static bool to_rs_fail(const struct stmt *s, const char *jcc)
+{
+	return is_insn(s, jcc) && s->nops == 1 && s->op[0].kind == OP_SYM &&
+	       !strcmp(s->op[0].text, "__twin_rs_fail");
+}
+
+/*
+ * The shadow return stack's units (shadow.c), by their exact shape: n
+ * consecutive instructions from i, 0 if there is none.  Their accesses
+ * of __twin_rsp, __twin_rs_end and the shadow stack are the runtime's;
+ * where the units must stand is the machine-code verifier's to check.
+ */
+static int rs_unit(struct program *p, int i)
+{
+	const struct stmt *s = p->st;
+	int k;
+
+	for (k = 1; k < 6; k++)
+		if (strict_next(p, i + k - 1) < 0)
+			return 0;
+	if (insn2(&s[i], "movq", o_rsp_var, o_r11) && insn2(&s[i + 1], "cmpq", o_end_var, o_r11) &&
+	    to_rs_fail(&s[i + 2], "jae") && insn2(&s[i + 3], "movq", o_at_rsp, o_r10) &&
+	    insn2(&s[i + 4], "movq", o_r10, o_at_r11) && insn2(&s[i + 5], "addq", o_eight, o_rsp_var))
+		return 6;
+	if (insn2(&s[i], "subq", o_eight, o_rsp_var) && insn2(&s[i + 1], "movq", o_rsp_var, o_r11) &&
+	    insn2(&s[i + 2], "movq", o_at_r11, o_r11) && insn2(&s[i + 3], "cmpq", o_r11, o_at_rsp) &&
+	    to_rs_fail(&s[i + 4], "jne") &&
+	    ((is_insn(&s[i + 5], "ret") && !s[i + 5].nops && !s[i + 5].prefix[0]) ||
+	     (is_insn(&s[i + 5], "jmp") && s[i + 5].op[0].kind == OP_SYM)))
+		return 6;
+	return 0;
 }
 
 /* "incq __svm_hits(%rip)": the hit counter of --count-hits, exactly so */
@@ -1152,7 +1212,7 @@ int verify_file(const char *path, struct policy *pol, int *naccess)
 	find_chains(&v);
 	for (i = 0; i < p.nst; i++) {
 		struct unit u;
-		int ra, size, wr, k;
+		int ra, size, wr, k, n;
 		const char *entry;
 
 		check_shape(&v, i);
@@ -1164,6 +1224,9 @@ int verify_file(const char *path, struct policy *pol, int *naccess)
 			   miss_unit(&p, i, &ra, &size, &wr, &entry)) {
 			v.unit_at[i] = 'm';
 			for (k = 0; k < 5; k++)
+				v.covered[i + k] = true;
+		} else if (p.sec[p.st[i].section].text && (n = rs_unit(&p, i))) {
+			for (k = 0; k < n; k++)
 				v.covered[i + k] = true;
 		}
 	}

@@ -36,6 +36,28 @@ static void test_spin(void)
 		asm volatile("pause" ::: "memory");
 }
 
+/*
+ * A derived function's shape (hv/derive/shadow.c) whose return slot a
+ * driver pointer overwrote: its pop unit must refuse the return.
+ */
+void test_return(void);
+asm(".pushsection .text\n"
+    "test_return:\n"
+    "\tmovq\t__twin_rsp(%rip), %r11\n"
+    "\tcmpq\t__twin_rs_end(%rip), %r11\n"
+    "\tjae\t__twin_rs_fail\n"
+    "\tmovq\t(%rsp), %r10\n"
+    "\tmovq\t%r10, (%r11)\n"
+    "\taddq\t$8, __twin_rsp(%rip)\n"
+    "\tmovq\t$0x1234, (%rsp)\n"
+    "\tsubq\t$8, __twin_rsp(%rip)\n"
+    "\tmovq\t__twin_rsp(%rip), %r11\n"
+    "\tmovq\t(%r11), %r11\n"
+    "\tcmpq\t%r11, (%rsp)\n"
+    "\tjne\t__twin_rs_fail\n"
+    "\tret\n"
+    ".popsection");
+
 static const struct twin_desc desc
 	__attribute__((section(".twin.instance"), used)) = {
 	.magic = TWIN_DESC_MAGIC,
@@ -46,6 +68,7 @@ static const struct twin_desc desc
 	.uc_page_frag_free = TWIN_UC_PAGE_FRAG_FREE,
 	.test_fault = test_fault,
 	.test_spin = test_spin,
+	.test_return = test_return,
 };
 
 /*

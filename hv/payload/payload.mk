@@ -58,7 +58,7 @@ $(PAYLOAD): $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) hv/payload/glue.c hv/payl
 	@ld -r -z noexecstack --build-id=sha1 -o $@.tmp $(PAYLOAD_DIR)/instance.o $(PAYLOAD_DIR)/svm_entry.o \
 		$(PAYLOAD_DIR)/glue.o $(PAYLOAD_DIR)/depends.o $(PAYLOAD_DIR)/xen_depends.o
 	@nm -u $@.tmp | awk '{print $$2}' | \
-		grep -Ev '^(twin_|svm_|__svm_|__twin_vm_percpu_base$$)' > $(PAYLOAD_DIR)/vm-symbols || true
+		grep -Ev '^(twin_|svm_|__svm_|__twin_)' > $(PAYLOAD_DIR)/vm-symbols || true
 	@sed 's/.*"vm_symbols": \[\(.*\)\].*/\1/;t;d' $< | tr -d '" ' | tr ',' '\n' | sort > $(PAYLOAD_DIR)/vm-expected
 	@sort $(PAYLOAD_DIR)/vm-symbols | cmp -s - $(PAYLOAD_DIR)/vm-expected || \
 		{ echo "error: the payload's driver-VM symbols differ from the manifest's vm_symbols" >&2; \

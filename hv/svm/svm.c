@@ -15,6 +15,15 @@ struct svm_stats svm_stats;
 u64 __svm_hits;
 bool svm_disabled;
 
+static u64 svm_rs[SVM_RS_DEPTH] = { 0x8000000000000000ULL };
+u64 *__twin_rsp = svm_rs + 1;
+u64 *const __twin_rs_end = svm_rs + SVM_RS_DEPTH;
+
+bool svm_rs_overflowed(void)
+{
+	return __twin_rsp >= __twin_rs_end;
+}
+
 /*
  * Refused accesses go to the sink instead of faulting: reads see zeroes,
  * writes vanish.  Big enough for the widest access that can cross a page.
@@ -95,6 +104,7 @@ void svm_init(void)
 	memset(&svm_stats, 0, sizeof(svm_stats));
 	__svm_hits = 0;
 	svm_disabled = false;
+	__twin_rsp = svm_rs + 1;
 	bst.pending = false;
 	for (i = 0; i < SVM_TLB_SIZE; i++) {
 		svm_tlb[i].tag = SVM_TAG_INVALID;

@@ -58,6 +58,25 @@ extern struct svm_stats svm_stats;
 extern u64 __svm_hits;
 extern bool svm_disabled;			/* set by any refusal */
 
+/*
+ * The shadow return stack.  SVM maps the CPU's stack 1:1 (GCC passes
+ * pointers to locals), so a driver pointer can reach a return address in
+ * the instance's own frames.  twinc makes every derived function record
+ * its return address here at entry ("push unit") and leave only by a
+ * return or tail call that finds the same address in its slot ("pop
+ * unit"); the machine-code verifier checks both units and that every
+ * activation pushes and pops exactly once.  This memory is the runtime's,
+ * which SVM never maps.  __twin_rsp is the next free entry; entry 0 is a
+ * non-canonical sentinel that no return can match.  An entry from the
+ * runtime saves __twin_rsp and puts it back when the instance returns or
+ * is aborted.
+ */
+#define SVM_RS_DEPTH	1024
+extern u64 *__twin_rsp;
+extern u64 *const __twin_rs_end;
+/* __twin_rs_fail (svm_entry.S): a slot that lost its address, or too deep */
+bool svm_rs_overflowed(void);
+
 void svm_init(void);
 void svm_flush(void);
 void svm_flush_page(u64 page);

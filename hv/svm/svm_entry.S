@@ -185,4 +185,18 @@ __twin_upcall:
 __twin_denied:
 	movq	%r11, %rdi
 	jmp	twin_denied
+
+/*
+ * A shadow return stack unit's failure (svm.h), jumped to: the return
+ * address in the slot at (%rsp), in %r11 the one the shadow stack holds
+ * (or, at an overflow, its free entry).  The runtime ends the entry;
+ * nothing returns here.
+ */
+	.globl	__twin_rs_fail
+__twin_rs_fail:
+	movq	(%rsp), %rdi
+	movq	%r11, %rsi
+	andq	$-16, %rsp
+	call	twin_return_refused
+	ud2
 	.section .note.GNU-stack,"",@progbits

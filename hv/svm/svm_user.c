@@ -161,6 +161,15 @@ void twin_bug(u64 info, u64 where)
 	svm_fatal("BUG in instance");
 }
 
+void twin_return_refused(u64 found, u64 expected)
+{
+	if (svm_rs_overflowed())
+		svm_fatal("calls nested deeper than the shadow return stack");
+	svm_log("return to %#llx refused: the shadow return stack holds %#llx\n",
+		(unsigned long long)found, (unsigned long long)expected);
+	svm_fatal("return address overwritten");
+}
+
 long twin_upcall(long id, long *args, long *stack)
 {
 	(void)args;

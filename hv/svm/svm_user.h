@@ -25,6 +25,7 @@ int svm_user_make_table(u64 host);
 void twin_bug(u64 info, u64 where);
 long twin_upcall(long id, long *args, long *stack);
 long twin_denied(long id);
+void twin_return_refused(u64 found, u64 expected);
 long twin_dispatch_refused(u64 target);
 
 #endif

@@ -116,12 +116,15 @@ void twin_abort(unsigned int reason, uint64_t where)
 static long run_on(uint64_t percpu, void *fn, long a0, long a1)
 {
     s_time_t t0 = NOW(), dt;
+    u64 *rs = __twin_rsp;
     long rc;
 
     __twin_vm_percpu_base = percpu;
     this_cpu(abort_reason) = TWIN_DIS_NONE;
     this_cpu(entry_start) = t0;
     rc = twin_call(fn, a0, a1, &this_cpu(saved_sp));
+    /* an aborted entry leaves its activations on the shadow stack */
+    __twin_rsp = rs;
     this_cpu(entry_start) = 0;
     twin_svm_entry_done();
     dt = NOW() - t0;
@@ -206,8 +209,8 @@ void twin_vif_schedule_tx(void)
 
 /*
  * TWIN_OP_SELFTEST: one entry into the payload's own test code, which
- * faults or spins; the recovery must bring it back and disable the
- * instance, exactly as for the derived code.
+ * faults, spins or has its return address overwritten; the recovery must
+ * bring it back and disable the instance, exactly as for the derived code.
  */
 long twin_selftest(unsigned long kind)
 {
@@ -217,7 +220,8 @@ long twin_selftest(unsigned long kind)
     spin_lock(&twin.lock);
     fn = !usable() ? NULL :
          kind == TWIN_SELFTEST_FAULT ? twin.desc->test_fault :
-         kind == TWIN_SELFTEST_SPIN ? twin.desc->test_spin : NULL;
+         kind == TWIN_SELFTEST_SPIN ? twin.desc->test_spin :
+         kind == TWIN_SELFTEST_RETURN ? twin.desc->test_return : NULL;
     if ( !fn )
         rc = usable() ? -EINVAL : -ENODEV;
     else if ( !twin_in_text((unsigned long)fn) )

@@ -18,11 +18,13 @@ struct twin_desc {
     int32_t uc_page_frag_free;  /* that binding's upcall id, or -1 */
     /*
      * The recovery paths' own tests (TWIN_OP_SELFTEST), in the payload's
-     * text like the instance: an invalid opcode, and a loop that only
-     * the watchdog ends.
+     * text like the instance: an invalid opcode, a loop that only the
+     * watchdog ends, and a function whose return slot is overwritten
+     * between its shadow stack push and pop units.
      */
     void (*test_fault)(void);
     void (*test_spin)(void);
+    void (*test_return)(void);
 };
 
 #endif /* __TWIN_DESC_H__ */

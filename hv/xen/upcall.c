@@ -119,6 +119,21 @@ long twin_dispatch_refused(u64 target)
     return 0;
 }
 
+/*
+ * __twin_rs_fail: a return or tail call found another address in its
+ * slot than the shadow return stack holds (a driver pointer wrote it), or
+ * the calls nested deeper than the shadow stack.
+ */
+void twin_return_refused(u64 found, u64 expected)
+{
+    if ( svm_rs_overflowed() )
+        printk(XENLOG_WARNING "twin: calls nested deeper than the shadow return stack\n");
+    else
+        printk(XENLOG_WARNING "twin: return to %#"PRIx64" refused (the shadow stack holds %#"PRIx64")\n",
+               found, expected);
+    twin_abort(TWIN_DIS_RETURN, found);
+}
+
 /* BUG()/WARN() in the derived code (info: line | flags << 16). */
 void twin_bug(u64 info, u64 where)
 {

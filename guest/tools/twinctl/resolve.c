@@ -67,7 +67,7 @@ static const char *sec_name(const struct elf *e, unsigned int idx)
 static bool is_xen_symbol(const char *name)
 {
 	return !strncmp(name, "twin_", 5) || !strncmp(name, "svm_", 4) ||
-	       !strncmp(name, "__svm_", 6) || !strcmp(name, "__twin_vm_percpu_base");
+	       !strncmp(name, "__svm_", 6) || !strncmp(name, "__twin_", 7);
 }
 
 /* A symbol of the loaded e1000 module: its section's load address + value. */

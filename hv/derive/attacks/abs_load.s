@@ -1,6 +1,9 @@
 # expect: absolute memory operand
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	0x1000, %rax
-	ret
+f:
+	rs_push
+	movq	0x1000, %rax
+	rs_ret

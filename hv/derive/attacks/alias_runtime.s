@@ -1,8 +1,11 @@
 # expect: call target
 # An alias of the runtime's miss entry, called outside a miss unit.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	call	evil
-	ret
+f:
+	rs_push
+	call	evil
+	rs_ret
 	.set	evil, __svm_miss

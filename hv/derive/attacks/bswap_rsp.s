@@ -1,6 +1,9 @@
 # expect: stack pointer
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	bswap	%rsp
-	ret
+f:
+	rs_push
+	bswap	%rsp
+	rs_ret

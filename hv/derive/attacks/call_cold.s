@@ -1,8 +1,11 @@
 # expect: call target
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	call	f.cold
-	ret
+f:
+	rs_push
+	call	f.cold
+	rs_ret
 	.section .text.unlikely
-f.cold:	ret
+f.cold:	rs_ret

@@ -1,6 +1,9 @@
 # expect: indirect branch
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	call	(%r11)
-	ret
+f:
+	rs_push
+	call	(%r11)
+	rs_ret

@@ -1,6 +1,9 @@
 # expect: branch target
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	call	f+1
-	ret
+f:
+	rs_push
+	call	f+1
+	rs_ret

@@ -1,7 +1,10 @@
 # expect: indirect branch
 # GAS takes "call %rax" as an indirect call (with a warning).
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	call	%rax
-	ret
+f:
+	rs_push
+	call	%rax
+	rs_ret

@@ -1,6 +1,9 @@
 # expect: call target
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	call	panic
-	ret
+f:
+	rs_push
+	call	panic
+	rs_ret

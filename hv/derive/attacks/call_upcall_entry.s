@@ -1,8 +1,11 @@
 # expect: call target
 # The upcall entry reached directly, without a generated stub.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movl	$99, %r11d
+f:
+	rs_push
+	movl	$99, %r11d
 	call	__twin_upcall
-	ret
+	rs_ret

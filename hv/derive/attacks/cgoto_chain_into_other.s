@@ -1,10 +1,13 @@
 # expect: code address in data
 # f's chain jumps into g: a label of another function is not one f's
 # table may hold.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	leaq	.L2(%rip), %r10
+f:
+	rs_push
+	leaq	.L2(%rip), %r10
 	cmpq	%r10, %rdi
 	je	.L2
 	pushq	$0
@@ -13,8 +16,10 @@ f:	leaq	.L2(%rip), %r10
 	.size	f, .-f
 	.globl	g
 	.type	g, @function
-g:	movl	$1, %eax
-.L2:	ret
+g:
+	rs_push
+	movl	$1, %eax
+.L2:	rs_ret
 	.size	g, .-g
 	.section .rodata
 	.p2align 3

@@ -1,10 +1,13 @@
 # expect: indirect branch
 # The table as a computed goto's, but the jump through it kept: only the
 # compare chain's direct jumps may go to its labels.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	leaq	.L1(%rip), %r10
+f:
+	rs_push
+	leaq	.L1(%rip), %r10
 	cmpq	%r10, %rdi
 	je	.L1
 	pushq	$0

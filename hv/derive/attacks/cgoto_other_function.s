@@ -1,28 +1,33 @@
 # expect: code address in data
 # One table holding labels of two functions, each tested by its own
 # function's chain: f's table must hold f's labels only.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	leaq	.L1(%rip), %r10
+f:
+	rs_push
+	leaq	.L1(%rip), %r10
 	cmpq	%r10, %rdi
 	je	.L1
 	pushq	$0
 	call	__twin_bug
 1:	jmp	1b
 .L1:	movl	$1, %eax
-	ret
+	rs_ret
 	.size	f, .-f
 	.globl	g
 	.type	g, @function
-g:	leaq	.L2(%rip), %r10
+g:
+	rs_push
+	leaq	.L2(%rip), %r10
 	cmpq	%r10, %rdi
 	je	.L2
 	pushq	$0
 	call	__twin_bug
 2:	jmp	2b
 .L2:	movl	$2, %eax
-	ret
+	rs_ret
 	.size	g, .-g
 	.section .rodata
 	.p2align 3

@@ -1,8 +1,11 @@
 # expect: string instruction
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	repe cmpsb
+f:
+	rs_push
+	repe cmpsb
 	lodsq
 	repne scasb
-	ret
+	rs_ret

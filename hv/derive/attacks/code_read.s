@@ -1,6 +1,9 @@
 # expect: code read as data
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	f(%rip), %rax
-	ret
+f:
+	rs_push
+	movq	f(%rip), %rax
+	rs_ret

@@ -1,9 +1,12 @@
 # expect: __twin_pcpu_
 # The instance's own writable data other than __twin_pcpu_ variables.
+	.include "shadow.inc"
 	.data
 v:	.quad	0
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rax, v(%rip)
-	ret
+f:
+	rs_push
+	movq	%rax, v(%rip)
+	rs_ret

@@ -1,8 +1,11 @@
 # expect: outside its SVM window
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rdi, %r11
+f:
+	rs_push
+	movq	%rdi, %r11
 	call	__svm_pr8_r11_r10
 	movq	8(%r11), %rax
-	ret
+	rs_ret

@@ -1,6 +1,9 @@
 # expect: runtime variable
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	incq	__svm_hits(%rip)
-	ret
+f:
+	rs_push
+	incq	__svm_hits(%rip)
+	rs_ret

@@ -1,6 +1,9 @@
 # expect: relocation
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	$__svm_tlbp, %rax
-	ret
+f:
+	rs_push
+	movq	$__svm_tlbp, %rax
+	rs_ret

@@ -2,10 +2,13 @@
 # Widening happens only at the target of a branch back: the index is
 # checked once, before the loop, and grows inside it; at the loop head
 # its range is widened and the access in the loop has no bound.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	subq	$4000, %rsp
+f:
+	rs_push
+	subq	$4000, %rsp
 	xorl	%ecx, %ecx
 	cmpq	$7, %rcx
 	ja	2f
@@ -14,4 +17,4 @@ f:	subq	$4000, %rsp
 	cmpq	%rdi, %rcx
 	jb	1b
 2:	addq	$4000, %rsp
-	ret
+	rs_ret

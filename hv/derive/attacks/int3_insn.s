@@ -1,6 +1,9 @@
 # expect: instruction not allowed
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	int3
-	ret
+f:
+	rs_push
+	int3
+	rs_ret

@@ -2,10 +2,13 @@
 # Skip the first half of a probe by jumping into its middle: a unit with a
 # label inside is no unit, so its pieces prove nothing and the access is
 # refused.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	jmp	2f
+f:
+	rs_push
+	jmp	2f
 	movq	%rdi, %rax
 	movq	%rax, %rcx
 	shrq	$7, %rcx
@@ -16,4 +19,4 @@ f:	jmp	2f
 	ja	3f
 	addq	8(%rcx), %rax
 	movq	%rsi, (%rax)
-3:	ret
+3:	rs_ret

@@ -1,5 +1,8 @@
 # expect: indirect branch
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	jmp	8(%rsp)
+f:
+	rs_push
+	jmp	8(%rsp)

@@ -1,5 +1,8 @@
 # expect: indirect branch
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	jmp	*%rdi
+f:
+	rs_push
+	jmp	*%rdi

@@ -1,10 +1,13 @@
 # expect: leave
 # Two paths set the frame pointer at different depths: at the join %rbp
 # is neither, and leave could leave %rsp 8 bytes off.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rbp
+f:
+	rs_push
+	pushq	%rbp
 	testq	%rdi, %rdi
 	je	1f
 	movq	%rsp, %rbp
@@ -13,4 +16,4 @@ f:	pushq	%rbp
 1:	subq	$8, %rsp
 	movq	%rsp, %rbp
 2:	leave
-	ret
+	rs_ret

@@ -1,7 +1,10 @@
 # expect: string instruction
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	$4, %rcx
+f:
+	rs_push
+	movq	$4, %rcx
 	rep movsl
-	ret
+	rs_ret

@@ -1,7 +1,10 @@
 # expect: string instruction
 # Two explicit memory operands.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movsw	(%rsi), (%rdi)
-	ret
+f:
+	rs_push
+	movsw	(%rsi), (%rdi)
+	rs_ret

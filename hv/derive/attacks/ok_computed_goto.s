@@ -2,10 +2,13 @@
 # A computed goto as twinc derives it: the value compared with each label
 # of the function's read-only table, direct jumps only, a fatal BUG if
 # none matches; the table's entries are those labels.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	leaq	.L1(%rip), %r10
+f:
+	rs_push
+	leaq	.L1(%rip), %r10
 	cmpq	%r10, %rdi
 	je	.L1
 	leaq	.L2(%rip), %r10
@@ -15,9 +18,9 @@ f:	leaq	.L1(%rip), %r10
 	call	__twin_bug
 1:	jmp	1b
 .L1:	movl	$1, %eax
-	ret
+	rs_ret
 .L2:	movl	$2, %eax
-	ret
+	rs_ret
 	.size	f, .-f
 	.section .rodata
 	.p2align 3

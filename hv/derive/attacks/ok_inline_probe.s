@@ -1,8 +1,11 @@
 # expect: accepted
 # An inline probe unit with its miss unit, flags saved around it.
+	.include "shadow.inc"
 	.globl	f
 	.type	f, @function
-f:	pushfq
+f:
+	rs_push
+	pushfq
 	leaq	24(%rdi), %rax
 	movq	%rax, %rcx
 	shrq	$7, %rcx
@@ -14,7 +17,7 @@ f:	pushfq
 	addq	8(%rcx), %rax
 .Lgo:	popfq
 	movl	%esi, (%rax)
-	ret
+	rs_ret
 	.section .text.twin_miss,"ax",@progbits
 .Lmiss:	addq	16(%rcx), %rax
 	pushq	$68

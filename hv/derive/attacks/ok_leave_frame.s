@@ -1,10 +1,13 @@
 # expect: accepted
 # A frame-pointer function (-fno-omit-frame-pointer): leave restores the
 # depth movq %rsp, %rbp recorded, and pops the caller's %rbp, across a call.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rbp
+f:
+	rs_push
+	pushq	%rbp
 	movq	%rsp, %rbp
 	pushq	%rbx
 	subq	$40, %rsp
@@ -15,4 +18,4 @@ f:	pushq	%rbp
 	movq	(%r11), %rax
 	movq	40(%rsp), %rbx
 	leave
-	ret
+	rs_ret

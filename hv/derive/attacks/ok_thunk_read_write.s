@@ -1,9 +1,12 @@
 # expect: accepted
 # A read and a write through probe thunks, a stack slot, a bound call.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rbx
+f:
+	rs_push
+	pushq	%rbx
 	subq	$16, %rsp
 	leaq	8(%rdi), %r11
 	call	__svm_pr8_r11_r10
@@ -15,11 +18,13 @@ f:	pushq	%rbx
 	call	napi_gro_receive
 	addq	$16, %rsp
 	popq	%rbx
-	ret
+	rs_ret
 	.size	f, .-f
 	.globl	g
 	.type	g, @function
-g:	ret
+g:
+	rs_push
+	rs_ret
 	.size	g, .-g
 	.section .rodata.twin_dispatch,"a",@progbits
 	.quad	__vm__g, g

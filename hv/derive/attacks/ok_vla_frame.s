@@ -3,10 +3,13 @@
 # right before the dynamic step, the pad, stores at the run-time depth,
 # flags kept around them (pushfq'd at a range), %rsp back from the frame
 # pointer, the caller's %rbp popped, ret at depth 0.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rbp
+f:
+	rs_push
+	pushq	%rbp
 	movq	%rsp, %rbp
 	pushq	%rbx
 	leaq	15(,%rdi,8), %rax
@@ -26,7 +29,7 @@ f:	pushq	%rbp
 	leaq	-8(%rbp), %rsp
 	popq	%rbx
 	popq	%rbp
-	ret
+	rs_ret
 2:	pushq	$0
 	call	__twin_bug
 3:	jmp	3b

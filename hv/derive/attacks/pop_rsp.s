@@ -1,7 +1,10 @@
 # expect: stack pointer
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rdi
+f:
+	rs_push
+	pushq	%rdi
 	popq	%rsp
-	ret
+	rs_ret

@@ -1,8 +1,11 @@
 # expect: popfq
 # popfq of any value: DF, AC, IF, TF.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rdi
+f:
+	rs_push
+	pushq	%rdi
 	popfq
-	ret
+	rs_ret

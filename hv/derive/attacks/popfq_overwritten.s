@@ -1,8 +1,11 @@
 # expect: popfq
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushfq
+f:
+	rs_push
+	pushfq
 	movq	%rdi, (%rsp)
 	popfq
-	ret
+	rs_ret

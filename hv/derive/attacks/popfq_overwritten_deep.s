@@ -1,12 +1,15 @@
 # expect: popfq
 # The pushfq'd slots are followed over the whole 4 KB frame (they were 64
 # slots, 512 bytes): a slot overwritten 3 KB down is still seen.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	subq	$3000, %rsp
+f:
+	rs_push
+	subq	$3000, %rsp
 	pushfq
 	movq	%rdi, (%rsp)
 	popfq
 	addq	$3000, %rsp
-	ret
+	rs_ret

@@ -2,10 +2,13 @@
 # pushfq, %rsp moved up past its slot (then free: an interrupt may write
 # it), then back down to it from a saved %rsp: popfq would pop whatever
 # is there now.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rbp
+f:
+	rs_push
+	pushq	%rbp
 	movq	%rsp, %rbp
 	subq	$64, %rsp
 	pushfq
@@ -14,4 +17,4 @@ f:	pushq	%rbp
 	movq	%rbx, %rsp
 	popfq
 	leave
-	ret
+	rs_ret

@@ -1,8 +1,11 @@
 # expect: instruction not allowed
 # cli/sti are IOPL-sensitive (Zydis does not call them privileged).
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	cli
+f:
+	rs_push
+	cli
 	sti
-	ret
+	rs_ret

@@ -1,6 +1,9 @@
 # expect: privileged instruction
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%cr3, %rax
-	ret
+f:
+	rs_push
+	movq	%cr3, %rax
+	rs_ret

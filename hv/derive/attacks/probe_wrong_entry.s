@@ -1,9 +1,12 @@
 # expect: not translated by SVM
 # The entry chosen from one address, the access made through another.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rdi, %rax
+f:
+	rs_push
+	movq	%rdi, %rax
 	movq	%rax, %rcx
 	shrq	$7, %rcx
 	andl	$131040, %ecx
@@ -12,4 +15,4 @@ f:	movq	%rdi, %rax
 	cmpq	$4088, %rax
 	ja	1f
 	movq	%rsi, (%rdx)
-1:	ret
+1:	rs_ret

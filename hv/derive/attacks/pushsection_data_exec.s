@@ -1,8 +1,11 @@
 # expect: executable section
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	ret
+f:
+	rs_push
+	rs_ret
 	.pushsection .data.x, "awx"
 	ret
 	.popsection

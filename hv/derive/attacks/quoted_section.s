@@ -1,5 +1,8 @@
 # expect: memory access not translated by SVM
+	.include "shadow.inc"
 	.section ".text"
 	.globl	f
-f:	movq	%rdi, (%rsi)
-	ret
+f:
+	rs_push
+	movq	%rdi, (%rsi)
+	rs_ret

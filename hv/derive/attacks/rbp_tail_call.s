@@ -1,7 +1,10 @@
 # expect: return
 # A tail call out with a changed %rbp: the callee returns it to our caller.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rdi, %rbp
-	jmp	napi_gro_receive
+f:
+	rs_push
+	movq	%rdi, %rbp
+	rs_jmp	napi_gro_receive

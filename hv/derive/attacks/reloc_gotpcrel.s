@@ -1,6 +1,9 @@
 # expect: relocation
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	jiffies@GOTPCREL(%rip), %rax
-	ret
+f:
+	rs_push
+	movq	jiffies@GOTPCREL(%rip), %rax
+	rs_ret

@@ -1,8 +1,11 @@
 # expect: relocation
 # A relocation that patches an opcode byte at load time.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	nop
-	ret
+f:
+	rs_push
+	nop
+	rs_ret
 	.reloc	f, R_X86_64_32, jiffies

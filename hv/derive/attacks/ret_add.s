@@ -1,6 +1,9 @@
 # expect: return address overwritten
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	addq	$3, (%rsp)
-	ret
+f:
+	rs_push
+	addq	$3, (%rsp)
+	rs_ret

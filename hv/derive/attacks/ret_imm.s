@@ -1,5 +1,8 @@
 # expect: return
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	ret	$8
+f:
+	rs_push
+	ret	$8

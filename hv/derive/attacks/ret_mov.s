@@ -1,6 +1,9 @@
 # expect: return address overwritten
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rdi, (%rsp)
-	ret
+f:
+	rs_push
+	movq	%rdi, (%rsp)
+	rs_ret

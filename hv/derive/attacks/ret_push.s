@@ -1,7 +1,10 @@
 # expect: return
 # push; ret: an unchecked indirect jump.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rdi
-	ret
+f:
+	rs_push
+	pushq	%rdi
+	rs_ret

@@ -1,6 +1,9 @@
 # expect: unprobed driver-VM access
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	jiffies(%rip), %rax
-	ret
+f:
+	rs_push
+	movq	jiffies(%rip), %rax
+	rs_ret

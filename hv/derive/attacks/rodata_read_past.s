@@ -1,8 +1,11 @@
 # expect: read outside own data
+	.include "shadow.inc"
 	.section .rodata
 v:	.quad	0
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	v+8(%rip), %rax
-	ret
+f:
+	rs_push
+	movq	v+8(%rip), %rax
+	rs_ret

@@ -1,7 +1,10 @@
 # expect: stack pointer
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	subq	$0x100000, %rsp
+f:
+	rs_push
+	subq	$0x100000, %rsp
 	addq	$0x100000, %rsp
-	ret
+	rs_ret

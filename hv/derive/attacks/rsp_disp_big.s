@@ -1,6 +1,9 @@
 # expect: stack operand
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rax, 0x10000(%rsp)
-	ret
+f:
+	rs_push
+	movq	%rax, 0x10000(%rsp)
+	rs_ret

@@ -1,8 +1,11 @@
 # expect: indexed stack operand
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	subq	$64, %rsp
+f:
+	rs_push
+	subq	$64, %rsp
 	movq	%rax, 8(%rsp,%rcx,8)
 	addq	$64, %rsp
-	ret
+	rs_ret

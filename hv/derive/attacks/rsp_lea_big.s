@@ -1,7 +1,10 @@
 # expect: stack pointer
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	leaq	-8192(%rsp), %rsp
+f:
+	rs_push
+	leaq	-8192(%rsp), %rsp
 	leaq	8192(%rsp), %rsp
-	ret
+	rs_ret

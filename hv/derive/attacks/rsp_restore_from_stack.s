@@ -1,10 +1,13 @@
 # expect: stack pointer
 # GCC's DRAP restore, "leaq -8(%r10), %rsp" with %r10 popped from the
 # stack: a value read from memory is no frame pointer.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	leaq	8(%rsp), %r10
+f:
+	rs_push
+	leaq	8(%rsp), %r10
 	pushq	%rbp
 	movq	%rsp, %rbp
 	pushq	%r10
@@ -13,4 +16,4 @@ f:	leaq	8(%rsp), %r10
 	popq	%r10
 	popq	%rbp
 	leaq	-8(%r10), %rsp
-	ret
+	rs_ret

@@ -1,6 +1,9 @@
 # expect: symbolic displacement
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rax, jiffies(%rsp)
-	ret
+f:
+	rs_push
+	movq	%rax, jiffies(%rsp)
+	rs_ret

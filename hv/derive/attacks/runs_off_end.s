@@ -1,5 +1,8 @@
 # expect: runs off the end
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%rdi, %rax
+f:
+	rs_push
+	movq	%rdi, %rax

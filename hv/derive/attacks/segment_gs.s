@@ -1,6 +1,9 @@
 # expect: segment override
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movq	%gs:0x10, %rax
-	ret
+f:
+	rs_push
+	movq	%gs:0x10, %rax
+	rs_ret

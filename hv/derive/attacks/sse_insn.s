@@ -1,6 +1,9 @@
 # expect: instruction not allowed
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	movdqu	%xmm0, (%rsp)
-	ret
+f:
+	rs_push
+	movdqu	%xmm0, (%rsp)
+	rs_ret

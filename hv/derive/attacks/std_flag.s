@@ -1,6 +1,9 @@
 # expect: instruction not allowed
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	std
-	ret
+f:
+	rs_push
+	std
+	rs_ret

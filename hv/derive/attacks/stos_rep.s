@@ -1,6 +1,9 @@
 # expect: string instruction
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	rep stosq
-	ret
+f:
+	rs_push
+	rep stosq
+	rs_ret

@@ -1,8 +1,13 @@
 # expect: memory access not translated by SVM
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	ret
+f:
+	rs_push
+	rs_ret
 	.text 1
-h:	movq	%rdi, (%rsi)
-	ret
+h:
+	rs_push
+	movq	%rdi, (%rsi)
+	rs_ret

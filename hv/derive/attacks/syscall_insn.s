@@ -1,6 +1,9 @@
 # expect: instruction not allowed
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	syscall
-	ret
+f:
+	rs_push
+	syscall
+	rs_ret

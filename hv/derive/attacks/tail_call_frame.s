@@ -1,6 +1,9 @@
 # expect: stack pointer
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rbx
-	jmp	napi_gro_receive
+f:
+	rs_push
+	pushq	%rbx
+	rs_jmp	napi_gro_receive

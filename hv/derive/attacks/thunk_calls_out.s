@@ -1,5 +1,6 @@
 # expect: thunk
 # A thunk that calls a function which may clobber what its callers keep.
+	.include "shadow.inc"
 	.section .text.twin_thunks,"ax",@progbits
 __svm_pr8_r11_r10:
 	call	napi_gro_receive
@@ -21,4 +22,6 @@ __svm_pr8_r11_r10:
 	ret
 	.text
 	.globl	f
-f:	ret
+f:
+	rs_push
+	rs_ret

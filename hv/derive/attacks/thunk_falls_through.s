@@ -1,5 +1,6 @@
 # expect: thunk
 # A thunk with no ret falls into the next one, whose contract is another's.
+	.include "shadow.inc"
 	.section .text.twin_thunks,"ax",@progbits
 __svm_pw8_r11_r10:
 	nop
@@ -22,6 +23,8 @@ __svm_pr8_r11_r10:
 	ret
 	.text
 	.globl	f
-f:	call	__svm_pw8_r11_r10
+f:
+	rs_push
+	call	__svm_pw8_r11_r10
 	movq	%rdi, (%r11)
-	ret
+	rs_ret

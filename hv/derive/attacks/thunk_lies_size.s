@@ -1,5 +1,6 @@
 # expect: thunk
 # A thunk named for 4096 bytes whose probe checked 8.
+	.include "shadow.inc"
 	.section .text.twin_thunks,"ax",@progbits
 __svm_pr4096_r11_r10:
 	movq	%r11, %r10
@@ -13,4 +14,6 @@ __svm_pr4096_r11_r10:
 1:	ret
 	.text
 	.globl	f
-f:	ret
+f:
+	rs_push
+	rs_ret

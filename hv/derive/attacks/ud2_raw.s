@@ -1,6 +1,9 @@
 # expect: ud2
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	ud2
-	ret
+f:
+	rs_push
+	ud2
+	rs_ret

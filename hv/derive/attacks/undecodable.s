@@ -1,6 +1,9 @@
 # expect: undecodable bytes
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	.byte	0xd6
-	ret
+f:
+	rs_push
+	.byte	0xd6
+	rs_ret

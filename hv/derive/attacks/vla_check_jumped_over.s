@@ -1,10 +1,13 @@
 # expect: stack pointer
 # The bound check is there, but another path jumps past it, into the
 # middle of the checked sequence, with the amount unchecked.
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	pushq	%rbp
+f:
+	rs_push
+	pushq	%rbp
 	movq	%rsp, %rbp
 	testq	%rsi, %rsi
 	jne	1f
@@ -13,7 +16,7 @@ f:	pushq	%rbp
 1:	leaq	-16(%rsp), %rsp
 	subq	%rdi, %rsp
 	leave
-	ret
+	rs_ret
 2:	pushq	$0
 	call	__twin_bug
 3:	jmp	3b

@@ -1,8 +1,11 @@
 # expect: fix-up table
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	nop
-	ret
+f:
+	rs_push
+.Lx:	nop
+	rs_ret
 	.section .rodata.twin_wfix,"a",@progbits
-	.quad	f+1, f
+	.quad	.Lx, f

@@ -1,5 +1,6 @@
 # expect: thunk
 # A read thunk that claims a write miss.
+	.include "shadow.inc"
 	.section .text.twin_thunks,"ax",@progbits
 __svm_pr8_r11_r10:
 	movq	%r11, %r10
@@ -20,4 +21,6 @@ __svm_pr8_r11_r10:
 	ret
 	.text
 	.globl	f
-f:	ret
+f:
+	rs_push
+	rs_ret

@@ -1,4 +1,7 @@
 # expect: executable section
+	.include "shadow.inc"
 	.section .text.rw, "awx", @progbits
 	.globl	f
-f:	ret
+f:
+	rs_push
+	rs_ret

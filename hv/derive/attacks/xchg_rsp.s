@@ -1,6 +1,9 @@
 # expect: stack pointer
+	.include "shadow.inc"
 	.include "thunks.inc"
 	.globl	f
 	.type	f, @function
-f:	xchgq	%rdi, %rsp
-	ret
+f:
+	rs_push
+	xchgq	%rdi, %rsp
+	rs_ret

@@ -51,8 +51,10 @@
 #define TWIN_SELFTEST_RETYPE    3   /* dom0's side (twin_selftest.c): a page
                                        the TLB holds writable becomes a page
                                        table (TWIN_OP_SVM_PROBE) */
+#define TWIN_SELFTEST_RETURN    4   /* a return slot overwritten inside the
+                                       payload: the shadow stack refuses it */
 
-#define TWIN_INTERFACE_VERSION  3
+#define TWIN_INTERFACE_VERSION  4
 #define TWIN_MAX_CPUS       8
 #define TWIN_MAX_VIFS       8
 
@@ -185,6 +187,7 @@ struct twin_attach {
 #define TWIN_DIS_DENIED     5   /* call to a denied function */
 #define TWIN_DIS_DISPATCH   6   /* indirect call to an unknown target */
 #define TWIN_DIS_UNLOADED   7   /* the payload went away */
+#define TWIN_DIS_RETURN     8   /* a return address not on the shadow stack */
 
 struct twin_detach {
     uint32_t napi_scheduled;    /* out: the instance left NAPI scheduled */
