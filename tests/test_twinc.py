@@ -1702,3 +1702,30 @@ static void run(void) { for (long k = 1; k <= 4; k++) printf("%%ld\\n", r(%d / k
         assert "svm: fatal: calls nested deeper than the shadow return stack" in p.stderr, \
             p.stderr
 
+
+STACK_ARGS_C = """__attribute__((noinline)) long f(long a, long b, long c, long d, long e, long g,
+				long h, long i, int j)
+{
+	return a * 3 + b - c * d + e * g - h * 7 + i * j;
+}
+long k(long x) { return f(x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, (int)x - 9) + 1; }
+"""
+
+
+def test_arguments_passed_on_the_stack_derived_and_same(tmp_path):
+    """A function with more arguments than registers reads them above its
+    return address (movq 8(%rsp), 16(%rsp)): the verifier refused it
+    (issue 17's csmith refusals); reads up to 64 bytes above are now
+    allowed (in Xen, twin_call reserves that many zeroed bytes for a root),
+    called from the instance (k) and from outside (f as a root)."""
+    main = """long f(long a, long b, long c, long d, long e, long g, long h, long i, int j);
+long k(long x);
+static void run(void)
+{
+	for (long x = -3; x < 5; x++)
+		printf("%ld %ld\\n", k(x), f(x, 2, 3, 4, 5, 6, 7, x * x, 11));
+}
+"""
+    out = derive_and_run(tmp_path, STACK_ARGS_C, main, "root k\nroot f\n",
+                         want_in_asm=[r"\t\w+\t(8|16|24)\(%rsp\), %\w+\n"])
+    assert re.search(r"\t\w+\t(8|16|24)\(%rsp\), %\w+\n", out)

@@ -17,6 +17,13 @@
 
 #define FRAME_MAX	4096	/* bytes one function may push or allocate */
 #define WIDEN_AFTER	16	/* visits of an instruction before widening */
+/*
+ * Arguments passed on the stack: a function may read this many bytes
+ * above its return address (its caller's outgoing arguments; for an entry
+ * from Xen, the zeroed area twin_call reserves, hv/xen/entry_asm.S), at
+ * constant displacements, and never write them.
+ */
+#define STACK_ARGS_MAX	64
 
 /* V_FP: %rsp as it was at depth lo (movq %rsp, %rbp); V_CALLER: the
  * value %rbp had at the function's entry, its caller's */
@@ -390,8 +397,9 @@ static void check_mem(int i, ZydisDecodedOperand *o, struct state *st)
 			refuse("stack operand", "%ld bytes below the frame", (long)-rel);
 		if (write && end > 0)
 			refuse("stack operand", "write above the frame (%+ld)", (long)(end - size));
-		if (end > 8)
-			refuse("stack operand", "read above the frame (%+ld)", (long)(end - size));
+		if (end > 8 + STACK_ARGS_MAX)
+			refuse("stack operand", "read above the frame and its stack "
+			       "arguments (%+ld)", (long)(end - size));
 		if (write)
 			write_stack(st, a, span);
 		return;

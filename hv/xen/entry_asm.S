@@ -13,6 +13,11 @@
  *   pushfq also keeps the call 16-byte aligned): a direction flag or an
  *   AC the instance left set never reaches Xen's string operations.
  *
+ * Below the return address into twin_call lie TWIN_STACK_ARGS zeroed
+ * bytes: where a function reads its arguments passed on the stack, which
+ * the machine-code verifier lets it do that far above its return address
+ * (STACK_ARGS_MAX, hv/derive/objflow.c), and never write.
+ *
  * The instance runs from the page boundary below this frame when the
  * primary stack has room for it there (TWIN_STACK_ROOM): SVM can then
  * cache every stack page the instance uses, while the page holding this
@@ -23,6 +28,7 @@
 
 #define TWIN_ABORTED    -14     /* -EFAULT */
 #define TWIN_STACK_ROOM 3072    /* the instance's frames, an interrupt's */
+#define TWIN_STACK_ARGS 64      /* a root's stack-passed arguments: zeroes */
 
         .text
         .globl  twin_call
@@ -47,7 +53,12 @@ twin_call:
         cmpq    %r10, %rcx
         jb      2f                      /* no room below the boundary */
         movq    %r11, %rsp
-2:      movq    %rdi, %rax
+2:      xorl    %eax, %eax
+        movl    $(TWIN_STACK_ARGS / 8), %ecx
+3:      pushq   %rax
+        decl    %ecx
+        jnz     3b
+        movq    %rdi, %rax
         movq    %rsi, %rdi
         movq    %rdx, %rsi
         cld

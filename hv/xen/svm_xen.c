@@ -154,7 +154,10 @@ static uint64_t stack_limit(void)
 {
     uint64_t sp = twin_entry_sp();
 
-    return sp ? sp - 8 : 0;     /* - 8: the return address into twin_call */
+    /* below it twin_call pushed the zeroes of the stack arguments, which
+     * the instance may reach, and its return address (the shadow return
+     * stack guards that) */
+    return sp;
 }
 
 bool svm_pt_access_ok(u64 va, unsigned size, bool write)
