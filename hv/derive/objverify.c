@@ -223,8 +223,10 @@ static void check_static(int i)
 			refuse("indirect branch", "%s through a register or memory "
 			       "(only __twin_dispatch)", ZydisMnemonicGetString(d->mnemonic));
 	}
+	/* lret (0xcb) decodes as RET too: it would pop a code segment */
 	if (d->meta.category == ZYDIS_CATEGORY_RET &&
-	    (d->mnemonic != ZYDIS_MNEMONIC_RET || d->operand_count_visible))
+	    (d->mnemonic != ZYDIS_MNEMONIC_RET || d->operand_count_visible ||
+	     d->meta.branch_type != ZYDIS_BRANCH_TYPE_NEAR))
 		refuse("return", "only a plain near ret");
 }
 
