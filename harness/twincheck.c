@@ -67,7 +67,8 @@ static void twincheck_usage(FILE *out)
 	fprintf(out,
 "usage: tdh twin-check [--scenarios LIST] [options]\n"
 "  --scenarios LIST   bad-payload,traffic,down-up,retype,corrupt-skb-data,\n"
-"                     corrupt-ring-base,corrupt-adapter,fault,watchdog,return,cycle\n"
+"                     corrupt-ring-base,corrupt-adapter,fault,watchdog,return,\n"
+"                     runtime-frame,cycle\n"
 "                     (default: all, in this order)\n");
 	testbed_usage(out);
 }
@@ -277,6 +278,12 @@ static void sc_return(struct check *c, json_object *o, bool *held)
 	disable_scenario(c, o, held, "twinctl selftest return", DIS_RETURN, NULL);
 }
 
+/* a copy aimed below the caller's %rsp, at the support code's own frames */
+static void sc_runtime_frame(struct check *c, json_object *o, bool *held)
+{
+	disable_scenario(c, o, held, "twinctl selftest frame", DIS_REFUSAL, "svm_refusals");
+}
+
 /*
  * The e1000 goes down and up while attached (the hook patch's quiesce in
  * e1000_down, resume in e1000_up): the instance hands the device back,
@@ -395,6 +402,7 @@ static const struct scenario scenarios[] = {
 	{ "fault", sc_fault },
 	{ "watchdog", sc_watchdog },
 	{ "return", sc_return },
+	{ "runtime-frame", sc_runtime_frame },
 	{ "cycle", sc_cycle },
 };
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import BUILD, ROOT, run, tdh
 
 SCENARIOS = ["bad-payload", "traffic", "down-up", "retype", "corrupt-skb-data", "corrupt-ring-base",
-             "corrupt-adapter", "fault", "watchdog", "return", "cycle"]
+             "corrupt-adapter", "fault", "watchdog", "return", "runtime-frame", "cycle"]
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,19 @@ def test_overwritten_return_address_refused_in_xen(check):
     assert s["after_mbps"] > 1
     log = (rundir / "console-xen.log").read_text(errors="replace")
     assert "twin: return to 0x1234 refused (the shadow stack holds 0xffff82d0" in log
+
+
+def test_copy_into_the_runtimes_frames_refused_in_xen(check):
+    """A pointer 512 bytes below the caller's %rsp handed to the memcpy
+    binding (twinctl selftest frame): the support code's own frames are
+    there while it copies, on a stack page the TLB may cache, and SVM
+    refuses it (__twin_call_sp, recorded by the binding's stub)."""
+    _, rundir, out = check
+    s = out["scenarios"]["runtime-frame"]
+    c = s["counters"]
+    assert c["svm_refusals"] >= 1 and c["disables"] == 1 and c["disabled_reason"] == 1
+    assert 0xffff830000000000 <= c["disabled_where"] < 0xffff880000000000   # Xen's stack
+    assert s["after_mbps"] > 1
 
 
 def test_page_table_never_left_writable_to_the_instance(check):

@@ -58,6 +58,23 @@ asm(".pushsection .text\n"
     "\tret\n"
     ".popsection");
 
+/*
+ * The policy's memcpy binding (its stub, hv_stubs.S) asked to copy 64
+ * bytes of the caller's frame to 512 bytes below its %rsp: where the
+ * support code's own frames are while it copies.  SVM must refuse it.
+ */
+void test_frame(void);
+asm(".pushsection .text\n"
+    "test_frame:\n"
+    "\tsubq\t$72, %rsp\n"
+    "\tmovq\t%rsp, %rsi\n"
+    "\tleaq\t-512(%rsp), %rdi\n"
+    "\tmovl\t$64, %edx\n"
+    "\tcall\t__twin_hv_memcpy\n"
+    "\taddq\t$72, %rsp\n"
+    "\tret\n"
+    ".popsection");
+
 static const struct twin_desc desc
 	__attribute__((section(".twin.instance"), used)) = {
 	.magic = TWIN_DESC_MAGIC,
@@ -69,6 +86,7 @@ static const struct twin_desc desc
 	.test_fault = test_fault,
 	.test_spin = test_spin,
 	.test_return = test_return,
+	.test_frame = test_frame,
 };
 
 /*

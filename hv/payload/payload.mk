@@ -2,8 +2,10 @@
 #
 #   e1000_twin.livepatch  twinc's object, SVM's trampolines (svm_entry.S)
 #                         and the glue (hv/payload/glue.c), linked with
-#                         ld -r; the "hv" bindings renamed twin_hv_<name>
-#                         so they can only resolve to the runtime's support
+#                         ld -r; each "hv" binding <name> renamed to a
+#                         stub (hv_stubs.S, generated) that records the
+#                         instance's %rsp and jumps to twin_hv_<name>, so
+#                         it can only resolve to the runtime's support
 #                         code, never to a Xen function of the same name
 #                         (memcpy); .livepatch.depends and .xen_depends =
 #                         the build-id of the Xen built beside it.
@@ -35,13 +37,20 @@ $(PAYLOAD): $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) hv/payload/glue.c hv/payl
 	@cd $(TWIN_OUT) && sha256sum --quiet -c $(notdir $(TWIN_ACCEPTED)) || \
 		{ echo "error: $(TWIN_OUT)/e1000_twin.o is not the object twinc --verify accepted" >&2; exit 1; }
 	@grep -o '"[A-Za-z0-9_]*": {"bind": "hv"}' $< | \
-		sed 's/^"\([^"]*\)".*/\1 twin_hv_\1/' > $(PAYLOAD_DIR)/hv-renames
-	@test -s $(PAYLOAD_DIR)/hv-renames || { echo "error: no hv bindings in $<" >&2; exit 1; }
+		sed 's/^"\([^"]*\)".*/\1/' > $(PAYLOAD_DIR)/hv-bindings
+	@test -s $(PAYLOAD_DIR)/hv-bindings || { echo "error: no hv bindings in $<" >&2; exit 1; }
 	@# Xen's loader resolves only its support interface: a binding it lacks
 	@# would load nowhere, say so now rather than at upload
-	@for s in $$(cut -d' ' -f2 $(PAYLOAD_DIR)/hv-renames); do \
+	@for s in $$(sed 's/^/twin_hv_/' $(PAYLOAD_DIR)/hv-bindings); do \
 		grep -q "\"$$s\"" hv/xen/loader.c || { echo "error: the policy binds $$s, which is not in Xen's support interface (twin_interface[], hv/xen/loader.c)" >&2; exit 1; }; \
 	done
+	@# each call reaches Xen's twin_hv_<name> through a stub that records
+	@# the instance's %rsp first (__twin_call_sp, hv/svm/svm.h)
+	@sed 's/.*/& __twin_hv_&/' $(PAYLOAD_DIR)/hv-bindings > $(PAYLOAD_DIR)/hv-renames
+	@{ printf '\t.text\n'; sed 's/.*/\t.globl\t__twin_hv_&\n__twin_hv_&:\n\tmovq\t%rsp, __twin_call_sp(%rip)\n\tjmp\ttwin_hv_&/' \
+		$(PAYLOAD_DIR)/hv-bindings; printf '\t.section .note.GNU-stack,"",@progbits\n'; } \
+		> $(PAYLOAD_DIR)/hv_stubs.S
+	@$(CC) -c $(PAYLOAD_DIR)/hv_stubs.S -o $(PAYLOAD_DIR)/hv_stubs.o
 	@objcopy --redefine-syms=$(PAYLOAD_DIR)/hv-renames \
 		$(addprefix --globalize-symbol=,$(PAYLOAD_ENTRIES)) \
 		$(addprefix --remove-section=,$(PAYLOAD_DROP)) \
@@ -56,7 +65,8 @@ $(PAYLOAD): $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) hv/payload/glue.c hv/payl
 		objcopy $(BIN_TO_ELF) --rename-section=.data=.livepatch.$$s,alloc,load,readonly,data,contents \
 			-S $(PAYLOAD_DIR)/xen-build-id.bin $(PAYLOAD_DIR)/$$s.o || exit 1; done
 	@ld -r -z noexecstack --build-id=sha1 -o $@.tmp $(PAYLOAD_DIR)/instance.o $(PAYLOAD_DIR)/svm_entry.o \
-		$(PAYLOAD_DIR)/glue.o $(PAYLOAD_DIR)/depends.o $(PAYLOAD_DIR)/xen_depends.o
+		$(PAYLOAD_DIR)/hv_stubs.o $(PAYLOAD_DIR)/glue.o $(PAYLOAD_DIR)/depends.o \
+		$(PAYLOAD_DIR)/xen_depends.o
 	@nm -u $@.tmp | awk '{print $$2}' | \
 		grep -Ev '^(twin_|svm_|__svm_|__twin_)' > $(PAYLOAD_DIR)/vm-symbols || true
 	@sed 's/.*"vm_symbols": \[\(.*\)\].*/\1/;t;d' $< | tr -d '" ' | tr ',' '\n' | sort > $(PAYLOAD_DIR)/vm-expected
@@ -71,7 +81,8 @@ PAYLOAD_BAD := $(PAYLOAD_DIR)/bad-interface.livepatch
 $(PAYLOAD_BAD): $(PAYLOAD) hv/payload/outside.c
 	@$(CC) $(PAYLOAD_FLAGS) -c hv/payload/outside.c -o $(PAYLOAD_DIR)/outside.o
 	@ld -r -z noexecstack --build-id=sha1 -o $@.tmp $(PAYLOAD_DIR)/instance.o \
-		$(PAYLOAD_DIR)/svm_entry.o $(PAYLOAD_DIR)/glue.o $(PAYLOAD_DIR)/outside.o \
+		$(PAYLOAD_DIR)/svm_entry.o $(PAYLOAD_DIR)/hv_stubs.o $(PAYLOAD_DIR)/glue.o \
+		$(PAYLOAD_DIR)/outside.o \
 		$(PAYLOAD_DIR)/depends.o $(PAYLOAD_DIR)/xen_depends.o
 	@nm -u $@.tmp | grep -qw twin_disable || { echo "error: $@ does not name twin_disable" >&2; exit 1; }
 	@mv $@.tmp $@

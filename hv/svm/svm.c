@@ -18,6 +18,7 @@ bool svm_disabled;
 static u64 svm_rs[SVM_RS_DEPTH] = { 0x8000000000000000ULL };
 u64 *__twin_rsp = svm_rs + 1;
 u64 *const __twin_rs_end = svm_rs + SVM_RS_DEPTH;
+u64 __twin_call_sp;
 
 bool svm_rs_overflowed(void)
 {
@@ -194,6 +195,8 @@ u64 svm_try_translate(u64 va, bool write)
 	struct svm_tlb_entry *e =
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 
+	if (svm_pt_runtime_frame(va, 1))
+		return 0;
 	if ((write ? e->wtag : e->tag) == page)
 		return e->host + (va - page);
 	if (svm_disabled)
@@ -228,7 +231,8 @@ u64 svm_translate(u64 va, u64 info)
 		memset(sink, 0, sizeof(sink));
 		return (u64)(unsigned long)sink;
 	}
-	if (!size || size > sizeof(bounce) || va + size < va)
+	if (!size || size > sizeof(bounce) || va + size < va ||
+	    svm_pt_runtime_frame(va, size))
 		return refuse(va);
 	h1 = translate_page(page, va, size, write);
 	if (!h1)
@@ -280,7 +284,8 @@ void svm_miss_done(void)
  * The host address of [va, va + bytes), which lies inside one page: the
  * TLB's if cached, else translated for the whole range (a page only part
  * of which the instance may reach is checked for all of it, not for its
- * first word), or the sink after a refusal.
+ * first word), or the sink after a refusal.  The runtime's own frames are
+ * refused even where the TLB caches their page.
  */
 u64 svm_translate_piece(u64 va, unsigned bytes, bool write)
 {
@@ -288,7 +293,9 @@ u64 svm_translate_piece(u64 va, unsigned bytes, bool write)
 	struct svm_tlb_entry *e =
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 
-	if ((write ? e->wtag : e->tag) == page)
+	bool runtime = svm_pt_runtime_frame(va, bytes);
+
+	if (!runtime && (write ? e->wtag : e->tag) == page)
 		return e->host + (va - page);
 	svm_stats.misses++;
 	if (svm_disabled) {
@@ -296,7 +303,7 @@ u64 svm_translate_piece(u64 va, unsigned bytes, bool write)
 		memset(sink, 0, sizeof(sink));
 		return (u64)(unsigned long)sink;
 	}
-	h = translate_page(page, va, bytes, write);
+	h = runtime ? 0 : translate_page(page, va, bytes, write);
 	return h ? h + (va - page) : refuse(va);
 }
 

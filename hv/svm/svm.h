@@ -72,6 +72,13 @@ extern bool svm_disabled;			/* set by any refusal */
  * is aborted.
  */
 #define SVM_RS_DEPTH	1024
+/*
+ * The instance's %rsp where it last called into the runtime (the slot of
+ * that call's return address), set by every entry of svm_entry.S and by
+ * the stubs of the policy's hv bindings (hv/payload/payload.mk): the
+ * runtime's own frames lie below it (svm_pt_runtime_frame()).
+ */
+extern u64 __twin_call_sp;
 extern u64 *__twin_rsp;
 extern u64 *const __twin_rs_end;
 /* __twin_rs_fail (svm_entry.S): a slot that lost its address, or too deep */

@@ -4,9 +4,15 @@
  * runtime.  The rewritten code assumes every register and the flags
  * survive these calls (only the documented results change), so each
  * trampoline saves the caller-saved registers and the flags itself and
- * aligns the stack for C.
+ * aligns the stack for C.  Each first records the caller's %rsp in
+ * __twin_call_sp: the runtime's frames lie below it, and no pointer the
+ * instance hands over may reach them (svm_pt_runtime_frame()).
  */
 	.text
+
+.macro ENTER
+	movq	%rsp, __twin_call_sp(%rip)
+.endm
 
 .macro SAVE
 	pushfq
@@ -49,6 +55,7 @@
 /* stack: ret, va, info  ->  va slot := host address */
 	.globl	__svm_miss
 __svm_miss:
+	ENTER
 	SAVE
 	movq	ARG0, %rdi
 	movq	ARG1, %rsi
@@ -68,6 +75,7 @@ __svm_miss:
 #define S_SITE	112(%rbp)
 	.globl	__svm_wmiss
 __svm_wmiss:
+	ENTER
 	SAVE
 	movq	ARG0, %rdi
 	movq	ARG1, %rsi
@@ -95,6 +103,7 @@ __svm_wmiss:
 
 	.globl	__svm_miss_done
 __svm_miss_done:
+	ENTER
 	SAVE
 	call	svm_miss_done
 	RESTORE
@@ -103,6 +112,7 @@ __svm_miss_done:
 /* rep stosq: %rdi dst, %rax value, %rcx count; afterwards rdi advanced, rcx 0 */
 	.globl	__svm_rep_stosq
 __svm_rep_stosq:
+	ENTER
 	SAVE
 	movq	%rcx, %rdx
 	movq	%rax, %rsi
@@ -117,6 +127,7 @@ __svm_rep_stosq:
 /* rep movsq: %rdi dst, %rsi src, %rcx count */
 	.globl	__svm_rep_movsq
 __svm_rep_movsq:
+	ENTER
 	SAVE
 	movq	%rcx, %rdx
 	call	svm_rep_movs
@@ -131,6 +142,7 @@ __svm_rep_movsq:
 /* stack: ret, info (line | flags << 16) */
 	.globl	__twin_bug
 __twin_bug:
+	ENTER
 	SAVE
 	movq	ARG0, %rdi
 	movq	88(%rbp), %rsi
@@ -163,6 +175,7 @@ __twin_dispatch:
  */
 	.globl	__twin_upcall
 __twin_upcall:
+	ENTER
 	pushq	%r9
 	pushq	%r8
 	pushq	%rcx

@@ -147,6 +147,21 @@ void svm_pt_release(u64 vpage, u64 host, bool writable)
 		mprotect((void *)(unsigned long)(host & ~(SVM_PAGE_SIZE - 1)), SVM_PAGE_SIZE, PROT_NONE);
 }
 
+/* The test's own stack, where the runtime's frames are (svm_port.h). */
+static u64 stack_lo, stack_hi;
+
+void svm_user_stack(u64 lo, u64 hi)
+{
+	stack_lo = lo;
+	stack_hi = hi;
+}
+
+bool svm_pt_runtime_frame(u64 va, unsigned size)
+{
+	(void)size;
+	return __twin_call_sp && va >= stack_lo && va < stack_hi && va < __twin_call_sp + 8;
+}
+
 void twin_bug(u64 info, u64 where)
 {
 	unsigned line = info & 0xffff, flags = info >> 16;

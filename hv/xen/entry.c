@@ -120,6 +120,7 @@ static long run_on(uint64_t percpu, void *fn, long a0, long a1)
     long rc;
 
     __twin_vm_percpu_base = percpu;
+    __twin_call_sp = 0;
     this_cpu(abort_reason) = TWIN_DIS_NONE;
     this_cpu(entry_start) = t0;
     rc = twin_call(fn, a0, a1, &this_cpu(saved_sp));
@@ -209,8 +210,9 @@ void twin_vif_schedule_tx(void)
 
 /*
  * TWIN_OP_SELFTEST: one entry into the payload's own test code, which
- * faults, spins or has its return address overwritten; the recovery must
- * bring it back and disable the instance, exactly as for the derived code.
+ * faults, spins, has its return address overwritten or aims a copy at
+ * the runtime's frames; the recovery must bring it back and disable the
+ * instance, exactly as for the derived code.
  */
 long twin_selftest(unsigned long kind)
 {
@@ -221,13 +223,18 @@ long twin_selftest(unsigned long kind)
     fn = !usable() ? NULL :
          kind == TWIN_SELFTEST_FAULT ? twin.desc->test_fault :
          kind == TWIN_SELFTEST_SPIN ? twin.desc->test_spin :
-         kind == TWIN_SELFTEST_RETURN ? twin.desc->test_return : NULL;
+         kind == TWIN_SELFTEST_RETURN ? twin.desc->test_return :
+         kind == TWIN_SELFTEST_FRAME ? twin.desc->test_frame : NULL;
     if ( !fn )
         rc = usable() ? -EINVAL : -ENODEV;
     else if ( !twin_in_text((unsigned long)fn) )
         rc = -EINVAL;
     else
-        rc = run(fn, 0, 0) == TWIN_ABORTED ? 0 : -EIO;
+    {
+        /* aborted, or ran on to its end on the sink after a refusal */
+        rc = run(fn, 0, 0);
+        rc = rc == TWIN_ABORTED || twin.disabled ? 0 : -EIO;
+    }
     twin_upcall_flush();
     spin_unlock(&twin.lock);
 

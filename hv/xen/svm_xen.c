@@ -160,6 +160,13 @@ static uint64_t stack_limit(void)
     return sp;
 }
 
+/* Below the instance's %rsp at its call into the runtime: the runtime's. */
+bool svm_pt_runtime_frame(u64 va, unsigned size)
+{
+    /* dom0's addresses are above Xen's stacks: one compare for them */
+    return va < __twin_call_sp + 8 && on_this_stack(va);
+}
+
 bool svm_pt_access_ok(u64 va, unsigned size, bool write)
 {
     return on_this_stack(va) && va + size <= stack_limit() && va + size > va;

@@ -95,7 +95,8 @@ extern uint64_t twin_c_hits;
 
 /*
  * A host pointer for @size bytes at @va, which must not cross a page:
- * the probe twinc emits, in C, inline; svm_translate() on a miss.
+ * the probe twinc emits, in C, inline; svm_translate() on a miss, and for
+ * the runtime's own frames, which svm_translate() refuses.
  */
 static inline void *vm_ptr(uint64_t va, unsigned int size, bool write)
 {
@@ -103,7 +104,7 @@ static inline void *vm_ptr(uint64_t va, unsigned int size, bool write)
         &__svm_tlbp[(va >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
     uint64_t off = va - (write ? e->wtag : e->tag);
 
-    if ( likely(off <= SVM_PAGE_SIZE - size) )
+    if ( likely(off <= SVM_PAGE_SIZE - size) && !svm_pt_runtime_frame(va, size) )
     {
         twin_c_hits++;
         return (void *)(unsigned long)(e->host + off);

@@ -19,12 +19,14 @@ struct twin_desc {
     /*
      * The recovery paths' own tests (TWIN_OP_SELFTEST), in the payload's
      * text like the instance: an invalid opcode, a loop that only the
-     * watchdog ends, and a function whose return slot is overwritten
-     * between its shadow stack push and pop units.
+     * watchdog ends, a function whose return slot is overwritten between
+     * its shadow stack push and pop units, and a memcpy() into the frames
+     * below the caller's %rsp, which are the runtime's while it copies.
      */
     void (*test_fault)(void);
     void (*test_spin)(void);
     void (*test_return)(void);
+    void (*test_frame)(void);
 };
 
 #endif /* __TWIN_DESC_H__ */

@@ -14,10 +14,11 @@
  *                            test: the next transmitted frame runs with one
  *                            driver pointer corrupted (skb-data, ring-base,
  *                            adapter); SVM must refuse it
- *   twinctl selftest fault|spin|retype|return
+ *   twinctl selftest fault|spin|retype|return|frame
  *                            test: Xen runs payload code that faults,
- *                            spins until the watchdog stops it, or has its
- *                            return address overwritten
+ *                            spins until the watchdog stops it, has its
+ *                            return address overwritten, or aims a copy at
+ *                            the runtime's frames
  *   twinctl check            check the RX ring's buffers against what the
  *                            ring owns (dom0's driver must run it)
  *   twinctl vif attach|detach VIF
@@ -285,11 +286,12 @@ static int cmd_selftest(const char *what)
 	unsigned long kind = !strcmp(what, "fault") ? TWIN_SELFTEST_FAULT :
 			     !strcmp(what, "spin") ? TWIN_SELFTEST_SPIN :
 			     !strcmp(what, "retype") ? TWIN_SELFTEST_RETYPE :
-			     !strcmp(what, "return") ? TWIN_SELFTEST_RETURN : 0;
+			     !strcmp(what, "return") ? TWIN_SELFTEST_RETURN :
+			     !strcmp(what, "frame") ? TWIN_SELFTEST_FRAME : 0;
 	int rc;
 
 	if (!kind)
-		return fail("selftest: unknown test '%s': give fault, spin, retype or return", what);
+		return fail("selftest: unknown test '%s': give fault, spin, retype, return or frame", what);
 	rc = dev_ioctl(TWIN_IOC_SELFTEST, (void *)kind);
 	return rc > 0 ? fail("selftest %s: %s (is the instance attached?)", what, strerror(rc)) : rc;
 }
@@ -393,7 +395,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinctl load [PAYLOAD] | unload | attach IFACE | detach |\n"
 		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR] |\n"
-		   "               selftest fault|spin|retype|return | check |\n"
+		   "               selftest fault|spin|retype|return|frame | check |\n"
 		   "               vif attach|detach VIF | vif status VIF [--json]\n");
 }
 

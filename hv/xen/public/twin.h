@@ -53,8 +53,11 @@
                                        table (TWIN_OP_SVM_PROBE) */
 #define TWIN_SELFTEST_RETURN    4   /* a return slot overwritten inside the
                                        payload: the shadow stack refuses it */
+#define TWIN_SELFTEST_FRAME     5   /* the payload hands the runtime a pointer
+                                       into the runtime's own frames: SVM
+                                       refuses it */
 
-#define TWIN_INTERFACE_VERSION  4
+#define TWIN_INTERFACE_VERSION  5
 #define TWIN_MAX_CPUS       8
 #define TWIN_MAX_VIFS       8
 
