@@ -143,26 +143,41 @@ def test_every_byte_flip_in_a_thunk_is_refused_or_harmless(tmp_path):
 
 # The shadow return stack's units as twinc emits them (hv/derive/shadow.c),
 # relocated fields zero; and the offsets of their opcode, ModRM and
-# immediate bytes, whose every bit changes what the unit does.
-RS_PUSH_BYTES = bytes.fromhex("4c8b1d00000000" "4c3b1d00000000" "0f8300000000"
-                              "4c8b1424" "4d8913" "4883050000000008")
-RS_PUSH_KEY = [1, 2, 8, 9, 14, 15, 21, 22, 25, 26, 28, 29, 34]
+# immediate bytes (not a SIB byte: its scale bits mean nothing without an
+# index), whose every bit changes what the unit does.  The push
+# unit's leaq -ROOM(%rsp), %r10 (at 20) has an 8- or a 32-bit displacement.
+RS_PUSH_HEAD = bytes.fromhex("4c8b1d00000000" "4c3b1d00000000" "0f8300000000" "4c8d")
+RS_PUSH_TAIL = bytes.fromhex("4c3b1500000000" "0f8200000000" "4c8b1424" "4d8913" "4883050000000008")
+RS_PUSH_KEY = [1, 2, 8, 9, 14, 15, 21, 22]                    # before the displacement
+RS_PUSH_TAIL_KEY = [1, 2, 7, 8, 14, 15, 18, 19, 21, 22, 27]
 RS_POP_BYTES = bytes.fromhex("48832d0000000008" "4c8b1d00000000" "4d8b1b" "4c391c24"
                              "0f8500000000" "c3")
 RS_POP_KEY = [1, 2, 7, 9, 10, 16, 17, 19, 20, 22, 23, 28]
 
 
+def find_push_unit(data, off, size):
+    """The first push unit in [off, off + size): its offset and key bytes."""
+    at = data.find(RS_PUSH_HEAD, off, off + size)
+    assert at >= 0, "no push unit in e1000's .text"
+    disp = 1 if data[at + 22] == 0x54 else 4          # modrm 0x54: disp8, 0x94: disp32
+    tail = at + 24 + disp
+    assert data[tail:tail + len(RS_PUSH_TAIL)] == RS_PUSH_TAIL
+    return at, RS_PUSH_KEY + [tail - at + k for k in RS_PUSH_TAIL_KEY]
+
+
 @pytest.mark.parametrize("unit", ["push", "pop"])
 def test_every_bit_flip_in_a_shadow_stack_unit_is_refused(tmp_path, unit):
-    """Each bit of the opcode, ModRM and immediate bytes of e1000's first
-    push unit and first pop unit: the verifier refuses every variant (one
-    of them, ret -> lret, 0xc3 -> 0xcb, it accepted)."""
+    """Each bit of the opcode and ModRM bytes and the immediates of e1000's
+    first push unit and first pop unit: the verifier refuses every
+    variant (one of them, ret -> lret, 0xc3 -> 0xcb, it accepted)."""
     obj = TWIN / "e1000_twin.o"
-    pattern, key = (RS_PUSH_BYTES, RS_PUSH_KEY) if unit == "push" else (RS_POP_BYTES, RS_POP_KEY)
     off, size = section_offset(obj, ".text")
     data = obj.read_bytes()
-    at = data.find(pattern, off, off + size)
-    assert at >= 0, f"no {unit} unit in e1000's .text"
+    if unit == "push":
+        at, key = find_push_unit(data, off, size)
+    else:
+        at, key = data.find(RS_POP_BYTES, off, off + size), RS_POP_KEY
+        assert at >= 0, "no pop unit in e1000's .text"
     accepted = []
     for k in key:
         for bit in range(8):

@@ -1729,3 +1729,29 @@ static void run(void)
     out = derive_and_run(tmp_path, STACK_ARGS_C, main, "root k\nroot f\n",
                          want_in_asm=[r"\t\w+\t(8|16|24)\(%rsp\), %\w+\n"])
     assert re.search(r"\t\w+\t(8|16|24)\(%rsp\), %\w+\n", out)
+
+
+def test_stack_exhausted_is_refused_at_function_entry(tmp_path):
+    """Each push unit checks its function's whole frame against the
+    stack's floor (__twin_stack_min; in Xen the primary stack's bottom plus
+    what the runtime and interrupts need): recursion that would take the
+    instance below it is refused at the entry that would cross it, long
+    before the shadow stack's 1024 entries run out."""
+    main = """#include "svm.h"
+long r(long n);
+static void run(void)
+{
+	unsigned long sp;
+
+	asm volatile("movq %%%%rsp, %%0" : "=r"(sp));
+	printf("%%ld\\n%%ld\\n%%ld\\n%%ld\\n", r(3), r(5), r(7), r(9));
+	fflush(stdout);
+	__twin_stack_min = sp - 4096;
+	printf("%%ld\\n", r(%d));
+}
+"""
+    p, out = derive_and_run_twin(tmp_path, RS_DEPTH_C, main % 500, "root r\n")
+    assert re.search(r"\tleaq\t-\d+\(%rsp\), %r10\n\tcmpq\t__twin_stack_min\(%rip\), %r10\n"
+                     r"\tjb\t__twin_rs_fail\n", out)
+    assert p.returncode != 0 and len(p.stdout.split()) == 4, p.stdout + p.stderr
+    assert "svm: fatal: calls nested deeper than the instance's stack" in p.stderr, p.stderr

@@ -10,7 +10,7 @@ from twinc_lib import (CORPUS, TWINC as ROOT_BIN, build_corpus, callgrind_ir, ha
                        instrument_probes, make, results, run)
 
 # the shadow return stack's push unit at a function's entry (hv/derive/shadow.c)
-RS_PUSH = r"\tmovq\t__twin_rsp\(%rip\), %r11\n(?:\t[^\n]*\n){5}"
+RS_PUSH = r"\tmovq\t__twin_rsp\(%rip\), %r11\n(?:\t[^\n]*\n){8}"
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +242,8 @@ def test_svm_core_builds_for_xen(tmp_path):
     assert p.returncode == 0, p.stderr
     undef = set(run(["nm", "-u", o]).stdout.split()) - {"U"}
     assert undef == {"memcpy", "memset", "printk", "dump_execution_state",
-                     "svm_pt_lookup", "svm_pt_pin", "svm_pt_release", "svm_pt_access_ok"}
+                     "svm_pt_lookup", "svm_pt_pin", "svm_pt_release", "svm_pt_access_ok",
+                     "svm_pt_runtime_frame"}
 
 
 def test_denied_call_refused(bins):

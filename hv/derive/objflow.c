@@ -97,6 +97,7 @@ struct state {
 	int creg;		/* "cmp $ck, creg" decides the flags, or -1 */
 	int64_t ck;
 	uint8_t rs;		/* this activation's shadow stack entry: RS_* */
+	int room;		/* RS_IN: the stack its push unit checked, bytes */
 	struct val r[NREG];
 };
 
@@ -203,6 +204,11 @@ static void flow_to(int t, struct state *st)
 		return;
 	if (I[t].inside)
 		refuse("branch target", "inside a probe or miss unit");
+	/* the push unit checked this much room: no deeper, a call's return
+	 * address included (what runs below that is the runtime's) */
+	if (st->rs == RS_IN && st->dhi + 8 > st->room)
+		refuse("stack pointer", "%d bytes deep, past the %d its entry checked",
+		       st->dhi + 8, st->room);
 	if (!d->live) {
 		*d = *st;
 		d->live = true;
@@ -235,6 +241,10 @@ static void flow_to(int t, struct state *st)
 		changed |= slot_meet(&d->cs, &st->cs);
 		if (d->rs != st->rs && d->rs != RS_BAD) {
 			d->rs = RS_BAD;
+			changed = true;
+		}
+		if (st->room < d->room) {
+			d->room = st->room;
 			changed = true;
 		}
 		if (d->creg != st->creg || d->ck != st->ck) {
@@ -703,6 +713,7 @@ static void step_rs_unit(int i, struct state *st)
 			refuse("return", "shadow stack push unit not at a function's start");
 		st->r[10] = UNK;
 		st->rs = RS_IN;
+		st->room = u->k;
 		return;
 	}
 	if (st->rs != RS_IN)

@@ -132,7 +132,7 @@ bool runtime_var(const char *n)
 {
 	return !strcmp(n, "__svm_tlbp") || !strcmp(n, "__svm_hits") ||
 	       !strcmp(n, "__twin_vm_percpu_base") || !strcmp(n, "__twin_rsp") ||
-	       !strcmp(n, "__twin_rs_end");
+	       !strcmp(n, "__twin_rs_end") || !strcmp(n, "__twin_stack_min");
 }
 
 /* names a call or jump may take by relocation to an undefined symbol */
@@ -838,13 +838,15 @@ static bool no_target_in(int i, int n)
 
 /*
  * The shadow return stack's push unit (hv/derive/shadow.c), at a
- * function's entry: records [rsp], the return address, at __twin_rsp.
+ * function's entry: checks that the shadow stack has an entry free and
+ * that [rsp - ROOM, rsp) lies above __twin_stack_min, then records [rsp],
+ * the return address, at __twin_rsp.  ROOM into u->k.
  */
-static int rs_push_unit(int i)
+static int rs_push_unit(int i, struct unit *u)
 {
 	ZydisDecodedOperand *o;
 
-	if (!no_target_in(i, 6))
+	if (!no_target_in(i, 9))
 		return 0;
 	o = I[i].op;
 	if (!mn(i, ZYDIS_MNEMONIC_MOV) || !reg64(&o[0], 11) || !rip_sym(i, &o[1], "__twin_rsp"))
@@ -854,16 +856,27 @@ static int rs_push_unit(int i)
 	    !rip_sym(i + 1, &o[1], "__twin_rs_end") || !to_rs_fail(i + 2, ZYDIS_MNEMONIC_JNB))
 		return 0;
 	o = I[i + 3].op;
-	if (!mn(i + 3, ZYDIS_MNEMONIC_MOV) || !reg64(&o[0], 10) || !plain_mem(i + 3, &o[1], RSP))
+	if (!mn(i + 3, ZYDIS_MNEMONIC_LEA) || !reg64(&o[0], 10) ||
+	    o[1].type != ZYDIS_OPERAND_TYPE_MEMORY || gpr(o[1].mem.base) != RSP ||
+	    o[1].mem.index != ZYDIS_REGISTER_NONE || I[i + 3].rdisp ||
+	    o[1].mem.disp.value >= 0 || o[1].mem.disp.value < -(1 << 20))
 		return 0;
+	u->k = -o[1].mem.disp.value;
 	o = I[i + 4].op;
-	if (!mn(i + 4, ZYDIS_MNEMONIC_MOV) || !plain_mem(i + 4, &o[0], 11) || !reg64(&o[1], 10))
+	if (!mn(i + 4, ZYDIS_MNEMONIC_CMP) || !reg64(&o[0], 10) ||
+	    !rip_sym(i + 4, &o[1], "__twin_stack_min") || !to_rs_fail(i + 5, ZYDIS_MNEMONIC_JB))
 		return 0;
-	o = I[i + 5].op;
-	if (!mn(i + 5, ZYDIS_MNEMONIC_ADD) || !rip_sym(i + 5, &o[0], "__twin_rsp") ||
-	    !imm_is(&o[1], 8) || I[i + 5].rimm)
+	o = I[i + 6].op;
+	if (!mn(i + 6, ZYDIS_MNEMONIC_MOV) || !reg64(&o[0], 10) || !plain_mem(i + 6, &o[1], RSP))
 		return 0;
-	return 6;
+	o = I[i + 7].op;
+	if (!mn(i + 7, ZYDIS_MNEMONIC_MOV) || !plain_mem(i + 7, &o[0], 11) || !reg64(&o[1], 10))
+		return 0;
+	o = I[i + 8].op;
+	if (!mn(i + 8, ZYDIS_MNEMONIC_ADD) || !rip_sym(i + 8, &o[0], "__twin_rsp") ||
+	    !imm_is(&o[1], 8) || I[i + 8].rimm)
+		return 0;
+	return 9;
 }
 
 /*
@@ -984,7 +997,7 @@ static void find_units(void)
 				n = 0;
 		} else if ((n = miss_unit(i, &U[i]))) {
 			U[i].kind = UK_MISS;
-		} else if ((n = rs_push_unit(i))) {
+		} else if ((n = rs_push_unit(i, &U[i]))) {
 			U[i].kind = UK_RS_PUSH;
 		} else if ((n = rs_pop_unit(i, &U[i]))) {
 			U[i].kind = UK_RS_POP;

@@ -2796,7 +2796,7 @@ int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,
 		if (s->kind == ST_LABEL) {
 			if (!opt->passthrough && shadow_entry_label(p, i)) {
 				fprintf(c.out, "%s:\n", s->name);
-				shadow_push(c.out);
+				shadow_push(c.out, shadow_room(p, i));
 				st->rs_entries++;
 				continue;
 			}

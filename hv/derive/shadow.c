@@ -3,14 +3,25 @@
  * The shadow return stack's units (hv/svm/svm.h says why it exists).
  *
  * At the entry of every derived function (not of a .cold part, a thunk or
- * a stub) the push unit records the return address:
+ * a stub) the push unit records the return address, after checking that
+ * the shadow stack and the CPU's stack have room for this activation:
  *
  *	movq	__twin_rsp(%rip), %r11
  *	cmpq	__twin_rs_end(%rip), %r11
- *	jae	__twin_rs_fail			too deep
+ *	jae	__twin_rs_fail			nested too deep
+ *	leaq	-ROOM(%rsp), %r10
+ *	cmpq	__twin_stack_min(%rip), %r10
+ *	jb	__twin_rs_fail			the stack is exhausted
  *	movq	(%rsp), %r10
  *	movq	%r10, (%r11)
  *	addq	$8, __twin_rsp(%rip)
+ *
+ * ROOM is the function's deepest frame, with twinc's own pushes and the
+ * return address of a call it makes (shadow_room()); the verifier checks
+ * that the function never goes deeper than the ROOM its unit checked, and
+ * the runtime keeps __twin_stack_min above what its own code and Xen's
+ * interrupts need (hv/svm/svm.h): so %rsp stays inside the instance's
+ * part of the stack by construction.
  *
  * and every way out of the activation, a ret or a tail call, is the pop
  * unit fused with it:
@@ -53,14 +64,43 @@ bool shadow_tail_target(struct program *p, const char *t)
 	return f < 0 || p->fn[f].parent < 0;
 }
 
-void shadow_push(FILE *out)
+/*
+ * The stack room function f (the entry label i) needs: its deepest frame
+ * (flow.c; .cold parts included), the margin for twinc's own pushes (the
+ * verifier refuses a function that went deeper than its room), and
+ * a call's return address; a function whose depth is known only as a
+ * range (variable-length arrays) gets the whole frame bound.
+ */
+int shadow_room(struct program *p, int i)
 {
-	fputs("\tmovq\t__twin_rsp(%rip), %r11\n"
-	      "\tcmpq\t__twin_rs_end(%rip), %r11\n"
-	      "\tjae\t__twin_rs_fail\n"
-	      "\tmovq\t(%rsp), %r10\n"
-	      "\tmovq\t%r10, (%r11)\n"
-	      "\taddq\t$8, __twin_rsp(%rip)\n", out);
+	int f = p->st[i].func, fail, k, deepest = 0;
+	const struct frame *fr = stack_frames(p, i, 0, &fail);
+
+	if (!fr || fail >= 0)
+		return TWIN_FRAME_MAX + 8;
+	for (k = 0; k < p->nst; k++) {
+		int g = p->st[k].func;
+
+		if (fr[k].lo < 0 || g < 0 || (g != f && p->fn[g].parent != f))
+			continue;
+		if (fr[k].ranged)
+			return TWIN_FRAME_MAX + 8;
+		deepest = fr[k].hi > deepest ? fr[k].hi : deepest;
+	}
+	return deepest + TWIN_PUSH_MARGIN + 8;
+}
+
+void shadow_push(FILE *out, int room)
+{
+	fprintf(out, "\tmovq\t__twin_rsp(%%rip), %%r11\n"
+		"\tcmpq\t__twin_rs_end(%%rip), %%r11\n"
+		"\tjae\t__twin_rs_fail\n"
+		"\tleaq\t-%d(%%rsp), %%r10\n"
+		"\tcmpq\t__twin_stack_min(%%rip), %%r10\n"
+		"\tjb\t__twin_rs_fail\n"
+		"\tmovq\t(%%rsp), %%r10\n"
+		"\tmovq\t%%r10, (%%r11)\n"
+		"\taddq\t$8, __twin_rsp(%%rip)\n", room);
 }
 
 /* "jne" -> "je", "jbe" -> "jnbe", "jpe" -> "jpo"; NULL for jcxz & co */

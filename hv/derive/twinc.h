@@ -163,6 +163,9 @@ int cgoto_tables(struct program *p);
  */
 #define TWIN_FRAME_MAX	4096	/* bytes a function may push or allocate */
 #define TWIN_FRAME_MARGIN 256	/* of them, kept for twinc's own pushes */
+/* twinc's own pushes in a frame of known depth (scratch registers, flags,
+ * a loop window's saved registers), for the stack room a function checks */
+#define TWIN_PUSH_MARGIN 64
 #define VLA_PAD		16	/* below the fixed frame, above a dynamic area */
 struct frame {
 	int lo, hi;		/* depth in [lo, hi]; lo < 0: not reached */
@@ -204,7 +207,8 @@ struct options {
 /* The shadow return stack's units (shadow.c). */
 bool shadow_entry_label(struct program *p, int i);
 bool shadow_tail_target(struct program *p, const char *t);
-void shadow_push(FILE *out);
+int shadow_room(struct program *p, int i);
+void shadow_push(FILE *out, int room);
 int shadow_exit(FILE *out, const char *insn, const char *target, int site);
 
 int rewrite_emit(struct program *p, struct policy *pol, struct options *opt,

@@ -140,6 +140,14 @@ static bool insn2(const struct stmt *s, const char *name, bool (*a)(const struct
 
 static bool o_rsp_var(const struct operand *o) { return rip_var(o, "__twin_rsp"); }
 static bool o_end_var(const struct operand *o) { return rip_var(o, "__twin_rs_end"); }
+static bool o_min_var(const struct operand *o) { return rip_var(o, "__twin_stack_min"); }
+static bool o_below_rsp(const struct operand *o)
+{
+	long long v;
+
+	return o->kind == OP_MEM && o->base == REG_RSP && o->index < 0 && !o->seg[0] &&
+	       number(o->disp, &v) && v < 0;
+}
 static bool o_r11(const struct operand *o) { return reg_q(o, 11); }
 static bool o_r10(const struct operand *o) { return reg_q(o, 10); }
 static bool o_at_rsp(const struct operand *o) { return is_mem(o, REG_RSP, ""); }
@@ -167,9 +175,13 @@ static int rs_unit(struct program *p, int i)
 		if (strict_next(p, i + k - 1) < 0)
 			return 0;
 	if (insn2(&s[i], "movq", o_rsp_var, o_r11) && insn2(&s[i + 1], "cmpq", o_end_var, o_r11) &&
-	    to_rs_fail(&s[i + 2], "jae") && insn2(&s[i + 3], "movq", o_at_rsp, o_r10) &&
-	    insn2(&s[i + 4], "movq", o_r10, o_at_r11) && insn2(&s[i + 5], "addq", o_eight, o_rsp_var))
-		return 6;
+	    to_rs_fail(&s[i + 2], "jae") && strict_next(p, i + 5) >= 0 &&
+	    strict_next(p, i + 6) >= 0 && strict_next(p, i + 7) >= 0 &&
+	    insn2(&s[i + 3], "leaq", o_below_rsp, o_r10) &&
+	    insn2(&s[i + 4], "cmpq", o_min_var, o_r10) && to_rs_fail(&s[i + 5], "jb") &&
+	    insn2(&s[i + 6], "movq", o_at_rsp, o_r10) &&
+	    insn2(&s[i + 7], "movq", o_r10, o_at_r11) && insn2(&s[i + 8], "addq", o_eight, o_rsp_var))
+		return 9;
 	if (insn2(&s[i], "subq", o_eight, o_rsp_var) && insn2(&s[i + 1], "movq", o_rsp_var, o_r11) &&
 	    insn2(&s[i + 2], "movq", o_at_r11, o_r11) && insn2(&s[i + 3], "cmpq", o_r11, o_at_rsp) &&
 	    to_rs_fail(&s[i + 4], "jne") &&

@@ -19,6 +19,13 @@ static u64 svm_rs[SVM_RS_DEPTH] = { 0x8000000000000000ULL };
 u64 *__twin_rsp = svm_rs + 1;
 u64 *const __twin_rs_end = svm_rs + SVM_RS_DEPTH;
 u64 __twin_call_sp;
+u64 __twin_stack_min;
+
+bool svm_rs_push_failed(u64 r11)
+{
+	return r11 >= (u64)(unsigned long)svm_rs &&
+	       r11 <= (u64)(unsigned long)(svm_rs + SVM_RS_DEPTH);
+}
 
 bool svm_rs_overflowed(void)
 {

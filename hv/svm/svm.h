@@ -81,7 +81,19 @@ extern bool svm_disabled;			/* set by any refusal */
 extern u64 __twin_call_sp;
 extern u64 *__twin_rsp;
 extern u64 *const __twin_rs_end;
-/* __twin_rs_fail (svm_entry.S): a slot that lost its address, or too deep */
+/*
+ * The lowest %rsp the instance may reach: each push unit checks its
+ * function's whole frame against it.  Below it, the stack is the
+ * runtime's (its trampolines, support code, Xen's interrupts); Xen sets it
+ * per entry (run_on()), 0 elsewhere (no bound).
+ */
+extern u64 __twin_stack_min;
+/*
+ * __twin_rs_fail (svm_entry.S), given the %r11 of the failed unit: true
+ * for a push unit's (too deep: the shadow stack full, svm_rs_overflowed(),
+ * or the stack), false for a pop unit's (the slot lost its address).
+ */
+bool svm_rs_push_failed(u64 r11);
 bool svm_rs_overflowed(void);
 
 void svm_init(void);

@@ -178,8 +178,10 @@ void twin_bug(u64 info, u64 where)
 
 void twin_return_refused(u64 found, u64 expected)
 {
-	if (svm_rs_overflowed())
+	if (svm_rs_push_failed(expected) && svm_rs_overflowed())
 		svm_fatal("calls nested deeper than the shadow return stack");
+	if (svm_rs_push_failed(expected))
+		svm_fatal("calls nested deeper than the instance's stack");
 	svm_log("return to %#llx refused: the shadow return stack holds %#llx\n",
 		(unsigned long long)found, (unsigned long long)expected);
 	svm_fatal("return address overwritten");

@@ -112,6 +112,21 @@ void twin_abort(unsigned int reason, uint64_t where)
     twin_longjmp(this_cpu(saved_sp));
 }
 
+/*
+ * Of the primary stack (8 KB, below it a read-only page: an overflow is a
+ * double fault), what the instance's frames leave to the runtime below
+ * them: its trampolines and support code, svm_translate()'s logging of a
+ * refusal, Xen's interrupt handlers.  The push unit of every derived
+ * function checks its frame against it (__twin_stack_min).
+ */
+#define TWIN_STACK_RESERVE  2048
+
+static uint64_t twin_primary_stack_bottom(void)
+{
+    return (unsigned long)stack_base[smp_processor_id()] + STACK_SIZE -
+           PRIMARY_STACK_SIZE;
+}
+
 /* One entry into the instance, with that per-CPU base; under twin.lock. */
 static long run_on(uint64_t percpu, void *fn, long a0, long a1)
 {
@@ -121,6 +136,7 @@ static long run_on(uint64_t percpu, void *fn, long a0, long a1)
 
     __twin_vm_percpu_base = percpu;
     __twin_call_sp = 0;
+    __twin_stack_min = twin_primary_stack_bottom() + TWIN_STACK_RESERVE;
     this_cpu(abort_reason) = TWIN_DIS_NONE;
     this_cpu(entry_start) = t0;
     rc = twin_call(fn, a0, a1, &this_cpu(saved_sp));

@@ -24,6 +24,7 @@ static const char *const twin_interface[] = {
     /* SVM runtime, called by svm_entry.S and twinc's probes */
     "__svm_tlbp", "__svm_hits", "__twin_vm_percpu_base", "svm_translate",
     "__twin_rsp", "__twin_rs_end", "twin_return_refused", "__twin_call_sp",
+    "__twin_stack_min",
     "svm_miss_done",
     "svm_write_bounced", "svm_wfix_missing", "svm_rep_stos", "svm_rep_movs",
     "twin_bug", "twin_upcall", "twin_denied", "twin_dispatch_refused",

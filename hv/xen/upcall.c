@@ -122,12 +122,15 @@ long twin_dispatch_refused(u64 target)
 /*
  * __twin_rs_fail: a return or tail call found another address in its
  * slot than the shadow return stack holds (a driver pointer wrote it), or
- * the calls nested deeper than the shadow stack.
+ * the calls nested deeper than the shadow stack or the CPU's stack allow.
  */
 void twin_return_refused(u64 found, u64 expected)
 {
-    if ( svm_rs_overflowed() )
+    if ( svm_rs_push_failed(expected) && svm_rs_overflowed() )
         printk(XENLOG_WARNING "twin: calls nested deeper than the shadow return stack\n");
+    else if ( svm_rs_push_failed(expected) )
+        printk(XENLOG_WARNING "twin: calls nested deeper than the instance's stack (%#"PRIx64")\n",
+               found);
     else
         printk(XENLOG_WARNING "twin: return to %#"PRIx64" refused (the shadow stack holds %#"PRIx64")\n",
                found, expected);
