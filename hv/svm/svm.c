@@ -202,7 +202,7 @@ u64 svm_try_translate(u64 va, bool write)
 	struct svm_tlb_entry *e =
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 
-	if (svm_pt_runtime_frame(va, 1))
+	if (svm_runtime_frame(va, 1))
 		return 0;
 	if ((write ? e->wtag : e->tag) == page)
 		return e->host + (va - page);
@@ -239,7 +239,7 @@ u64 svm_translate(u64 va, u64 info)
 		return (u64)(unsigned long)sink;
 	}
 	if (!size || size > sizeof(bounce) || va + size < va ||
-	    svm_pt_runtime_frame(va, size))
+	    svm_runtime_frame(va, size))
 		return refuse(va);
 	h1 = translate_page(page, va, size, write);
 	if (!h1)
@@ -300,7 +300,7 @@ u64 svm_translate_piece(u64 va, unsigned bytes, bool write)
 	struct svm_tlb_entry *e =
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 
-	bool runtime = svm_pt_runtime_frame(va, bytes);
+	bool runtime = svm_runtime_frame(va, bytes);
 
 	if (!runtime && (write ? e->wtag : e->tag) == page)
 		return e->host + (va - page);

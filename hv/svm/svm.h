@@ -79,6 +79,16 @@ extern bool svm_disabled;			/* set by any refusal */
  * runtime's own frames lie below it (svm_pt_runtime_frame()).
  */
 extern u64 __twin_call_sp;
+
+/*
+ * svm_pt_runtime_frame() behind one inline compare: the driver VM's
+ * addresses lie above the runtime's stacks (Xen: dom0's kernel half above
+ * Xen's directmap), so they never pay the call.
+ */
+static inline bool svm_runtime_frame(u64 va, unsigned size)
+{
+	return va < __twin_call_sp + 8 && svm_pt_runtime_frame(va, size);
+}
 extern u64 *__twin_rsp;
 extern u64 *const __twin_rs_end;
 /*

@@ -104,7 +104,7 @@ static inline void *vm_ptr(uint64_t va, unsigned int size, bool write)
         &__svm_tlbp[(va >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
     uint64_t off = va - (write ? e->wtag : e->tag);
 
-    if ( likely(off <= SVM_PAGE_SIZE - size) && !svm_pt_runtime_frame(va, size) )
+    if ( likely(off <= SVM_PAGE_SIZE - size) && !svm_runtime_frame(va, size) )
     {
         twin_c_hits++;
         return (void *)(unsigned long)(e->host + off);
