@@ -1755,3 +1755,33 @@ static void run(void)
                      r"\tjb\t__twin_rs_fail\n", out)
     assert p.returncode != 0 and len(p.stdout.split()) == 4, p.stdout + p.stderr
     assert "svm: fatal: calls nested deeper than the instance's stack" in p.stderr, p.stderr
+
+
+PUSH_STACK_ASM = """	.text
+	.globl	f
+	.type	f, @function
+f:	pushq	%rdi
+	pushq	%rsi
+	pushq	8(%rsp)
+	popq	%rax
+	pushq	$5
+	popq	(%rsp)
+	popq	%rdx
+	addq	%rdx, %rax
+	popq	%rdx
+	addq	%rdx, %rax
+	ret
+	.size	f, .-f
+"""
+
+
+def test_push_and_pop_of_a_stack_operand_same(tmp_path):
+    """pushq 8(%rsp) and popq (%rsp) (csmith copies struct arguments so;
+    the verifier refused the push of a memory operand, seed 1211): moved
+    like the push and pop of any memory operand, the displacement 16 bytes
+    further, and popq's address taken after the pop as the CPU does."""
+    main = """long f(long a, long b);
+static void run(void) { for (long a = 0; a < 6; a++) printf("%ld\\n", f(a * 100, a)); }
+"""
+    out = derive_and_run(tmp_path, None, main, "root f\n", asm=PUSH_STACK_ASM)
+    assert "\tmovq\t24(%rsp), %rax\n" in out and "\tmovq\t%rax, 16(%rsp)\n" in out, out

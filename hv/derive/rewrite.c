@@ -415,6 +415,41 @@ static int rewrite_pushpop_mem(struct ctx *c, int i, struct stmt *s, int mi, int
 	return 0;
 }
 
+/*
+ * pushq/popq D(%rsp) (a struct argument copied from the stack): a stack
+ * access, moved the same way, with %rax, and D 16 bytes further (the
+ * slot's lea and the saved %rax; for pop, the address is %rsp's after the
+ * pop, as the CPU computes it):
+ *	pushq D(%rsp):	leaq -8(%rsp),%rsp; pushq %rax; movq D+16(%rsp),%rax;
+ *			movq %rax,8(%rsp); popq %rax
+ *	popq D(%rsp):	pushq %rax; movq 8(%rsp),%rax; movq %rax,D+16(%rsp);
+ *			popq %rax; leaq 8(%rsp),%rsp
+ */
+static int rewrite_pushpop_stack(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
+{
+	const struct operand *o = &s->op[mi];
+	bool push = !strncmp(s->name, "push", 4);
+	char *end;
+	long d = strtol(o->disp, &end, 0);
+
+	(void)i;
+	if (operand_size(s, opsize) != 8 || *end || o->seg[0] || s->nops != 1) {
+		err_at(c->p->path, s->line, "'%s' of a stack operand: only 8 bytes at a "
+		       "constant displacement are supported", s->name);
+		return -1;
+	}
+	c->st->stack_sites++;
+	if (push)
+		fprintf(c->out, "\tleaq\t-8(%%rsp), %%rsp\n\tpushq\t%%rax\n"
+			"\tmovq\t%ld(%%rsp), %%rax\n\tmovq\t%%rax, 8(%%rsp)\n\tpopq\t%%rax\n",
+			d + 16);
+	else
+		fprintf(c->out, "\tpushq\t%%rax\n\tmovq\t8(%%rsp), %%rax\n"
+			"\tmovq\t%%rax, %ld(%%rsp)\n\tpopq\t%%rax\n\tleaq\t8(%%rsp), %%rsp\n",
+			d + 16);
+	return 0;
+}
+
 static int rewrite_mem(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 {
 	struct operand *o = &s->op[mi];
@@ -1228,6 +1263,8 @@ static int rewrite_insn(struct ctx *c, int i)
 			return rewrite_mem(c, i, s, mi, opsize);
 		return rewrite_stack_index(c, i, s, mi, opsize);
 	}
+	if (mi >= 0 && (f & I_PUSHPOP) && s->op[mi].base == REG_RSP)
+		return rewrite_pushpop_stack(c, i, s, mi, opsize);
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP)
 		c->st->stack_sites++;
 	if (mi >= 0 && (f & I_NOMEM) && s->op[mi].base == REG_RIP &&
