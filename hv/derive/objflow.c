@@ -822,6 +822,12 @@ static void step(int i)
 		}
 	if (in_section(i, ".text.twin_stubs") && d->meta.category == ZYDIS_CATEGORY_CALL)
 		refuse("stub", "a call in a stub");
+	/* nor may a stub jump anywhere but to the runtime: code it reached
+	 * could write the slot its plain ret then returns through */
+	if (in_section(i, ".text.twin_stubs") && (d->meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
+						  d->meta.category == ZYDIS_CATEGORY_COND_BR) &&
+	    branch_target(i, &ext) >= 0)
+		refuse("stub", "a jump inside the instance");
 	/* bt* with a register bit offset reaches past its operand */
 	if (d->meta.category == ZYDIS_CATEGORY_BITBYTE &&
 	    I[i].op[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
