@@ -243,7 +243,7 @@ def test_svm_core_builds_for_xen(tmp_path):
     undef = set(run(["nm", "-u", o]).stdout.split()) - {"U"}
     assert undef == {"memcpy", "memset", "printk", "dump_execution_state",
                      "svm_pt_lookup", "svm_pt_pin", "svm_pt_release", "svm_pt_access_ok",
-                     "svm_pt_runtime_frame"}
+                     "svm_pt_instance_stack"}
 
 
 def test_denied_call_refused(bins):

@@ -21,15 +21,15 @@ u64 *const __twin_rs_end = svm_rs + SVM_RS_DEPTH;
 u64 __twin_call_sp;
 u64 __twin_stack_min;
 
-bool svm_rs_push_failed(u64 r11)
+const char *svm_rs_refusal(u64 r11)
 {
-	return r11 >= (u64)(unsigned long)svm_rs &&
-	       r11 <= (u64)(unsigned long)(svm_rs + SVM_RS_DEPTH);
-}
-
-bool svm_rs_overflowed(void)
-{
-	return __twin_rsp >= __twin_rs_end;
+	/* a push unit fails with the free entry in r11, a pop unit with the
+	 * return address it expected: code, never the shadow stack */
+	if (r11 < (u64)(unsigned long)svm_rs ||
+	    r11 > (u64)(unsigned long)(svm_rs + SVM_RS_DEPTH))
+		return 0;	/* a null pointer: NULL is not freestanding */
+	return __twin_rsp >= __twin_rs_end ? "calls nested deeper than the shadow return stack" :
+	       "calls nested deeper than the instance's stack";
 }
 
 /*
@@ -202,7 +202,7 @@ u64 svm_try_translate(u64 va, bool write)
 	struct svm_tlb_entry *e =
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 
-	if (svm_runtime_frame(va, 1))
+	if (svm_runtime_frame(va))
 		return 0;
 	if ((write ? e->wtag : e->tag) == page)
 		return e->host + (va - page);
@@ -239,7 +239,7 @@ u64 svm_translate(u64 va, u64 info)
 		return (u64)(unsigned long)sink;
 	}
 	if (!size || size > sizeof(bounce) || va + size < va ||
-	    svm_runtime_frame(va, size))
+	    svm_runtime_frame(va))
 		return refuse(va);
 	h1 = translate_page(page, va, size, write);
 	if (!h1)
@@ -300,7 +300,7 @@ u64 svm_translate_piece(u64 va, unsigned bytes, bool write)
 	struct svm_tlb_entry *e =
 		&svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
 
-	bool runtime = svm_runtime_frame(va, bytes);
+	bool runtime = svm_runtime_frame(va);
 
 	if (!runtime && (write ? e->wtag : e->tag) == page)
 		return e->host + (va - page);

@@ -76,18 +76,23 @@ extern bool svm_disabled;			/* set by any refusal */
  * The instance's %rsp where it last called into the runtime (the slot of
  * that call's return address), set by every entry of svm_entry.S and by
  * the stubs of the policy's hv bindings (hv/payload/payload.mk): the
- * runtime's own frames lie below it (svm_pt_runtime_frame()).
+ * runtime's own frames lie below it.
  */
 extern u64 __twin_call_sp;
 
 /*
- * svm_pt_runtime_frame() behind one inline compare: the driver VM's
- * addresses lie above the runtime's stacks (Xen: dom0's kernel half above
- * Xen's directmap), so they never pay the call.
+ * Does an access from @va on reach the runtime's own frames: the stack
+ * the instance runs on, below __twin_call_sp + 8 (the return address
+ * included)?  The TLB caches whole pages of that stack, so the runtime
+ * asks before every access it makes for the instance (bulk copies,
+ * support code), hit or miss: a pointer the instance hands over must not
+ * reach the frames of the code using it.  The compare comes first: the
+ * driver VM's addresses lie above the runtime's stacks (Xen: dom0's
+ * kernel half above Xen's directmap), so they never pay the port's call.
  */
-static inline bool svm_runtime_frame(u64 va, unsigned size)
+static inline bool svm_runtime_frame(u64 va)
 {
-	return va < __twin_call_sp + 8 && svm_pt_runtime_frame(va, size);
+	return va < __twin_call_sp + 8 && svm_pt_instance_stack(va);
 }
 extern u64 *__twin_rsp;
 extern u64 *const __twin_rs_end;
@@ -99,12 +104,12 @@ extern u64 *const __twin_rs_end;
  */
 extern u64 __twin_stack_min;
 /*
- * __twin_rs_fail (svm_entry.S), given the %r11 of the failed unit: true
- * for a push unit's (too deep: the shadow stack full, svm_rs_overflowed(),
- * or the stack), false for a pop unit's (the slot lost its address).
+ * Why __twin_rs_fail (svm_entry.S) was reached, from the %r11 of the
+ * failed unit: a push unit's (calls nested too deep for the shadow stack
+ * or for the stack) as a sentence; NULL for a pop unit's (the slot no
+ * longer holds the return address the shadow stack does, r11).
  */
-bool svm_rs_push_failed(u64 r11);
-bool svm_rs_overflowed(void);
+const char *svm_rs_refusal(u64 r11);
 
 void svm_init(void);
 void svm_flush(void);

@@ -6,7 +6,7 @@
  * trampoline saves the caller-saved registers and the flags itself and
  * aligns the stack for C.  Each first records the caller's %rsp in
  * __twin_call_sp: the runtime's frames lie below it, and no pointer the
- * instance hands over may reach them (svm_pt_runtime_frame()).
+ * instance hands over may reach them (svm_runtime_frame()).
  */
 	.text
 

@@ -61,13 +61,9 @@ bool svm_pt_pin(u64 vpage, u64 host, bool writable);
 void svm_pt_release(u64 vpage, u64 host, bool writable);
 
 /*
- * Does [va, va + size) reach the runtime's own frames: the stack the
- * instance runs on, below __twin_call_sp + 8 (its %rsp where it called
- * into the runtime, return address included)?  The TLB caches whole pages
- * of that stack, so the runtime asks before every access it makes for the
- * instance (bulk copies, support code), hit or miss: a pointer the
- * instance hands over must not reach the frames of the code using it.
+ * Is @va on the stack the instance runs on (and the runtime with it)?
+ * svm_runtime_frame() (svm.h) refuses the part of it below the instance.
  */
-bool svm_pt_runtime_frame(u64 va, unsigned size);
+bool svm_pt_instance_stack(u64 va);
 
 #endif

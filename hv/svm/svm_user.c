@@ -156,10 +156,9 @@ void svm_user_stack(u64 lo, u64 hi)
 	stack_hi = hi;
 }
 
-bool svm_pt_runtime_frame(u64 va, unsigned size)
+bool svm_pt_instance_stack(u64 va)
 {
-	(void)size;
-	return __twin_call_sp && va >= stack_lo && va < stack_hi && va < __twin_call_sp + 8;
+	return va >= stack_lo && va < stack_hi;
 }
 
 void twin_bug(u64 info, u64 where)
@@ -178,10 +177,10 @@ void twin_bug(u64 info, u64 where)
 
 void twin_return_refused(u64 found, u64 expected)
 {
-	if (svm_rs_push_failed(expected) && svm_rs_overflowed())
-		svm_fatal("calls nested deeper than the shadow return stack");
-	if (svm_rs_push_failed(expected))
-		svm_fatal("calls nested deeper than the instance's stack");
+	const char *why = svm_rs_refusal(expected);
+
+	if (why)
+		svm_fatal(why);
 	svm_log("return to %#llx refused: the shadow return stack holds %#llx\n",
 		(unsigned long long)found, (unsigned long long)expected);
 	svm_fatal("return address overwritten");

@@ -26,7 +26,7 @@ void twin_bug(u64 info, u64 where);
 long twin_upcall(long id, long *args, long *stack);
 long twin_denied(long id);
 void twin_return_refused(u64 found, u64 expected);
-/* [lo, hi): the stack the instance runs on, for svm_pt_runtime_frame() */
+/* [lo, hi): the stack the instance runs on, for svm_pt_instance_stack() */
 void svm_user_stack(u64 lo, u64 hi);
 long twin_dispatch_refused(u64 target);
 

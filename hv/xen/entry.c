@@ -121,12 +121,6 @@ void twin_abort(unsigned int reason, uint64_t where)
  */
 #define TWIN_STACK_RESERVE  2048
 
-static uint64_t twin_primary_stack_bottom(void)
-{
-    return (unsigned long)stack_base[smp_processor_id()] + STACK_SIZE -
-           PRIMARY_STACK_SIZE;
-}
-
 /* One entry into the instance, with that per-CPU base; under twin.lock. */
 static long run_on(uint64_t percpu, void *fn, long a0, long a1)
 {

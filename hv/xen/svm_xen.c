@@ -142,11 +142,15 @@ int twin_vm_walk(uint64_t va, bool write, mfn_t *out)
  * entry's frame (twin_call's saved registers and return address, and
  * Xen's frames above them, are never reachable through SVM).
  */
+uint64_t twin_primary_stack_bottom(void)
+{
+    return (unsigned long)stack_base[smp_processor_id()] + STACK_SIZE -
+           PRIMARY_STACK_SIZE;
+}
+
 static bool on_this_stack(uint64_t va)
 {
-    uint64_t top = (unsigned long)stack_base[smp_processor_id()] + STACK_SIZE;
-
-    return va - (top - PRIMARY_STACK_SIZE) < PRIMARY_STACK_SIZE;
+    return va - twin_primary_stack_bottom() < PRIMARY_STACK_SIZE;
 }
 
 /* The lowest stack address the instance may not reach: its entry's frame. */
@@ -160,11 +164,9 @@ static uint64_t stack_limit(void)
     return sp;
 }
 
-/* Below the instance's %rsp at its call into the runtime: the runtime's. */
-bool svm_pt_runtime_frame(u64 va, unsigned size)
+bool svm_pt_instance_stack(u64 va)
 {
-    /* dom0's addresses are above Xen's stacks: one compare for them */
-    return va < __twin_call_sp + 8 && on_this_stack(va);
+    return on_this_stack(va);
 }
 
 bool svm_pt_access_ok(u64 va, unsigned size, bool write)

@@ -89,6 +89,8 @@ bool twin_page_retype(struct page_info *pg);     /* hv/patches/0010 */
 long twin_svm_probe(struct twin_svm_probe *p);
 
 bool twin_host_is_dom0_ram(u64 vpage, u64 host);
+/* the running CPU's primary stack, where the instance runs (svm_xen.c) */
+uint64_t twin_primary_stack_bottom(void);
 
 /* vm_access.c: every support-code access to driver-VM memory. */
 extern uint64_t twin_c_hits;
@@ -104,7 +106,7 @@ static inline void *vm_ptr(uint64_t va, unsigned int size, bool write)
         &__svm_tlbp[(va >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
     uint64_t off = va - (write ? e->wtag : e->tag);
 
-    if ( likely(off <= SVM_PAGE_SIZE - size) && !svm_runtime_frame(va, size) )
+    if ( likely(off <= SVM_PAGE_SIZE - size) && !svm_runtime_frame(va) )
     {
         twin_c_hits++;
         return (void *)(unsigned long)(e->host + off);

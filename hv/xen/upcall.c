@@ -126,11 +126,10 @@ long twin_dispatch_refused(u64 target)
  */
 void twin_return_refused(u64 found, u64 expected)
 {
-    if ( svm_rs_push_failed(expected) && svm_rs_overflowed() )
-        printk(XENLOG_WARNING "twin: calls nested deeper than the shadow return stack\n");
-    else if ( svm_rs_push_failed(expected) )
-        printk(XENLOG_WARNING "twin: calls nested deeper than the instance's stack (%#"PRIx64")\n",
-               found);
+    const char *why = svm_rs_refusal(expected);
+
+    if ( why )
+        printk(XENLOG_WARNING "twin: %s (%#"PRIx64")\n", why, found);
     else
         printk(XENLOG_WARNING "twin: return to %#"PRIx64" refused (the shadow stack holds %#"PRIx64")\n",
                found, expected);
