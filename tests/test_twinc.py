@@ -707,14 +707,13 @@ int main(void)
 """
 
 
-def derive_and_run(tmp_path, src, main, policy, cflags=(), want_in_asm=(), test=True,
-                   asm=None):
+def derive_test_program(tmp_path, src, main, policy, cflags=(), want_in_asm=(), test=True,
+                        asm=None):
     """Compile src with the corpus's flags (plus cflags), or take asm as
-    written, check GCC emitted want_in_asm, derive it with twinc (and its
-    object verifier), run both linked with main (the derived one with the
-    user-space SVM runtime) and compare their output.  Returns the derived
-    assembly."""
-    from twinc_lib import CORPUS_CFLAGS, LINK_CFLAGS, SVM
+    written, check GCC emitted want_in_asm, write main (RUN_MAIN) beside it
+    and derive it with twinc (and its object verifier).  Returns the input
+    assembly, the derived assembly and the derived object."""
+    from twinc_lib import CORPUS_CFLAGS
     (tmp_path / "main.c").write_text(RUN_MAIN % main)
     s = tmp_path / "f.s"
     if asm is None:
@@ -731,14 +730,29 @@ def derive_and_run(tmp_path, src, main, policy, cflags=(), want_in_asm=(), test=
     p = twinc(*(["--test"] if test else []), "--quiet", "--policy", pol, "-o", out,
               "--obj", obj, s)
     assert p.returncode == 0, p.stderr
+    return s, out, obj
+
+
+def link_and_run(tmp_path, name, obj, twin):
+    """main.c linked with obj (and, for the derived one, the user-space SVM
+    runtime), run: the completed process."""
+    from twinc_lib import LINK_CFLAGS, SVM
+    extra = ["-DTWIN", f"-I{SVM}", SVM / "svm.c", SVM / "svm_user.c",
+             SVM / "svm_entry.S"] if twin else []
+    exe = tmp_path / name
+    p = run(["gcc", *LINK_CFLAGS, "-o", exe, tmp_path / "main.c", obj, *extra])
+    assert p.returncode == 0, p.stderr
+    return run([exe])
+
+
+def derive_and_run(tmp_path, src, main, policy, cflags=(), want_in_asm=(), test=True,
+                   asm=None):
+    """derive_test_program, then run both the original and the derived
+    program and compare their output.  Returns the derived assembly."""
+    s, out, obj = derive_test_program(tmp_path, src, main, policy, cflags, want_in_asm, test, asm)
     res = []
-    for name, o, extra in (("orig", s, []), ("twin", obj, ["-DTWIN", f"-I{SVM}", SVM / "svm.c",
-                                                            SVM / "svm_user.c",
-                                                            SVM / "svm_entry.S"])):
-        exe = tmp_path / name
-        p = run(["gcc", *LINK_CFLAGS, "-o", exe, tmp_path / "main.c", o, *extra])
-        assert p.returncode == 0, p.stderr
-        p = run([exe])
+    for name, o in (("orig", s), ("twin", obj)):
+        p = link_and_run(tmp_path, name, o, name == "twin")
         assert p.returncode == 0, p.stdout + p.stderr
         res.append(p.stdout)
     assert res[0] == res[1] and len(res[0].splitlines()) > 3, res
@@ -1638,27 +1652,11 @@ RS_DEPTH_C = """long r(long n)
 
 
 def derive_and_run_twin(tmp_path, src_or_asm, main, policy, is_asm=False):
-    """Derive with twinc --test and run only the derived program: its exit
-    status, stdout and stderr."""
-    from twinc_lib import CORPUS_CFLAGS, LINK_CFLAGS, SVM
-    (tmp_path / "main.c").write_text(RUN_MAIN % main)
-    s = tmp_path / "f.s"
-    if is_asm:
-        s.write_text(src_or_asm)
-    else:
-        (tmp_path / "f.c").write_text(src_or_asm)
-        p = run(["gcc", *CORPUS_CFLAGS, "-S", "-o", s, tmp_path / "f.c"])
-        assert p.returncode == 0, p.stderr
-    (tmp_path / "p.policy").write_text(policy)
-    out, obj = tmp_path / "out.s", tmp_path / "out.o"
-    p = twinc("--test", "--quiet", "--policy", tmp_path / "p.policy", "-o", out,
-              "--obj", obj, s)
-    assert p.returncode == 0, p.stderr
-    exe = tmp_path / "twin"
-    p = run(["gcc", *LINK_CFLAGS, "-DTWIN", f"-I{SVM}", "-o", exe, tmp_path / "main.c", obj,
-             SVM / "svm.c", SVM / "svm_user.c", SVM / "svm_entry.S"])
-    assert p.returncode == 0, p.stderr
-    return run([exe]), out.read_text()
+    """Derive with twinc --test and run only the derived program: the
+    completed process and the derived assembly."""
+    _, out, obj = derive_test_program(tmp_path, None if is_asm else src_or_asm, main, policy,
+                                      asm=src_or_asm if is_asm else None)
+    return link_and_run(tmp_path, "twin", obj, True), out.read_text()
 
 
 def test_return_address_written_through_a_pointer_is_refused(tmp_path):

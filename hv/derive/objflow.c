@@ -651,7 +651,7 @@ static void step_call(int i, struct state *st)
 			flow_to(I[n].fixup, st);
 	} else {
 		f = oelf_sym_at(&O, I[t].sec, I[t].off);
-		if (!f || !I[t].entry || !strcmp(O.sec[I[t].sec].name, ".text.twin_miss"))
+		if (!f || !I[t].entry || in_section(t, ".text.twin_miss"))
 			refuse("call target", "not a function start");
 		kill_all(st);
 	}
@@ -744,7 +744,7 @@ static void step(int i)
 	struct osym *ext;
 	struct thunk *th;
 	int k, t, next = i + 1;
-	bool falls = true, caller_pop = false;
+	bool falls = true, caller_pop = false, stub = in_section(i, ".text.twin_stubs");
 	struct val nv;
 	int r0;
 
@@ -797,6 +797,12 @@ static void step(int i)
 				continue;
 			refuse("implicit memory operand", "%s", ZydisMnemonicGetString(d->mnemonic));
 		}
+		/* thunks and stubs return by a plain ret (through a slot no code
+		 * between their caller's call and their ret may write) */
+		if (stub)
+			refuse("stub", "a memory operand in a stub");
+		if (thunk_of(i) && (o->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+			refuse("thunk", "writes memory");
 		/* no access: a hint never faults nor changes memory */
 		if (d->meta.category == ZYDIS_CATEGORY_NOP ||
 		    d->meta.category == ZYDIS_CATEGORY_WIDENOP ||
@@ -806,27 +812,12 @@ static void step(int i)
 			refuse("stack pointer", "push/pop of a memory operand");
 		check_mem(i, o, &st);
 	}
-	/* thunks and stubs return by a plain ret (through a slot no code
-	 * between their caller's call and their ret may write) */
-	if (thunk_of(i) || in_section(i, ".text.twin_stubs"))
-		for (k = 0; k < d->operand_count; k++) {
-			ZydisDecodedOperand *o = &I[i].op[k];
-
-			if (o->type != ZYDIS_OPERAND_TYPE_MEMORY ||
-			    o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
-				continue;
-			if (!thunk_of(i))
-				refuse("stub", "a memory operand in a stub");
-			if (o->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)
-				refuse("thunk", "writes memory");
-		}
-	if (in_section(i, ".text.twin_stubs") && d->meta.category == ZYDIS_CATEGORY_CALL)
+	if (stub && d->meta.category == ZYDIS_CATEGORY_CALL)
 		refuse("stub", "a call in a stub");
 	/* nor may a stub jump anywhere but to the runtime: code it reached
 	 * could write the slot its plain ret then returns through */
-	if (in_section(i, ".text.twin_stubs") && (d->meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
-						  d->meta.category == ZYDIS_CATEGORY_COND_BR) &&
-	    branch_target(i, &ext) >= 0)
+	if (stub && (d->meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
+		     d->meta.category == ZYDIS_CATEGORY_COND_BR) && branch_target(i, &ext) >= 0)
 		refuse("stub", "a jump inside the instance");
 	/* bt* with a register bit offset reaches past its operand */
 	if (d->meta.category == ZYDIS_CATEGORY_BITBYTE &&
@@ -847,7 +838,7 @@ static void step(int i)
 		t = branch_target(i, &ext);
 		if (ext) {
 			/* a stub's jump to the runtime, which returns for it */
-			if (!in_section(i, ".text.twin_stubs") ||
+			if (!stub ||
 			    (strcmp(ext->name, "__twin_upcall") && strcmp(ext->name, "__twin_denied")))
 				refuse("return", "tail call to %s without the shadow stack's "
 				       "check (pop unit)", ext->name);
@@ -882,7 +873,7 @@ static void step(int i)
 	case ZYDIS_CATEGORY_RET:
 		/* only thunks and stubs return but by the pop unit: both
 		 * entered by a call, neither calling nor writing memory */
-		if (!thunk_of(i) && !in_section(i, ".text.twin_stubs"))
+		if (!thunk_of(i) && !stub)
 			refuse("return", "without the shadow stack's check (pop unit)");
 		if (st.rs != RS_OUT)
 			refuse("return", "a plain ret after a shadow stack push unit");

@@ -398,7 +398,7 @@ static void find_thunks(void)
 	}
 	cur_sec = -1;
 	for (i = 0; i < NI; i++)
-		if (!strcmp(O.sec[I[i].sec].name, ".text.twin_thunks") && !thunk_of(i)) {
+		if (in_section(i, ".text.twin_thunks") && !thunk_of(i)) {
 			cur = i;
 			refuse("thunk", "code in .text.twin_thunks outside any thunk");
 		}

@@ -373,13 +373,17 @@ static bool numeric(const char *s);
  *		  movq %rV,8(%rsp); popq %rV
  *	popq M:   pushq %rV; movq 8(%rsp),%rV; movq %rV,M; popq %rV;
  *		  leaq 8(%rsp),%rsp
- * lea keeps the flags.  M may not be addressed by %rsp (it would see the
- * saved register instead of the slot).
+ * lea keeps the flags.  M = D(%rsp) (a struct argument copied from the
+ * stack) is a stack access, kept, D 16 bytes further (the slot's lea and
+ * the saved register; for pop, from %rsp after the pop, as the CPU
+ * computes it); M addressed by %rsp otherwise is refused.
  */
 static int rewrite_pushpop_mem(struct ctx *c, int i, struct stmt *s, int mi, int size)
 {
 	static const char *const regs[] = { "%rax", "%rcx", "%rdx" };
+	const struct operand *o = &s->op[mi];
 	bool push = !strncmp(s->name, "push", 4);
+	bool on_stack = o->base == REG_RSP && o->index < 0 && !o->seg[0] && numeric(o->disp);
 	struct stmt t = *s;
 	int v, opsize;
 
@@ -389,7 +393,7 @@ static int rewrite_pushpop_mem(struct ctx *c, int i, struct stmt *s, int mi, int
 		       s->name);
 		return -1;
 	}
-	if (stmt_mentions_reg(s, REG_RSP)) {
+	if (!on_stack && stmt_mentions_reg(s, REG_RSP)) {
 		err_at(c->p->path, s->line, "'%s' of a memory operand addressed by %%rsp is not supported",
 		       s->name);
 		return -1;
@@ -400,53 +404,27 @@ static int rewrite_pushpop_mem(struct ctx *c, int i, struct stmt *s, int mi, int
 	t.isa = isa_lookup("movq", &opsize);
 	t.nops = 2;
 	t.prefix[0] = 0;
-	t.op[push ? 0 : 1] = s->op[mi];
+	t.op[push ? 0 : 1] = *o;
+	if (on_stack)
+		snprintf(t.op[push ? 0 : 1].disp, sizeof(o->disp), "%ld", strtol(o->disp, NULL, 0) + 16);
 	parse_operand(regs[v], &t.op[push ? 1 : 0]);
 	if (push)
 		fprintf(c->out, "\tleaq\t-8(%%rsp), %%rsp\n\tpushq\t%s\n", regs[v]);
 	else
 		fprintf(c->out, "\tpushq\t%s\n\tmovq\t8(%%rsp), %s\n", regs[v], regs[v]);
-	if (rewrite_mem(c, i, &t, push ? 0 : 1, 8))
+	if (on_stack) {
+		char insn[512];
+
+		fmt_insn(&t, insn, sizeof(insn));
+		fprintf(c->out, "%s\n", insn);
+		c->st->stack_sites++;
+	} else if (rewrite_mem(c, i, &t, push ? 0 : 1, 8)) {
 		return -1;
+	}
 	if (push)
 		fprintf(c->out, "\tmovq\t%s, 8(%%rsp)\n\tpopq\t%s\n", regs[v], regs[v]);
 	else
 		fprintf(c->out, "\tpopq\t%s\n\tleaq\t8(%%rsp), %%rsp\n", regs[v]);
-	return 0;
-}
-
-/*
- * pushq/popq D(%rsp) (a struct argument copied from the stack): a stack
- * access, moved the same way, with %rax, and D 16 bytes further (the
- * slot's lea and the saved %rax; for pop, the address is %rsp's after the
- * pop, as the CPU computes it):
- *	pushq D(%rsp):	leaq -8(%rsp),%rsp; pushq %rax; movq D+16(%rsp),%rax;
- *			movq %rax,8(%rsp); popq %rax
- *	popq D(%rsp):	pushq %rax; movq 8(%rsp),%rax; movq %rax,D+16(%rsp);
- *			popq %rax; leaq 8(%rsp),%rsp
- */
-static int rewrite_pushpop_stack(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
-{
-	const struct operand *o = &s->op[mi];
-	bool push = !strncmp(s->name, "push", 4);
-	char *end;
-	long d = strtol(o->disp, &end, 0);
-
-	(void)i;
-	if (operand_size(s, opsize) != 8 || *end || o->seg[0] || s->nops != 1) {
-		err_at(c->p->path, s->line, "'%s' of a stack operand: only 8 bytes at a "
-		       "constant displacement are supported", s->name);
-		return -1;
-	}
-	c->st->stack_sites++;
-	if (push)
-		fprintf(c->out, "\tleaq\t-8(%%rsp), %%rsp\n\tpushq\t%%rax\n"
-			"\tmovq\t%ld(%%rsp), %%rax\n\tmovq\t%%rax, 8(%%rsp)\n\tpopq\t%%rax\n",
-			d + 16);
-	else
-		fprintf(c->out, "\tpushq\t%%rax\n\tmovq\t8(%%rsp), %%rax\n"
-			"\tmovq\t%%rax, %ld(%%rsp)\n\tpopq\t%%rax\n\tleaq\t8(%%rsp), %%rsp\n",
-			d + 16);
 	return 0;
 }
 
@@ -1264,7 +1242,7 @@ static int rewrite_insn(struct ctx *c, int i)
 		return rewrite_stack_index(c, i, s, mi, opsize);
 	}
 	if (mi >= 0 && (f & I_PUSHPOP) && s->op[mi].base == REG_RSP)
-		return rewrite_pushpop_stack(c, i, s, mi, opsize);
+		return rewrite_pushpop_mem(c, i, s, mi, operand_size(s, opsize));
 	if (mi >= 0 && !(f & I_NOMEM) && s->op[mi].base == REG_RSP)
 		c->st->stack_sites++;
 	if (mi >= 0 && (f & I_NOMEM) && s->op[mi].base == REG_RIP &&

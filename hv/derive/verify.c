@@ -166,23 +166,30 @@ static bool to_rs_fail(const struct stmt *s, const char *jcc)
  * of __twin_rsp, __twin_rs_end and the shadow stack are the runtime's;
  * where the units must stand is the machine-code verifier's to check.
  */
+/* n instructions from i, with no label among them */
+static bool consecutive(struct program *p, int i, int n)
+{
+	int k;
+
+	for (k = i; k < i + n - 1; k++)
+		if (strict_next(p, k) < 0)
+			return false;
+	return true;
+}
+
 static int rs_unit(struct program *p, int i)
 {
 	const struct stmt *s = p->st;
-	int k;
 
-	for (k = 1; k < 6; k++)
-		if (strict_next(p, i + k - 1) < 0)
-			return 0;
-	if (insn2(&s[i], "movq", o_rsp_var, o_r11) && insn2(&s[i + 1], "cmpq", o_end_var, o_r11) &&
-	    to_rs_fail(&s[i + 2], "jae") && strict_next(p, i + 5) >= 0 &&
-	    strict_next(p, i + 6) >= 0 && strict_next(p, i + 7) >= 0 &&
-	    insn2(&s[i + 3], "leaq", o_below_rsp, o_r10) &&
+	if (consecutive(p, i, 9) &&
+	    insn2(&s[i], "movq", o_rsp_var, o_r11) && insn2(&s[i + 1], "cmpq", o_end_var, o_r11) &&
+	    to_rs_fail(&s[i + 2], "jae") && insn2(&s[i + 3], "leaq", o_below_rsp, o_r10) &&
 	    insn2(&s[i + 4], "cmpq", o_min_var, o_r10) && to_rs_fail(&s[i + 5], "jb") &&
 	    insn2(&s[i + 6], "movq", o_at_rsp, o_r10) &&
 	    insn2(&s[i + 7], "movq", o_r10, o_at_r11) && insn2(&s[i + 8], "addq", o_eight, o_rsp_var))
 		return 9;
-	if (insn2(&s[i], "subq", o_eight, o_rsp_var) && insn2(&s[i + 1], "movq", o_rsp_var, o_r11) &&
+	if (consecutive(p, i, 6) &&
+	    insn2(&s[i], "subq", o_eight, o_rsp_var) && insn2(&s[i + 1], "movq", o_rsp_var, o_r11) &&
 	    insn2(&s[i + 2], "movq", o_at_r11, o_r11) && insn2(&s[i + 3], "cmpq", o_r11, o_at_rsp) &&
 	    to_rs_fail(&s[i + 4], "jne") &&
 	    ((is_insn(&s[i + 5], "ret") && !s[i + 5].nops && !s[i + 5].prefix[0]) ||
