@@ -47,7 +47,7 @@ def test_corpus_is_large():
 @pytest.mark.parametrize("src", ATTACK_FILES, ids=lambda p: p.stem)
 def test_attack_verdict(src, tmp_path):
     obj = tmp_path / (src.stem + ".o")
-    p = run(["as", "--64", "-I", ATTACKS, "-o", obj, src])
+    p = run(["as", "--64", "-I", ATTACKS, "-I", ROOT / "hv" / "svm", "-o", obj, src])
     assert p.returncode == 0, p.stderr
     rc, line = verify(obj)
     want = expectation(src)

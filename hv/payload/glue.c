@@ -37,28 +37,16 @@ static void test_spin(void)
 }
 
 /*
- * A derived function's shape (hv/derive/shadow.c) whose return slot a
- * driver pointer overwrote: its pop unit must refuse the return.
+ * A derived function's shape (its units: hv/svm/shadow.inc) whose return
+ * slot a driver pointer overwrote: its pop unit must refuse the return.
  */
 void test_return(void);
-asm(".pushsection .text\n"
+asm(".include \"shadow.inc\"\n"
+    ".pushsection .text\n"
     "test_return:\n"
-    "\tmovq\t__twin_rsp(%rip), %r11\n"
-    "\tcmpq\t__twin_rs_end(%rip), %r11\n"
-    "\tjae\t__twin_rs_fail\n"
-    "\tleaq\t-16(%rsp), %r10\n"
-    "\tcmpq\t__twin_stack_min(%rip), %r10\n"
-    "\tjb\t__twin_rs_fail\n"
-    "\tmovq\t(%rsp), %r10\n"
-    "\tmovq\t%r10, (%r11)\n"
-    "\taddq\t$8, __twin_rsp(%rip)\n"
+    "\trs_push\t16\n"
     "\tmovq\t$0x1234, (%rsp)\n"
-    "\tsubq\t$8, __twin_rsp(%rip)\n"
-    "\tmovq\t__twin_rsp(%rip), %r11\n"
-    "\tmovq\t(%r11), %r11\n"
-    "\tcmpq\t%r11, (%rsp)\n"
-    "\tjne\t__twin_rs_fail\n"
-    "\tret\n"
+    "\trs_ret\n"
     ".popsection");
 
 /*

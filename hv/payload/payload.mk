@@ -30,7 +30,7 @@ BIN_TO_ELF    := -I binary -O elf64-x86-64 -B i386:x86-64
 PAYLOAD_DROP  := .modinfo __param .init.text .exit.text .init.data .exit.data
 
 $(PAYLOAD): $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) hv/payload/glue.c hv/payload/payload.mk hv/xen/loader.c \
-		hv/svm/svm_entry.S hv/xen/twin_desc.h hv/xen/public/twin.h $(XEN_BIN)
+		hv/svm/svm_entry.S hv/svm/shadow.inc hv/xen/twin_desc.h hv/xen/public/twin.h $(XEN_BIN)
 	@echo "  PAYLOAD $@"
 	@rm -rf $(PAYLOAD_DIR) && mkdir -p $(PAYLOAD_DIR)
 	@# only the very object the machine-code verifier accepted
@@ -57,7 +57,7 @@ $(PAYLOAD): $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) hv/payload/glue.c hv/payl
 		$(TWIN_OUT)/e1000_twin.o $(PAYLOAD_DIR)/instance.o
 	@$(CC) -c hv/svm/svm_entry.S -o $(PAYLOAD_DIR)/svm_entry.o
 	@uc=$$(grep -o '"page_frag_free": {"bind": "upcall", "id": [0-9]*' $< | sed 's/.* //'); \
-	 $(CC) $(PAYLOAD_FLAGS) -Ihv/xen -DTWIN_UC_PAGE_FRAG_FREE=$${uc:--1} \
+	 $(CC) $(PAYLOAD_FLAGS) -Ihv/xen -Wa,-Ihv/svm -DTWIN_UC_PAGE_FRAG_FREE=$${uc:--1} \
 		-c hv/payload/glue.c -o $(PAYLOAD_DIR)/glue.o
 	@objcopy -O binary --only-section=.note.gnu.build-id $(BUILD)/xen/xen-syms \
 		$(PAYLOAD_DIR)/xen-build-id.bin
