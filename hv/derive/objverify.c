@@ -132,7 +132,8 @@ bool runtime_var(const char *n)
 {
 	return !strcmp(n, "__svm_tlbp") || !strcmp(n, "__svm_hits") ||
 	       !strcmp(n, "__twin_vm_percpu_base") || !strcmp(n, "__twin_rsp") ||
-	       !strcmp(n, "__twin_rs_end") || !strcmp(n, "__twin_stack_min");
+	       !strcmp(n, "__twin_rs_end") || !strcmp(n, "__twin_stack_min") ||
+	       !strcmp(n, "__twin_call_sp");
 }
 
 /* names a call or jump may take by relocation to an undefined symbol */
