@@ -80,7 +80,7 @@ bool agent_wait_ready(struct agent *a, struct machine *m, double timeout_s, cons
 		if (!machine_alive(m))
 			return false;
 		if (a->fd < 0) {
-			a->fd = connect_sock(m->ctl_sock);
+			a->fd = connect_sock(m->d.ctl_sock);
 			if (a->fd < 0) {
 				usleep(100000);
 				continue;

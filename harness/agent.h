@@ -6,7 +6,7 @@
 #ifndef TDH_AGENT_H
 #define TDH_AGENT_H
 
-#include "qemu.h"
+#include "machine.h"
 
 struct agent {
 	int fd;

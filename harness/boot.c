@@ -2,7 +2,7 @@
 /*
  * tdh boot: the testbed as it boots for a measurement, for anything else.
  *
- *   tdh boot [--machine native|xen] [--domu] [--domu-args A] [options] [-- CMD ...]
+ *   tdh boot [--machine native|xen] [--launcher L] [--domu] [--domu-args A] [options] [-- CMD ...]
  *   tdh agent --socket PATH [--timeout S] -- CMD ...
  *
  * Boots one machine (Xen with dom0 by default) with the peer's namespace
@@ -34,8 +34,10 @@
 #include "util.h"
 
 struct boot_opts {
-	struct sim_opts t;
+	struct testbed_opts t;
 	enum machine_kind kind;
+	const struct launcher *launcher;
+	const char *libvirt_uri;
 	bool domu;
 	const char *domu_args;
 	double cmd_timeout_s;
@@ -45,8 +47,9 @@ struct boot_opts {
 static void boot_usage(FILE *out)
 {
 	fprintf(out,
-"usage: tdh boot [--machine native|xen] [--domu] [--domu-args A] [options] [-- CMD ...]\n"
+"usage: tdh boot [--machine native|xen] [--launcher L] [--domu] [--domu-args A] [options] [-- CMD ...]\n"
 "  --machine M        native (Linux alone) or xen (Xen with dom0; the default)\n"
+"  --launcher L       direct (QEMU run by tdh, the default), libvirt or libvirt:URI\n"
 "  --domu             start the domU (xl create) once dom0 is up\n"
 "  --domu-args A      more arguments for the domU's kernel (implies --domu),\n"
 "                     for example tdh.fpucheck=30\n"
@@ -91,9 +94,10 @@ static char *join_command(int argc, char **argv)
 
 static void parse(struct boot_opts *b, int argc, char **argv)
 {
-	enum { OPT_MACHINE = 256, OPT_DOMU, OPT_DOMU_ARGS, OPT_CMD_TIMEOUT };
+	enum { OPT_MACHINE = 256, OPT_LAUNCHER, OPT_DOMU, OPT_DOMU_ARGS, OPT_CMD_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "machine", required_argument, NULL, OPT_MACHINE },
+		{ "launcher", required_argument, NULL, OPT_LAUNCHER },
 		{ "domu", no_argument, NULL, OPT_DOMU },
 		{ "domu-args", required_argument, NULL, OPT_DOMU_ARGS },
 		{ "cmd-timeout", required_argument, NULL, OPT_CMD_TIMEOUT },
@@ -106,6 +110,7 @@ static void parse(struct boot_opts *b, int argc, char **argv)
 	testbed_defaults(&b->t);
 	testbed_record_args(&b->t, argc, argv);
 	b->kind = MACHINE_XEN;
+	b->launcher = &direct_launcher;
 	b->cmd_timeout_s = 3600;
 	opterr = 0;
 	optind = 1;
@@ -119,6 +124,11 @@ static void parse(struct boot_opts *b, int argc, char **argv)
 				b->kind = MACHINE_NATIVE;
 			else
 				die(EXIT_USAGE, "--machine '%s': give native or xen", optarg);
+			break;
+		case OPT_LAUNCHER:
+			b->launcher = testbed_launcher(optarg, &b->libvirt_uri);
+			if (!b->launcher)
+				die(EXIT_USAGE, "--launcher '%s': give direct, libvirt or libvirt:URI", optarg);
 			break;
 		case OPT_DOMU_ARGS:
 			if (!*optarg || strpbrk(optarg, "\"'\n"))
@@ -182,9 +192,9 @@ int boot_main(int argc, char **argv)
 	rundir = make_rundir(b.t.results_dir);
 	info("run folder %s", rundir);
 	read_versions(&b.t, &v);
-	peer_create(&peer);
+	testbed_peer(&peer, b.launcher, b.libvirt_uri, rundir);
 	accel = resolve_accel(&b.t, rundir);
-	boot(&b.t, &m, &a, b.kind, accel, rundir, machine_kind_name(b.kind));
+	boot(&b.t, b.launcher, &m, &a, b.kind, accel, rundir, machine_kind_name(b.kind));
 	if (b.domu)
 		start_domu(&a, &m, b.domu_args);
 
@@ -197,7 +207,7 @@ int boot_main(int argc, char **argv)
 		fflush(stdout);
 		if (rc < 0)
 			die(EXIT_RUN, "the command did not finish within %.0f s, or the agent stopped answering "
-			    "(console %s)", b.cmd_timeout_s, m.console_log);
+			    "(console %s)", b.cmd_timeout_s, m.d.console_log);
 		info("the command exited with status %d", rc);
 	} else {
 		/* cleanup's own handlers would exit at once: stop in order instead */
@@ -206,19 +216,19 @@ int boot_main(int argc, char **argv)
 		/* the socket takes one client: leave it to 'tdh agent' */
 		agent_close(&a);
 		info("holding the machine: console %s, agent socket %s, peer namespace %s; Ctrl-C stops it",
-		     m.console_log, m.ctl_sock, peer.name);
+		     m.d.console_log, m.d.ctl_sock, peer.name);
 		while (!interrupted && machine_alive(&m))
 			sleep_s(0.5);
 		if (!interrupted)
-			die(EXIT_RUN, "the machine stopped by itself (QEMU exited); console %s", m.console_log);
+			die(EXIT_RUN, "the machine stopped by itself (QEMU exited); console %s", m.d.console_log);
 		info("interrupted: stopping the machine");
 	}
 	if (b.domu)
 		save_domu_console(&a, rundir, machine_kind_name(b.kind));
-	if (m.kind == MACHINE_XEN && console_segfaults(&m)) {
+	if (m.d.kind == MACHINE_XEN && console_segfaults(&m)) {
 		/* CMD's own status stays: a test may expect it to fail */
 		fprintf(stderr, "tdh: error: %u dom0 process(es) died of a fault (SIGSEGV, SIGILL, ...) during this boot (%s)\n",
-			console_segfaults(&m), m.console_log);
+			console_segfaults(&m), m.d.console_log);
 		if (rc == 0)
 			rc = EXIT_RUN;
 	}

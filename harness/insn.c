@@ -14,21 +14,26 @@
 
 #include "insn-file.h"
 #include "insn.h"
+#include "machine.h"
 #include "util.h"
 
 char *insn_plugin_arg(const char *so, const char *file, const char *xen_syms)
 {
-	char *twin_text, *arg;
+	char *twin_text, *arg, *v[4];
+	int i;
 
-	if (!xen_syms)
-		return xasprintf("%s,out=%s", so, file);
 	/* the runtime's functions, made beside xen-syms (hv/xen.mk): xen_twin */
-	twin_text = xasprintf("%.*s/twin-text", (int)(strrchr(xen_syms, '/') ? strrchr(xen_syms, '/') - xen_syms : 1),
-			      strrchr(xen_syms, '/') ? xen_syms : ".");
-	if (file_exists(twin_text))
-		arg = xasprintf("%s,out=%s,xen_syms=%s,twin_text=%s", so, file, xen_syms, twin_text);
-	else
-		arg = xasprintf("%s,out=%s,xen_syms=%s", so, file, xen_syms);
+	twin_text = xen_syms ? xasprintf("%.*s/twin-text", (int)(strrchr(xen_syms, '/') ?
+					 strrchr(xen_syms, '/') - xen_syms : 1),
+					 strrchr(xen_syms, '/') ? xen_syms : ".") : NULL;
+	v[0] = machine_opt_value(so);
+	v[1] = machine_opt_value(file);
+	v[2] = xen_syms ? machine_opt_value(xen_syms) : NULL;
+	v[3] = twin_text && file_exists(twin_text) ? machine_opt_value(twin_text) : NULL;
+	arg = xasprintf("%s,out=%s%s%s%s%s", v[0], v[1], v[2] ? ",xen_syms=" : "", v[2] ? v[2] : "",
+			v[3] ? ",twin_text=" : "", v[3] ? v[3] : "");
+	for (i = 0; i < 4; i++)
+		free(v[i]);
 	free(twin_text);
 	return arg;
 }

@@ -34,8 +34,8 @@
 #define LIBVIRTD_SOCK	"/run/libvirt/libvirt-sock"
 #define VIRTLOGD_SOCK	"/run/libvirt/virtlogd-sock"
 #define DAEMON_WAIT_S	20
-/* the e1000's slot on pcie.0, where the direct launcher's -device puts it */
-#define E1000_SLOT	"0x01"
+/* the NIC's slot on pcie.0, where the direct launcher's -device puts it */
+#define NIC_SLOT	"0x01"
 
 struct lv_domain {
 	virDomainPtr dom;
@@ -47,7 +47,6 @@ struct lv_domain {
 };
 
 static virConnectPtr conn;
-static bool selected;
 static int host_fd = -1;
 static char peer_name[32];
 static pid_t daemons[2];
@@ -214,16 +213,6 @@ void libvirt_set_peer(int host_ns_fd, const char *peer_ns)
 	snprintf(peer_name, sizeof(peer_name), "%s", peer_ns);
 }
 
-void libvirt_select(bool on)
-{
-	selected = on;
-}
-
-bool libvirt_selected(void)
-{
-	return selected;
-}
-
 /* --- the domain XML ------------------------------------------------------- */
 
 static void esc(FILE *f, const char *s)
@@ -254,110 +243,107 @@ static void qarg(FILE *f, const char *arg)
 	fputs("'/>\n", f);
 }
 
-/* ",fault-trace=F,x=y" (the -device e1000 suffix) as libvirt overrides */
-static void e1000_overrides(FILE *f, const char *props)
+/* The patched e1000's fault file: a property libvirt does not model, set as an override. */
+static void nic_overrides(FILE *f, const struct machine_desc *d)
 {
-	char *copy = xstrdup(props), *tok, *save, *eq;
-
+	if (!d->fault_trace)
+		return;
 	fputs("  <qemu:override>\n    <qemu:device alias='net0'>\n      <qemu:frontend>\n", f);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		eq = strchr(tok, '=');
-		if (!eq)
-			die(EXIT_USAGE, "e1000 property '%s' has no value; the libvirt launcher needs name=value", tok);
-		*eq = '\0';
-		fputs("        <qemu:property name='", f);
-		esc(f, tok);
-		fputs("' type='string' value='", f);
-		esc(f, eq + 1);
-		fputs("'/>\n", f);
-	}
-	fputs("      </qemu:frontend>\n    </qemu:device>\n  </qemu:override>\n", f);
-	free(copy);
+	fputs("        <qemu:property name='fault-trace' type='string' value='", f);
+	esc(f, d->fault_trace);
+	fputs("'/>\n      </qemu:frontend>\n    </qemu:device>\n  </qemu:override>\n", f);
 }
 
-static void cpu_xml(FILE *f, const struct machine *m)
+static void cpu_xml(FILE *f, const struct machine_desc *d)
 {
-	if (m->accel == ACCEL_KVM)
-		fputs("  <cpu mode='host-passthrough' check='none'>\n"
-		      "    <feature policy='disable' name='arch-capabilities'/>\n", f);
-	else	/* the direct launcher's max,-smap,-smep: see cpu_model() in qemu.c */
-		fputs("  <cpu mode='maximum' check='none'>\n"
-		      "    <feature policy='disable' name='smap'/>\n"
-		      "    <feature policy='disable' name='smep'/>\n", f);
+	struct cpu_desc c;
+	int i;
+
+	machine_cpu(d, &c);
+	fprintf(f, "  <cpu mode='%s' check='none'>\n", c.host ? "host-passthrough" : "maximum");
+	for (i = 0; i < c.nr_off; i++)
+		fprintf(f, "    <feature policy='disable' name='%s'/>\n", c.off[i]);
 	/* -smp N on q35 means one socket of N cores: say so, libvirt's default is N sockets */
-	fprintf(f, "    <topology sockets='1' dies='1' cores='%d' threads='1'/>\n  </cpu>\n", m->cpus);
+	fprintf(f, "    <topology sockets='1' dies='1' cores='%d' threads='1'/>\n  </cpu>\n", d->cpus);
 }
 
-static void os_xml(FILE *f, const struct machine *m)
+static void os_xml(FILE *f, const struct machine_desc *d)
 {
-	char *append = machine_append(m);
+	char *append = machine_append(d);
 
 	fputs("  <os>\n    <type arch='x86_64' machine='q35'>hvm</type>\n", f);
-	elem(f, "    ", "kernel", m->kind == MACHINE_NATIVE ? m->paths->kernel : m->paths->xen);
-	if (m->kind == MACHINE_NATIVE)
-		elem(f, "    ", "initrd", m->paths->native_img);
+	elem(f, "    ", "kernel", machine_kernel(d));
+	if (d->kind == MACHINE_NATIVE)
+		elem(f, "    ", "initrd", d->paths->native_img);
 	elem(f, "    ", "cmdline", append);
 	fputs("  </os>\n", f);
 	free(append);
 }
 
-static void devices_xml(FILE *f, const struct machine *m, const char *tap)
+static void features_xml(FILE *f, const struct machine_desc *d)
 {
-	fputs("  <devices>\n", f);
-	elem(f, "    ", "emulator", m->paths->qemu);
-	fputs("    <controller type='usb' model='none'/>\n    <memballoon model='none'/>\n", f);
-	fputs("    <serial type='file'>\n      <source path='", f);
-	esc(f, m->console_log);
-	fputs("'/>\n      <target port='0'/>\n    </serial>\n", f);
-	fputs("    <serial type='unix'>\n      <source mode='bind' path='", f);
-	esc(f, m->ctl_sock);
-	fputs("'/>\n      <target port='1'/>\n    </serial>\n", f);
-	fputs("    <interface type='ethernet'>\n      <mac address='52:54:00:12:34:56'/>\n", f);
-	fprintf(f, "      <target dev='%s' managed='no'/>\n      <model type='e1000'/>\n", tap);
-	fputs("      <address type='pci' domain='0x0000' bus='0x00' slot='" E1000_SLOT "' function='0x0'/>\n", f);
-	fputs("    </interface>\n  </devices>\n", f);
+	/* libvirt turns ACPI off unless asked; QEMU's default, and Xen's need, is on */
+	fputs("  <features>\n    <acpi/>\n", f);
+	/*
+	 * libvirt refuses VT-d's interrupt remapping without the split
+	 * irqchip, which it then asks of any accelerator; TCG has no kernel
+	 * irqchip to split, so there the setting changes nothing.
+	 */
+	if (d->iommu == IOMMU_INTEL)
+		fputs("    <ioapic driver='qemu'/>\n", f);
+	fputs("  </features>\n", f);
 }
 
-/* What libvirt does not model: Xen's modules, the plugin, tracing, extras. */
-static void commandline_xml(FILE *f, const struct machine *m)
+static void devices_xml(FILE *f, const struct machine_desc *d, const char *tap)
 {
-	int i;
+	fputs("  <devices>\n", f);
+	elem(f, "    ", "emulator", d->paths->qemu);
+	fputs("    <controller type='usb' model='none'/>\n    <memballoon model='none'/>\n", f);
+	fputs("    <serial type='file'>\n      <source path='", f);
+	esc(f, d->console_log);
+	fputs("'/>\n      <target port='0'/>\n    </serial>\n", f);
+	fputs("    <serial type='unix'>\n      <source mode='bind' path='", f);
+	esc(f, d->ctl_sock);
+	fputs("'/>\n      <target port='1'/>\n    </serial>\n", f);
+	fputs("    <interface type='ethernet'>\n      <mac address='" NIC_MAC "'/>\n", f);
+	fprintf(f, "      <target dev='%s' managed='no'/>\n      <model type='" NIC_MODEL "'/>\n", tap);
+	fputs("      <address type='pci' domain='0x0000' bus='0x00' slot='" NIC_SLOT "' function='0x0'/>\n", f);
+	fputs("    </interface>\n", f);
+	/* the same VT-d as the direct launcher's (see build_argv() in qemu.c) */
+	if (d->iommu == IOMMU_INTEL)
+		fputs("    <iommu model='intel'>\n      <driver intremap='on' caching_mode='on'/>\n    </iommu>\n", f);
+	fputs("  </devices>\n", f);
+}
+
+/* What libvirt does not model: Xen's modules, the plugin, tracing. */
+static void commandline_xml(FILE *f, const struct machine_desc *d)
+{
+	char *s, *trace[2];
+	int i, n;
 
 	fputs("  <qemu:commandline>\n", f);
-	if (m->kind == MACHINE_XEN) {
-		char *mods = machine_xen_modules(m);
-
+	if (d->kind == MACHINE_XEN) {
+		s = machine_xen_modules(d);
 		qarg(f, "-initrd");
-		qarg(f, mods);
-		free(mods);
+		qarg(f, s);
+		free(s);
 	}
-	if (m->insn_file) {
-		char *p = insn_plugin_arg(m->paths->insn_plugin, m->insn_file, m->paths->xen_syms);
-
+	s = machine_plugin_arg(d);
+	if (s) {
 		qarg(f, "-plugin");
-		qarg(f, p);
-		free(p);
+		qarg(f, s);
+		free(s);
 	}
-	if (m->trace_file) {
-		char *t = xasprintf("events=%s,file=%s", m->trace_events, m->trace_file);
-
+	n = machine_trace_args(d, trace);
+	for (i = 0; i < n; i++) {
 		qarg(f, "-trace");
-		qarg(f, t);
-		free(t);
+		qarg(f, trace[i]);
+		free(trace[i]);
 	}
-	if (m->trace_file && m->trace_iommu_events) {
-		char *t = xasprintf("events=%s,file=%s", m->trace_iommu_events, m->trace_file);
-
-		qarg(f, "-trace");
-		qarg(f, t);
-		free(t);
-	}
-	for (i = 0; m->extra_args && m->extra_args[i]; i++)
-		qarg(f, m->extra_args[i]);
 	fputs("  </qemu:commandline>\n", f);
 }
 
-char *libvirt_domain_xml(const struct machine *m, const char *name, const char *tap)
+char *libvirt_domain_xml(const struct machine_desc *d, const char *name, const char *tap)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -366,21 +352,19 @@ char *libvirt_domain_xml(const struct machine *m, const char *name, const char *
 	if (!f)
 		die(EXIT_RUN, "out of memory");
 	fprintf(f, "<domain type='%s' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n",
-		m->accel == ACCEL_KVM ? "kvm" : "qemu");
+		d->accel == ACCEL_KVM ? "kvm" : "qemu");
 	elem(f, "  ", "name", name);
-	fprintf(f, "  <memory unit='MiB'>%d</memory>\n  <vcpu>%d</vcpu>\n", m->mem_mb, m->cpus);
-	os_xml(f, m);
-	/* libvirt turns ACPI off unless asked; QEMU's default, and Xen's need, is on */
-	fputs("  <features>\n    <acpi/>\n  </features>\n", f);
-	cpu_xml(f, m);
+	fprintf(f, "  <memory unit='MiB'>%d</memory>\n  <vcpu>%d</vcpu>\n", d->mem_mb, d->cpus);
+	os_xml(f, d);
+	features_xml(f, d);
+	cpu_xml(f, d);
 	fputs("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>destroy</on_reboot>\n"
 	      "  <on_crash>destroy</on_crash>\n", f);
 	/* QEMU as root, like the direct launcher's, and no relabelling of our files */
 	fputs("  <seclabel type='static' model='dac' relabel='no'>\n    <label>+0:+0</label>\n  </seclabel>\n", f);
-	devices_xml(f, m, tap);
-	commandline_xml(f, m);
-	if (m->e1000_props && *m->e1000_props)
-		e1000_overrides(f, m->e1000_props);
+	devices_xml(f, d, tap);
+	commandline_xml(f, d);
+	nic_overrides(f, d);
 	fputs("</domain>\n", f);
 	fclose(f);
 	return buf;
@@ -492,11 +476,28 @@ static void copy_log(struct machine *m)
 	char *text = read_file(m->lv->libvirt_log, &len);
 
 	if (text)
-		write_file(m->qemu_log, text, len);
+		write_file(m->d.qemu_log, text, len);
 	free(text);
 }
 
-void libvirt_machine_start(struct machine *m, const char *rundir, const char *tag)
+/* libvirt 9.0's <iommu> models intel, smmuv3 and virtio */
+static const char *libvirt_refuses(const struct machine_desc *d)
+{
+	if (d->iommu == IOMMU_AMD)
+		return "--iommu amd: libvirt does not model an AMD IOMMU (its <iommu> knows intel, smmuv3, virtio); use --iommu intel, or --launcher direct";
+	return NULL;
+}
+
+static char *libvirt_render(const struct machine_desc *d)
+{
+	char name[32], tap[16];
+
+	snprintf(name, sizeof(name), "tdh-%d", (int)getpid());
+	snprintf(tap, sizeof(tap), "tdhv%d", (int)getpid());
+	return libvirt_domain_xml(d, name, tap);
+}
+
+static void libvirt_start(struct machine *m, const char *rundir, const char *tag)
 {
 	struct lv_domain *d = xcalloc(1, sizeof(*d));
 	int peer_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -505,13 +506,11 @@ void libvirt_machine_start(struct machine *m, const char *rundir, const char *ta
 
 	if (!conn || host_fd < 0 || peer_fd < 0)
 		die(EXIT_RUN, "internal: the libvirt launcher is not set up");
-	if (m->iommu != IOMMU_OFF)
-		die(EXIT_USAGE, "--launcher libvirt does not model --iommu yet; use the direct launcher");
 	snprintf(d->name, sizeof(d->name), "tdh-%d-%s", (int)getpid(), tag);
 	snprintf(d->tap, sizeof(d->tap), "tdhv%d", (int)getpid());
 	d->libvirt_log = xasprintf("/var/log/libvirt/qemu/%s.log", d->name);
 	d->tap_cleanup = -1;
-	xml = libvirt_domain_xml(m, d->name, d->tap);
+	xml = libvirt_domain_xml(&m->d, d->name, d->tap);
 	xml_path = xasprintf("%s/libvirt-%s.xml", rundir, tag);
 	write_file(xml_path, xml, strlen(xml));
 	m->lv = d;
@@ -528,7 +527,7 @@ void libvirt_machine_start(struct machine *m, const char *rundir, const char *ta
 	if (!d->dom) {
 		copy_log(m);
 		die(EXIT_USAGE, "libvirt would not start the machine: %s (domain XML %s, QEMU's log %s)", err,
-		    xml_path, m->qemu_log);
+		    xml_path, m->d.qemu_log);
 	}
 	/*
 	 * libvirt probes QEMU's capabilities again before a start whenever it
@@ -543,7 +542,7 @@ void libvirt_machine_start(struct machine *m, const char *rundir, const char *ta
 	free(xml_path);
 }
 
-bool libvirt_machine_alive(struct machine *m)
+static bool libvirt_alive(struct machine *m)
 {
 	bool alive = m->lv->dom && virDomainIsActive(m->lv->dom) == 1;
 
@@ -552,10 +551,12 @@ bool libvirt_machine_alive(struct machine *m)
 	return alive;
 }
 
-void libvirt_machine_stop(struct machine *m)
+static void libvirt_stop(struct machine *m)
 {
 	struct lv_domain *d = m->lv;
 
+	if (!d)
+		return;
 	if (d->dom) {
 		if (virDomainIsActive(d->dom) == 1)
 			virDomainDestroy(d->dom);
@@ -567,3 +568,12 @@ void libvirt_machine_stop(struct machine *m)
 	m->lv = NULL;
 	m->pid = -1;
 }
+
+const struct launcher libvirt_launcher = {
+	.name = "libvirt",
+	.refuses = libvirt_refuses,
+	.render = libvirt_render,
+	.start = libvirt_start,
+	.alive = libvirt_alive,
+	.stop = libvirt_stop,
+};

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The direct launcher: the machine description rendered as QEMU's argv,
+ * QEMU forked in the peer's namespace (where it opens the tap itself).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,220 +12,125 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "insn.h"
-#include "libvirt-launcher.h"
+#include "machine.h"
 #include "netns.h"
-#include "qemu.h"
 #include "util.h"
 
-#define GUEST_IP	"10.99.0.2/24"
-#define MAX_ARGS	96
+#define MAX_ARGS	64
 
-const char *machine_kind_name(enum machine_kind k)
+/* argv[] (allocated, NULL-terminated) for d; the strings are leaked on purpose: one per boot */
+static char **build_argv(const struct machine_desc *d)
 {
-	return k == MACHINE_NATIVE ? "native" : "xen";
-}
-
-const char *accel_name(enum accel a)
-{
-	switch (a) {
-	case ACCEL_TCG: return "tcg";
-	case ACCEL_KVM: return "kvm";
-	default: return "auto";
-	}
-}
-
-const char *iommu_name(enum iommu i)
-{
-	switch (i) {
-	case IOMMU_INTEL: return "intel";
-	case IOMMU_AMD: return "amd";
-	default: return "off";
-	}
-}
-
-/*
- * The CPU model.  Under TCG, SMAP and SMEP are hidden: with SMAP on, the
- * PV dom0 faults on its first stack access here.  Under this machine
- * class's nested KVM, -cpu host needs arch-capabilities off (MSR 0x10a).
- * Native Linux gets the same model so that the configurations differ only
- * in the software stack.
- */
-static const char *cpu_model(const struct machine *m)
-{
-	return m->accel == ACCEL_KVM ? "host,-arch-capabilities" : "max,-smap,-smep";
-}
-
-static void machine_cleanup(void *arg);
-
-char *machine_append(const struct machine *m)
-{
-	if (m->kind == MACHINE_NATIVE)
-		return xasprintf("console=ttyS0 tdh.ip=" GUEST_IP "%s%s%s", m->iommu == IOMMU_INTEL ?
-				 " intel_iommu=on" : "", m->kernel_args ? " " : "",
-				 m->kernel_args ? m->kernel_args : "");
-	return xasprintf("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
-			 "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s%s%s%s",
-			 m->cpus, m->accel == ACCEL_KVM ? " smap=false smep=false" : "",
-			 m->iommu == IOMMU_INTEL ? " iommu=verbose" :
-			 m->iommu == IOMMU_AMD ? " iommu=verbose,no-intremap" : "",
-			 m->eager_fpu ? " spec-ctrl=eager-fpu" : "",
-			 m->xen_args ? " " : "", m->xen_args ? m->xen_args : "");
-}
-
-/*
- * multiboot modules: dom0's kernel with its command line, its initramfs.
- * QEMU separates the modules with commas: one in an argument is doubled.
- */
-char *machine_xen_modules(const struct machine *m)
-{
-	const char *a = m->kernel_args ? m->kernel_args : "";
-	char *extra = xcalloc(2 * strlen(a) + 2, 1), *o = extra, *mods;
-
-	if (*a)
-		*o++ = ' ';
-	for (; *a; a++) {
-		*o++ = *a;
-		if (*a == ',')
-			*o++ = ',';
-	}
-	*o = '\0';
-	mods = xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP "%s,%s",
-			 m->paths->kernel, extra, m->paths->dom0_img);
-	free(extra);
-	return mods;
-}
-
-static void build_argv(const struct machine *m, char **argv)
-{
-	int n = 0, i;
-#define ARG(x) (argv[n++] = (x))
-	ARG((char *)m->paths->qemu);
+	char **argv = xcalloc(MAX_ARGS, sizeof(*argv)), *trace[2], *cpu, *plugin, *v;
+	struct cpu_desc c;
+	int n = 0, i, nr_trace;
+#define ARG(x) (argv[n++] = (char *)(x))
+	ARG(d->paths->qemu);
 	ARG("-machine");
-	ARG(m->accel == ACCEL_KVM && m->iommu != IOMMU_OFF ? "q35,kernel-irqchip=split" : "q35");
+	ARG(machine_split_irqchip(d) ? "q35,kernel-irqchip=split" : "q35");
 	ARG("-accel");
-	ARG(m->accel == ACCEL_KVM ? "kvm" : "tcg");
+	ARG(accel_name(d->accel));
+	machine_cpu(d, &c);
+	cpu = xstrdup(c.host ? "host" : "max");
+	for (i = 0; i < c.nr_off; i++) {
+		char *t = xasprintf("%s,-%s", cpu, c.off[i]);
+
+		free(cpu);
+		cpu = t;
+	}
 	ARG("-cpu");
-	ARG((char *)cpu_model(m));
+	ARG(cpu);
 	ARG("-smp");
-	ARG(xasprintf("%d", m->cpus));
+	ARG(xasprintf("%d", d->cpus));
 	ARG("-m");
-	ARG(xasprintf("%d", m->mem_mb));
+	ARG(xasprintf("%d", d->mem_mb));
 	ARG("-nodefaults");
 	ARG("-display");
 	ARG("none");
 	ARG("-no-reboot");
 	ARG("-chardev");
-	ARG(xasprintf("file,id=con,path=%s", m->console_log));
+	v = machine_opt_value(d->console_log);
+	ARG(xasprintf("file,id=con,path=%s", v));
+	free(v);
 	ARG("-serial");
 	ARG("chardev:con");
 	ARG("-chardev");
-	ARG(xasprintf("socket,id=ctl,path=%s,server=on,wait=off", m->ctl_sock));
+	v = machine_opt_value(d->ctl_sock);
+	ARG(xasprintf("socket,id=ctl,path=%s,server=on,wait=off", v));
+	free(v);
 	ARG("-serial");
 	ARG("chardev:ctl");
 	ARG("-netdev");
 	ARG("tap,id=n0,ifname=" TAP_NAME ",script=no,downscript=no");
 	/*
 	 * The IOMMU comes before the devices it translates for.  VT-d remaps
-	 * interrupts too (under KVM that needs the split irqchip), and
-	 * caching-mode lets the guest's invalidations reach QEMU's IOTLB.
-	 * QEMU 7.2's amd-iommu translates DMA, but with Xen's interrupt
-	 * remapping on (with or without intremap=on here) the e1000's traffic
-	 * stalls after a few packets: Xen gets no-intremap with it.  Linux
-	 * turns AMD's IOMMU on by itself, Intel's on request.
+	 * interrupts too, and caching-mode lets the guest's invalidations
+	 * reach QEMU's IOTLB.  QEMU 7.2's amd-iommu translates DMA, but with
+	 * Xen's interrupt remapping on (with or without intremap=on here) the
+	 * e1000's traffic stalls after a few packets: Xen gets no-intremap
+	 * with it (machine_append).  Linux turns AMD's IOMMU on by itself,
+	 * Intel's on request.
 	 */
-	if (m->iommu == IOMMU_INTEL) {
+	if (d->iommu == IOMMU_INTEL) {
 		ARG("-device");
 		ARG("intel-iommu,intremap=on,caching-mode=on");
-	} else if (m->iommu == IOMMU_AMD) {
+	} else if (d->iommu == IOMMU_AMD) {
 		ARG("-device");
 		ARG("amd-iommu");
 	}
 	ARG("-device");
-	ARG(xasprintf("e1000,netdev=n0,mac=52:54:00:12:34:56%s", m->e1000_props ? m->e1000_props : ""));
-	if (m->kind == MACHINE_NATIVE) {
-		ARG("-kernel");
-		ARG((char *)m->paths->kernel);
-		ARG("-initrd");
-		ARG((char *)m->paths->native_img);
-		ARG("-append");
-		ARG(machine_append(m));
-	} else {
-		ARG("-kernel");
-		ARG((char *)m->paths->xen);
-		ARG("-append");
-		ARG(machine_append(m));
-		ARG("-initrd");
-		ARG(machine_xen_modules(m));
-	}
-	if (m->insn_file) {
+	v = machine_opt_value(d->fault_trace ? d->fault_trace : "");
+	ARG(xasprintf(NIC_MODEL ",netdev=n0,mac=" NIC_MAC "%s%s", d->fault_trace ? ",fault-trace=" : "", v));
+	free(v);
+	ARG("-kernel");
+	ARG(machine_kernel(d));
+	ARG("-append");
+	ARG(machine_append(d));
+	ARG("-initrd");
+	ARG(d->kind == MACHINE_NATIVE ? d->paths->native_img : machine_xen_modules(d));
+	plugin = machine_plugin_arg(d);
+	if (plugin) {
 		ARG("-plugin");
-		ARG(insn_plugin_arg(m->paths->insn_plugin, m->insn_file, m->paths->xen_syms));
+		ARG(plugin);
 	}
-	if (m->trace_file) {
+	nr_trace = machine_trace_args(d, trace);
+	for (i = 0; i < nr_trace; i++) {
 		ARG("-trace");
-		ARG(xasprintf("events=%s,file=%s", m->trace_events, m->trace_file));
-	}
-	if (m->trace_file && m->trace_iommu_events) {
-		/* each -trace sets the file anew: name it again */
-		ARG("-trace");
-		ARG(xasprintf("events=%s,file=%s", m->trace_iommu_events, m->trace_file));
-	}
-	for (i = 0; m->extra_args && m->extra_args[i]; i++) {
-		if (n >= MAX_ARGS - 1)
-			die(EXIT_USAGE, "too many extra QEMU arguments");
-		ARG((char *)m->extra_args[i]);
+		ARG(trace[i]);
 	}
 	argv[n] = NULL;
 #undef ARG
+	return argv;
 }
 
-/*
- * The control sockets live in a short private folder of their own: a UNIX
- * socket's path is limited to 108 bytes, which a run folder deep in a test's
- * temporary directory can exceed.
- */
-static char sock_dir[32];
-
-static void remove_socket_dir(void *arg)
+static char *direct_render(const struct machine_desc *d)
 {
-	(void)arg;
-	rmdir(sock_dir);
-	sock_dir[0] = '\0';
+	char **argv = build_argv(d), *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int i;
+
+	if (!f)
+		die(EXIT_RUN, "out of memory");
+	for (i = 0; argv[i]; i++)
+		fprintf(f, "%s\n", argv[i]);
+	fclose(f);
+	free(argv);
+	return text;
 }
 
-static const char *socket_dir(void)
+static const char *direct_refuses(const struct machine_desc *d)
 {
-	if (!sock_dir[0]) {
-		snprintf(sock_dir, sizeof(sock_dir), "/tmp/tdh-XXXXXX");
-		if (!mkdtemp(sock_dir))
-			die(EXIT_RUN, "cannot create a folder in /tmp: %s", strerror(errno));
-		cleanup_push(remove_socket_dir, NULL, "socket folder");
-	}
-	return sock_dir;
+	(void)d;
+	return NULL;	/* it renders every option */
 }
 
-void machine_start(struct machine *m, const char *rundir, const char *tag)
+static void direct_start(struct machine *m, const char *rundir, const char *tag)
 {
-	char *argv[MAX_ARGS];
+	char **argv = build_argv(&m->d);
 	char *cmdline_path;
 	FILE *f;
 	int i, fd;
-
-	m->console_log = xasprintf("%s/console-%s.log", rundir, tag);
-	m->qemu_log = xasprintf("%s/qemu-%s.log", rundir, tag);
-	m->ctl_sock = xasprintf("%s/ctl-%s.sock", socket_dir(), tag);
-	unlink(m->ctl_sock);
-	/* the plugin counts TCG's translation blocks: nothing to count under KVM */
-	m->insn_file = m->paths->insn_plugin && m->accel == ACCEL_TCG ?
-		xasprintf("%s/raw/%s-insn.bin", rundir, tag) : NULL;
-	if (libvirt_selected()) {
-		libvirt_machine_start(m, rundir, tag);
-		m->cleanup_handle = cleanup_push(machine_cleanup, m, "libvirt domain");
-		return;
-	}
-	build_argv(m, argv);
 
 	/* the exact command, for whoever wants to boot it by hand */
 	cmdline_path = xasprintf("%s/qemu-%s.cmdline", rundir, tag);
@@ -233,9 +142,9 @@ void machine_start(struct machine *m, const char *rundir, const char *tag)
 	}
 	free(cmdline_path);
 
-	fd = open(m->qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(m->d.qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		die(EXIT_RUN, "cannot create %s: %s", m->qemu_log, strerror(errno));
+		die(EXIT_RUN, "cannot create %s: %s", m->d.qemu_log, strerror(errno));
 	m->pid = fork();
 	if (m->pid < 0)
 		die(EXIT_RUN, "fork: %s", strerror(errno));
@@ -252,15 +161,13 @@ void machine_start(struct machine *m, const char *rundir, const char *tag)
 		_exit(127);
 	}
 	close(fd);
-	m->cleanup_handle = cleanup_push(machine_cleanup, m, "qemu");
+	free(argv);
 }
 
-bool machine_alive(struct machine *m)
+static bool direct_alive(struct machine *m)
 {
 	int status;
 
-	if (m->lv)
-		return libvirt_machine_alive(m);
 	if (m->pid <= 0)
 		return false;
 	if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
@@ -270,10 +177,12 @@ bool machine_alive(struct machine *m)
 	return true;
 }
 
-static void machine_kill(struct machine *m)
+static void direct_stop(struct machine *m)
 {
 	double deadline;
 
+	if (m->pid <= 0)
+		return;
 	kill(m->pid, SIGTERM);
 	deadline = now_s() + 5;
 	while (now_s() < deadline) {
@@ -287,72 +196,11 @@ done:
 	m->pid = -1;
 }
 
-/* Runs once per machine: from machine_stop() or from cleanup_all(). */
-static void machine_cleanup(void *arg)
-{
-	struct machine *m = arg;
-
-	if (m->lv)
-		libvirt_machine_stop(m);
-	else if (m->pid > 0)
-		machine_kill(m);
-	unlink(m->ctl_sock);
-}
-
-void machine_stop(struct machine *m)
-{
-	cleanup_run_one(m->cleanup_handle);
-	m->cleanup_handle = -1;
-}
-
-double machine_host_cpu_s(struct machine *m)
-{
-	char *path = xasprintf("/proc/%d/stat", (int)m->pid);
-	char *buf = read_file(path, NULL), *p;
-	unsigned long utime = 0, stime = 0;
-	int field;
-
-	free(path);
-	if (!buf)
-		return -1;
-	/* fields after the command name, which may contain spaces */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 14; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		sscanf(p + 1, "%lu %lu", &utime, &stime);
-	free(buf);
-	return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
-}
-
-/* Last non-empty line of a log, at most max characters; "" if none. */
-static char *log_tail(const char *path, size_t max)
-{
-	size_t len;
-	char *buf = read_file(path, &len), *end, *start, *ret;
-
-	if (!buf)
-		return xstrdup("");
-	end = buf + len;
-	while (end > buf && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		end--;
-	*end = '\0';
-	start = end;
-	while (start > buf && start[-1] != '\n' && start[-1] != '\r')
-		start--;
-	ret = xstrdup(start);
-	free(buf);
-	if (strlen(ret) > max)
-		ret[max] = '\0';
-	return ret;
-}
-
-char *machine_console_tail(struct machine *m)
-{
-	return log_tail(m->console_log, 100);
-}
-
-char *machine_qemu_error(struct machine *m)
-{
-	return log_tail(m->qemu_log, 300);
-}
+const struct launcher direct_launcher = {
+	.name = "direct",
+	.refuses = direct_refuses,
+	.render = direct_render,
+	.start = direct_start,
+	.alive = direct_alive,
+	.stop = direct_stop,
+};

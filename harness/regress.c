@@ -68,24 +68,25 @@ enum {
 
 static bool valid_launcher(const char *s)
 {
-	return !strcmp(s, "direct") || !strcmp(s, "libvirt") || !strncmp(s, "libvirt:", 8);
+	const char *uri;
+
+	return testbed_launcher(s, &uri) != NULL;
 }
 
 static void parse_launchers(struct regress_opts *ro, char *arg)
 {
+	const char *uri;
 	int i;
 
 	ro->nr_launchers = testbed_split_list(arg, ro->launcher_spec, RG_MAX_LAUNCHERS, "launcher", valid_launcher, "regress");
 	for (i = 0; i < ro->nr_launchers; i++) {
-		const char *s = ro->launcher_spec[i];
-
-		if (!strncmp(s, "libvirt", 7)) {
-			ro->libvirt_uri = s[7] == ':' ? s + 8 : LIBVIRT_DEFAULT_URI;
-			ro->launcher_spec[i] = "libvirt";
-			libvirt_check_uri(ro->libvirt_uri);
-		}
+		ro->launcher[i] = testbed_launcher(ro->launcher_spec[i], &uri);
+		if (uri)
+			ro->libvirt_uri = uri;
+		/* the name the records and folders carry */
+		ro->launcher_spec[i] = ro->launcher[i]->name;
 	}
-	if (ro->nr_launchers == 2 && !strcmp(ro->launcher_spec[0], ro->launcher_spec[1]))
+	if (ro->nr_launchers == 2 && ro->launcher[0] == ro->launcher[1])
 		die(EXIT_USAGE, "launcher '%s' given twice", ro->launcher_spec[0]);
 }
 
@@ -100,7 +101,7 @@ static double parse_shift(const char *opt, const char *arg)
 
 static void parse_matrix_option(struct regress_opts *ro, int c, char *arg)
 {
-	struct sim_opts *o = &ro->o;
+	struct testbed_opts *o = &ro->o;
 	long l;
 
 	switch (c) {
@@ -216,7 +217,7 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 	};
 	static char def_configs[] = "native,dom0,twin-dom0,netback,twin", def_workloads[] = "tx,rx";
 	static char def_launcher[] = "direct";
-	struct sim_opts *o = &ro->o;
+	struct testbed_opts *o = &ro->o;
 	int c;
 
 	testbed_defaults(o);
@@ -287,7 +288,7 @@ struct measuring {
 	int boot_index;
 };
 
-static void build_units(const struct sim_opts *o, const struct regress_opts *ro, struct unit *u, int *nu)
+static void build_units(const struct testbed_opts *o, const struct regress_opts *ro, struct unit *u, int *nu)
 {
 	int l, k, i, j;
 
@@ -337,7 +338,7 @@ static void agent_or_die(struct agent *a, struct machine *m, const char *cmd)
 
 	if (rc != 0)
 		die(EXIT_RUN, "'%s' in the %s guest failed (status %d): %s; console log %s", cmd,
-		    machine_kind_name(m->kind), rc, out ? out : "no answer", m->console_log);
+		    machine_kind_name(m->d.kind), rc, out ? out : "no answer", m->d.console_log);
 	free(out);
 }
 
@@ -360,7 +361,7 @@ static void apply_mtu(int mtu, struct agent *a, struct machine *m, bool need_dom
 	cmd = xasprintf("ip link set eth0 mtu %d%s && i=0 && "
 			"while [ \"$(cat /sys/class/net/eth0/carrier)\" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done && "
 			"ping -c 1 -W 10 " PEER_IP " >/dev/null", mtu,
-			m->kind == MACHINE_NATIVE ? "" : xasprintf(" && ip link set xenbr0 mtu %d", mtu));
+			m->d.kind == MACHINE_NATIVE ? "" : xasprintf(" && ip link set xenbr0 mtu %d", mtu));
 	agent_or_die(a, m, cmd);
 	free(cmd);
 	if (need_domu) {
@@ -392,8 +393,7 @@ static void run_unit(struct measuring *ms, struct unit *u, int repeat, enum acce
 	free(line);
 
 	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(u->kind), repeat);
-	libvirt_select(!strcmp(launcher, "libvirt"));
-	boot(&ro->o, &m, &a, u->kind, accel, ms->ldir[u->launcher], tag);
+	boot(&ro->o, ro->launcher[u->launcher], &m, &a, u->kind, accel, ms->ldir[u->launcher], tag);
 	apply_mtu(ro->guest_mtu, &a, &m, u->need_domu);
 	if (u->need_domu)
 		start_domu(&a, &m, NULL);
@@ -409,7 +409,6 @@ static void run_unit(struct measuring *ms, struct unit *u, int repeat, enum acce
 	if (u->need_domu)
 		save_domu_console(&a, ms->ldir[u->launcher], tag);
 	shutdown_machine(&a, &m);
-	libvirt_select(false);
 }
 
 /*
@@ -419,7 +418,7 @@ static void run_unit(struct measuring *ms, struct unit *u, int repeat, enum acce
  */
 static void measure_matrix(struct measuring *ms, enum accel accel)
 {
-	struct sim_opts *o = &ms->ro->o;
+	struct testbed_opts *o = &ms->ro->o;
 	struct unit units[RG_MAX_LAUNCHERS * 2];
 	int order[RG_MAX_LAUNCHERS * 2], nu, r, i;
 
@@ -615,11 +614,8 @@ static void measure_tonight(struct regress_opts *ro, struct regress_run *rr, jso
 		free(raw);
 		read_versions(&ro->o, &ms.res[l].versions);
 	}
-	/* libvirtd, if tdh starts it, must live in the host's namespace */
-	if (ro->libvirt_uri)
-		libvirt_connect(ro->libvirt_uri, rr->rundir);
-	peer_create(&peer);
-	libvirt_set_peer(peer.host_ns_fd, peer.name);
+	testbed_peer(&peer, ro->libvirt_uri ? &libvirt_launcher : &direct_launcher, ro->libvirt_uri,
+		     rr->rundir);
 	info("peer: namespace %s, %s on %s", peer.name, PEER_IP, TAP_NAME);
 	accel = ro->o.accel;
 	measure_matrix(&ms, accel);
@@ -687,9 +683,9 @@ static int finish(struct regress_opts *ro, struct regress_run *rr, const struct 
 
 /* --- main ------------------------------------------------------------------------- */
 
-static void check_plugin(const struct sim_opts *o, const struct baseline *b, const char *path)
+static void check_plugin(const struct testbed_opts *o, const struct baseline *b, const char *path)
 {
-	bool have = o->paths.insn_plugin && o->accel == ACCEL_TCG;
+	bool have = machine_counts_insns(&o->paths, o->accel);
 
 	if (b->mx.insn && !have)
 		die(EXIT_USAGE, "baseline %s has instruction counts, but this run has no plugin (%s): run 'make qemu', or measure a baseline without it (--update-baseline --no-plugin)",
@@ -725,7 +721,7 @@ int regress_main(int argc, char **argv)
 	static struct regress_opts ro;
 	static struct regress_run rr;
 	static struct baseline b;
-	struct sim_opts *o = &ro.o;
+	struct testbed_opts *o = &ro.o;
 	json_object *versions, *order = json_object_new_array();
 	struct versions v = { 0 };
 	struct artifacts art;

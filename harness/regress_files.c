@@ -213,7 +213,7 @@ bool matrix_parse(json_object *o, struct matrix *mx)
 	return true;
 }
 
-void matrix_from_opts(const struct sim_opts *o, struct matrix *mx)
+void matrix_from_opts(const struct testbed_opts *o, struct matrix *mx)
 {
 	memcpy(mx->configs, o->configs, sizeof(mx->configs));
 	mx->nr_configs = o->nr_configs;
@@ -225,7 +225,7 @@ void matrix_from_opts(const struct sim_opts *o, struct matrix *mx)
 	mx->cpus = o->cpus;
 	mx->mem_mb = o->mem_mb;
 	mx->accel = accel_name(o->accel);
-	mx->insn = o->paths.insn_plugin && o->accel == ACCEL_TCG;
+	mx->insn = machine_counts_insns(&o->paths, o->accel);
 }
 
 static bool same_list(const char *const *a, int na, const char *const *b, int nb)
@@ -266,7 +266,7 @@ static char *list_text(const char *const *v, int n)
 /* The options given must agree with the baseline's matrix, which then rules. */
 void matrix_check(struct regress_opts *ro, const struct matrix *b, const char *path)
 {
-	struct sim_opts *o = &ro->o;
+	struct testbed_opts *o = &ro->o;
 	char x[32], y[32];
 
 	if (ro->given_configs && !same_list(b->configs, b->nr_configs, o->configs, o->nr_configs))
@@ -338,7 +338,7 @@ out:
 	free(out);
 }
 
-void read_artifacts(const struct sim_opts *o, struct artifacts *a)
+void read_artifacts(const struct testbed_opts *o, struct artifacts *a)
 {
 	char exe[4096], *repo = xstrdup(o->build_dir);
 	char *git[] = { "git", "-C", dirname(repo), "describe", "--always", "--dirty", NULL };

@@ -25,12 +25,13 @@
 #define REGION_MIN_SHARE	0.10
 
 struct regress_opts {
-	struct sim_opts o;
+	struct testbed_opts o;
 	const char *baseline_name;
 	const char *baselines_dir;
 	bool update;
 	bool accept_versions;
 	const char *launcher_spec[RG_MAX_LAUNCHERS];
+	const struct launcher *launcher[RG_MAX_LAUNCHERS];
 	int nr_launchers;
 	const char *libvirt_uri;
 	int guest_mtu;
@@ -77,9 +78,9 @@ bool samples_parse(json_object *arr, struct samples *ss);
 json_object *strings_json(const char *const *v, int n);
 json_object *matrix_json(const struct matrix *mx);
 bool matrix_parse(json_object *o, struct matrix *mx);
-void matrix_from_opts(const struct sim_opts *o, struct matrix *mx);
+void matrix_from_opts(const struct testbed_opts *o, struct matrix *mx);
 void matrix_check(struct regress_opts *ro, const struct matrix *b, const char *path);
-void read_artifacts(const struct sim_opts *o, struct artifacts *a);
+void read_artifacts(const struct testbed_opts *o, struct artifacts *a);
 json_object *versions_json(const struct versions *v, const struct artifacts *a);
 void versions_check(json_object *bv, json_object *nv, const char *path, bool accept,
 			   char *note, size_t note_len);

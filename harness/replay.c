@@ -36,7 +36,7 @@
 #define RECOVERY_WAIT_S	5	/* ... this far apart (an e1000 reset takes ~3 s) */
 
 struct replay_opts {
-	struct sim_opts t;
+	struct testbed_opts t;
 	const char *fault_file;
 	const char *config;
 	const char *workload;
@@ -153,14 +153,14 @@ static char *write_allowed_regions(const struct replay_opts *r, const struct mac
 	struct regions rs;
 	const char *err;
 
-	if (m->kind == MACHINE_NATIVE) {
+	if (m->d.kind == MACHINE_NATIVE) {
 		regions_q35_ram(&rs, r->t.mem_mb);
 		comment = xasprintf("native Linux: the guest RAM of q35 with %d MB", r->t.mem_mb);
 	} else {
 		img = xasprintf("%s/xen/image-regions", r->t.build_dir);
-		if (!regions_xen(&rs, m->console_log, img, &err))
+		if (!regions_xen(&rs, m->d.console_log, img, &err))
 			die(EXIT_RUN, "cannot tell which memory Xen allows the e1000: %s (console log %s)", err,
-			    m->console_log);
+			    m->d.console_log);
 		free(img);
 		comment = xstrdup("Xen: usable RAM from 1 MiB, but not Xen's image (what Xen maps for dom0's devices)");
 	}
@@ -416,12 +416,12 @@ int replay_main(int argc, char **argv)
 	free(text);
 	free(path);
 
-	r.t.e1000_props = xasprintf(",fault-trace=%s", fault_abs);
+	r.t.fault_trace = fault_abs;
 
 	peer_create(&peer);
 	info("peer: namespace %s, %s on %s", peer.name, PEER_IP, TAP_NAME);
 	accel = resolve_accel(&r.t, rundir);
-	boot(&r.t, &m, &a, cd->machine, accel, rundir, cd->name);
+	boot(&r.t, &direct_launcher, &m, &a, cd->machine, accel, rundir, cd->name);
 	regions = write_allowed_regions(&r, &m, rundir);
 	if (cd->needs_domu)
 		start_domu(&a, &m, NULL);
@@ -502,13 +502,13 @@ int replay_main(int argc, char **argv)
 
 	/* QEMU flushes the trace when it exits */
 	shutdown_machine(&a, &m);
-	json_object_object_add(root, "dma", trace_report(&r, m.trace_file, regions, rundir, &faults, &nr_faults));
+	json_object_object_add(root, "dma", trace_report(&r, m.d.trace_file, regions, rundir, &faults, &nr_faults));
 	json_object_object_add(root, "faults_injected", json_object_new_int(nr_faults));
 	json_object_object_add(root, "faults", faults);
 	json_object_object_add(root, "invariants", inv);
 	json_object_object_add(root, "held", json_object_new_boolean(held));
 	if (!r.keep_trace)
-		unlink(m.trace_file);
+		unlink(m.d.trace_file);
 
 	path = xasprintf("%s/replay.json", rundir);
 	text = xstrdup(json_object_to_json_string_ext(root, JSON_PRETTY));

@@ -41,7 +41,7 @@ void sim_usage(FILE *out)
 	testbed_usage(out);
 }
 
-void sim_parse(struct sim_opts *o, int argc, char **argv)
+void sim_parse(struct testbed_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "configs", required_argument, NULL, 'c' },
@@ -95,7 +95,7 @@ void sim_parse(struct sim_opts *o, int argc, char **argv)
 
 /* --- the run --------------------------------------------------------------- */
 
-static bool config_selected(const struct sim_opts *o, const char *name)
+static bool config_selected(const struct testbed_opts *o, const char *name)
 {
 	int i;
 
@@ -105,7 +105,7 @@ static bool config_selected(const struct sim_opts *o, const char *name)
 	return false;
 }
 
-static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum accel accel, int repeat,
+static void run_machine(const struct testbed_opts *o, enum machine_kind kind, enum accel accel, int repeat,
 			const char *rundir, struct results *res)
 {
 	const struct config_desc *todo[MAX_CONFIGS * MAX_WORKLOADS];
@@ -131,7 +131,7 @@ static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum a
 	if (!n)
 		return;
 	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(kind), repeat);
-	boot(o, &m, &a, kind, accel, rundir, tag);
+	boot(o, &direct_launcher, &m, &a, kind, accel, rundir, tag);
 	if (need_domu)
 		start_domu(&a, &m, NULL);
 	for (i = 0; i < n; i++) {
@@ -145,7 +145,7 @@ static void run_machine(const struct sim_opts *o, enum machine_kind kind, enum a
 	shutdown_machine(&a, &m);
 }
 
-int sim_run(struct sim_opts *o)
+int sim_run(struct testbed_opts *o)
 {
 	struct results res = { 0 };
 	struct peer peer;

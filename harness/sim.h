@@ -7,8 +7,8 @@
 #include "testbed.h"
 
 /* Parse 'tdh sim' options; die() with one line on anything wrong. */
-void sim_parse(struct sim_opts *o, int argc, char **argv);
-int sim_run(struct sim_opts *o);
+void sim_parse(struct testbed_opts *o, int argc, char **argv);
+int sim_run(struct testbed_opts *o);
 void sim_usage(FILE *out);
 
 #endif

@@ -4,6 +4,7 @@
  *
  *   tdh sim [options]        boot, measure, print the table (tdh sim --help)
  *   tdh boot [opts] [-- CMD]  boot the testbed, run CMD in it or hold it
+ *   tdh machine [opts]       the machine a boot would start, as argv or XML
  *   tdh replay FILE [opts]   inject a fault file's faults, check invariants
  *   tdh twin-check [opts]    the hypervisor instance's invariants, in one boot
  *   tdh analyze [options]    recompute one record from raw outputs
@@ -20,6 +21,7 @@
 #include "boot.h"
 #include "measure.h"
 #include "regress.h"
+#include "render.h"
 #include "replay.h"
 #include "results.h"
 #include "sim.h"
@@ -34,6 +36,8 @@ static void usage(FILE *out)
 "  boot      [--machine native|xen] [--domu] [-- CMD ...]: boot the testbed and run\n"
 "            CMD in it (dom0 under Xen), exiting with its status, or hold it\n"
 "  agent     --socket PATH -- CMD: run CMD in a machine 'tdh boot' holds\n"
+"  machine   [--machine native|xen] [--launcher direct|libvirt]: print the machine\n"
+"            a boot would start (QEMU's argv or libvirt's XML) without booting\n"
 "  replay    FAULT-FILE [--config C]: inject the faults into the e1000, report\n"
 "            what the system did and whether the invariants held\n"
 "  twin-check [--scenarios LIST]: load and attach the hypervisor instance, corrupt\n"
@@ -177,7 +181,7 @@ static int cmd_clean(void)
 
 int main(int argc, char **argv)
 {
-	struct sim_opts o = { 0 };
+	struct testbed_opts o = { 0 };
 
 	elapsed_s();
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -193,6 +197,8 @@ int main(int argc, char **argv)
 		return boot_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "agent"))
 		return agent_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "machine"))
+		return render_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "twin-check"))
 		return twincheck_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))

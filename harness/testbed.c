@@ -21,6 +21,7 @@
 #include "agent.h"
 #include "cleanup.h"
 #include "insn.h"
+#include "libvirt-launcher.h"
 #include "measure.h"
 #include "netns.h"
 #include "results.h"
@@ -53,7 +54,7 @@ const struct config_desc *find_config(const char *name)
 	return NULL;
 }
 
-void testbed_defaults(struct sim_opts *o)
+void testbed_defaults(struct testbed_opts *o)
 {
 	o->duration_s = 10;
 	o->warmup_s = 2;
@@ -65,7 +66,7 @@ void testbed_defaults(struct sim_opts *o)
 	o->paths.qemu = NULL;	/* default_paths: the project's own build */
 }
 
-void testbed_record_args(struct sim_opts *o, int argc, char **argv)
+void testbed_record_args(struct testbed_opts *o, int argc, char **argv)
 {
 	size_t used = 0;
 	int i;
@@ -106,7 +107,7 @@ bool testbed_valid_workload(const char *s)
 	return !strcmp(s, "tx") || !strcmp(s, "rx");
 }
 
-void testbed_option(struct sim_opts *o, int c, const char *optarg)
+void testbed_option(struct testbed_opts *o, int c, const char *optarg)
 {
 	long l;
 
@@ -233,6 +234,28 @@ void testbed_usage(FILE *out)
 "                     QEMU, eager with any other, whose TCG ignores CR0.TS for XSAVE)\n");
 }
 
+const struct launcher *testbed_launcher(const char *spec, const char **uri)
+{
+	*uri = NULL;
+	if (!strcmp(spec, "direct"))
+		return &direct_launcher;
+	if (!strcmp(spec, "libvirt") || !strncmp(spec, "libvirt:", 8)) {
+		*uri = spec[7] == ':' ? spec + 8 : LIBVIRT_DEFAULT_URI;
+		libvirt_check_uri(*uri);
+		return &libvirt_launcher;
+	}
+	return NULL;
+}
+
+void testbed_peer(struct peer *peer, const struct launcher *launcher, const char *uri,
+		  const char *rundir)
+{
+	if (launcher == &libvirt_launcher)
+		libvirt_connect(uri, rundir);
+	peer_create(peer);
+	libvirt_set_peer(peer->host_ns_fd, peer->name);
+}
+
 /* --- preflight ----------------------------------------------------------- */
 
 static char *which(const char *prog)
@@ -260,7 +283,7 @@ static void need_file(const char *path, const char *fix)
 		die(EXIT_USAGE, "%s is missing; %s", path, fix);
 }
 
-static bool uses_machine(const struct sim_opts *o, enum machine_kind k)
+static bool uses_machine(const struct testbed_opts *o, enum machine_kind k)
 {
 	int i;
 
@@ -271,7 +294,7 @@ static bool uses_machine(const struct sim_opts *o, enum machine_kind k)
 }
 
 /* Is the QEMU we run the one this build made (with patch 0006)? */
-static bool project_qemu(const struct sim_opts *o)
+static bool project_qemu(const struct testbed_opts *o)
 {
 	char *own = xasprintf("%s/qemu/qemu-system-x86_64", o->build_dir);
 	char *a = realpath(own, NULL), *b = realpath(o->paths.qemu, NULL);
@@ -288,7 +311,7 @@ static bool project_qemu(const struct sim_opts *o)
  * CR0.TS; QEMU's TCG does only with qemu-e1000-tracing/patches/0006.
  * With any other QEMU, Xen gets eager switching unless told otherwise.
  */
-static void resolve_fpu(struct sim_opts *o)
+void testbed_resolve_fpu(struct testbed_opts *o)
 {
 	o->eager_fpu = o->xen_fpu == XEN_FPU_EAGER;
 	if (o->xen_fpu == XEN_FPU_AUTO && !project_qemu(o)) {
@@ -298,7 +321,7 @@ static void resolve_fpu(struct sim_opts *o)
 	}
 }
 
-void preflight(struct sim_opts *o)
+void preflight(struct testbed_opts *o)
 {
 	char *q;
 
@@ -311,7 +334,7 @@ void preflight(struct sim_opts *o)
 		die(EXIT_USAGE, "QEMU '%s' not found; run 'make host-deps' (installs qemu-system-x86) or pass --qemu PATH",
 		    o->paths.qemu);
 	o->paths.qemu = q;
-	resolve_fpu(o);
+	testbed_resolve_fpu(o);
 	if (!which("iperf3"))
 		die(EXIT_USAGE, "iperf3 is not installed on the host (the peer runs it); run 'make host-deps'");
 	if (o->accel == ACCEL_KVM && access("/dev/kvm", R_OK | W_OK))
@@ -369,7 +392,7 @@ void take_lock(const char *build_dir)
 
 /* --- versions ------------------------------------------------------------ */
 
-void read_versions(const struct sim_opts *o, struct versions *v)
+void read_versions(const struct testbed_opts *o, struct versions *v)
 {
 	char *path = xasprintf("%s/versions", o->build_dir), *text = read_file(path, NULL);
 	char *argv[] = { (char *)o->paths.qemu, "--version", NULL };
@@ -517,7 +540,7 @@ iperf_failed(const struct config_desc *cd, const char *workload, const char *ipe
 	if (out)
 		parse_iperf(out, &ir, &err);
 	die(EXIT_RUN, "%s %s: %s%s%s (iperf3 status %d; output %s, console log %s)", cd->name, workload,
-	    err, out && ir.error[0] ? ": " : "", out ? ir.error : "", rc, iperf_path, m->console_log);
+	    err, out && ir.error[0] ? ": " : "", out ? ir.error : "", rc, iperf_path, m->d.console_log);
 }
 
 /*
@@ -525,7 +548,7 @@ iperf_failed(const struct config_desc *cd, const char *workload, const char *ipe
  * peer); rx: the peer sends to the guest.  The CPU window starts with the
  * traffic and skips the same warm-up iperf3 omits.
  */
-void measure(const struct sim_opts *o, const struct config_desc *cd, const char *workload,
+void measure(const struct testbed_opts *o, const struct config_desc *cd, const char *workload,
 		    int repeat, struct machine *m, struct agent *a, const char *rundir,
 		    struct results *res)
 {
@@ -565,16 +588,16 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	sleep_s(t0 + o->warmup_s - now_s());
 	host0 = machine_host_cpu_s(m);
 	hw0 = now_s();
-	insn_ok = !m->insn_file || insn_read(m->insn_file, &insn0, &insn_err);
+	insn_ok = !m->d.insn_file || insn_read(m->d.insn_file, &insn0, &insn_err);
 	sleep_s(t0 + o->warmup_s + o->duration_s - now_s());
 	host1 = machine_host_cpu_s(m);
 	hw1 = now_s();
-	insn_ok = insn_ok && (!m->insn_file || insn_read(m->insn_file, &insn1, &insn_err));
+	insn_ok = insn_ok && (!m->d.insn_file || insn_read(m->d.insn_file, &insn1, &insn_err));
 
 	rc = agent_wait(a, id, 60, &cpu_out);
 	if (rc != 0)
 		die(EXIT_RUN, "tdcpu in the %s guest failed (status %d): %s; console log %s",
-		    machine_kind_name(m->kind), rc, cpu_out ? cpu_out : "no answer", m->console_log);
+		    machine_kind_name(m->d.kind), rc, cpu_out ? cpu_out : "no answer", m->d.console_log);
 	write_file(cpu_path, cpu_out, strlen(cpu_out));
 	rc = wait_iperf(pid, o->duration_s + o->warmup_s + 60);
 	iperf_out = read_file(iperf_path, NULL);
@@ -594,11 +617,11 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 		if (twin_get(&rec.twin, "disables"))
 			die(EXIT_RUN, "%s %s: the hypervisor instance disabled itself during the run (reason %llu at %#llx); Xen's log is in %s",
 			    cd->name, workload, (unsigned long long)twin_get(&rec.twin, "disabled_reason"),
-			    (unsigned long long)twin_get(&rec.twin, "disabled_where"), m->console_log);
+			    (unsigned long long)twin_get(&rec.twin, "disabled_where"), m->d.console_log);
 		/* nor one whose vif Xen gave back to netback on the way */
 		if (cd->twin_vif && twin_get(&rec.twin, "guest_fatal"))
 			die(EXIT_RUN, "%s %s: Xen stopped serving the guest's vif during the run (a fatal request); Xen's log is in %s",
-			    cd->name, workload, m->console_log);
+			    cd->name, workload, m->d.console_log);
 	}
 
 	rec.config = cd->name;
@@ -610,20 +633,20 @@ void measure(const struct sim_opts *o, const struct config_desc *cd, const char 
 	rec.cpu_scaled_mbps = cpu_scaled(ir.mbps, rec.cpu.util);
 	rec.host_cpu_util = host_util(host0, host1, hw1 - hw0);
 	rec.cpus = o->cpus;
-	rec.accel = accel_name(m->accel);
-	rec.iommu = iommu_name(m->iommu);
+	rec.accel = accel_name(m->d.accel);
+	rec.iommu = iommu_name(m->d.iommu);
 	/*
 	 * Instructions over the host window [hw0, hw1], against the bytes
 	 * iperf3 moved in that much time: its receiver's bytes over its own
 	 * interval (same length, started within ~0.1 s of it), scaled to the
 	 * window's length.
 	 */
-	if (m->insn_file) {
+	if (m->d.insn_file) {
 		double kb = ir.bytes / ir.seconds * (hw1 - hw0) / 1024;
 
 		if (!insn_ok || !insn_window(&insn0, &insn1, kb, &rec.insn))
 			die(EXIT_RUN, "%s %s: instruction counts: %s (%s; --no-plugin runs without)",
-			    cd->name, workload, insn_err ? insn_err : "the snapshots disagree", m->insn_file);
+			    cd->name, workload, insn_err ? insn_err : "the snapshots disagree", m->d.insn_file);
 		rec.insn.window_s = hw1 - hw0;
 	}
 	results_add(res, &rec);
@@ -700,7 +723,7 @@ static struct failure_state failure = { .handle = -1 };
  */
 unsigned int console_segfaults(const struct machine *m)
 {
-	char *log = read_file(m->console_log, NULL), *p;
+	char *log = read_file(m->d.console_log, NULL), *p;
 	unsigned int n = 0;
 	regmatch_t match;
 	regex_t re;
@@ -724,7 +747,7 @@ static void say_segfaults(const struct machine *m, const char *when)
 
 	if (n)
 		fprintf(stderr, "tdh: %s: %u dom0 process(es) died of a fault (SIGSEGV, SIGILL, ...) during this boot (%s)\n",
-			when, n, m->console_log);
+			when, n, m->d.console_log);
 }
 
 void check_dom0_segfaults(const struct machine *m)
@@ -734,7 +757,7 @@ void check_dom0_segfaults(const struct machine *m)
 	if (n)
 		die(EXIT_RUN, "%u dom0 process(es) died of a fault (SIGSEGV, SIGILL, ...) during this boot (%s): its results are not "
 		    "to be trusted; see the console, and hv/xen/README.md (\"dom0's processes die\")",
-		    n, m->console_log);
+		    n, m->d.console_log);
 }
 
 static void keep_failure_state(void *arg)
@@ -784,7 +807,7 @@ static void keep_failure_state(void *arg)
 
 void shutdown_machine(struct agent *a, struct machine *m)
 {
-	if (m->kind == MACHINE_XEN)
+	if (m->d.kind == MACHINE_XEN)
 		check_dom0_segfaults(m);
 	release_machine(a, m);
 }
@@ -802,46 +825,55 @@ void release_machine(struct agent *a, struct machine *m)
 	machine_stop(m);
 }
 
-void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum machine_kind kind,
-		 enum accel accel, const char *rundir, const char *tag)
+void testbed_describe(const struct testbed_opts *o, enum machine_kind kind, enum accel accel,
+		      const char *rundir, const char *tag, struct machine_desc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->accel = accel;
+	d->cpus = o->cpus;
+	d->mem_mb = o->mem_mb;
+	d->iommu = o->iommu;
+	d->kernel_args = o->kernel_args;
+	d->xen_args = o->xen_args;
+	d->eager_fpu = o->eager_fpu;
+	d->paths = &o->paths;
+	d->fault_trace = o->fault_trace;
+	if (o->trace_group) {
+		d->trace_events = xasprintf("%s/qemu/events/%s", o->build_dir, o->trace_group);
+		/* with an IOMMU, its translations say where each DMA went */
+		if (o->iommu != IOMMU_OFF)
+			d->trace_iommu_events = xasprintf("%s/qemu/events/iommu", o->build_dir);
+		d->trace_file = xasprintf("%s/e1000-%s.simpletrace", rundir, tag);
+	}
+	machine_name_files(d, rundir, tag);
+}
+
+void boot(const struct testbed_opts *o, const struct launcher *launcher, struct machine *m,
+	  struct agent *a, enum machine_kind kind, enum accel accel, const char *rundir,
+	  const char *tag)
 {
 	double t0 = now_s();
 
 	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->accel = accel;
-	m->cpus = o->cpus;
-	m->mem_mb = o->mem_mb;
-	m->iommu = o->iommu;
-	m->kernel_args = o->kernel_args;
-	m->xen_args = o->xen_args;
-	m->eager_fpu = o->eager_fpu;
-	m->paths = &o->paths;
-	m->e1000_props = o->e1000_props;
-	m->extra_args = o->qemu_extra;
-	if (o->trace_group) {
-		m->trace_events = xasprintf("%s/qemu/events/%s", o->build_dir, o->trace_group);
-		/* with an IOMMU, its translations say where each DMA went */
-		if (o->iommu != IOMMU_OFF)
-			m->trace_iommu_events = xasprintf("%s/qemu/events/iommu", o->build_dir);
-		m->trace_file = xasprintf("%s/e1000-%s.simpletrace", rundir, tag);
-	}
+	testbed_describe(o, kind, accel, rundir, tag, &m->d);
+	m->launcher = launcher;
 	m->cleanup_handle = -1;
 	machine_start(m, rundir, tag);
 	info("booting %s (%s, %d CPUs%s%s): console %s", kind == MACHINE_NATIVE ? "native Linux" : "Xen + dom0",
 	     accel_name(accel), o->cpus, o->iommu ? ", IOMMU " : "", o->iommu ? iommu_name(o->iommu) : "",
-	     m->console_log);
+	     m->d.console_log);
 	if (!agent_wait_ready(a, m, o->boot_timeout_s, tag)) {
 		bool alive = machine_alive(m);
 		char *tail = machine_console_tail(m), *qerr = machine_qemu_error(m);
 
 		if (!alive && !*tail && *qerr)	/* refused its arguments */
-			die(EXIT_USAGE, "QEMU refused to start: %s (QEMU's log: %s)", qerr, m->qemu_log);
+			die(EXIT_USAGE, "QEMU refused to start: %s (QEMU's log: %s)", qerr, m->d.qemu_log);
 
 		die(EXIT_RUN, "%s %s within %.0f s (last console line: '%s'); console log kept at %s, QEMU's log at %s",
 		    kind == MACHINE_NATIVE ? "native Linux" : "dom0",
 		    alive ? "did not become ready" : "stopped (QEMU exited)",
-		    now_s() - t0, tail, m->console_log, m->qemu_log);
+		    now_s() - t0, tail, m->d.console_log, m->d.qemu_log);
 	}
 	info("  ready after %.1f s", now_s() - t0);
 	if (kind == MACHINE_XEN) {
@@ -868,7 +900,7 @@ void start_domu(struct agent *a, struct machine *m, const char *more_args)
 	free(cmd);
 	if (rc != 0)
 		die(EXIT_RUN, "xl create failed (status %d): %s; console log %s", rc,
-		    out ? out : "", m->console_log);
+		    out ? out : "", m->d.console_log);
 	free(out);
 	deadline = now_s() + DOMU_TIMEOUT_S;
 	while (now_s() < deadline) {
@@ -896,7 +928,7 @@ void save_domu_console(struct agent *a, const char *rundir, const char *tag)
 }
 
 /* auto: KVM only if /dev/kvm is there and a Xen boot reaches dom0 with it. */
-enum accel resolve_accel(const struct sim_opts *o, const char *rundir)
+enum accel resolve_accel(const struct testbed_opts *o, const char *rundir)
 {
 	struct machine m;
 	struct agent a;
@@ -910,12 +942,14 @@ enum accel resolve_accel(const struct sim_opts *o, const char *rundir)
 	}
 	info("accel auto: probing KVM with a Xen boot (90 s at most)");
 	memset(&m, 0, sizeof(m));
-	m.kind = MACHINE_XEN;
-	m.accel = ACCEL_KVM;
-	m.cpus = o->cpus;
-	m.mem_mb = o->mem_mb;
-	m.iommu = o->iommu;
-	m.paths = &o->paths;
+	m.d.kind = MACHINE_XEN;
+	m.d.accel = ACCEL_KVM;
+	m.d.cpus = o->cpus;
+	m.d.mem_mb = o->mem_mb;
+	m.d.iommu = o->iommu;
+	m.d.paths = &o->paths;
+	machine_name_files(&m.d, rundir, "kvm-probe");
+	m.launcher = &direct_launcher;
 	m.cleanup_handle = -1;
 	machine_start(&m, rundir, "kvm-probe");
 	ok = agent_wait_ready(&a, &m, 90, "kvm-probe");
@@ -947,7 +981,7 @@ char *make_rundir(const char *parent)
 	return dir;
 }
 
-void default_paths(struct sim_opts *o)
+void default_paths(struct testbed_opts *o)
 {
 	char exe[4096];
 	ssize_t n;

@@ -10,7 +10,8 @@
 #include <stdio.h>
 
 #include "agent.h"
-#include "qemu.h"
+#include "netns.h"
+#include "machine.h"
 #include "results.h"
 
 #define IPERF_PORT	5201
@@ -41,7 +42,7 @@ extern const int nr_config_table;
 enum xen_fpu { XEN_FPU_AUTO, XEN_FPU_LAZY, XEN_FPU_EAGER };
 
 /* Options every command that boots the testbed shares. */
-struct sim_opts {
+struct testbed_opts {
 	const char *configs[MAX_CONFIGS];
 	int nr_configs;
 	const char *workloads[MAX_WORKLOADS];
@@ -64,8 +65,7 @@ struct sim_opts {
 	const char *xen_args;		/* --xen-args: appended to Xen's command line */
 	enum xen_fpu xen_fpu;		/* --xen-fpu, as given */
 	bool eager_fpu;			/* resolved by preflight() */
-	const char *e1000_props;	/* appended to -device e1000 */
-	const char *const *qemu_extra;	/* more QEMU arguments, NULL-terminated */
+	const char *fault_trace;	/* the patched e1000's fault file (tdh replay) */
 	char args[1024];		/* as given, for results.json */
 };
 
@@ -93,9 +93,9 @@ const struct config_desc *find_config(const char *name);
 #define TESTBED_OPTION_CASES \
 	case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': \
 	case 'S': case 'I': case 't': case 'P': case 'b': case 'K': case 'X': case 'F'
-void testbed_defaults(struct sim_opts *o);
+void testbed_defaults(struct testbed_opts *o);
 /* The command line as given, into o->args (results.json and the like). */
-void testbed_record_args(struct sim_opts *o, int argc, char **argv);
+void testbed_record_args(struct testbed_opts *o, int argc, char **argv);
 /*
  * Split a comma-separated list into out[] (at most max), each item checked
  * by valid (when given); die() naming the item and 'tdh COMMAND --help'.
@@ -104,26 +104,50 @@ int testbed_split_list(char *arg, const char **out, int max, const char *what,
 		       bool (*valid)(const char *), const char *command);
 bool testbed_valid_config(const char *s);
 bool testbed_valid_workload(const char *s);
-void testbed_option(struct sim_opts *o, int c, const char *optarg);
+void testbed_option(struct testbed_opts *o, int c, const char *optarg);
 void testbed_usage(FILE *out);
 /* getopt_long's '?' for 'tdh COMMAND': one line naming the option, exit 2. */
 void testbed_bad_option(const char *command, char *const argv[])
 	__attribute__((noreturn));
 
+/*
+ * --launcher's "direct", "libvirt" or "libvirt:URI": the launcher, with
+ * *uri libvirt's (NULL for direct); NULL when spec names none.
+ */
+const struct launcher *testbed_launcher(const char *spec, const char **uri);
+/*
+ * Create the peer, connecting the launcher first if it needs it (libvirt's
+ * daemon lives in the host's namespace, which the peer's creation leaves).
+ */
+void testbed_peer(struct peer *peer, const struct launcher *launcher, const char *uri,
+		  const char *rundir);
+
 /* Find build outputs next to tdh unless --build was given. */
-void default_paths(struct sim_opts *o);
-/* Root, tun, QEMU, iperf3, the images the configurations need. */
-void preflight(struct sim_opts *o);
+void default_paths(struct testbed_opts *o);
+/* Root, tun, QEMU, iperf3, the images the configurations need; then testbed_resolve_fpu(). */
+void preflight(struct testbed_opts *o);
+/* --xen-fpu into o->eager_fpu (auto: lazy only with the project's QEMU). */
+void testbed_resolve_fpu(struct testbed_opts *o);
 /* One testbed at a time on this machine. */
 void take_lock(const char *build_dir);
 /* results/runs/<stamp>-<pid>, with results/runs/latest pointing at it. */
 char *make_rundir(const char *parent);
-void read_versions(const struct sim_opts *o, struct versions *v);
-enum accel resolve_accel(const struct sim_opts *o, const char *rundir);
+void read_versions(const struct testbed_opts *o, struct versions *v);
+enum accel resolve_accel(const struct testbed_opts *o, const char *rundir);
 
-/* Boot and wait for the agent; die() naming the console log on failure. */
-void boot(const struct sim_opts *o, struct machine *m, struct agent *a, enum machine_kind kind,
-	  enum accel accel, const char *rundir, const char *tag);
+/*
+ * What the options make of one machine: d described for kind and accel,
+ * its files named after tag in rundir (see machine.h).
+ */
+void testbed_describe(const struct testbed_opts *o, enum machine_kind kind, enum accel accel,
+		      const char *rundir, const char *tag, struct machine_desc *d);
+/*
+ * Boot with launcher and wait for the agent; die() naming the console log
+ * on failure.
+ */
+void boot(const struct testbed_opts *o, const struct launcher *launcher, struct machine *m,
+	  struct agent *a, enum machine_kind kind, enum accel accel, const char *rundir,
+	  const char *tag);
 /* xl create the domU, wait for it; more_args: appended to its kernel's command line */
 void start_domu(struct agent *a, struct machine *m, const char *more_args);
 /*
@@ -143,7 +167,7 @@ void shutdown_machine(struct agent *a, struct machine *m);
 void release_machine(struct agent *a, struct machine *m);
 
 /* One iperf3 run with its CPU window; appends a record to res. */
-void measure(const struct sim_opts *o, const struct config_desc *cd, const char *workload,
+void measure(const struct testbed_opts *o, const struct config_desc *cd, const char *workload,
 	     int repeat, struct machine *m, struct agent *a, const char *rundir,
 	     struct results *res);
 

@@ -107,7 +107,7 @@ static void twinctl(struct agent *a, struct machine *m, const char *cmd, double 
 
 	if (rc != 0)
 		die(EXIT_RUN, "twinctl: %s failed (status %d): %s; Xen's and dom0's logs are in %s",
-		    what, rc, o && *o ? strtok(o, "\n") : "no output", m->console_log);
+		    what, rc, o && *o ? strtok(o, "\n") : "no output", m->d.console_log);
 	if (out)
 		*out = o;
 	else
@@ -132,7 +132,7 @@ void twin_status(struct agent *a, struct machine *m, struct twin_counters *c)
 
 	twinctl(a, m, "twinctl status --json 2>&1", 30, &out, "reading its counters");
 	if (!parse_twin_status(out, c, &err))
-		die(EXIT_RUN, "twin-dom0: %s (console log %s)", err, m->console_log);
+		die(EXIT_RUN, "twin-dom0: %s (console log %s)", err, m->d.console_log);
 	free(out);
 }
 

@@ -49,7 +49,7 @@
 enum { DIS_REFUSAL = 1, DIS_FAULT = 2, DIS_WATCHDOG = 3, DIS_RETURN = 8 };
 
 struct check {
-	struct sim_opts t;
+	struct testbed_opts t;
 	struct machine m;
 	struct agent a;
 	const struct config_desc *cd;	/* twin-dom0 */
@@ -160,7 +160,7 @@ static void ensure_loaded(struct check *c)
 {
 	if (!c->m.twin_loaded) {
 		if (run_quiet(c, "twinctl load >/dev/null 2>&1", NULL))
-			die(EXIT_RUN, "twin-check: twinctl load failed; Xen's log is in %s", c->m.console_log);
+			die(EXIT_RUN, "twin-check: twinctl load failed; Xen's log is in %s", c->m.d.console_log);
 		c->m.twin_loaded = true;
 	}
 }
@@ -481,7 +481,7 @@ int twincheck_main(int argc, char **argv)
 	read_versions(&c.t, &v);
 	peer_create(&peer);
 	accel = resolve_accel(&c.t, rundir);
-	boot(&c.t, &c.m, &c.a, MACHINE_XEN, accel, rundir, "xen");
+	boot(&c.t, &direct_launcher, &c.m, &c.a, MACHINE_XEN, accel, rundir, "xen");
 
 	root = json_object_new_object();
 	res = json_object_new_object();

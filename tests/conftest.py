@@ -81,6 +81,12 @@ def assert_no_leftovers(marker):
     assert not stale, f"network namespaces left behind: {stale}"
 
 
+def libvirt_domains():
+    """tdh's libvirt domains that exist now (none may outlive a run)."""
+    p = run(["virsh", "-c", "qemu:///system", "list", "--all", "--name"], timeout=60)
+    return [d for d in p.stdout.split() if d.startswith("tdh-")] if p.returncode == 0 else []
+
+
 def one_error_line(p):
     """tdh's convention: bad input gives one line starting 'tdh: error:'."""
     lines = [l for l in p.stderr.splitlines() if l.strip()]

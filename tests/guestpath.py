@@ -1,4 +1,4 @@
-"""A held testbed for the guests'-path tests: one `tdh boot --domu`, with
+"""A held testbed for the guests'-path tests: one `tdh boot [--domu]`, with
 dom0 driven through `tdh agent` and the peer's side run in the namespace
 tdh created.  Nothing here knows the agent's protocol or the machine's
 command line: tdh does."""
@@ -16,9 +16,10 @@ DOM0_IP = "10.99.0.2"
 
 
 class HeldTestbed:
-    def __init__(self, results, *opts, boot_timeout=420):
+    def __init__(self, results, *opts, boot_timeout=420, domu=True):
         self.results = results
-        self.proc = subprocess.Popen([str(TDH), "boot", "--domu", "--results", str(results), *map(str, opts)],
+        self.proc = subprocess.Popen([str(TDH), "boot", *(["--domu"] if domu else []),
+                                      "--results", str(results), *map(str, opts)],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.log = []
         deadline = time.monotonic() + boot_timeout

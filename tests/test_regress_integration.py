@@ -7,15 +7,10 @@ import subprocess
 
 import pytest
 
-from conftest import TDH, assert_no_leftovers, one_error_line, run, tdh
+from conftest import TDH, assert_no_leftovers, libvirt_domains, one_error_line, run, tdh
 
 TINY = ["--configs", "native", "--workloads", "tx,rx", "--repeats", "3",
         "--duration", "2", "--warmup", "1"]
-
-
-def libvirt_domains():
-    p = run(["virsh", "-c", "qemu:///system", "list", "--all", "--name"], timeout=60)
-    return [d for d in p.stdout.split() if d.startswith("tdh-")] if p.returncode == 0 else []
 
 
 @pytest.fixture(scope="module")
