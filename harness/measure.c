@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "measure.h"
+#include "util.h"
 
 static json_object *path(json_object *o, const char *a, const char *b)
 {
@@ -170,4 +173,54 @@ double cpu_scaled(double mbps, double util)
 double host_util(double cpu_s_start, double cpu_s_end, double wall_s)
 {
 	return wall_s > 0 ? (cpu_s_end - cpu_s_start) / wall_s : 0;
+}
+
+bool host_stat_read(struct host_stat *s)
+{
+	unsigned long long v[10] = { 0 };
+	char *text = read_file("/proc/stat", NULL);
+	int n, i;
+
+	memset(s, 0, sizeof(*s));
+	if (!text)
+		return false;
+	/* user nice system idle iowait irq softirq steal guest guest_nice */
+	n = sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	free(text);
+	if (n < 8)
+		return false;
+	/* guest time is already in user (and guest_nice in nice) */
+	for (i = 0; i < 8; i++)
+		s->total += v[i];
+	/*
+	 * Niced work (csmith campaigns, helpers at nice 19) yields to QEMU at
+	 * nice 0: what competes with the testbed is the rest.
+	 */
+	s->busy = v[0] + v[2] + v[5] + v[6] + v[7];
+	return true;
+}
+
+double host_busy_util(const struct host_stat *a, const struct host_stat *b, double wall_s)
+{
+	if (wall_s <= 0 || b->busy < a->busy)
+		return 0;
+	return (double)(b->busy - a->busy) / sysconf(_SC_CLK_TCK) / wall_s;
+}
+
+const char *contention(double guest_util, double qemu_util, double host_busy, char *buf, size_t len)
+{
+	double other = host_busy - qemu_util;
+
+	if (guest_util > 0 && qemu_util < CONTENDED_QEMU_SHARE * guest_util) {
+		snprintf(buf, len, "QEMU had %.2f host CPUs for a guest busy on %.2f (below %.0f%%)",
+			 qemu_util, guest_util, CONTENDED_QEMU_SHARE * 100);
+		return buf;
+	}
+	if (other > CONTENDED_OTHER_CPUS) {
+		snprintf(buf, len, "the host was busy on %.2f CPUs besides QEMU (above %.2f)", other,
+			 CONTENDED_OTHER_CPUS);
+		return buf;
+	}
+	return NULL;
 }

@@ -9,6 +9,9 @@
  *                   under Xen, /proc/stat under native Linux (tdcpu)
  *   CPU-scaled S    T / U, Mb/s per fully busy CPU (the paper's unit)
  *   host U          the QEMU process's CPU time per second of the window
+ *   host load       the host's busy CPUs over the window, niced work left out
+ *   validity        whether the host gave QEMU the CPU the guest believes
+ *                   it used (contention(), README "Contended records")
  *
  * Kept apart from running things so it can be tested on recorded files
  * (tdh analyze).
@@ -17,6 +20,7 @@
 #define TDH_MEASURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define MAX_DOMAINS 16
 
@@ -42,6 +46,30 @@ struct cpu_result {
 /* Return false with *err set (static text) when the input is unusable. */
 bool parse_iperf(const char *json, struct iperf_result *r, const char **err);
 bool parse_cpu(const char *json, struct cpu_result *r, const char **err);
+
+/* The host's /proc/stat "cpu" line: jiffies busy at nice 0 (or below), and all of them. */
+struct host_stat {
+	unsigned long long busy, total;
+};
+
+/*
+ * A record is contended when QEMU's host CPU fell below this share of the
+ * CPUs the guest counted busy (under TCG the guest's clock runs with the
+ * host's: time QEMU was not given is counted as the guest's own), or when
+ * the rest of the host used more than this many CPUs at nice 0 besides
+ * QEMU (the peer's iperf3 and tdh included: about 0.2 on a quiet host).
+ */
+#define CONTENDED_QEMU_SHARE	0.80
+#define CONTENDED_OTHER_CPUS	0.60
+
+bool host_stat_read(struct host_stat *s);
+/* Busy CPUs at nice 0 between two readings wall_s apart. */
+double host_busy_util(const struct host_stat *a, const struct host_stat *b, double wall_s);
+/*
+ * NULL when the figures are valid, else why not, written into buf:
+ * guest_util (U), qemu_util (host U) and host_busy over the same window.
+ */
+const char *contention(double guest_util, double qemu_util, double host_busy, char *buf, size_t len);
 
 /* S = T / U; 0 when U is not positive (reported, never divided by). */
 double cpu_scaled(double mbps, double util);

@@ -156,7 +156,7 @@ static void parse_regress_option(struct regress_opts *ro, int c, char *arg)
 	case OPT_MTU:
 		if (!parse_int(arg, 576, 1500, &l))
 			die(EXIT_USAGE, "--guest-mtu '%s': give bytes between 576 and 1500", arg);
-		ro->guest_mtu = (int)l;
+		ro->o.guest_mtu = (int)l;
 		break;
 	case OPT_SEED:
 		if (!parse_int(arg, 0, 0x7fffffffL, &l))
@@ -394,7 +394,7 @@ static void run_unit(struct measuring *ms, struct unit *u, int repeat, enum acce
 
 	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(u->kind), repeat);
 	boot(&ro->o, ro->launcher[u->launcher], &m, &a, u->kind, accel, ms->ldir[u->launcher], tag);
-	apply_mtu(ro->guest_mtu, &a, &m, u->need_domu);
+	apply_mtu(ro->o.guest_mtu, &a, &m, u->need_domu);
 	if (u->need_domu)
 		start_domu(&a, &m, NULL);
 	for (i = 0; i < u->nr; i++) {
@@ -447,18 +447,34 @@ static void measure_matrix(struct measuring *ms, enum accel accel)
 
 static struct regress_run *failing_run;
 
+/* "; N cells' throughput not judged ..." when contention left too few valid samples */
+static void contended_note(const struct regress_run *rr, char *buf, size_t len)
+{
+	int i, n = 0;
+
+	for (i = 0; i < rr->nr_cmp; i++)
+		n += rr->cmp[i].too_contended;
+	buf[0] = '\0';
+	if (n)
+		snprintf(buf, len, "; %d cell(s)' throughput not judged: fewer than %d valid samples, the rest contended",
+			 n, RG_MIN_VALID);
+}
+
 static void set_verdict(struct regress_run *rr)
 {
 	size_t used;
 	int i, shown = 0, judged = 0;
+	char note[128];
 
 	tally(rr->cmp, rr->nr_cmp, &rr->worse, &rr->better);
 	for (i = 0; i < rr->nr_cmp; i++)
 		judged += rr->cmp[i].judged;
+	contended_note(rr, note, sizeof(note));
 	if (!rr->worse) {
 		rr->verdict = "ok";
 		snprintf(rr->verdict_line, sizeof(rr->verdict_line),
-			 "VERDICT: no regression: %d judged comparisons, none worse, %d better", judged, rr->better);
+			 "VERDICT: no regression: %d judged comparisons, none worse, %d better%s", judged,
+			 rr->better, note);
 		return;
 	}
 	rr->verdict = "regression";
@@ -478,6 +494,8 @@ static void set_verdict(struct regress_run *rr)
 				 c->config, c->workload, c->metric, (c->c.ratio - 1) * 100,
 				 (c->c.lo - 1) * 100, (c->c.hi - 1) * 100, c->launcher);
 	}
+	if (used < sizeof(rr->verdict_line))
+		snprintf(rr->verdict_line + used, sizeof(rr->verdict_line) - used, "%s", note);
 }
 
 /* While measuring, any die() still leaves a report and a line of history. */
@@ -509,8 +527,8 @@ static json_object *regress_json(const struct regress_run *rr, const struct regr
 	json_object_object_add(b, "name", json_object_new_string(rr->baseline_name));
 	json_object_object_add(b, "path", json_object_new_string(rr->baseline_path));
 	json_object_object_add(root, "baseline", b);
-	json_object_object_add(root, "matrix", matrix_json(&rr->mx));
-	json_object_object_add(variant, "guest_mtu", rr->guest_mtu ? json_object_new_int(rr->guest_mtu) : NULL);
+	json_object_object_add(root, "options", options_json(&rr->opts));
+	json_object_object_add(variant, "guest_mtu", rr->opts.guest_mtu ? json_object_new_int(rr->opts.guest_mtu) : NULL);
 	json_object_object_add(root, "variant", variant);
 	json_object_object_add(root, "launchers", strings_json(rr->launchers, rr->nr_launchers));
 	json_object_object_add(root, "shard", json_object_new_string(ro->nr_shards > 1 ?
@@ -536,7 +554,7 @@ static void baseline_write(const char *path, const struct regress_run *rr, json_
 	json_object_object_add(root, "created", json_object_new_string(rr->stamp));
 	json_object_object_add(root, "source_run", json_object_new_string(rr->source ? rr->source : rr->rundir));
 	json_object_object_add(root, "seed", json_object_new_int64((int64_t)rr->seed));
-	json_object_object_add(root, "matrix", matrix_json(&rr->mx));
+	json_object_object_add(root, "options", options_json(&rr->opts));
 	json_object_object_add(root, "versions", json_object_get(versions));
 	json_object_object_add(root, "rule", rule_json());
 	json_object_object_add(root, "samples", samples_json(&rr->now));
@@ -547,7 +565,7 @@ static void baseline_write(const char *path, const struct regress_run *rr, json_
 }
 
 /* Samples of earlier runs (their regress.json), for --from and --aa. */
-json_object *load_runs(char *list, struct samples *ss, struct matrix *mx)
+json_object *load_runs(char *list, struct samples *ss, struct testbed_opts *opts)
 {
 	json_object *versions = NULL;
 	char *tok, *save;
@@ -555,12 +573,12 @@ json_object *load_runs(char *list, struct samples *ss, struct matrix *mx)
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *path = xasprintf("%s/regress.json", tok);
 		const char *fix = "give run folders of 'tdh regress'";
-		json_object *root = load_json(path, REGRESS_SCHEMA, "run", fix), *v;
+		json_object *root = load_json(path, REGRESS_SCHEMA, REGRESS_SCHEMA_1, "run", fix), *v;
 
 		if (!json_object_object_get_ex(root, "samples", &v) || !samples_parse(v, ss))
 			die(EXIT_USAGE, "run %s has no samples; %s", path, fix);
-		if (mx && json_object_object_get_ex(root, "matrix", &v) && !mx->nr_configs && !matrix_parse(v, mx))
-			die(EXIT_USAGE, "run %s: its matrix is malformed; %s", path, fix);
+		if (opts && !opts->nr_configs && file_options(root, opts))
+			die(EXIT_USAGE, "run %s: its options are malformed (%s); %s", path, file_options(root, opts), fix);
 		if (!versions && json_object_object_get_ex(root, "versions", &v))
 			versions = json_object_get(v);
 		free(path);
@@ -613,6 +631,7 @@ static void measure_tonight(struct regress_opts *ro, struct regress_run *rr, jso
 			die(EXIT_USAGE, "cannot create %s: %s", raw, strerror(errno));
 		free(raw);
 		read_versions(&ro->o, &ms.res[l].versions);
+		ms.res[l].options = options_json(&rr->opts);
 	}
 	testbed_peer(&peer, ro->libvirt_uri ? &libvirt_launcher : &direct_launcher, ro->libvirt_uri,
 		     rr->rundir);
@@ -637,7 +656,7 @@ static int finish(struct regress_opts *ro, struct regress_run *rr, const struct 
 	if (ro->nr_shards > 1 && !ro->from)
 		b = NULL;	/* a part of the matrix: judged once the parts are together */
 	for (l = 0; b && l < rr->nr_launchers; l++) {
-		n = regress_compare(&rr->mx, &b->samples, &rr->now, rr->launchers[l], rr->seed,
+		n = regress_compare(&rr->opts, &b->samples, &rr->now, rr->launchers[l], rr->seed,
 				    cmp + rr->nr_cmp, RG_MAX_CMP - rr->nr_cmp);
 		if (n < 0)
 			die(EXIT_RUN, "a cell has fewer than 2 samples on one side (baseline %s, run %s): nothing to judge; check --shard and the run's log",
@@ -651,7 +670,7 @@ static int finish(struct regress_opts *ro, struct regress_run *rr, const struct 
 		for (i = 0; i < rr->now.nr; i++)
 			if (!strcmp(rr->now.s[i].launcher, "direct"))
 				samples_add(&direct, &rr->now.s[i]);
-		n = regress_compare(&rr->mx, &direct, &rr->now, "libvirt", rr->seed, lcmp, RG_MAX_CMP);
+		n = regress_compare(&rr->opts, &direct, &rr->now, "libvirt", rr->seed, lcmp, RG_MAX_CMP);
 		rr->nr_lcmp = n > 0 ? n : 0;
 	}
 	if (b)
@@ -687,10 +706,10 @@ static void check_plugin(const struct testbed_opts *o, const struct baseline *b,
 {
 	bool have = machine_counts_insns(&o->paths, o->accel);
 
-	if (b->mx.insn && !have)
+	if (b->opts.insn && !have)
 		die(EXIT_USAGE, "baseline %s has instruction counts, but this run has no plugin (%s): run 'make qemu', or measure a baseline without it (--update-baseline --no-plugin)",
 		    path, o->no_plugin ? "--no-plugin given" : "build/qemu/plugins/" INSN_PLUGIN_SO " is missing");
-	if (!b->mx.insn && have)
+	if (!b->opts.insn && have)
 		die(EXIT_USAGE, "baseline %s has no instruction counts, and the plugin changes the throughput it was measured at; pass --no-plugin, or measure a new baseline",
 		    path);
 }
@@ -699,17 +718,16 @@ static void regress_setup(struct regress_opts *ro, struct regress_run *rr, struc
 {
 	rr->baseline_name = ro->baseline_name;
 	rr->baseline_path = xasprintf("%s/%s.json", ro->baselines_dir, ro->baseline_name);
-	if (ro->update && ro->guest_mtu)
+	if (ro->update && ro->o.guest_mtu)
 		die(EXIT_USAGE, "--guest-mtu is a deliberately slower variant: a baseline of it would hide the cost; drop one of the two");
 	if (ro->update && ro->nr_shards > 1)
 		die(EXIT_USAGE, "--shard measures part of the matrix: measure every shard, then pool them with --update-baseline --from RUN,RUN");
 	if (!ro->update) {
 		baseline_load(rr->baseline_path, b);
-		matrix_check(ro, &b->mx, rr->baseline_path);
+		matrix_check(ro, &b->opts, rr->baseline_path);
 		rr->base = b->samples;
 	}
 	rr->seed = ro->seed_given ? ro->seed : fresh_seed();
-	rr->guest_mtu = ro->guest_mtu;
 	memcpy(rr->launchers, ro->launcher_spec, sizeof(rr->launchers));
 	rr->nr_launchers = ro->nr_launchers;
 	rr->stamp = utc_stamp();
@@ -731,11 +749,11 @@ int regress_main(int argc, char **argv)
 		return aa_main(&ro);
 	regress_setup(&ro, &rr, &b);
 	if (ro.from) {
-		struct matrix runs_mx = { 0 };
+		struct testbed_opts runs = { 0 };
 
 		rr.source = xstrdup(ro.from);	/* load_runs() cuts the list up */
-		versions = load_runs(ro.from, &rr.now, &runs_mx);
-		rr.mx = ro.update ? runs_mx : b.mx;
+		versions = load_runs(ro.from, &rr.now, &runs);
+		rr.opts = ro.update ? runs : b.opts;
 		if (!versions)
 			die(EXIT_USAGE, "the runs given to --from record no versions");
 		if (!ro.update)
@@ -748,7 +766,8 @@ int regress_main(int argc, char **argv)
 	default_paths(o);
 	if (!ro.update)
 		check_plugin(o, &b, rr.baseline_path);
-	matrix_from_opts(o, &rr.mx);
+	testbed_resolve(o, o->accel);
+	rr.opts = *o;
 	preflight(o);
 	cleanup_install_signals();
 	take_lock(o->build_dir);

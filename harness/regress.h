@@ -17,6 +17,8 @@
 #define RG_MAX_SAMPLES		4096
 #define RG_MAX_CMP		1024
 #define RG_METRIC_LEN		48
+/* valid samples a cell needs on each side to be judged (the rule's minimum repeats) */
+#define RG_MIN_VALID		3
 
 /* One measurement, as regress keeps it (results.json holds the rest). */
 struct sample {
@@ -25,24 +27,12 @@ struct sample {
 	char launcher[8];	/* "direct" or "libvirt" */
 	int repeat;
 	double mbps, cpu_util, scaled;
+	bool contended;		/* its throughput is not valid (README, "Contended records") */
 	bool has_insn;
 	double insn_per_kb;
 	int nr_regions;
 	char region[INSN_MAX_REGIONS][INSN_NAME_LEN];
 	double region_per_kb[INSN_MAX_REGIONS];
-};
-
-/* What a baseline fixes: the comparison is only meaningful within it. */
-struct matrix {
-	const char *configs[MAX_CONFIGS];
-	int nr_configs;
-	const char *workloads[MAX_WORKLOADS];
-	int nr_workloads;
-	int repeats;
-	double duration_s, warmup_s;
-	int cpus, mem_mb;
-	const char *accel;
-	bool insn;		/* instruction counts (the plugin ran) */
 };
 
 /* One metric of one cell, tonight against the baseline (or launcher vs launcher). */
@@ -52,6 +42,12 @@ struct cmp {
 	char metric[RG_METRIC_LEN];	/* "scaled", "insn", "insn:<region>" */
 	bool judged;		/* counts for the verdict (scaled, insn) */
 	bool diagnostic;	/* a region large enough to say where the cost moved */
+	/*
+	 * scaled: contended samples left out (both sides), and whether too
+	 * few valid ones were left to judge the cell (RG_MIN_VALID)
+	 */
+	int excluded;
+	bool too_contended;
 	int nb, nt;
 	double base_median, now_median;
 	struct comparison c;
@@ -71,8 +67,8 @@ struct regress_run {
 	const char *baseline_path;
 	const char *baseline_name;
 	uint64_t seed;
-	struct matrix mx;
-	int guest_mtu;		/* 0: unchanged */
+	/* the matrix measured or judged: tonight's options, or the baseline's */
+	struct testbed_opts opts;
 	const char *launchers[RG_MAX_LAUNCHERS];
 	int nr_launchers;
 	struct samples base, now;
@@ -94,7 +90,7 @@ int stats_main(int argc, char **argv);
 /* The rule of each metric (README, "The statistics rule"). */
 void regress_rule(const char *metric, struct rule *r);
 /* Tonight's samples against the baseline's, every cell and metric. */
-int regress_compare(const struct matrix *mx, const struct samples *base, const struct samples *now,
+int regress_compare(const struct testbed_opts *mx, const struct samples *base, const struct samples *now,
 		    const char *launcher, uint64_t seed, struct cmp *out, int max);
 
 /* report.c: report.md and its plots in rr->rundir; the history line. */

@@ -40,7 +40,7 @@ static void shifted(struct sample *s, const struct regress_opts *ro)
 }
 
 /* One trial: each cell's pool split at random into two halves. */
-static void aa_split(const struct samples *pool, const struct matrix *mx, struct rng *g,
+static void aa_split(const struct samples *pool, const struct testbed_opts *mx, struct rng *g,
 		     const struct regress_opts *ro, struct samples *base, struct samples *now, int *half)
 {
 	int idx[RG_MAX_SAMPLES], i, j, k;
@@ -81,7 +81,7 @@ static void wilson(int k, int n, double *lo, double *hi)
 	*hi = c + h < 1 ? c + h : 1;
 }
 
-static int aa_cell(const struct matrix *mx, const char *config, const char *workload)
+static int aa_cell(const struct testbed_opts *mx, const char *config, const char *workload)
 {
 	int i, j;
 
@@ -96,7 +96,7 @@ int aa_main(struct regress_opts *ro)
 {
 	static struct cmp cmp[RG_MAX_CMP];
 	struct samples all = { 0 }, pool = { 0 }, base = { 0 }, now = { 0 };
-	struct matrix mx = { 0 };
+	struct testbed_opts mx = { 0 };
 	int flagged = 0, by_scaled = 0, by_insn = 0, by_region = 0, half = 0, t, i, k;
 	static int cell_worse[2][MAX_CONFIGS * MAX_WORKLOADS];	/* scaled, insn */
 	uint64_t seed = ro->seed_given ? ro->seed : fresh_seed();

@@ -48,6 +48,7 @@ void sample_from_record(struct sample *s, const struct record *r, const char *la
 	s->mbps = r->mbps;
 	s->cpu_util = r->cpu_util;
 	s->scaled = r->cpu_scaled_mbps;
+	s->contended = r->contended != NULL;
 	s->has_insn = r->insn.nr > 0;
 	s->insn_per_kb = insn_per_kb(r->insn.total, r->insn.kb);
 	s->nr_regions = r->insn.nr;
@@ -69,6 +70,7 @@ static json_object *sample_json(const struct sample *s)
 	json_object_object_add(o, "mbps", json_object_new_double(s->mbps));
 	json_object_object_add(o, "cpu_util", json_object_new_double(s->cpu_util));
 	json_object_object_add(o, "cpu_scaled_mbps", json_object_new_double(s->scaled));
+	json_object_object_add(o, "contended", json_object_new_boolean(s->contended));
 	if (!s->has_insn) {
 		json_object_object_add(o, "insn_per_kb", NULL);
 		return o;
@@ -104,7 +106,7 @@ static bool jnum(json_object *o, const char *key, double *out)
 static bool sample_parse(json_object *o, struct sample *s)
 {
 	const char *c = jstr(o, "config"), *w = jstr(o, "workload"), *l = jstr(o, "launcher");
-	json_object *regs;
+	json_object *regs, *b;
 	double rep;
 
 	memset(s, 0, sizeof(*s));
@@ -116,6 +118,7 @@ static bool sample_parse(json_object *o, struct sample *s)
 	s->repeat = (int)rep;
 	jnum(o, "mbps", &s->mbps);
 	jnum(o, "cpu_util", &s->cpu_util);
+	s->contended = json_object_object_get_ex(o, "contended", &b) && json_object_get_boolean(b);
 	s->has_insn = jnum(o, "insn_per_kb", &s->insn_per_kb);
 	if (s->has_insn && json_object_object_get_ex(o, "regions", &regs) &&
 	    json_object_is_type(regs, json_type_object)) {
@@ -145,87 +148,15 @@ bool samples_parse(json_object *arr, struct samples *ss)
 	return true;
 }
 
-/* --- the matrix ------------------------------------------------------------ */
+/* --- the matrix: the options ------------------------------------------------------------ */
 
-json_object *strings_json(const char *const *v, int n)
+const char *file_options(json_object *root, struct testbed_opts *o)
 {
-	json_object *a = json_object_new_array();
-	int i;
+	json_object *j;
 
-	for (i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
-json_object *matrix_json(const struct matrix *mx)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "configs", strings_json(mx->configs, mx->nr_configs));
-	json_object_object_add(o, "workloads", strings_json(mx->workloads, mx->nr_workloads));
-	json_object_object_add(o, "repeats", json_object_new_int(mx->repeats));
-	json_object_object_add(o, "duration_s", json_object_new_double(mx->duration_s));
-	json_object_object_add(o, "warmup_s", json_object_new_double(mx->warmup_s));
-	json_object_object_add(o, "cpus", json_object_new_int(mx->cpus));
-	json_object_object_add(o, "mem_mb", json_object_new_int(mx->mem_mb));
-	json_object_object_add(o, "accel", json_object_new_string(mx->accel));
-	json_object_object_add(o, "insn", json_object_new_boolean(mx->insn));
-	return o;
-}
-
-static int strings_parse(json_object *o, const char *key, const char **out, int max,
-			 bool (*valid)(const char *))
-{
-	json_object *a;
-	size_t i;
-
-	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array) ||
-	    !json_object_array_length(a) || json_object_array_length(a) > (size_t)max)
-		return -1;
-	for (i = 0; i < json_object_array_length(a); i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(a, i));
-
-		if (!s || !valid(s))
-			return -1;
-		out[i] = xstrdup(s);
-	}
-	return (int)i;
-}
-
-bool matrix_parse(json_object *o, struct matrix *mx)
-{
-	double rep, cpus, mem;
-	json_object *insn;
-	const char *accel = jstr(o, "accel");
-
-	mx->nr_configs = strings_parse(o, "configs", mx->configs, MAX_CONFIGS, testbed_valid_config);
-	mx->nr_workloads = strings_parse(o, "workloads", mx->workloads, MAX_WORKLOADS, testbed_valid_workload);
-	if (mx->nr_configs < 1 || mx->nr_workloads < 1 || !accel || !jnum(o, "repeats", &rep) ||
-	    !jnum(o, "duration_s", &mx->duration_s) || !jnum(o, "warmup_s", &mx->warmup_s) ||
-	    !jnum(o, "cpus", &cpus) || !jnum(o, "mem_mb", &mem) ||
-	    !json_object_object_get_ex(o, "insn", &insn))
-		return false;
-	mx->repeats = (int)rep;
-	mx->cpus = (int)cpus;
-	mx->mem_mb = (int)mem;
-	mx->accel = xstrdup(accel);
-	mx->insn = json_object_get_boolean(insn);
-	return true;
-}
-
-void matrix_from_opts(const struct testbed_opts *o, struct matrix *mx)
-{
-	memcpy(mx->configs, o->configs, sizeof(mx->configs));
-	mx->nr_configs = o->nr_configs;
-	memcpy(mx->workloads, o->workloads, sizeof(mx->workloads));
-	mx->nr_workloads = o->nr_workloads;
-	mx->repeats = o->repeats;
-	mx->duration_s = o->duration_s;
-	mx->warmup_s = o->warmup_s;
-	mx->cpus = o->cpus;
-	mx->mem_mb = o->mem_mb;
-	mx->accel = accel_name(o->accel);
-	mx->insn = machine_counts_insns(&o->paths, o->accel);
+	if (!json_object_object_get_ex(root, "options", &j) && !json_object_object_get_ex(root, "matrix", &j))
+		return "no options";
+	return options_parse(j, o);
 }
 
 static bool same_list(const char *const *a, int na, const char *const *b, int nb)
@@ -264,7 +195,7 @@ static char *list_text(const char *const *v, int n)
 }
 
 /* The options given must agree with the baseline's matrix, which then rules. */
-void matrix_check(struct regress_opts *ro, const struct matrix *b, const char *path)
+void matrix_check(struct regress_opts *ro, const struct testbed_opts *b, const char *path)
 {
 	struct testbed_opts *o = &ro->o;
 	char x[32], y[32];
@@ -287,15 +218,9 @@ void matrix_check(struct regress_opts *ro, const struct matrix *b, const char *p
 	CHECK_NUM(ro->given_cpus, "--cpus", b->cpus, o->cpus);
 	CHECK_NUM(ro->given_mem, "--mem", b->mem_mb, o->mem_mb);
 #undef CHECK_NUM
-	if (ro->given_accel && strcmp(b->accel, accel_name(o->accel)))
-		incompatible(path, "--accel", b->accel, accel_name(o->accel));
-	if (!strcmp(b->accel, "kvm"))
-		o->accel = ACCEL_KVM;
-	else if (!strcmp(b->accel, "tcg"))
-		o->accel = ACCEL_TCG;
-	else
-		die(EXIT_USAGE, "baseline %s: unknown accelerator '%s'; measure a new one with --update-baseline",
-		    path, b->accel);
+	if (ro->given_accel && b->accel != o->accel)
+		incompatible(path, "--accel", accel_name(b->accel), accel_name(o->accel));
+	o->accel = b->accel;
 	memcpy(o->configs, b->configs, sizeof(o->configs));
 	o->nr_configs = b->nr_configs;
 	memcpy(o->workloads, b->workloads, sizeof(o->workloads));
@@ -414,7 +339,8 @@ void versions_check(json_object *bv, json_object *nv, const char *path, bool acc
 
 /* --- files: the baseline, regress.json ------------------------------------------ */
 
-json_object *load_json(const char *path, const char *schema, const char *what, const char *fix)
+json_object *load_json(const char *path, const char *schema, const char *old_schema, const char *what,
+		       const char *fix)
 {
 	char *text = read_file(path, NULL);
 	json_object *root, *v;
@@ -425,7 +351,9 @@ json_object *load_json(const char *path, const char *schema, const char *what, c
 	free(text);
 	if (!root || !json_object_is_type(root, json_type_object))
 		die(EXIT_USAGE, "%s %s is not JSON; %s", what, path, fix);
-	if (!json_object_object_get_ex(root, "schema", &v) || strcmp(json_object_get_string(v), schema))
+	if (!json_object_object_get_ex(root, "schema", &v) ||
+	    (strcmp(json_object_get_string(v), schema) &&
+	     (!old_schema || strcmp(json_object_get_string(v), old_schema))))
 		die(EXIT_USAGE, "%s %s has schema '%s', not %s; %s", what, path,
 		    json_object_object_get_ex(root, "schema", &v) ? json_object_get_string(v) : "none",
 		    schema, fix);
@@ -435,18 +363,20 @@ json_object *load_json(const char *path, const char *schema, const char *what, c
 void baseline_load(const char *path, struct baseline *b)
 {
 	const char *fix = "measure one with 'tdh regress --update-baseline'";
-	json_object *mx, *samples;
+	json_object *samples;
+	const char *why;
 	int i;
 
-	b->root = load_json(path, BASELINE_SCHEMA, "baseline", fix);
-	if (!json_object_object_get_ex(b->root, "matrix", &mx) || !matrix_parse(mx, &b->mx))
-		die(EXIT_USAGE, "baseline %s: its matrix is missing or malformed; %s", path, fix);
+	b->root = load_json(path, BASELINE_SCHEMA, BASELINE_SCHEMA_1, "baseline", fix);
+	why = file_options(b->root, &b->opts);
+	if (why)
+		die(EXIT_USAGE, "baseline %s: its options are malformed (%s); %s", path, why, fix);
 	if (!json_object_object_get_ex(b->root, "versions", &b->versions))
 		die(EXIT_USAGE, "baseline %s records no versions; %s", path, fix);
 	if (!json_object_object_get_ex(b->root, "samples", &samples) || !samples_parse(samples, &b->samples))
 		die(EXIT_USAGE, "baseline %s: its samples are missing or malformed; %s", path, fix);
 	for (i = 0; i < b->samples.nr; i++)
-		if (b->mx.insn && !b->samples.s[i].has_insn)
+		if (b->opts.insn && !b->samples.s[i].has_insn)
 			die(EXIT_USAGE, "baseline %s says it has instruction counts but sample %d has none; %s",
 			    path, i + 1, fix);
 }
@@ -507,6 +437,8 @@ static json_object *cmp_json(const struct cmp *c)
 	json_object_object_add(o, "diagnostic", json_object_new_boolean(c->diagnostic));
 	json_object_object_add(o, "n_base", json_object_new_int(c->nb));
 	json_object_object_add(o, "n_now", json_object_new_int(c->nt));
+	json_object_object_add(o, "excluded_contended", json_object_new_int(c->excluded));
+	json_object_object_add(o, "too_contended", json_object_new_boolean(c->too_contended));
 	json_object_object_add(o, "base_median", json_object_new_double(c->base_median));
 	json_object_object_add(o, "now_median", json_object_new_double(c->now_median));
 	json_object_object_add(o, "ratio", json_object_new_double(c->c.ratio));

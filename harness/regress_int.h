@@ -16,11 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "options.h"
 #include "regress.h"
 #include "results.h"
 
-#define BASELINE_SCHEMA	"tdh-baseline/1"
-#define REGRESS_SCHEMA	"tdh-regress/1"
+#define BASELINE_SCHEMA	"tdh-baseline/2"
+#define REGRESS_SCHEMA	"tdh-regress/2"
+/* still read: the same but for "matrix", a subset of "options" */
+#define BASELINE_SCHEMA_1	"tdh-baseline/1"
+#define REGRESS_SCHEMA_1	"tdh-regress/1"
 /* a region judged on its own must be at least this share of the cost */
 #define REGION_MIN_SHARE	0.10
 
@@ -34,7 +38,6 @@ struct regress_opts {
 	const struct launcher *launcher[RG_MAX_LAUNCHERS];
 	int nr_launchers;
 	const char *libvirt_uri;
-	int guest_mtu;
 	bool seed_given;
 	uint64_t seed;
 	int shard, nr_shards;
@@ -59,7 +62,7 @@ struct artifacts {
 
 struct baseline {
 	json_object *root;
-	struct matrix mx;
+	struct testbed_opts opts;
 	json_object *versions;
 	struct samples samples;
 };
@@ -68,23 +71,24 @@ struct baseline {
 extern double rule_confidence, rule_spread_factor, rule_insn_threshold;
 
 /* regress.c */
-json_object *load_runs(char *list, struct samples *ss, struct matrix *mx);
+json_object *load_runs(char *list, struct samples *ss, struct testbed_opts *opts);
 uint64_t fresh_seed(void);
 
 /* regress_files.c */
 void samples_add(struct samples *ss, const struct sample *s);
 void sample_from_record(struct sample *s, const struct record *r, const char *launcher);
 bool samples_parse(json_object *arr, struct samples *ss);
-json_object *strings_json(const char *const *v, int n);
-json_object *matrix_json(const struct matrix *mx);
-bool matrix_parse(json_object *o, struct matrix *mx);
-void matrix_from_opts(const struct testbed_opts *o, struct matrix *mx);
-void matrix_check(struct regress_opts *ro, const struct matrix *b, const char *path);
+/* The baseline's or runs' options (b) where the command line left them open; die() where they differ. */
+void matrix_check(struct regress_opts *ro, const struct testbed_opts *b, const char *path);
+/* The options object of a file: "options", or the older "matrix". */
+const char *file_options(json_object *root, struct testbed_opts *o);
 void read_artifacts(const struct testbed_opts *o, struct artifacts *a);
 json_object *versions_json(const struct versions *v, const struct artifacts *a);
 void versions_check(json_object *bv, json_object *nv, const char *path, bool accept,
 			   char *note, size_t note_len);
-json_object *load_json(const char *path, const char *schema, const char *what, const char *fix);
+/* A file of this schema or of old_schema (NULL: none); die() with fix otherwise. */
+json_object *load_json(const char *path, const char *schema, const char *old_schema, const char *what,
+		       const char *fix);
 void baseline_load(const char *path, struct baseline *b);
 bool write_json(const char *path, json_object *root);
 json_object *samples_json(const struct samples *ss);
@@ -94,7 +98,7 @@ json_object *cmps_json(const struct cmp *c, int n);
 /* regress_rule.c */
 void regress_rule(const char *metric, struct rule *r);
 bool in_cell(const struct sample *s, const char *config, const char *workload);
-int regress_compare(const struct matrix *mx, const struct samples *base, const struct samples *now,
+int regress_compare(const struct testbed_opts *mx, const struct samples *base, const struct samples *now,
 		    const char *launcher, uint64_t seed, struct cmp *out, int max);
 void tally(const struct cmp *c, int n, int *worse, int *better);
 

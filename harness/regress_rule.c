@@ -77,8 +77,13 @@ static double metric_value(const struct sample *s, const char *metric)
 	return region_value(s, metric + 5);
 }
 
+/*
+ * The cell's values of metric; *excluded counts the contended samples a
+ * throughput metric leaves out (their instruction counts stay: the host's
+ * contention distorts time, not the instructions a KB costs).
+ */
 static int gather(const struct samples *ss, const char *config, const char *workload,
-		  const char *launcher, const char *metric, double *out)
+		  const char *launcher, const char *metric, double *out, int *excluded)
 {
 	int i, n = 0;
 
@@ -88,6 +93,10 @@ static int gather(const struct samples *ss, const char *config, const char *work
 
 		if (!in_cell(s, config, workload) || (launcher && strcmp(s->launcher, launcher)))
 			continue;
+		if (s->contended && !strcmp(metric, "scaled")) {
+			(*excluded)++;
+			continue;
+		}
 		v = metric_value(s, metric);
 		if (v >= 0)
 			out[n++] = v;
@@ -108,8 +117,15 @@ static bool compare_one(const struct samples *base, const struct samples *now, c
 	snprintf(c->workload, sizeof(c->workload), "%s", workload);
 	snprintf(c->metric, sizeof(c->metric), "%s", metric);
 	regress_rule(metric, &c->rule);
-	c->nb = gather(base, config, workload, NULL, metric, b);
-	c->nt = gather(now, config, workload, launcher, metric, t);
+	c->nb = gather(base, config, workload, NULL, metric, b, &c->excluded);
+	c->nt = gather(now, config, workload, launcher, metric, t, &c->excluded);
+	if (c->excluded && (c->nb < RG_MIN_VALID || c->nt < RG_MIN_VALID)) {
+		/* not judged, and said so: too few valid samples, not a failure */
+		c->too_contended = true;
+		free(b);
+		free(t);
+		return true;
+	}
 	ok = stats_compare(b, c->nb, t, c->nt, &c->rule, seed, &c->c);
 	if (ok) {
 		c->base_median = stats_median(b, c->nb);
@@ -140,7 +156,7 @@ static int cell_regions(const struct samples *ss, const char *config, const char
 	return 0;
 }
 
-int regress_compare(const struct matrix *mx, const struct samples *base, const struct samples *now,
+int regress_compare(const struct testbed_opts *mx, const struct samples *base, const struct samples *now,
 		    const char *launcher, uint64_t seed, struct cmp *out, int max)
 {
 	const char *regions[INSN_MAX_REGIONS];

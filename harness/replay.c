@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "measure.h"
 #include "netns.h"
+#include "options.h"
 #include "regions.h"
 #include "replay.h"
 #include "results.h"
@@ -456,6 +457,13 @@ int replay_main(int argc, char **argv)
 	root = json_object_new_object();
 	json_object_object_add(root, "schema", json_object_new_string("tdh-replay/1"));
 	json_object_object_add(root, "args", json_object_new_string(r.t.args));
+	/* the one configuration and workload replayed, as the options of a measurement */
+	r.t.configs[0] = cd->name;
+	r.t.nr_configs = 1;
+	r.t.workloads[0] = r.workload;
+	r.t.nr_workloads = 1;
+	testbed_resolve(&r.t, accel);
+	json_object_object_add(root, "options", options_json(&r.t));
 	json_object_object_add(root, "fault_file", json_object_new_string(fault_abs));
 	json_object_object_add(root, "config", json_object_new_string(cd->name));
 	json_object_object_add(root, "workload", json_object_new_string(r.workload));

@@ -30,7 +30,7 @@ void history_append(const struct regress_run *rr)
 	json_object_object_add(o, "verdict", json_object_new_string(rr->verdict));
 	json_object_object_add(o, "verdict_line", json_object_new_string(rr->verdict_line));
 	json_object_object_add(o, "seed", json_object_new_int64((int64_t)rr->seed));
-	json_object_object_add(o, "guest_mtu", rr->guest_mtu ? json_object_new_int(rr->guest_mtu) : NULL);
+	json_object_object_add(o, "guest_mtu", rr->opts.guest_mtu ? json_object_new_int(rr->opts.guest_mtu) : NULL);
 	for (i = 0; i < rr->nr_cmp; i++) {
 		const struct cmp *c = &rr->cmp[i];
 		json_object *x = json_object_new_object();
@@ -90,7 +90,7 @@ struct cells {
 	const char *config[MAX_CONFIGS * MAX_WORKLOADS], *workload[MAX_CONFIGS * MAX_WORKLOADS];
 };
 
-static void cells_of(const struct matrix *mx, struct cells *c)
+static void cells_of(const struct testbed_opts *mx, struct cells *c)
 {
 	int i, j;
 
@@ -226,7 +226,7 @@ static bool plot_history(FILE *gp, const struct regress_run *rr, const struct ce
 			 int nh)
 {
 	static const char *const metrics[] = { "insn", "scaled" };
-	int m, k, i, panels = rr->mx.insn ? 2 : 1, first = rr->mx.insn ? 0 : 1;
+	int m, k, i, panels = rr->opts.insn ? 2 : 1, first = rr->opts.insn ? 0 : 1;
 	bool any = false, has[MAX_CONFIGS * MAX_WORKLOADS];
 
 	fprintf(gp, "set output '%s/history.png'\nset multiplot layout %d,1\nset xtics auto norotate\n"
@@ -274,16 +274,16 @@ static char *draw_plots(const struct regress_run *rr, json_object **h, int nh)
 	struct cells c;
 	FILE *gp;
 
-	cells_of(&rr->mx, &c);
+	cells_of(&rr->opts, &c);
 	mkdir_p(dir);
 	gp = fopen(script, "w");
 	if (!gp)
 		return xstrdup("");
 	fprintf(gp, "set terminal pngcairo size 1000,%d font 'sans,10'\nset key outside right\n", 480);
 	scaled = plot_distribution(gp, rr, &c, false, "scaled.png");
-	if (rr->mx.insn)
+	if (rr->opts.insn)
 		insn = plot_distribution(gp, rr, &c, true, "insn.png");
-	fprintf(gp, "set terminal pngcairo size 1000,%d font 'sans,10'\n", rr->mx.insn ? 800 : 480);
+	fprintf(gp, "set terminal pngcairo size 1000,%d font 'sans,10'\n", rr->opts.insn ? 800 : 480);
 	/* tonight's own line is in the history already: nothing to draw without a comparison */
 	hist = nh > 0 && rr->nr_cmp > 0 && plot_history(gp, rr, &c, h, nh);
 	fclose(gp);
@@ -345,6 +345,28 @@ static void history_table(FILE *f, json_object **h, int nh)
 	}
 }
 
+/* Which samples were contended, and what the comparison left out because of them. */
+static void report_contended(FILE *f, const struct regress_run *rr)
+{
+	int i, n = 0, cells = 0;
+
+	for (i = 0; i < rr->now.nr; i++)
+		n += rr->now.s[i].contended;
+	for (i = 0; i < rr->nr_cmp; i++)
+		cells += rr->cmp[i].too_contended;
+	if (!n)
+		return;
+	fprintf(f, "**Contended:** %d of this run's %d samples (the host did not give QEMU the CPU the guest counted busy, or was busy besides it:", n,
+		rr->now.nr);
+	for (i = 0; i < rr->now.nr; i++)
+		if (rr->now.s[i].contended)
+			fprintf(f, " %s/%s r%d (%s)", rr->now.s[i].config, rr->now.s[i].workload, rr->now.s[i].repeat,
+				rr->now.s[i].launcher);
+	fprintf(f, ").  Their CPU-scaled throughput is left out of the comparison, their instructions per KB are not; "
+		"%d cell(s) kept fewer than %d valid samples and their throughput was not judged (README, \"Contended records\").\n\n",
+		cells, RG_MIN_VALID);
+}
+
 static void report_head(FILE *f, const struct regress_run *rr)
 {
 	int l;
@@ -355,12 +377,13 @@ static void report_head(FILE *f, const struct regress_run *rr)
 	for (l = 0; l < rr->nr_launchers; l++)
 		fprintf(f, " %s", rr->launchers[l]);
 	fprintf(f, ".  Matrix: %d configurations x %d workloads x %d repeats, %g s + %g s warm-up, %s, %d CPUs%s.\n\n",
-		rr->mx.nr_configs, rr->mx.nr_workloads, rr->mx.repeats, rr->mx.duration_s, rr->mx.warmup_s,
-		rr->mx.accel, rr->mx.cpus, rr->mx.insn ? ", instruction counts" : "");
-	if (rr->guest_mtu)
-		fprintf(f, "**Deliberately slower variant:** the guests' MTU was %d.\n\n", rr->guest_mtu);
+		rr->opts.nr_configs, rr->opts.nr_workloads, rr->opts.repeats, rr->opts.duration_s, rr->opts.warmup_s,
+		accel_name(rr->opts.accel), rr->opts.cpus, rr->opts.insn ? ", instruction counts" : "");
+	if (rr->opts.guest_mtu)
+		fprintf(f, "**Deliberately slower variant:** the guests' MTU was %d.\n\n", rr->opts.guest_mtu);
 	if (rr->versions_note[0])
 		fprintf(f, "Since the baseline: %s.\n\n", rr->versions_note);
+	report_contended(f, rr);
 	fprintf(f, "Rule: a metric is worse when tonight's median over the baseline's moved past its threshold "
 		"(or twice the baseline's spread, if larger) in the bad direction and the 99%% bootstrap interval of that ratio lies entirely on that side of 1 "
 		"(README, \"The statistics rule\").  Order of the boots and measurements: `regress.json`, `order`.\n\n");
@@ -456,8 +479,8 @@ static void medians_table(FILE *f, const struct regress_run *rr, const struct ce
 	}
 	fprintf(f, "\n| ratio of medians | workload | CPU-scaled | instructions per KB |\n| --- | --- | ---: | ---: |\n");
 	for (i = 0; i < (int)(sizeof(pairs) / sizeof(pairs[0])); i++)
-		for (w = 0; w < rr->mx.nr_workloads; w++) {
-			const char *wl = rr->mx.workloads[w];
+		for (w = 0; w < rr->opts.nr_workloads; w++) {
+			const char *wl = rr->opts.workloads[w];
 			double sa = metric_median(&rr->now, pairs[i][0], wl, "scaled", &n);
 			double sb = metric_median(&rr->now, pairs[i][1], wl, "scaled", &k);
 			double ia, ib;
@@ -496,7 +519,7 @@ void report_write(struct regress_run *rr)
 	if (rr->now.nr) {
 		struct cells c;
 
-		cells_of(&rr->mx, &c);
+		cells_of(&rr->opts, &c);
 		fprintf(f, "\n## Medians of this run's samples\n\n");
 		medians_table(f, rr, &c);
 	}

@@ -8,7 +8,7 @@
 #include "stats.h"
 #include "util.h"
 
-#define SCHEMA "tdh-results/1"
+#define SCHEMA "tdh-results/2"
 
 void results_add(struct results *r, const struct record *rec)
 {
@@ -96,6 +96,9 @@ static json_object *record_json(const struct record *rec, const struct versions 
 	json_object_object_add(o, "cpu_util", num(rec->cpu_util));
 	json_object_object_add(o, "cpu_scaled_mbps", num(rec->cpu_scaled_mbps));
 	json_object_object_add(o, "host_cpu_util", num(rec->host_cpu_util));
+	json_object_object_add(o, "host_busy_util", num(rec->host_busy_util));
+	json_object_object_add(o, "validity", json_object_new_string(rec->contended ? "contended" : "ok"));
+	json_object_object_add(o, "contended", rec->contended ? json_object_new_string(rec->contended) : NULL);
 	json_object_object_add(o, "duration_s", num(rec->duration_s));
 	json_object_object_add(o, "cpus", json_object_new_int(rec->cpus));
 	json_object_object_add(o, "accel", json_object_new_string(rec->accel ? rec->accel : ""));
@@ -135,6 +138,7 @@ bool results_write(const struct results *r, const char *rundir, const char *args
 
 	json_object_object_add(root, "schema", json_object_new_string(SCHEMA));
 	json_object_object_add(root, "args", json_object_new_string(args));
+	json_object_object_add(root, "options", r->options ? json_object_get(r->options) : NULL);
 	json_object_object_add(root, "versions", versions_to_json(&r->versions));
 	for (i = 0; i < r->nr; i++)
 		json_object_array_add(recs, record_json(&r->rec[i], &r->versions));
@@ -149,6 +153,7 @@ bool results_write(const struct results *r, const char *rundir, const char *args
 
 struct summary {
 	int n;
+	int contended;		/* records among the n whose figures are not valid */
 	double mbps, util, scaled, host, scaled_min, scaled_max;
 	double insn_per_kb;	/* median over the records that have it; 0: none */
 };
@@ -171,6 +176,7 @@ static bool summarize(const struct results *r, const char *config, const char *w
 		u[s->n] = x->cpu_util;
 		c[s->n] = x->cpu_scaled_mbps;
 		h[s->n] = x->host_cpu_util;
+		s->contended += x->contended != NULL;
 		if (x->insn.nr)
 			ik[ni++] = insn_per_kb(x->insn.total, x->insn.kb);
 		if (!s->n || x->cpu_scaled_mbps < s->scaled_min)
@@ -207,10 +213,11 @@ void results_print_table(const struct results *r, FILE *out)
 {
 	const char *seen_c[16], *seen_w[8];
 	int nc = 0, nw = 0, i, j, k;
-	bool insn = false;
+	bool insn = false, contended = false;
 
 	for (i = 0; i < r->nr; i++) {
 		insn |= r->rec[i].insn.nr > 0;
+		contended |= r->rec[i].contended != NULL;
 		for (k = 0; k < nc && strcmp(seen_c[k], r->rec[i].config); k++)
 			;
 		if (k == nc && nc < 16)
@@ -220,9 +227,9 @@ void results_print_table(const struct results *r, FILE *out)
 		if (k == nw && nw < 8)
 			seen_w[nw++] = r->rec[i].workload;
 	}
-	fprintf(out, "\n%-10s %-4s %9s %6s %11s %15s %8s %10s %10s %10s %3s%s\n",
+	fprintf(out, "\n%-10s %-4s %9s %6s %11s %15s %8s %10s %10s %10s %3s %s\n",
 		"config", "work", "Mb/s", "util", "scaled", "scaled range", "host", "vs netback", "vs native",
-		"vs dom0", "n", insn ? "   insn/KB" : "");
+		"vs dom0", "n", insn ? "  insn/KB" : "");
 	for (j = 0; j < nw; j++) {
 		struct summary nb, nat, d0;
 		bool has_nb = summarize(r, "netback", seen_w[j], &nb);
@@ -240,11 +247,12 @@ void results_print_table(const struct results *r, FILE *out)
 			ratio(out, s.scaled, has_nb ? nb.scaled : 0);
 			ratio(out, s.scaled, has_nat ? nat.scaled : 0);
 			ratio(out, s.scaled, has_d0 ? d0.scaled : 0);
-			fprintf(out, " %3d", s.n);
+			/* '!': some of the n were contended (the footnote) */
+			fprintf(out, " %3d%s", s.n, s.contended ? "!" : " ");
 			if (s.insn_per_kb > 0)
-				fprintf(out, " %9.0f", s.insn_per_kb);
+				fprintf(out, "%9.0f", s.insn_per_kb);
 			else if (insn)
-				fprintf(out, " %9s", "-");
+				fprintf(out, "%9s", "-");
 			fprintf(out, "\n");
 		}
 	}
@@ -253,4 +261,9 @@ void results_print_table(const struct results *r, FILE *out)
 		"medians over n repeats, ratios of the scaled medians.\n");
 	if (insn)
 		fprintf(out, "insn/KB: guest instructions executed (all regions, TCG plugin) per KB moved.\n");
+	if (contended)
+		fprintf(out, "!: some of the n records were contended: the host did not give QEMU the CPU the\n"
+			"guest counted busy, or was busy besides it, so their Mb/s, util and scaled figures\n"
+			"are not valid (insn/KB still is); results.json says which and why (README.md,\n"
+			"\"Contended records\").\n");
 }

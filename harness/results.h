@@ -27,6 +27,8 @@ struct record {
 	double cpu_util;
 	double cpu_scaled_mbps;
 	double host_cpu_util;
+	double host_busy_util;	/* the host's busy CPUs at nice 0 over the window */
+	const char *contended;	/* why the figures are not valid (contention()); NULL: valid */
 	double duration_s;
 	int cpus;
 	const char *accel;
@@ -38,13 +40,15 @@ struct record {
 	char raw_prefix[64];	/* raw/<prefix>-{iperf3,cpu}.json in the run */
 };
 
+struct json_object;
+
 struct results {
 	struct record *rec;
 	int nr, cap;
 	struct versions versions;
+	struct json_object *options;	/* the configuration (options_json()); NULL: none */
 };
 
-struct json_object;
 /* The versions as a JSON object (results.json, replay.json). */
 struct json_object *versions_to_json(const struct versions *v);
 

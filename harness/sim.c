@@ -24,6 +24,7 @@
 #include "cleanup.h"
 #include "measure.h"
 #include "netns.h"
+#include "options.h"
 #include "results.h"
 #include "sim.h"
 #include "testbed.h"
@@ -163,6 +164,8 @@ int sim_run(struct testbed_opts *o)
 	peer_create(&peer);
 	info("peer: namespace %s, %s on %s", peer.name, PEER_IP, TAP_NAME);
 	accel = resolve_accel(o, rundir);
+	testbed_resolve(o, accel);
+	res.options = options_json(o);
 
 	for (r = 1; r <= o->repeats; r++) {
 		/* machines alternate: native first on odd repeats, Xen first on even */
@@ -178,6 +181,7 @@ int sim_run(struct testbed_opts *o)
 	results_print_table(&res, stdout);
 	printf("\nresults: %s/results.json (consoles and raw outputs beside it)\n", rundir);
 	free(res.rec);
+	json_object_put(res.options);
 	free(rundir);
 	return 0;
 }

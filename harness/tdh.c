@@ -42,8 +42,9 @@ static void usage(FILE *out)
 "            what the system did and whether the invariants held\n"
 "  twin-check [--scenarios LIST]: load and attach the hypervisor instance, corrupt\n"
 "            the driver's data, fault and stall it, cycle it; check the invariants\n"
-"  analyze   --iperf FILE [--cpu FILE] [--host-cpu START,END,WALL]:\n"
-"            one record's figures from raw iperf3 and tdcpu outputs\n"
+"  analyze   --iperf FILE [--cpu FILE] [--host-cpu START,END,WALL] [--host-busy U]:\n"
+"            one record's figures from raw iperf3 and tdcpu outputs, and\n"
+"            with --host-busy (the host's busy CPUs) its validity\n"
 "  regress   the nightly matrix against a committed baseline: exit 0 no\n"
 "            regression, 1 regression, 2 could not run\n"
 "  stats     --base V,.. --now V,..: the regression rule on given samples\n"
@@ -57,6 +58,7 @@ static int cmd_analyze(int argc, char **argv)
 		{ "iperf", required_argument, NULL, 'i' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "host-cpu", required_argument, NULL, 'H' },
+		{ "host-busy", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -64,8 +66,8 @@ static int cmd_analyze(int argc, char **argv)
 	struct versions v = { 0 };
 	struct record rec = { 0 };
 	struct iperf_result ir;
-	double h0 = 0, h1 = 0, hw = 0;
-	char *text, *json;
+	double h0 = 0, h1 = 0, hw = 0, busy = -1;
+	char *text, *json, why[160];
 	int c;
 
 	opterr = 0;
@@ -80,6 +82,11 @@ static int cmd_analyze(int argc, char **argv)
 		case 'H':
 			if (sscanf(optarg, "%lf,%lf,%lf", &h0, &h1, &hw) != 3 || hw <= 0 || h1 < h0)
 				die(EXIT_USAGE, "--host-cpu '%s': give START,END,WALL seconds with END >= START and WALL > 0",
+				    optarg);
+			break;
+		case 'B':
+			if (!parse_double(optarg, 0, 4096, &busy))
+				die(EXIT_USAGE, "--host-busy '%s': give the host's busy CPUs over the window (0 or more)",
 				    optarg);
 			break;
 		case 'h':
@@ -113,6 +120,14 @@ static int cmd_analyze(int argc, char **argv)
 	rec.cpus = rec.cpu.nr_cpus;
 	rec.cpu_scaled_mbps = cpu_scaled(rec.mbps, rec.cpu_util);
 	rec.host_cpu_util = host_util(h0, h1, hw);
+	/* the validity verdict needs all three figures of the window */
+	if (busy >= 0 && !hw)
+		die(EXIT_USAGE, "--host-busy needs --host-cpu (QEMU's share of the host over the same window)");
+	if (busy >= 0) {
+		rec.host_busy_util = busy;
+		if (contention(rec.cpu_util, rec.host_cpu_util, busy, why, sizeof(why)))
+			rec.contended = why;
+	}
 	json = record_to_json(&rec, &v);
 	puts(json);
 	free(json);

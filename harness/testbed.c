@@ -557,6 +557,8 @@ void measure(const struct testbed_opts *o, const struct config_desc *cd, const c
 	struct iperf_result ir;
 	char *iperf_path, *cpu_path, *cmd, *cpu_out = NULL, *iperf_out;
 	double t0, host0, host1, hw0, hw1;
+	struct host_stat hs0, hs1;
+	char why[160];
 	struct insn_snapshot insn0, insn1;
 	struct twin_counters twin0, twin1;
 	const char *err, *insn_err = NULL;
@@ -587,10 +589,12 @@ void measure(const struct testbed_opts *o, const struct config_desc *cd, const c
 	/* the host's view of the same window: QEMU's own CPU time */
 	sleep_s(t0 + o->warmup_s - now_s());
 	host0 = machine_host_cpu_s(m);
+	host_stat_read(&hs0);
 	hw0 = now_s();
 	insn_ok = !m->d.insn_file || insn_read(m->d.insn_file, &insn0, &insn_err);
 	sleep_s(t0 + o->warmup_s + o->duration_s - now_s());
 	host1 = machine_host_cpu_s(m);
+	host_stat_read(&hs1);
 	hw1 = now_s();
 	insn_ok = insn_ok && (!m->d.insn_file || insn_read(m->d.insn_file, &insn1, &insn_err));
 
@@ -632,6 +636,9 @@ void measure(const struct testbed_opts *o, const struct config_desc *cd, const c
 	rec.cpu_util = rec.cpu.util;
 	rec.cpu_scaled_mbps = cpu_scaled(ir.mbps, rec.cpu.util);
 	rec.host_cpu_util = host_util(host0, host1, hw1 - hw0);
+	rec.host_busy_util = host_busy_util(&hs0, &hs1, hw1 - hw0);
+	if (contention(rec.cpu_util, rec.host_cpu_util, rec.host_busy_util, why, sizeof(why)))
+		rec.contended = xstrdup(why);
 	rec.cpus = o->cpus;
 	rec.accel = accel_name(m->d.accel);
 	rec.iommu = iommu_name(m->d.iommu);
@@ -650,8 +657,11 @@ void measure(const struct testbed_opts *o, const struct config_desc *cd, const c
 		rec.insn.window_s = hw1 - hw0;
 	}
 	results_add(res, &rec);
-	info("  %.1f Mb/s, util %.2f of %d CPUs, %.1f Mb/s per CPU, host %.2f CPUs",
-	     rec.mbps, rec.cpu_util, rec.cpu.nr_cpus, rec.cpu_scaled_mbps, rec.host_cpu_util);
+	info("  %.1f Mb/s, util %.2f of %d CPUs, %.1f Mb/s per CPU, host %.2f CPUs (%.2f busy in all)",
+	     rec.mbps, rec.cpu_util, rec.cpu.nr_cpus, rec.cpu_scaled_mbps, rec.host_cpu_util,
+	     rec.host_busy_util);
+	if (rec.contended)
+		info("  CONTENDED: %s; the throughput of this record is not valid", rec.contended);
 	if (rec.insn.nr)
 		info("  %.0f guest instructions per KB", insn_per_kb(rec.insn.total, rec.insn.kb));
 	if (cd->twin_vif)
@@ -958,6 +968,12 @@ enum accel resolve_accel(const struct testbed_opts *o, const char *rundir)
 	info("accel auto: the KVM probe boot %s, using %s", ok ? "reached dom0" : "failed",
 	     ok ? "KVM" : "TCG");
 	return ok ? ACCEL_KVM : ACCEL_TCG;
+}
+
+void testbed_resolve(struct testbed_opts *o, enum accel accel)
+{
+	o->accel = accel;
+	o->insn = machine_counts_insns(&o->paths, accel);
 }
 
 char *make_rundir(const char *parent)

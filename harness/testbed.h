@@ -66,6 +66,8 @@ struct testbed_opts {
 	enum xen_fpu xen_fpu;		/* --xen-fpu, as given */
 	bool eager_fpu;			/* resolved by preflight() */
 	const char *fault_trace;	/* the patched e1000's fault file (tdh replay) */
+	int guest_mtu;			/* the guests' MTU (regress's slower variant); 0: unchanged */
+	bool insn;			/* the plugin counts: set with the accelerator, testbed_resolve() */
 	char args[1024];		/* as given, for results.json */
 };
 
@@ -134,6 +136,8 @@ void take_lock(const char *build_dir);
 char *make_rundir(const char *parent);
 void read_versions(const struct testbed_opts *o, struct versions *v);
 enum accel resolve_accel(const struct testbed_opts *o, const char *rundir);
+/* o->accel and o->insn for accel, resolved: what options_json() records. */
+void testbed_resolve(struct testbed_opts *o, enum accel accel);
 
 /*
  * What the options make of one machine: d described for kind and accel,

@@ -123,6 +123,28 @@ def test_host_cpu_delta(tmp_path):
     assert rec["host_cpu_util"] == pytest.approx(1.5)
 
 
+# the guest of tdcpu-procstat.json is busy on 1.21 CPUs over its window
+@pytest.mark.parametrize("qemu_cpu_s,busy,verdict,why", [
+    (12.0, 1.4, "ok", None),            # quiet: QEMU had what the guest used, little else ran
+    (10.0, 1.2, "ok", None),            # QEMU at 82% of the guest's busy CPUs: within the rule
+    (9.0, 1.1, "contended", "QEMU had 0.90 host CPUs for a guest busy on 1.21"),
+    # the night: guest 1.6-1.7 CPUs, QEMU given 1.0
+    (6.0, 2.0, "contended", "QEMU had 0.60 host CPUs"),
+    (13.0, 2.0, "contended", "busy on 0.70 CPUs besides QEMU"),
+])
+def test_validity_verdict(qemu_cpu_s, busy, verdict, why):
+    rec = analyze("--iperf", DATA / "iperf3-rx.json", "--cpu", DATA / "tdcpu-procstat.json",
+                  "--host-cpu", f"0,{qemu_cpu_s},10", "--host-busy", busy)
+    assert rec["cpu_util"] == pytest.approx(1.2146, abs=1e-3)
+    assert rec["validity"] == verdict and rec["host_busy_util"] == busy
+    assert (rec["contended"] is None) if why is None else why in rec["contended"]
+
+
+def test_validity_needs_qemus_share():
+    p = tdh("analyze", "--iperf", DATA / "iperf3-rx.json", "--host-busy", "1", wait_lock=0)
+    assert p.returncode == 2 and "--host-busy needs --host-cpu" in one_error_line(p)
+
+
 @pytest.mark.parametrize("cpu", [
     {"backend": "xen", "start": snapshot(0, [0, 0])},                              # no end
     {"backend": "xen", "start": snapshot(0, [0, 0]), "end": snapshot(1, [0])},     # CPUs differ

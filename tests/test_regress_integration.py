@@ -69,7 +69,7 @@ def test_order_alternates_and_is_recorded(place):
 def test_baseline_report_and_plots(place):
     tmp, _, rundir, _ = place
     bl = json.loads((tmp / "bl" / "tiny.json").read_text())
-    assert bl["matrix"]["repeats"] == 3 and bl["matrix"]["insn"] is True
+    assert bl["options"]["repeats"] == 3 and bl["options"]["insn"] is True
     assert bl["versions"]["libvirt"].startswith("libvirt ")
     for k in ("xen", "vmlinuz", "native.img", "qemu", "insn_plugin", "tdh"):
         assert len(bl["versions"]["sha256"][k]) == 64, k

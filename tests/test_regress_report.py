@@ -165,8 +165,47 @@ def test_update_baseline_from_runs_pools_them(tmp_path):
             "--from", f"{a},{b}", "--results", tmp_path / "runs", wait_lock=0)
     assert p.returncode == 0, p.stderr
     bl = json.loads((tmp_path / "bl" / "pooled.json").read_text())
-    assert bl["schema"] == "tdh-baseline/1" and len(bl["samples"]) == 2 * 20
-    assert bl["versions"]["kernel"] == VERSIONS["kernel"] and bl["matrix"]["insn"] is True
+    # runs of the first schema ("matrix") pool into a baseline of the second
+    assert bl["schema"] == "tdh-baseline/2" and len(bl["samples"]) == 2 * 20
+    assert bl["versions"]["kernel"] == VERSIONS["kernel"] and "matrix" not in bl
+    opts = bl["options"]
+    assert {k: opts[k] for k in MATRIX} == MATRIX
+    # what the first schema did not record is what regress then required
+    assert (opts["iommu"], opts["trace"], opts["kernel_args"], opts["guest_mtu"]) == ("off", None, None, None)
+
+
+def test_a_baseline_of_the_second_schema_judges_runs_of_both(tmp_path):
+    base = write_baseline(tmp_path / "bl" / "nightly.json", samples(1), schema="tdh-baseline/2")
+    text = json.loads(base.read_text())
+    text["options"] = text.pop("matrix")
+    base.write_text(json.dumps(text))
+    old = write_run(tmp_path / "in" / "old", samples(2))
+    new = tmp_path / "in" / "new"
+    new.mkdir()
+    (new / "regress.json").write_text(json.dumps({"schema": "tdh-regress/2", "options": MATRIX,
+                                                  "versions": VERSIONS, "samples": samples(3)}))
+    for run_ in (old, new):
+        p = tdh("regress", "--baselines", tmp_path / "bl", "--results", tmp_path / "runs", "--seed", 42,
+                "--from", run_, wait_lock=0)
+        assert p.returncode == 0, p.stderr
+        res = json.loads((tmp_path / "runs" / "latest" / "regress.json").read_text())
+        assert res["schema"] == "tdh-regress/2" and res["options"]["configs"] == MATRIX["configs"]
+
+
+@pytest.mark.parametrize("key,value,why", [
+    ("accel", "hvf", "accel is not tcg or kvm"),
+    ("iommu", "arm-smmu", "iommu is not off, intel or amd"),
+    ("insn", None, "insn missing"),
+    ("configs", ["native", "vmware"], "configs or workloads"),
+])
+def test_malformed_options_in_a_baseline(tmp_path, key, value, why):
+    bad_matrix = dict(MATRIX, **{key: value})
+    write_baseline(tmp_path / "bl" / "nightly.json", samples(1), matrix=bad_matrix)
+    p = tdh("regress", "--baselines", tmp_path / "bl", "--results", tmp_path / "runs",
+            "--from", write_run(tmp_path / "in" / "a", samples(2)), wait_lock=0)
+    assert p.returncode == 2
+    line = one_error_line(p)
+    assert "its options are malformed" in line and why in line
 
 
 def test_aa_resampling_rate_and_shifted_detection(tmp_path):
@@ -181,6 +220,36 @@ def test_aa_resampling_rate_and_shifted_detection(tmp_path):
 
 
 # --- bad baselines: one line, exit 2, no run folder ------------------------------
+
+def test_contended_samples_leave_the_throughput_comparison(place):
+    """README, "Contended records": a contended sample's CPU-scaled
+    throughput is left out on both sides, its instructions per KB stay;
+    a cell left with fewer than 3 valid samples is not judged, and says so."""
+    tmp, _ = place
+    now = samples(2)
+    for s in now:
+        if (s["config"], s["workload"]) == ("dom0", "rx") and s["repeat"] <= 2:
+            s["contended"] = True            # 3 valid left: judged on those
+            s["cpu_scaled_mbps"] /= 10       # what contention did to them
+        if (s["config"], s["workload"]) == ("native", "tx"):
+            s["insn_per_kb"] *= 1.5          # instructions count, contended or not
+            if s["repeat"] <= 3:
+                s["contended"] = True        # 2 valid left: not judged
+                s["cpu_scaled_mbps"] /= 10
+    p = regress(tmp, "--from", write_run(tmp / "in" / "a", now))
+    assert p.returncode == 1, p.stdout + p.stderr
+    _, res = latest(tmp)
+    cmp = {(c["config"], c["workload"], c["metric"]): c for c in res["comparisons"]}
+    rx = cmp[("dom0", "rx", "scaled")]
+    assert rx["judged"] and rx["change"] != "worse" and rx["n_now"] == 3 and rx["excluded_contended"] == 2
+    tx = cmp[("native", "tx", "scaled")]
+    assert not tx["judged"] and tx["too_contended"] and tx["excluded_contended"] == 3
+    assert cmp[("native", "tx", "insn")]["change"] == "worse" and cmp[("native", "tx", "insn")]["n_now"] == 5
+    assert "1 cell(s)' throughput not judged" in res["verdict_line"]
+    assert [s["contended"] for s in res["samples"]].count(True) == 5
+    report = (tmp / "runs" / "latest" / "report.md").read_text()
+    assert "**Contended:** 5 of this run's 20 samples" in report and "native/tx r3 (direct)" in report
+
 
 def bad(tmp, *args):
     p = regress(tmp, *args)

@@ -36,6 +36,19 @@ def test_every_configuration_and_workload_has_a_record(sim_run):
         assert RECORD_KEYS <= r.keys()
 
 
+def test_the_configuration_is_recorded_as_data(sim_run):
+    _, _, res = sim_run
+    assert res["schema"] == "tdh-results/2"
+    o = res["options"]
+    assert (o["configs"], o["workloads"]) == (list(CONFIGS), list(WORKLOADS))
+    assert (o["duration_s"], o["warmup_s"], o["repeats"], o["cpus"]) == (3, 1, 1, 2)
+    # auto, resolved: the accelerator the records were measured with
+    assert {r["accel"] for r in res["records"]} == {o["accel"]}
+    assert o["insn"] == all(r["insn"] is not None for r in res["records"])
+    assert (o["iommu"], o["trace"], o["qemu"], o["fault_trace"]) == ("off", None, "project", None)
+    assert o["xen_fpu"] == res["versions"]["xen_fpu"]
+
+
 def test_figures_are_real(sim_run):
     _, _, res = sim_run
     for r in res["records"]:
