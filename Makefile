@@ -28,7 +28,9 @@ $(HOST_DEPS): scripts/host-deps.sh
 host-deps: $(HOST_DEPS)
 .PHONY: host-deps
 
+include mk/debian.mk
 include hv/xen.mk
+include guest/twin/e1000.mk
 include hv/derive/derive.mk
 include guest/twin/twin.mk
 include hv/payload/payload.mk

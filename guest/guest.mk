@@ -72,6 +72,14 @@ $(BUILD)/guest/tdvif: guest/tools/tdvif/tdvif.c $(SYSROOT)/.packages
 	@mkdir -p $(@D)
 	@$(CC) $(TDCPU_CFLAGS) -static -I$(SYSROOT)/usr/include -o $@ $<
 
+# twinctl: loads, attaches and inspects the instance from dom0.
+TWINCTL := $(BUILD)/guest/twinctl
+$(TWINCTL): $(wildcard guest/tools/twinctl/*.c guest/tools/twinctl/*.h) guest/twin/twin_ioctl.h hv/xen/public/twin.h
+	@echo "  CC     $@"
+	@mkdir -p $(@D)
+	@$(CC) -O2 -Wall -Wextra -Werror -static -Iguest/twin -Ihv/xen -o $@ \
+		$(filter %.c,$^)
+
 MKIMAGE := guest/mkimage.sh
 IMAGE_DEPS = $(MKIMAGE) $(SYSROOT)/.packages $(shell find guest/images/common guest/images/$(1) -type f)
 
@@ -121,3 +129,8 @@ $(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(BUILD)/gu
 
 images: $(KERNEL) $(IMAGES)/native.img $(IMAGES)/dom0.img $(IMAGES)/domU.img
 .PHONY: images
+
+# dom0's whole side of TwinDrivers: the twin module, twinctl and the payload
+# they load (hv/payload).
+twin-dom0: $(TWIN_MOD) $(TWINCTL) $(PAYLOAD)
+.PHONY: twin-dom0

@@ -1,36 +1,18 @@
 # Xen 4.17 from Debian's source package, built with Debian's kconfig plus
 # the testbed's settings (hv/xen.config), into build/xen.
 #
-# The source is downloaded once into $(CACHE)/src/xen (apt-get source, main
-# archive, pinned) and unpacked into build/src/xen with Debian's patches
-# applied; hv/patches/series (TwinDrivers' hooks) goes on top.  Stamps make
+# The source is downloaded once into $(CACHE)/src/xen and unpacked into
+# build/src/xen with Debian's patches applied; hv/patches/series
+# (TwinDrivers' hooks) goes on top (mk/debian.mk).  Stamps make
 # a second build with nothing changed a no-op for make and quick for Xen's
 # own make.
 
 XEN_DSC     := $(CACHE)/src/xen/xen_$(XEN_VERSION).dsc
 XEN_SRC     := $(BUILD)/src/xen
-XEN_PATCHES := $(wildcard hv/patches/series hv/patches/*.patch)
 XEN_BIN     := $(BUILD)/xen/xen
 
-$(XEN_DSC): | $(HOST_DEPS)
-	@echo "  FETCH   xen $(XEN_VERSION) (source)"
-	@mkdir -p $(@D)
-	@cd $(@D) && apt-get source --download-only -q=2 xen=$(XEN_VERSION) 2>/dev/null
-	@test -f $@ || { echo "error: apt-get source xen=$(XEN_VERSION) failed; is the main archive's deb-src entry present? (run scripts/host-deps.sh)" >&2; exit 1; }
-
-# Unpack and patch.  Re-done from scratch when our patch series changes.
-$(XEN_SRC)/.unpacked: $(XEN_DSC) $(XEN_PATCHES)
-	@echo "  UNPACK  xen into $(XEN_SRC)"
-	@rm -rf $(XEN_SRC) && mkdir -p $(dir $(XEN_SRC))
-	@dpkg-source -q -x $(XEN_DSC) $(XEN_SRC) > $(BUILD)/xen-unpack.log 2>&1 || \
-		{ cat $(BUILD)/xen-unpack.log; echo "error: dpkg-source -x xen failed" >&2; exit 1; }
-	@if [ -f hv/patches/series ]; then \
-		for p in $$(grep -v '^#' hv/patches/series); do \
-			echo "  PATCH   $$p"; \
-			patch -s -d $(XEN_SRC) -p1 < hv/patches/$$p || exit 1; \
-		done; \
-	fi
-	@touch $@
+# Fetch, unpack, Debian's patches, then hv/patches/series (mk/debian.mk).
+$(eval $(call debian_source,xen,$(XEN_VERSION),$(XEN_DSC),$(XEN_SRC),hv/patches/series))
 
 $(XEN_SRC)/xen/.config: $(XEN_SRC)/.unpacked hv/xen.config
 	@echo "  CONFIG  xen (debian/xen-kconfig + hv/xen.config)"
@@ -47,7 +29,27 @@ $(XEN_SRC)/xen/.config: $(XEN_SRC)/.unpacked hv/xen.config
 TWIN_RT_DIR  := $(XEN_SRC)/xen/arch/x86/twin
 TWIN_RT_SRC  := $(filter-out hv/xen/twin_hooks.h,$(wildcard hv/xen/*.c hv/xen/*.S hv/xen/*.h)) \
 	hv/xen/Makefile hv/svm/svm.c hv/svm/svm.h hv/svm/svm_port.h
-TWIN_OFFSETS := $(BUILD)/twin/offsets/twin_offsets.h
+TWIN_OFFSETS_DIR := $(BUILD)/twin/offsets
+TWIN_OFFSETS := $(TWIN_OFFSETS_DIR)/twin_offsets.h
+
+# dom0's layouts the support code needs, from hv/xen/layouts/offsets.c and
+# dom0's pinned kernel headers: asm-offsets, the kernel's way (kbuild
+# compiles offsets.c to assembly and each "->SYM value" marker becomes a
+# #define).
+$(TWIN_OFFSETS): hv/xen/layouts/offsets.c $(KHDR)/Makefile
+	@echo "  KBUILD  $@"
+	@rm -rf $(TWIN_OFFSETS_DIR) && mkdir -p $(TWIN_OFFSETS_DIR)
+	@cp hv/xen/layouts/offsets.c $(TWIN_OFFSETS_DIR)/
+	@echo 'obj-m := offsets.o' > $(TWIN_OFFSETS_DIR)/Kbuild
+	@$(MAKE) -s -C $(KHDR) M=$(abspath $(TWIN_OFFSETS_DIR)) offsets.s \
+		> $(TWIN_OFFSETS_DIR)/kbuild.log 2>&1 || { cat $(TWIN_OFFSETS_DIR)/kbuild.log; exit 1; }
+	@{ echo '/* Generated from hv/xen/layouts/offsets.c for $(KERNEL_FLAVOUR): do not edit. */'; \
+	   echo '#ifndef __TWIN_OFFSETS_H__'; echo '#define __TWIN_OFFSETS_H__'; \
+	   sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z][A-Z_0-9]*\) [$$]\{0,1\}\([-0-9]*\) \(.*\)".*/#define \1 \2 \/* \3 *\//p' \
+		$(TWIN_OFFSETS_DIR)/offsets.s; \
+	   echo '#endif'; } > $@.tmp
+	@test $$(grep -c '^#define VM_' $@.tmp) -ge 50 || { echo "error: $@: too few layouts extracted" >&2; exit 1; }
+	@mv $@.tmp $@
 
 $(XEN_SRC)/.twin-installed: $(XEN_SRC)/.unpacked $(TWIN_RT_SRC) hv/xen/public/twin.h \
 		hv/xen/twin_hooks.h $(TWIN_OFFSETS)

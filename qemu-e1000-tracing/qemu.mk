@@ -3,7 +3,7 @@
 # tap, no GUI, trace backends simple and log, plugins), and the trace
 # decoder/checker build/bin/e1000-trace.
 #
-# Same pattern as hv/xen.mk: the pinned source is downloaded once into
+# As for Xen (mk/debian.mk): the pinned source is downloaded once into
 # $(CACHE)/src/qemu, unpacked with Debian's patches into build/src/qemu,
 # our series goes on top; stamps make a second `make qemu` a no-op.  Part
 # of `all`: tdh runs this QEMU by default (a cold build: about 6 minutes).
@@ -11,10 +11,6 @@
 QEMU_DSC     := $(CACHE)/src/qemu/qemu_$(subst 1:,,$(QEMU_VERSION)).dsc
 QEMU_SRC     := $(BUILD)/src/qemu
 QEMU_OBJ     := $(BUILD)/qemu-build
-# the series and the patches it lists: a patch file not (yet) in the series
-# must not re-unpack the tree under someone working in it
-QEMU_PATCHES := qemu-e1000-tracing/patches/series \
-	$(addprefix qemu-e1000-tracing/patches/,$(shell grep -v '^\#' qemu-e1000-tracing/patches/series))
 QEMU_BIN     := $(BUILD)/qemu/qemu-system-x86_64
 
 # configure's options live in their own file so that only a change to
@@ -28,22 +24,7 @@ QEMU_CONFIGURE   := $(shell grep -v '^\#' $(QEMU_CONFIG_OPTS))
 # $(BUILD)/share/qemu: fill that with links.
 QEMU_FIRMWARE_DIRS := /usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu
 
-$(QEMU_DSC): | $(HOST_DEPS)
-	@echo "  FETCH   qemu $(QEMU_VERSION) (source)"
-	@mkdir -p $(@D)
-	@cd $(@D) && apt-get source --download-only -q=2 qemu=$(QEMU_VERSION) 2>/dev/null
-	@test -f $@ || { echo "error: apt-get source qemu=$(QEMU_VERSION) failed; is the main archive's deb-src entry present? (run scripts/host-deps.sh)" >&2; exit 1; }
-
-$(QEMU_SRC)/.unpacked: $(QEMU_DSC) $(QEMU_PATCHES)
-	@echo "  UNPACK  qemu into $(QEMU_SRC)"
-	@rm -rf $(QEMU_SRC) && mkdir -p $(dir $(QEMU_SRC))
-	@dpkg-source -q -x $(QEMU_DSC) $(QEMU_SRC) > $(BUILD)/qemu-unpack.log 2>&1 || \
-		{ cat $(BUILD)/qemu-unpack.log; echo "error: dpkg-source -x qemu failed" >&2; exit 1; }
-	@for p in $$(grep -v '^#' qemu-e1000-tracing/patches/series); do \
-		echo "  PATCH   $$p"; \
-		patch -s -d $(QEMU_SRC) -p1 < qemu-e1000-tracing/patches/$$p || exit 1; \
-	done
-	@touch $@
+$(eval $(call debian_source,qemu,$(QEMU_VERSION),$(QEMU_DSC),$(QEMU_SRC),qemu-e1000-tracing/patches/series))
 
 $(QEMU_OBJ)/.configured: $(QEMU_SRC)/.unpacked $(QEMU_CONFIG_OPTS)
 	@echo "  CONFIG  qemu"
