@@ -1433,8 +1433,71 @@ def test_local_array_index_bounded_below_the_saved_registers(tmp_path):
     index is now bounded to the locals, below what the prologue saved."""
     out = derive_and_run(tmp_path, None, SAVED_RBP_ARRAY_MAIN, "root f\n",
                          asm=SAVED_RBP_ARRAY_S)
-    # 32 bytes of locals, the array at 8(%rsp), 2-byte elements: 11 at most
-    assert out.count("\tcmpq\t$11, %rdx\n") == 2, out
+    # 32 bytes of locals, the array at 8(%rsp), 2-byte elements: -4 (the
+    # element at 0(%rsp)) to 11, moved by 4 for the check and back after
+    assert out.count("\tleaq\t4(%rdx), %rdx\n\tcmpq\t$15, %rdx\n") == 2, out
+    assert out.count("\tleaq\t-4(%rdx), %rdx\n") == 2, out
+
+
+# GCC's loop over a local array from index -1, as csmith seeds 4401, 4758
+# and 5257 had it: the array t[5] at 32(%rsp), read as 40(%rsp,%rdi,8).
+NEG_INDEX_S = """\t.text
+\t.globl f
+\t.type f, @function
+f:
+\tpushq\t%rbx
+\tsubq\t$72, %rsp
+\tmovq\t$11, 32(%rsp)
+\tmovq\t$22, 40(%rsp)
+\tmovq\t$33, 48(%rsp)
+\tmovq\t$44, 56(%rsp)
+\tmovq\t$55, 64(%rsp)
+\tmovslq\t%edi, %rdi
+\tmovq\t40(%rsp,%rdi,8), %rax
+\taddq\t$72, %rsp
+\tpopq\t%rbx
+\tret
+\t.size f, .-f
+"""
+NEG_INDEX_MAIN = """long f(int i);
+static void run(void)
+{
+\tfor (int i = -1; i < 4; i++)
+\t\tprintf("%d %ld\\n", i, f(i));
+}
+"""
+
+
+def test_local_array_index_from_below_its_displacement(tmp_path):
+    """csmith's wrong results on b7f17ef: the index was bounded unsigned
+    from 0, so GCC's index -1 (the array's first element, 8 bytes below the
+    displacement) was a fatal BUG.  The bound now starts at the frame's
+    bottom: -5 here, the element at 0(%rsp)."""
+    out = derive_and_run(tmp_path, None, NEG_INDEX_MAIN, "root f\n", asm=NEG_INDEX_S)
+    assert "\tleaq\t5(%rdi), %rdi\n\tcmpq\t$8, %rdi\n" in out, out
+    assert "\tmovq\t0(%rsp,%rdi,8), %rax\n\tleaq\t-5(%rdi), %rdi\n" in out, out
+
+
+def test_local_array_index_below_the_frame_is_a_bug(tmp_path):
+    """The lower bound holds: index -6 would read 8 bytes below %rsp."""
+    main = NEG_INDEX_MAIN.replace("int i = -1; i < 4", "int i = -6; i < -5")
+    p, _ = derive_and_run_twin(tmp_path, NEG_INDEX_S, main, "root f\n", is_asm=True)
+    assert p.returncode != 0 and "svm: fatal: BUG in instance" in p.stderr, (p.returncode, p.stderr)
+
+
+def test_local_array_index_below_its_displacement_used_otherwise_refused(tmp_path):
+    """Moving the index for the check would change what the instruction
+    reads of it otherwise: refused, one line."""
+    asm = NEG_INDEX_S.replace("\tmovq\t40(%rsp,%rdi,8), %rax\n",
+                              "\taddq\t%rdi, 40(%rsp,%rdi,8)\n\tmovq\t32(%rsp), %rax\n")
+    (tmp_path / "in.s").write_text(asm)
+    (tmp_path / "p.policy").write_text("root f\n")
+    p = twinc("--test", "--policy", tmp_path / "p.policy", "-o", tmp_path / "out.s",
+              tmp_path / "in.s")
+    assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert not (tmp_path / "out.s").exists()
+    assert "its index %rdi starts below the displacement and the instruction uses it otherwise too" \
+        in p.stderr, p.stderr
 
 
 DEEP_FRAME_FLAGS_S = """\t.text

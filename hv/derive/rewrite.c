@@ -857,18 +857,30 @@ static void emit_stack_bug(struct ctx *c, int site)
  * D(%rsp,%idx,S), a local array: its reach depends on data.  Bound the
  * index so that the access stays among the frame's locals, below the
  * registers the prologue saved (depth = bytes pushed and allocated since
- * the entry, saved = the prologue's pushes): [D + idx*S, D + idx*S + size)
- * <= depth - saved, i.e. idx <= (depth - saved - D - size) / S, unsigned.
+ * the entry, saved = the prologue's pushes) and at or above %rsp:
+ * 0 <= D + idx*S and D + idx*S + size <= depth - saved, i.e.
+ * lo <= idx <= hi with lo = -floor(D / S), hi = (depth - saved - D - size) / S.
+ * GCC indexes from a displacement past the array's start when a loop's
+ * index is offset (40(%rsp,%rdi,8) for an array at 32(%rsp) and an index
+ * from -1), so lo may be negative: then the index is moved by -lo for
+ * the check and the access (leaq leaves the flags alone; the access's
+ * displacement moves by lo*S) and moved back after it, which needs an
+ * instruction that reads and writes the index nowhere else.
+ *	[leaq -lo(%idx), %idx]
+ *	[pushfq] cmpq $(hi - lo), %idx; ja .Lsvm_stk_N [popfq]
+ *	INSN, its displacement D + lo*S
+ *	[leaq lo(%idx), %idx]
  * A larger index is a fatal BUG.  The flags are kept around the check
  * when live; the access itself runs after popfq, on the same %rsp.
  */
 static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 {
 	const struct operand *o = &s->op[mi];
-	int size = operand_size(s, opsize), depth = stack_depth_at(c->p, i), site;
+	int size = operand_size(s, opsize), depth = stack_depth_at(c->p, i), site, k;
 	char insn[512], *end;
 	long disp = o->disp[0] ? strtol(o->disp, &end, 0) : 0;
-	long k;
+	long hi, lo;
+	struct stmt moved;
 	bool flags;
 
 	if ((o->disp[0] && *end) || depth < 0 || o->index == REG_RSP) {
@@ -876,20 +888,43 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 		       s->name);
 		return -1;
 	}
-	if (depth >= 0)
-		depth -= saved_regs_bytes(c->p, i);
-	k = (depth - disp - size) / o->scale;
+	depth -= saved_regs_bytes(c->p, i);
+	hi = (depth - disp - size) / o->scale;
+	lo = disp > 0 ? -(disp / o->scale) : 0;
 	if (depth - disp - size < 0 || disp < -4096) {
 		err_at(c->p->path, s->line, "indexed stack operand of '%s' outside the frame",
 		       s->name);
 		return -1;
 	}
+	moved = *s;
+	if (lo) {
+		for (k = 0; k < s->nops; k++) {
+			const struct operand *q = &s->op[k];
+
+			if (k != mi && ((q->kind == OP_REG && q->reg == o->index) ||
+					(q->kind == OP_MEM && (q->base == o->index ||
+							       q->index == o->index))))
+				break;
+		}
+		if (k < s->nops || (s->isa->flags & I_IMPL)) {
+			err_at(c->p->path, s->line, "cannot bound the indexed stack operand of '%s': "
+			       "its index %%%s starts below the displacement and the instruction "
+			       "uses it otherwise too", s->name, reg_name(o->index, 8));
+			return -1;
+		}
+		snprintf(moved.op[mi].disp, sizeof(moved.op[mi].disp), "%ld", disp + lo * o->scale);
+		fprintf(c->out, "\tleaq\t%ld(%%%s), %%%s\n", -lo, reg_name(o->index, 8),
+			reg_name(o->index, 8));
+	}
 	site = c->site++;
 	flags = flags_live_in(c->p, i);
-	fmt_insn(s, insn, sizeof(insn));
+	fmt_insn(&moved, insn, sizeof(insn));
 	fprintf(c->out, "%s\tcmpq\t$%ld, %%%s\n\tja\t.Lsvm_stk_%d\n%s%s\n",
-		flags ? "\tpushfq\n" : "", k, reg_name(o->index, 8), site,
+		flags ? "\tpushfq\n" : "", hi - lo, reg_name(o->index, 8), site,
 		flags ? "\tpopfq\n" : "", insn);
+	if (lo)
+		fprintf(c->out, "\tleaq\t%ld(%%%s), %%%s\n", lo, reg_name(o->index, 8),
+			reg_name(o->index, 8));
 	emit_stack_bug(c, site);
 	c->st->stack_sites++;
 	return 0;
