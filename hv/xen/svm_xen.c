@@ -265,27 +265,45 @@ void svm_pt_release(u64 vpage, u64 host, bool writable)
 
 /*
  * From Xen's _get_page_type() (hv/patches/0010): @pg holds a writable type
- * reference and is asked for another type.  If the TLB's writable entries
- * hold it, drop them (waiting for a running entry to end) and say so: the
- * caller tries again.  Never called with twin.lock held: the instance only
- * asks for writable types.
+ * reference and is asked for another type, the @retries-th time for this
+ * request.  If the TLB's writable entries hold it, drop them (waiting for a
+ * running entry to end) and say so: the caller looks again.  An entry on
+ * another CPU may refill the frame before it does (it may read any page of
+ * dom0's): the caller asks again while entries are dropped, at most
+ * TWIN_RETYPE_TRIES times.  Never called with twin.lock held: the instance
+ * only asks for writable types.
  */
-bool twin_page_retype(struct page_info *pg)
+#define TWIN_RETYPE_TRIES 8
+
+bool twin_page_retype(struct page_info *pg, unsigned int retries)
 {
+    static unsigned int warned;
     unsigned int dropped = 0;
 
     if ( !ACCESS_ONCE(wpinned) || page_get_owner(pg) != twin.dom ||
          !arch_mfns_in_directmap(mfn_x(page_to_mfn(pg)), 1) )
         return false;
     spin_lock(&twin.lock);
-    if ( wpinned )
+    if ( wpinned && retries < TWIN_RETYPE_TRIES )
         dropped = svm_flush_host((unsigned long)page_to_virt(pg));
     if ( dropped )
         twin.st.svm_retype_flushes++;
     spin_unlock(&twin.lock);
+    /*
+     * Refused with the TLB's help asked for: dom0's own type change fails,
+     * which it does not expect.  Say why, a few times.
+     */
+    if ( !dropped && warned < 16 )
+    {
+        warned++;
+        printk(XENLOG_WARNING "twin: mfn %" PRI_mfn " stays writable (type %" PRtype_info
+               ") after %u drops of the TLB's entries\n",
+               mfn_x(page_to_mfn(pg)), pg->u.inuse.type_info, retries);
+    }
 
     return dropped;
 }
+
 /* End of an entry into the instance: forget this CPU's stack pages. */
 void twin_svm_entry_done(void)
 {

@@ -85,7 +85,7 @@ uint64_t twin_pinned_pages(void);
 uint64_t twin_writable_pins(void);
 bool twin_frame_writable_pinned(uint64_t va);
 struct page_info;
-bool twin_page_retype(struct page_info *pg);     /* hv/patches/0010 */
+bool twin_page_retype(struct page_info *pg, unsigned int retries);     /* hv/patches/0010 */
 long twin_svm_probe(struct twin_svm_probe *p);
 
 bool twin_host_is_dom0_ram(u64 vpage, u64 host);

@@ -25,9 +25,10 @@ void twin_watchdog_tick(struct cpu_user_regs *regs);
 /* sched/core.c, sched_context_switch(): instruction accounting's beacon */
 void twin_domain_beacon(const struct domain *d);
 /*
- * mm.c, _get_page_type(): a writable page is asked for another type; true
- * if the instance's TLB held it writable and let go (try again)
+ * mm.c, _get_page_type(): a writable page is asked for another type, the
+ * retries-th time; true if the instance's TLB held it writable and let go
+ * (look again)
  */
-bool twin_page_retype(struct page_info *pg);
+bool twin_page_retype(struct page_info *pg, unsigned int retries);
 
 #endif /* __XEN_TWIN_HOOKS_H__ */
