@@ -118,12 +118,7 @@ static void parse(struct boot_opts *b, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MACHINE:
-			if (!strcmp(optarg, "xen"))
-				b->kind = MACHINE_XEN;
-			else if (!strcmp(optarg, "native"))
-				b->kind = MACHINE_NATIVE;
-			else
-				die(EXIT_USAGE, "--machine '%s': give native or xen", optarg);
+			b->kind = testbed_machine_option(optarg);
 			break;
 		case OPT_LAUNCHER:
 			b->launcher = testbed_launcher(optarg, &b->libvirt_uri);
@@ -176,25 +171,15 @@ static void on_signal(int sig)
 int boot_main(int argc, char **argv)
 {
 	struct boot_opts b = { 0 };
-	struct versions v = { 0 };
+	struct testbed tb;
 	struct machine m;
 	struct agent a;
-	struct peer peer;
-	char *rundir, *out = NULL;
-	enum accel accel;
+	char *out = NULL;
 	int rc = 0;
 
 	parse(&b, argc, argv);
-	default_paths(&b.t);
-	preflight(&b.t);
-	cleanup_install_signals();
-	take_lock(b.t.build_dir);
-	rundir = make_rundir(b.t.results_dir);
-	info("run folder %s", rundir);
-	read_versions(&b.t, &v);
-	testbed_peer(&peer, b.launcher, b.libvirt_uri, rundir);
-	accel = resolve_accel(&b.t, rundir);
-	boot(&b.t, b.launcher, &m, &a, b.kind, accel, rundir, machine_kind_name(b.kind));
+	testbed_open(&tb, &b.t, b.launcher, b.libvirt_uri);
+	boot(&b.t, b.launcher, &m, &a, b.kind, tb.accel, tb.rundir, machine_kind_name(b.kind));
 	if (b.domu)
 		start_domu(&a, &m, b.domu_args);
 
@@ -216,7 +201,7 @@ int boot_main(int argc, char **argv)
 		/* the socket takes one client: leave it to 'tdh agent' */
 		agent_close(&a);
 		info("holding the machine: console %s, agent socket %s, peer namespace %s; Ctrl-C stops it",
-		     m.d.console_log, m.d.ctl_sock, peer.name);
+		     m.d.console_log, m.d.ctl_sock, tb.peer.name);
 		while (!interrupted && machine_alive(&m))
 			sleep_s(0.5);
 		if (!interrupted)
@@ -224,7 +209,7 @@ int boot_main(int argc, char **argv)
 		info("interrupted: stopping the machine");
 	}
 	if (b.domu)
-		save_domu_console(&a, rundir, machine_kind_name(b.kind));
+		save_domu_console(&a, tb.rundir, machine_kind_name(b.kind));
 	if (m.d.kind == MACHINE_XEN && console_segfaults(&m)) {
 		/* CMD's own status stays: a test may expect it to fail */
 		fprintf(stderr, "tdh: error: %u dom0 process(es) died of a fault (SIGSEGV, SIGILL, ...) during this boot (%s)\n",
@@ -233,9 +218,8 @@ int boot_main(int argc, char **argv)
 			rc = EXIT_RUN;
 	}
 	release_machine(&a, &m);
-	cleanup_all();
+	testbed_close(&tb);
 	free(out);
-	free(rundir);
 	return rc;
 }
 

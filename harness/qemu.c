@@ -18,6 +18,20 @@
 
 #define MAX_ARGS	64
 
+/* A serial port on a chardev of backend at path: its four arguments from argv[n] on. */
+static int serial_port(char **argv, int n, const char *backend, const char *id, const char *path,
+		       const char *more)
+{
+	char *v = machine_opt_value(path);
+
+	argv[n++] = "-chardev";
+	argv[n++] = xasprintf("%s,id=%s,path=%s%s", backend, id, v, more);
+	argv[n++] = "-serial";
+	argv[n++] = xasprintf("chardev:%s", id);
+	free(v);
+	return n;
+}
+
 /* argv[] (allocated, NULL-terminated) for d; the strings are leaked on purpose: one per boot */
 static char **build_argv(const struct machine_desc *d)
 {
@@ -48,18 +62,9 @@ static char **build_argv(const struct machine_desc *d)
 	ARG("-display");
 	ARG("none");
 	ARG("-no-reboot");
-	ARG("-chardev");
-	v = machine_opt_value(d->console_log);
-	ARG(xasprintf("file,id=con,path=%s", v));
-	free(v);
-	ARG("-serial");
-	ARG("chardev:con");
-	ARG("-chardev");
-	v = machine_opt_value(d->ctl_sock);
-	ARG(xasprintf("socket,id=ctl,path=%s,server=on,wait=off", v));
-	free(v);
-	ARG("-serial");
-	ARG("chardev:ctl");
+	/* the console, then the agent's socket: the first and second serial ports */
+	n = serial_port(argv, n, "file", "con", d->console_log, "");
+	n = serial_port(argv, n, "socket", "ctl", d->ctl_sock, ",server=on,wait=off");
 	ARG("-netdev");
 	ARG("tap,id=n0,ifname=" TAP_NAME ",script=no,downscript=no");
 	/*

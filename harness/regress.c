@@ -27,6 +27,7 @@
 #include "regress.h"
 #include "results.h"
 #include "stats.h"
+#include "matrix.h"
 #include "testbed.h"
 #include "util.h"
 #include "regress_int.h"
@@ -265,72 +266,6 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 
 /* --- measuring ------------------------------------------------------------------ */
 
-struct unit {
-	int launcher;			/* index into ro->launcher_spec */
-	enum machine_kind kind;
-	int order[MAX_CONFIGS * MAX_WORKLOADS];	/* cells, as indices into cells[] */
-	int nr;
-	struct {
-		const struct config_desc *cd;
-		const char *workload;
-	} cells[MAX_CONFIGS * MAX_WORKLOADS];
-	bool need_domu;
-};
-
-struct measuring {
-	struct regress_opts *ro;
-	const char *rundir;
-	char *ldir[RG_MAX_LAUNCHERS];		/* <run>/<launcher> */
-	struct results res[RG_MAX_LAUNCHERS];
-	struct samples *now;
-	json_object *order;
-	struct rng rng;
-	int boot_index;
-};
-
-static void build_units(const struct testbed_opts *o, const struct regress_opts *ro, struct unit *u, int *nu)
-{
-	int l, k, i, j;
-
-	*nu = 0;
-	for (l = 0; l < ro->nr_launchers; l++) {
-		for (k = MACHINE_NATIVE; k <= MACHINE_XEN; k++) {
-			struct unit *x = &u[*nu];
-
-			memset(x, 0, sizeof(*x));
-			x->launcher = l;
-			x->kind = (enum machine_kind)k;
-			for (j = 0; j < o->nr_workloads; j++) {
-				for (i = 0; i < o->nr_configs; i++) {
-					const struct config_desc *cd = find_config(o->configs[i]);
-
-					if (cd->machine != x->kind)
-						continue;
-					x->cells[x->nr].cd = cd;
-					x->cells[x->nr].workload = o->workloads[j];
-					x->order[x->nr] = x->nr;
-					x->nr++;
-					x->need_domu |= cd->needs_domu;
-				}
-			}
-			if (x->nr)
-				(*nu)++;
-		}
-	}
-}
-
-static void reverse(int *v, int n)
-{
-	int i;
-
-	for (i = 0; i < n / 2; i++) {
-		int t = v[i];
-
-		v[i] = v[n - 1 - i];
-		v[n - 1 - i] = t;
-	}
-}
-
 static void agent_or_die(struct agent *a, struct machine *m, const char *cmd)
 {
 	char *out = NULL;
@@ -372,75 +307,19 @@ static void apply_mtu(int mtu, struct agent *a, struct machine *m, bool need_dom
 	info("  guest MTU set to %d", mtu);
 }
 
-static void run_unit(struct measuring *ms, struct unit *u, int repeat, enum accel accel)
+/* matrix.h's hooks: the slower variant's MTU, and each record a sample */
+static void set_mtu(struct matrix *mx, const struct matrix_unit *u, struct machine *m,
+		    struct agent *a)
 {
-	struct regress_opts *ro = ms->ro;
-	const char *launcher = ro->launcher_spec[u->launcher];
-	struct results *res = &ms->res[u->launcher];
-	char tag[32], *line, *t;
-	struct machine m;
-	struct agent a;
-	int i;
-
-	line = xasprintf("r%d %s %s:", repeat, launcher, machine_kind_name(u->kind));
-	for (i = 0; i < u->nr; i++) {
-		t = xasprintf("%s %s/%s", line, u->cells[u->order[i]].cd->name, u->cells[u->order[i]].workload);
-		free(line);
-		line = t;
-	}
-	json_object_array_add(ms->order, json_object_new_string(line));
-	info("boot %d: %s", ms->boot_index + 1, line);
-	free(line);
-
-	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(u->kind), repeat);
-	boot(&ro->o, ro->launcher[u->launcher], &m, &a, u->kind, accel, ms->ldir[u->launcher], tag);
-	apply_mtu(ro->o.guest_mtu, &a, &m, u->need_domu);
-	if (u->need_domu)
-		start_domu(&a, &m, NULL);
-	for (i = 0; i < u->nr; i++) {
-		struct sample s;
-
-		measure(&ro->o, u->cells[u->order[i]].cd, u->cells[u->order[i]].workload, repeat, &m, &a,
-			ms->ldir[u->launcher], res);
-		results_write(res, ms->ldir[u->launcher], ro->o.args);
-		sample_from_record(&s, &res->rec[res->nr - 1], launcher);
-		samples_add(ms->now, &s);
-	}
-	if (u->need_domu)
-		save_domu_console(&a, ms->ldir[u->launcher], tag);
-	shutdown_machine(&a, &m);
+	apply_mtu(mx->tb->o->guest_mtu, a, m, u->need_domu);
 }
 
-/*
- * Each odd repeat shuffles the boots and each boot's measurements afresh;
- * the even repeat after it runs both in reverse, so that every position
- * in the night is balanced between configurations.
- */
-static void measure_matrix(struct measuring *ms, enum accel accel)
+static void add_sample(struct matrix *mx, const struct matrix_unit *u, const struct record *r)
 {
-	struct testbed_opts *o = &ms->ro->o;
-	struct unit units[RG_MAX_LAUNCHERS * 2];
-	int order[RG_MAX_LAUNCHERS * 2], nu, r, i;
+	struct sample s;
 
-	build_units(o, ms->ro, units, &nu);
-	for (i = 0; i < nu; i++)
-		order[i] = i;
-	for (r = 1; r <= o->repeats; r++) {
-		if (r % 2) {
-			rng_shuffle(&ms->rng, order, nu);
-			for (i = 0; i < nu; i++)
-				rng_shuffle(&ms->rng, units[i].order, units[i].nr);
-		} else {
-			reverse(order, nu);
-			for (i = 0; i < nu; i++)
-				reverse(units[i].order, units[i].nr);
-		}
-		for (i = 0; i < nu; i++, ms->boot_index++) {
-			if (ms->boot_index % ms->ro->nr_shards != ms->ro->shard - 1)
-				continue;	/* another host's share */
-			run_unit(ms, &units[order[i]], r, accel);
-		}
-	}
+	sample_from_record(&s, r, mx->launcher_name[u->launcher]);
+	samples_add(mx->arg, &s);
 }
 
 /* --- the story ------------------------------------------------------------------ */
@@ -613,34 +492,44 @@ static char *default_history(const char *results_dir)
 	return h;
 }
 
-/* Measure tonight's samples: the testbed's whole life cycle. */
-static void measure_tonight(struct regress_opts *ro, struct regress_run *rr, json_object *order)
+/* Measure tonight's samples in tb's run folder, a folder per launcher. */
+static void measure_tonight(struct testbed *tb, struct regress_opts *ro, struct regress_run *rr,
+			    json_object *order)
 {
-	struct measuring ms = { .ro = ro, .rundir = rr->rundir, .now = &rr->now, .order = order };
-	struct peer peer;
-	enum accel accel;
+	static struct results res[MATRIX_MAX_LAUNCHERS];
+	struct rng rng;
+	struct matrix mx = {
+		.tb = tb,
+		.nr_launchers = ro->nr_launchers,
+		.rng = &rng,
+		.shard = ro->shard,
+		.nr_shards = ro->nr_shards,
+		.order = order,
+		.booted = set_mtu,
+		.measured = add_sample,
+		.arg = &rr->now,
+	};
 	int l;
 
-	rng_seed(&ms.rng, rr->seed);
+	rng_seed(&rng, rr->seed);
 	for (l = 0; l < ro->nr_launchers; l++) {
-		char *raw;
+		char *dir = xasprintf("%s/%s", tb->rundir, ro->launcher_spec[l]), *raw;
 
-		ms.ldir[l] = xasprintf("%s/%s", rr->rundir, ro->launcher_spec[l]);
-		raw = xasprintf("%s/raw", ms.ldir[l]);
+		raw = xasprintf("%s/raw", dir);
 		if (mkdir_p(raw))
 			die(EXIT_USAGE, "cannot create %s: %s", raw, strerror(errno));
 		free(raw);
-		read_versions(&ro->o, &ms.res[l].versions);
-		ms.res[l].options = options_json(&rr->opts);
+		res[l].versions = tb->versions;
+		res[l].options = options_json(&rr->opts);
+		mx.launcher[l] = ro->launcher[l];
+		mx.launcher_name[l] = ro->launcher_spec[l];
+		mx.dir[l] = dir;
+		mx.res[l] = &res[l];
 	}
-	testbed_peer(&peer, ro->libvirt_uri ? &libvirt_launcher : &direct_launcher, ro->libvirt_uri,
-		     rr->rundir);
-	info("peer: namespace %s, %s on %s", peer.name, PEER_IP, TAP_NAME);
-	accel = ro->o.accel;
-	measure_matrix(&ms, accel);
+	matrix_run(&mx);
 	for (l = 0; l < ro->nr_launchers; l++)
-		if (!results_write(&ms.res[l], ms.ldir[l], ro->o.args))
-			die(EXIT_RUN, "cannot write %s/results.json", ms.ldir[l]);
+		if (!results_write(&res[l], mx.dir[l], ro->o.args))
+			die(EXIT_RUN, "cannot write %s/results.json", mx.dir[l]);
 }
 
 static int finish(struct regress_opts *ro, struct regress_run *rr, const struct baseline *b,
@@ -741,8 +630,8 @@ int regress_main(int argc, char **argv)
 	static struct baseline b;
 	struct testbed_opts *o = &ro.o;
 	json_object *versions, *order = json_object_new_array();
-	struct versions v = { 0 };
 	struct artifacts art;
+	struct testbed tb;
 
 	regress_parse(&ro, argc, argv);
 	if (ro.aa)
@@ -768,26 +657,25 @@ int regress_main(int argc, char **argv)
 		check_plugin(o, &b, rr.baseline_path);
 	testbed_resolve(o, o->accel);
 	rr.opts = *o;
-	preflight(o);
-	cleanup_install_signals();
-	take_lock(o->build_dir);
-	read_versions(o, &v);
+	testbed_prepare(&tb, o);
 	read_artifacts(o, &art);
-	versions = versions_json(&v, &art);
+	versions = versions_json(&tb.versions, &art);
 	if (!ro.update)
 		versions_check(b.versions, versions, rr.baseline_path, ro.accept_versions, rr.versions_note,
 			       sizeof(rr.versions_note));
-	rr.rundir = make_rundir(o->results_dir);
-	info("run folder %s, seed %llu", rr.rundir, (unsigned long long)rr.seed);
+	testbed_make_rundir(&tb);
+	rr.rundir = tb.rundir;
+	info("seed %llu", (unsigned long long)rr.seed);
 	die_remap_run_failure(EXIT_USAGE);
 	failing_run = &rr;
 	cleanup_push(on_failure, NULL, "failure report");
-	measure_tonight(&ro, &rr, order);
+	testbed_connect(&tb, ro.libvirt_uri ? &libvirt_launcher : &direct_launcher, ro.libvirt_uri);
+	measure_tonight(&tb, &ro, &rr, order);
 	failing_run = NULL;
 	/* libvirt's version is known once connected */
 	snprintf(art.libvirt, sizeof(art.libvirt), "%s", libvirt_version());
 	json_object_put(versions);
-	versions = versions_json(&v, &art);
+	versions = versions_json(&tb.versions, &art);
 	cleanup_all();
 	return finish(&ro, &rr, ro.update ? NULL : &b, versions, order);
 }

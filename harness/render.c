@@ -46,7 +46,7 @@ int render_main(int argc, char **argv)
 	enum machine_kind kind = MACHINE_XEN;
 	struct testbed_opts o = { 0 };
 	struct machine_desc d;
-	const char *why;
+	const char *why, *uri;
 	char *text;
 	int c;
 
@@ -56,19 +56,12 @@ int render_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MACHINE:
-			if (!strcmp(optarg, "xen"))
-				kind = MACHINE_XEN;
-			else if (!strcmp(optarg, "native"))
-				kind = MACHINE_NATIVE;
-			else
-				die(EXIT_USAGE, "--machine '%s': give native or xen", optarg);
+			kind = testbed_machine_option(optarg);
 			break;
 		case OPT_LAUNCHER:
-			if (!strcmp(optarg, "direct"))
-				launcher = &direct_launcher;
-			else if (!strcmp(optarg, "libvirt"))
-				launcher = &libvirt_launcher;
-			else
+			/* nothing is launched: libvirt's URI is not needed */
+			launcher = testbed_launcher(optarg, &uri);
+			if (!launcher)
 				die(EXIT_USAGE, "--launcher '%s': give direct or libvirt", optarg);
 			break;
 		case OPT_FAULT_TRACE:

@@ -382,151 +382,189 @@ static void add_invariant(json_object *inv, const char *name, bool held, bool *a
 	*all &= held;
 }
 
-int replay_main(int argc, char **argv)
-{
-	struct replay_opts r = { 0 };
+/* One replay: the testbed, the machine and what was read before the faults. */
+struct replay_run {
+	struct replay_opts *r;
 	const struct config_desc *cd;
-	struct iperf_result ir;
-	struct versions v = { 0 };
+	struct testbed tb;
 	struct machine m;
 	struct agent a;
-	struct peer peer;
-	json_object *root, *inv, *traffic, *faults, *before, *after, *x;
-	struct twin_counters twin0;
+	struct twin_counters twin0;	/* the instance's counters before (twin-dom0) */
+	json_object *stats0;		/* the NIC's statistics before */
+	char *boot_log;			/* dmesg before */
+	char *regions;			/* where the e1000 may DMA */
+	bool resumed;			/* traffic ran again after the faults */
+	bool held;			/* every invariant held */
+};
+
+/* Boot the configuration and read what the faults will be judged against. */
+static void replay_boot(struct replay_run *rr)
+{
+	const struct config_desc *cd = rr->cd;
+
+	boot(&rr->r->t, &direct_launcher, &rr->m, &rr->a, cd->machine, rr->tb.accel, rr->tb.rundir,
+	     cd->name);
+	rr->regions = write_allowed_regions(rr->r, &rr->m, rr->tb.rundir);
+	if (cd->needs_domu)
+		start_domu(&rr->a, &rr->m, NULL);
+	/* twin-dom0: the faults meet Xen's instance of the driver */
+	if (cd->twin) {
+		twin_attach(&rr->a, &rr->m, &rr->m.twin_loaded);
+		twin_status(&rr->a, &rr->m, &rr->twin0);
+	}
+	rr->stats0 = read_stats(&rr->a);
+	rr->boot_log = read_dmesg(&rr->a);
+}
+
+/* The faulted run, then runs until traffic resumes: replay.json's "traffic". */
+static json_object *replay_traffic(struct replay_run *rr)
+{
+	const struct replay_opts *r = rr->r;
+	const struct config_desc *cd = rr->cd;
+	json_object *traffic = json_object_new_object();
+	struct iperf_result ir;
 	const char *err = "";
-	char *rundir, *regions, *path, *text, *fault_abs, *boot_log;
-	bool ok, resumed = false, held = true, panicked, alive;
-	int attempt, nr_faults;
-	enum accel accel;
+	char *path;
+	int attempt;
+	bool ok;
+
+	info("%s %s through the faults of %s: %g s", cd->name, r->workload, r->fault_file, r->t.duration_s);
+	path = xasprintf("%s/raw/faulted-iperf3.json", rr->tb.rundir);
+	ok = traffic_run(cd, r->workload, r->t.duration_s, path, &ir, &err);
+	free(path);
+	info("  %s", ok ? "completed" : "did not complete");
+	json_object_object_add(traffic, "faulted", traffic_json(ok, &ir, err, 0));
+
+	/* traffic resumes: the fault may have left a reset or link-up pending */
+	for (attempt = 1; attempt <= RECOVERY_TRIES && !rr->resumed; attempt++) {
+		if (attempt > 1)
+			sleep_s(RECOVERY_WAIT_S);
+		info("%s %s after the faults (attempt %d/%d): %g s", cd->name, r->workload, attempt,
+		     RECOVERY_TRIES, r->after_s);
+		path = xasprintf("%s/raw/after-%d-iperf3.json", rr->tb.rundir, attempt);
+		rr->resumed = traffic_run(cd, r->workload, r->after_s, path, &ir, &err) && ir.mbps > 0;
+		free(path);
+	}
+	json_object_object_add(traffic, "after", traffic_json(rr->resumed, &ir, err, attempt - 1));
+	return traffic;
+}
+
+/* replay.json's head: what was replayed, on what. */
+static json_object *replay_head(struct replay_run *rr, const char *fault_abs)
+{
+	struct testbed_opts *t = &rr->r->t;
+	json_object *root = json_object_new_object();
+
+	json_object_object_add(root, "schema", json_object_new_string("tdh-replay/1"));
+	json_object_object_add(root, "args", json_object_new_string(t->args));
+	/* the one configuration and workload replayed, as the options of a measurement */
+	t->configs[0] = rr->cd->name;
+	t->nr_configs = 1;
+	t->workloads[0] = rr->r->workload;
+	t->nr_workloads = 1;
+	json_object_object_add(root, "options", options_json(t));
+	json_object_object_add(root, "fault_file", json_object_new_string(fault_abs));
+	json_object_object_add(root, "config", json_object_new_string(rr->cd->name));
+	json_object_object_add(root, "workload", json_object_new_string(rr->r->workload));
+	json_object_object_add(root, "accel", json_object_new_string(accel_name(rr->tb.accel)));
+	json_object_object_add(root, "iommu", json_object_new_string(iommu_name(t->iommu)));
+	json_object_object_add(root, "versions", versions_to_json(&rr->tb.versions));
+	return root;
+}
+
+/* The instance's counters over the replay, into root's "twin". */
+static void replay_twin(struct replay_run *rr, json_object *root)
+{
+	struct twin_counters t1, d;
+	json_object *tw = json_object_new_object();
+	int i;
+
+	twin_status(&rr->a, &rr->m, &t1);
+	twin_delta(&rr->twin0, &t1, &d);
+	for (i = 0; i < d.nr; i++)
+		json_object_object_add(tw, d.name[i], json_object_new_uint64(d.v[i]));
+	json_object_object_add(root, "twin", tw);
+	info("  instance: %s", twin_get(&t1, "attached") ? "still attached" :
+	     "disabled itself, dom0's driver took over");
+}
+
+/* What the faults left, while the machine runs: root's "driver", "twin" and the invariants. */
+static json_object *replay_invariants(struct replay_run *rr, json_object *root)
+{
+	struct agent *a = &rr->a;
+	struct machine *m = &rr->m;
+	json_object *inv = json_object_new_object(), *x, *stats;
+	bool alive, panicked;
+
+	alive = machine_alive(m) && agent_ok(a, "true");
+	x = driver_report(a, rr->boot_log, rr->tb.rundir, &panicked);
+	stats = read_stats(a);
+	json_object_object_add(x, "nic_stats_delta", stats_delta(rr->stats0, stats));
+	json_object_put(stats);
+	json_object_object_add(root, "driver", x);
+	if (rr->cd->twin)
+		replay_twin(rr, root);
+	if (rr->cd->machine == MACHINE_XEN) {
+		/* a Xen crash takes the machine down (-no-reboot): QEMU exits */
+		add_invariant(inv, "hypervisor_alive", machine_alive(m) && agent_ok(a, "xl info >/dev/null"),
+			      &rr->held);
+		add_invariant(inv, "dom0_alive", alive && !panicked, &rr->held);
+		if (rr->cd->needs_domu) {
+			add_invariant(inv, "guest_alive", domu_alive(a), &rr->held);
+			save_domu_console(a, rr->tb.rundir, rr->cd->name);
+		}
+	} else {
+		add_invariant(inv, "guest_alive", alive && !panicked, &rr->held);
+	}
+	add_invariant(inv, "traffic_resumes", rr->resumed, &rr->held);
+	return inv;
+}
+
+int replay_main(int argc, char **argv)
+{
+	static struct replay_opts r;
+	static struct replay_run rr = { .r = &r, .held = true };
+	json_object *root, *inv, *faults;
+	char *path, *text, *fault_abs;
+	int nr_faults;
 
 	replay_parse(&r, argc, argv);
-	cd = find_config(r.config);
-	default_paths(&r.t);
-	preflight(&r.t);
+	rr.cd = find_config(r.config);
 	fault_abs = realpath(r.fault_file, NULL);
 	if (!fault_abs)
 		die(EXIT_USAGE, "fault file %s: %s", r.fault_file, strerror(errno));
-	cleanup_install_signals();
-	take_lock(r.t.build_dir);
-	rundir = make_rundir(r.t.results_dir);
-	info("run folder %s", rundir);
-	read_versions(&r.t, &v);
-	path = xasprintf("%s/faults.txt", rundir);	/* what was replayed */
+	r.t.fault_trace = fault_abs;
+	testbed_open(&rr.tb, &r.t, &direct_launcher, NULL);
+	path = xasprintf("%s/faults.txt", rr.tb.rundir);	/* what was replayed */
 	text = read_file(fault_abs, NULL);
 	write_file(path, text ? text : "", text ? strlen(text) : 0);
 	free(text);
 	free(path);
 
-	r.t.fault_trace = fault_abs;
-
-	peer_create(&peer);
-	info("peer: namespace %s, %s on %s", peer.name, PEER_IP, TAP_NAME);
-	accel = resolve_accel(&r.t, rundir);
-	boot(&r.t, &direct_launcher, &m, &a, cd->machine, accel, rundir, cd->name);
-	regions = write_allowed_regions(&r, &m, rundir);
-	if (cd->needs_domu)
-		start_domu(&a, &m, NULL);
-	/* twin-dom0: the faults meet Xen's instance of the driver */
-	if (cd->twin) {
-		twin_attach(&a, &m, &m.twin_loaded);
-		twin_status(&a, &m, &twin0);
-	}
-	before = read_stats(&a);
-	boot_log = read_dmesg(&a);
-
-	info("%s %s through the faults of %s: %g s", cd->name, r.workload, r.fault_file, r.t.duration_s);
-	path = xasprintf("%s/raw/faulted-iperf3.json", rundir);
-	ok = traffic_run(cd, r.workload, r.t.duration_s, path, &ir, &err);
-	free(path);
-	info("  %s", ok ? "completed" : "did not complete");
-	traffic = json_object_new_object();
-	json_object_object_add(traffic, "faulted", traffic_json(ok, &ir, err, 0));
-
-	/* traffic resumes: the fault may have left a reset or link-up pending */
-	for (attempt = 1; attempt <= RECOVERY_TRIES && !resumed; attempt++) {
-		if (attempt > 1)
-			sleep_s(RECOVERY_WAIT_S);
-		info("%s %s after the faults (attempt %d/%d): %g s", cd->name, r.workload, attempt,
-		     RECOVERY_TRIES, r.after_s);
-		path = xasprintf("%s/raw/after-%d-iperf3.json", rundir, attempt);
-		resumed = traffic_run(cd, r.workload, r.after_s, path, &ir, &err) && ir.mbps > 0;
-		free(path);
-	}
-	json_object_object_add(traffic, "after", traffic_json(resumed, &ir, err, attempt - 1));
-
-	root = json_object_new_object();
-	json_object_object_add(root, "schema", json_object_new_string("tdh-replay/1"));
-	json_object_object_add(root, "args", json_object_new_string(r.t.args));
-	/* the one configuration and workload replayed, as the options of a measurement */
-	r.t.configs[0] = cd->name;
-	r.t.nr_configs = 1;
-	r.t.workloads[0] = r.workload;
-	r.t.nr_workloads = 1;
-	testbed_resolve(&r.t, accel);
-	json_object_object_add(root, "options", options_json(&r.t));
-	json_object_object_add(root, "fault_file", json_object_new_string(fault_abs));
-	json_object_object_add(root, "config", json_object_new_string(cd->name));
-	json_object_object_add(root, "workload", json_object_new_string(r.workload));
-	json_object_object_add(root, "accel", json_object_new_string(accel_name(accel)));
-	json_object_object_add(root, "iommu", json_object_new_string(iommu_name(r.t.iommu)));
-	json_object_object_add(root, "versions", versions_to_json(&v));
-	json_object_object_add(root, "traffic", traffic);
-
-	inv = json_object_new_object();
-	alive = machine_alive(&m) && agent_ok(&a, "true");
-	x = driver_report(&a, boot_log, rundir, &panicked);
-	free(boot_log);
-	after = read_stats(&a);
-	json_object_object_add(x, "nic_stats_delta", stats_delta(before, after));
-	json_object_put(before);
-	json_object_put(after);
-	json_object_object_add(root, "driver", x);
-	if (cd->twin) {
-		struct twin_counters t1, d;
-		json_object *tw = json_object_new_object();
-		int i;
-
-		twin_status(&a, &m, &t1);
-		twin_delta(&twin0, &t1, &d);
-		for (i = 0; i < d.nr; i++)
-			json_object_object_add(tw, d.name[i], json_object_new_uint64(d.v[i]));
-		json_object_object_add(root, "twin", tw);
-		info("  instance: %s", twin_get(&t1, "attached") ? "still attached" :
-		     "disabled itself, dom0's driver took over");
-	}
-	if (cd->machine == MACHINE_XEN) {
-		/* a Xen crash takes the machine down (-no-reboot): QEMU exits */
-		add_invariant(inv, "hypervisor_alive", machine_alive(&m) && agent_ok(&a, "xl info >/dev/null"),
-			      &held);
-		add_invariant(inv, "dom0_alive", alive && !panicked, &held);
-		if (cd->needs_domu) {
-			add_invariant(inv, "guest_alive", domu_alive(&a), &held);
-			save_domu_console(&a, rundir, cd->name);
-		}
-	} else {
-		add_invariant(inv, "guest_alive", alive && !panicked, &held);
-	}
-	add_invariant(inv, "traffic_resumes", resumed, &held);
-
+	replay_boot(&rr);
+	root = replay_head(&rr, fault_abs);
+	json_object_object_add(root, "traffic", replay_traffic(&rr));
+	inv = replay_invariants(&rr, root);
 	/* QEMU flushes the trace when it exits */
-	shutdown_machine(&a, &m);
-	json_object_object_add(root, "dma", trace_report(&r, m.d.trace_file, regions, rundir, &faults, &nr_faults));
+	shutdown_machine(&rr.a, &rr.m);
+	json_object_object_add(root, "dma", trace_report(&r, rr.m.d.trace_file, rr.regions, rr.tb.rundir,
+							 &faults, &nr_faults));
 	json_object_object_add(root, "faults_injected", json_object_new_int(nr_faults));
 	json_object_object_add(root, "faults", faults);
 	json_object_object_add(root, "invariants", inv);
-	json_object_object_add(root, "held", json_object_new_boolean(held));
+	json_object_object_add(root, "held", json_object_new_boolean(rr.held));
 	if (!r.keep_trace)
-		unlink(m.d.trace_file);
+		unlink(rr.m.d.trace_file);
 
-	path = xasprintf("%s/replay.json", rundir);
+	path = xasprintf("%s/replay.json", rr.tb.rundir);
 	text = xstrdup(json_object_to_json_string_ext(root, JSON_PRETTY));
 	if (write_file(path, text, strlen(text)))
 		die(EXIT_RUN, "cannot write %s: %s", path, strerror(errno));
-	cleanup_all();
+	testbed_close(&rr.tb);
 	print_report(root);
-	printf("\nreplay: invariants %s; %s\n", held ? "held" : "DID NOT HOLD", path);
+	printf("\nreplay: invariants %s; %s\n", rr.held ? "held" : "DID NOT HOLD", path);
 	free(text);
 	free(path);
 	json_object_put(root);
-	return held ? 0 : EXIT_RUN;
+	return rr.held ? 0 : EXIT_RUN;
 }

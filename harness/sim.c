@@ -5,9 +5,9 @@
  *
  * The configurations share boots where they can: dom0 and netback are
  * measured in the same Xen boot (the domU is started once), native in its
- * own.  Each repeat boots afresh, the machines in alternating order and
- * the measurements within a boot in alternating order, so that drift of
- * the shared host does not favour one configuration.
+ * own.  Each repeat boots afresh, the machines and the measurements within
+ * a boot in alternating order (matrix.h), so that drift of the shared host
+ * does not favour one configuration.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,7 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "cleanup.h"
-#include "measure.h"
+#include "matrix.h"
 #include "netns.h"
 #include "options.h"
 #include "results.h"
@@ -96,92 +95,29 @@ void sim_parse(struct testbed_opts *o, int argc, char **argv)
 
 /* --- the run --------------------------------------------------------------- */
 
-static bool config_selected(const struct testbed_opts *o, const char *name)
-{
-	int i;
-
-	for (i = 0; i < o->nr_configs; i++)
-		if (!strcmp(o->configs[i], name))
-			return true;
-	return false;
-}
-
-static void run_machine(const struct testbed_opts *o, enum machine_kind kind, enum accel accel, int repeat,
-			const char *rundir, struct results *res)
-{
-	const struct config_desc *todo[MAX_CONFIGS * MAX_WORKLOADS];
-	const char *todo_w[MAX_CONFIGS * MAX_WORKLOADS];
-	struct machine m;
-	struct agent a;
-	bool need_domu = false;
-	char tag[32];
-	int n = 0, i, j;
-
-	/* workload-major, configurations interleaved; reversed on even repeats */
-	for (j = 0; j < o->nr_workloads; j++) {
-		for (i = 0; i < nr_config_table; i++) {
-			const struct config_desc *cd = &config_table[i];
-
-			if (cd->machine != kind || !config_selected(o, cd->name))
-				continue;
-			todo[n] = cd;
-			todo_w[n++] = o->workloads[j];
-			need_domu |= cd->needs_domu;
-		}
-	}
-	if (!n)
-		return;
-	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(kind), repeat);
-	boot(o, &direct_launcher, &m, &a, kind, accel, rundir, tag);
-	if (need_domu)
-		start_domu(&a, &m, NULL);
-	for (i = 0; i < n; i++) {
-		int k = (repeat - 1) % 2 ? n - 1 - i : i;
-
-		measure(o, todo[k], todo_w[k], repeat, &m, &a, rundir, res);
-		results_write(res, rundir, o->args);
-	}
-	if (need_domu)
-		save_domu_console(&a, rundir, tag);
-	shutdown_machine(&a, &m);
-}
-
 int sim_run(struct testbed_opts *o)
 {
 	struct results res = { 0 };
-	struct peer peer;
-	enum accel accel;
-	char *rundir;
-	int r, g;
+	struct testbed tb;
+	struct matrix mx = {
+		.tb = &tb,
+		.nr_launchers = 1,
+		.launcher = { &direct_launcher },
+		.launcher_name = { "direct" },
+		.res = { &res },
+	};
 
-	default_paths(o);
-	preflight(o);
-	cleanup_install_signals();
-	take_lock(o->build_dir);
-	rundir = make_rundir(o->results_dir);
-	info("run folder %s", rundir);
-	read_versions(o, &res.versions);
-	peer_create(&peer);
-	info("peer: namespace %s, %s on %s", peer.name, PEER_IP, TAP_NAME);
-	accel = resolve_accel(o, rundir);
-	testbed_resolve(o, accel);
+	testbed_open(&tb, o, &direct_launcher, NULL);
+	res.versions = tb.versions;
 	res.options = options_json(o);
-
-	for (r = 1; r <= o->repeats; r++) {
-		/* machines alternate: native first on odd repeats, Xen first on even */
-		for (g = 0; g < 2; g++) {
-			enum machine_kind kind = (g ^ (r % 2 == 0)) ? MACHINE_XEN : MACHINE_NATIVE;
-
-			run_machine(o, kind, accel, r, rundir, &res);
-		}
-	}
-	if (!results_write(&res, rundir, o->args))
-		die(EXIT_RUN, "cannot write %s/results.json", rundir);
-	cleanup_all();
+	mx.dir[0] = tb.rundir;
+	matrix_run(&mx);
+	if (!results_write(&res, tb.rundir, o->args))
+		die(EXIT_RUN, "cannot write %s/results.json", tb.rundir);
 	results_print_table(&res, stdout);
-	printf("\nresults: %s/results.json (consoles and raw outputs beside it)\n", rundir);
+	printf("\nresults: %s/results.json (consoles and raw outputs beside it)\n", tb.rundir);
+	testbed_close(&tb);
 	free(res.rec);
 	json_object_put(res.options);
-	free(rundir);
 	return 0;
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The testbed's library: preflight, the lock, run folders, boots, the domU,
- * and one measurement.  tdh sim (and later tdh replay, tdh regress) are
- * stories on top of it.
+ * The testbed's library (testbed.h): opening and closing a testbed
+ * (preflight, the lock, the run folder, versions, the peer, the
+ * accelerator), boots, the domU and shutting down.  The commands are
+ * stories on top of it; one measurement is measure_case.c, the options
+ * testbed_cli.c.
  */
 #include <errno.h>
-#include <limits.h>
-#include <regex.h>
-#include <stdint.h>
 #include <fcntl.h>
+#include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,239 +17,21 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <signal.h>
 
 #include "agent.h"
 #include "cleanup.h"
-#include "insn.h"
 #include "libvirt-launcher.h"
-#include "measure.h"
-#include "netns.h"
-#include "results.h"
 #include "testbed.h"
 #include "twin.h"
 #include "util.h"
 
 #define DOMU_TIMEOUT_S	120
-
-const struct config_desc config_table[] = {
-	{ "native", MACHINE_NATIVE, "10.99.0.2", false, false, false, false },
-	{ "dom0", MACHINE_XEN, "10.99.0.2", false, false, false, false },
-	{ "twin-dom0", MACHINE_XEN, "10.99.0.2", false, true, false, false },
-	{ "netback", MACHINE_XEN, "10.99.0.3", true, false, false, false },
-	/* the paper's configuration: the domU's netfront served by Xen */
-	{ "twin", MACHINE_XEN, "10.99.0.3", true, true, true, false },
-	/* twin without Xen's receive coalescing: what GSO packets gain */
-	{ "twin-frames", MACHINE_XEN, "10.99.0.3", true, true, true, true },
-};
-
-const int nr_config_table = sizeof(config_table) / sizeof(config_table[0]);
-
-const struct config_desc *find_config(const char *name)
-{
-	int i;
-
-	for (i = 0; i < nr_config_table; i++)
-		if (!strcmp(config_table[i].name, name))
-			return &config_table[i];
-	return NULL;
-}
-
-void testbed_defaults(struct testbed_opts *o)
-{
-	o->duration_s = 10;
-	o->warmup_s = 2;
-	o->cpus = 2;
-	o->mem_mb = 2048;
-	o->accel = ACCEL_TCG;
-	o->boot_timeout_s = 300;
-	o->results_dir = "results/runs";
-	o->paths.qemu = NULL;	/* default_paths: the project's own build */
-}
-
-void testbed_record_args(struct testbed_opts *o, int argc, char **argv)
-{
-	size_t used = 0;
-	int i;
-
-	for (i = 1; i < argc; i++)
-		used += snprintf(o->args + used, used < sizeof(o->args) ? sizeof(o->args) - used : 0,
-				 "%s%s", i > 1 ? " " : "", argv[i]);
-}
-
-int testbed_split_list(char *arg, const char **out, int max, const char *what,
-		       bool (*valid)(const char *), const char *command)
-{
-	char *tok, *save;
-	int n = 0, i;
-
-	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (valid && !valid(tok))
-			die(EXIT_USAGE, "unknown %s '%s'; see 'tdh %s --help'", what, tok, command);
-		for (i = 0; i < n; i++)
-			if (!strcmp(out[i], tok))
-				die(EXIT_USAGE, "%s '%s' given twice", what, tok);
-		if (n == max)
-			die(EXIT_USAGE, "too many %ss (at most %d)", what, max);
-		out[n++] = tok;
-	}
-	if (!n)
-		die(EXIT_USAGE, "empty %s list; see 'tdh %s --help'", what, command);
-	return n;
-}
-
-bool testbed_valid_config(const char *s)
-{
-	return find_config(s) != NULL;
-}
-
-bool testbed_valid_workload(const char *s)
-{
-	return !strcmp(s, "tx") || !strcmp(s, "rx");
-}
-
-void testbed_option(struct testbed_opts *o, int c, const char *optarg)
-{
-	long l;
-
-	switch (c) {
-	case 'd':
-		if (!parse_double(optarg, 1, 3600, &o->duration_s))
-			die(EXIT_USAGE, "--duration '%s': give seconds between 1 and 3600", optarg);
-		break;
-	case 'W':
-		if (!parse_double(optarg, 0, 600, &o->warmup_s))
-			die(EXIT_USAGE, "--warmup '%s': give seconds between 0 and 600", optarg);
-		break;
-	case 'C':
-		if (!parse_int(optarg, 1, 8, &l))
-			die(EXIT_USAGE, "--cpus '%s': give a whole number between 1 and 8", optarg);
-		o->cpus = (int)l;
-		break;
-	case 'm':
-		if (!parse_int(optarg, 1024, 16384, &l))
-			die(EXIT_USAGE, "--mem '%s': give MB between 1024 and 16384", optarg);
-		o->mem_mb = (int)l;
-		break;
-	case 'a':
-		if (!strcmp(optarg, "tcg"))
-			o->accel = ACCEL_TCG;
-		else if (!strcmp(optarg, "kvm"))
-			o->accel = ACCEL_KVM;
-		else if (!strcmp(optarg, "auto"))
-			o->accel = ACCEL_AUTO;
-		else
-			die(EXIT_USAGE, "--accel '%s': give tcg, kvm or auto", optarg);
-		break;
-	case 'I':
-		if (!strcmp(optarg, "off"))
-			o->iommu = IOMMU_OFF;
-		else if (!strcmp(optarg, "intel"))
-			o->iommu = IOMMU_INTEL;
-		else if (!strcmp(optarg, "amd"))
-			o->iommu = IOMMU_AMD;
-		else
-			die(EXIT_USAGE, "--iommu '%s': give intel, amd or off", optarg);
-		break;
-	case 't':
-		if (strcmp(optarg, "all") && strcmp(optarg, "dma") && strcmp(optarg, "iommu"))
-			die(EXIT_USAGE, "--trace '%s': give all, dma or iommu", optarg);
-		o->trace_group = optarg;
-		break;
-	case 'T':
-		if (!parse_double(optarg, 5, 3600, &o->boot_timeout_s))
-			die(EXIT_USAGE, "--boot-timeout '%s': give seconds between 5 and 3600", optarg);
-		break;
-	case 'o':
-		o->results_dir = optarg;
-		break;
-	case 'q':
-		o->paths.qemu = optarg;
-		break;
-	case 'S':
-		o->paths.qemu = STOCK_QEMU;
-		break;
-	case 'P':
-		o->no_plugin = true;
-		break;
-	case 'b':
-		o->build_dir = optarg;
-		break;
-	case 'K':
-		/* one command line: no quotes to survive, no newline to cut it */
-		if (!*optarg || strpbrk(optarg, "\"'\n"))
-			die(EXIT_USAGE, "--kernel-args '%s': give space-separated arguments, without quotes",
-			    optarg);
-		o->kernel_args = optarg;
-		break;
-	case 'X':
-		if (!*optarg || strpbrk(optarg, "\"'\n,"))
-			die(EXIT_USAGE, "--xen-args '%s': give space-separated arguments, without quotes or commas",
-			    optarg);
-		o->xen_args = optarg;
-		break;
-	case 'F':
-		if (!strcmp(optarg, "auto"))
-			o->xen_fpu = XEN_FPU_AUTO;
-		else if (!strcmp(optarg, "lazy"))
-			o->xen_fpu = XEN_FPU_LAZY;
-		else if (!strcmp(optarg, "eager"))
-			o->xen_fpu = XEN_FPU_EAGER;
-		else
-			die(EXIT_USAGE, "--xen-fpu '%s': give auto, lazy or eager", optarg);
-		break;
-	}
-}
-
-void testbed_bad_option(const char *command, char *const argv[])
-{
-	if (optopt && optopt != '?')
-		die(EXIT_USAGE, "option '%s' needs a value; see 'tdh %s --help'",
-		    argv[optind - 1], command);
-	die(EXIT_USAGE, "unknown option '%s'; see 'tdh %s --help'", argv[optind - 1], command);
-}
-
-void testbed_usage(FILE *out)
-{
-	fprintf(out,
-"  --duration S       measured seconds per run (default 10)\n"
-"  --warmup S         seconds omitted at the start of each run (default 2)\n"
-"  --cpus N           simulated CPUs (default 2)\n"
-"  --mem MB           simulated memory (default 2048)\n"
-"  --accel A          tcg, kvm or auto (default tcg; auto probes KVM with a boot)\n"
-"  --iommu I          an emulated IOMMU in front of the e1000: intel, amd or off (default off)\n"
-"  --trace GROUP      trace the e1000 (and the IOMMU) into e1000-<boot>.simpletrace:\n"
-"                     all, dma (DMAs and packets) or iommu (those and translations)\n"
-"  --boot-timeout S   give up on a boot after S seconds (default 300)\n"
-"  --results DIR      where run folders go (default results/runs)\n"
-"  --qemu PATH        QEMU binary (default: the project's, build/qemu/qemu-system-x86_64)\n"
-"  --stock-qemu       Debian's QEMU (" STOCK_QEMU " on PATH) instead\n"
-"  --no-plugin        no instruction accounting (default: on with the project's QEMU\n"
-"                     under TCG, when build/qemu/plugins/" INSN_PLUGIN_SO " is built)\n"
-"  --build DIR        build outputs (default: the build/ tdh was built in)\n"
-"  --kernel-args A    more arguments for native Linux's and dom0's kernel, for debugging\n"
-"                     (for example 'page_poison=1 slub_debug=FZP')\n"
-"  --xen-args A       more arguments for Xen's command line (for example dom0_vcpus_pin)\n"
-"  --xen-fpu M        how Xen switches FPU state: lazy (Xen's default here), eager\n"
-"                     (spec-ctrl=eager-fpu) or auto (default: lazy with the project's\n"
-"                     QEMU, eager with any other, whose TCG ignores CR0.TS for XSAVE)\n");
-}
-
-const struct launcher *testbed_launcher(const char *spec, const char **uri)
-{
-	*uri = NULL;
-	if (!strcmp(spec, "direct"))
-		return &direct_launcher;
-	if (!strcmp(spec, "libvirt") || !strncmp(spec, "libvirt:", 8)) {
-		*uri = spec[7] == ':' ? spec + 8 : LIBVIRT_DEFAULT_URI;
-		libvirt_check_uri(*uri);
-		return &libvirt_launcher;
-	}
-	return NULL;
-}
-
-void testbed_peer(struct peer *peer, const struct launcher *launcher, const char *uri,
-		  const char *rundir)
+/*
+ * Create the peer, connecting the launcher first if it needs it (libvirt's
+ * daemon lives in the host's namespace, which the peer's creation leaves).
+ */
+static void testbed_peer(struct peer *peer, const struct launcher *launcher, const char *uri,
+			 const char *rundir)
 {
 	if (launcher == &libvirt_launcher)
 		libvirt_connect(uri, rundir);
@@ -321,7 +104,8 @@ void testbed_resolve_fpu(struct testbed_opts *o)
 	}
 }
 
-void preflight(struct testbed_opts *o)
+/* Root, tun, QEMU, iperf3, the images the configurations need; then testbed_resolve_fpu(). */
+static void preflight(struct testbed_opts *o)
 {
 	char *q;
 
@@ -366,7 +150,7 @@ static void unlock(void *arg)
 }
 
 /* One testbed at a time: two would share the 2 host CPUs and the figures. */
-void take_lock(const char *build_dir)
+static void take_lock(const char *build_dir)
 {
 	char *path = xasprintf("%s/.tdh.lock", build_dir), buf[32];
 
@@ -392,7 +176,7 @@ void take_lock(const char *build_dir)
 
 /* --- versions ------------------------------------------------------------ */
 
-void read_versions(const struct testbed_opts *o, struct versions *v)
+static void read_versions(const struct testbed_opts *o, struct versions *v)
 {
 	char *path = xasprintf("%s/versions", o->build_dir), *text = read_file(path, NULL);
 	char *argv[] = { (char *)o->paths.qemu, "--version", NULL };
@@ -418,288 +202,6 @@ void read_versions(const struct testbed_opts *o, struct versions *v)
 	if (run_cmd(iperf_argv, &out, false, 10) == 0 && out && (line = strtok_r(out, "\n", &save)))
 		snprintf(v->iperf3, sizeof(v->iperf3), "%s", line);
 	free(out);
-}
-
-/* --- one measurement ----------------------------------------------------- */
-
-/*
- * The peer's iperf3 client is registered while it runs: a run that dies
- * in the middle of a measurement (a guest tool failing, a signal) must
- * not leave it behind.  One client runs at a time.
- */
-static int iperf_cleanup = -1;
-
-static void kill_iperf(void *arg)
-{
-	pid_t pid = (pid_t)(intptr_t)arg;
-
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	iperf_cleanup = -1;
-}
-
-/* The client exited and was reaped: nothing to kill any more. */
-static void iperf_reaped(void)
-{
-	cleanup_forget(iperf_cleanup);
-	iperf_cleanup = -1;
-}
-
-static pid_t spawn_iperf(const char *ip, bool reverse, double seconds, double warmup_s,
-			 const char *json_path)
-{
-	char t[16], w[16], port[16];
-	pid_t pid;
-	int fd;
-
-	snprintf(t, sizeof(t), "%g", seconds);
-	snprintf(w, sizeof(w), "%g", warmup_s);
-	snprintf(port, sizeof(port), "%d", IPERF_PORT);
-	fd = open(json_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die(EXIT_RUN, "cannot create %s: %s", json_path, strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		die(EXIT_RUN, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		char *argv[] = { "iperf3", "-c", (char *)ip, "-p", port, "-t", t, "-O", w, "-J",
-				 "--connect-timeout", "5000", reverse ? "-R" : NULL, NULL };
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execvp("iperf3", argv);
-		_exit(127);
-	}
-	close(fd);
-	iperf_cleanup = cleanup_push(kill_iperf, (void *)(intptr_t)pid, "iperf3 client");
-	return pid;
-}
-
-/* The running iperf3 client's exit status, or -1 (killed) after timeout_s. */
-static int wait_iperf(pid_t pid, double timeout_s)
-{
-	double deadline = now_s() + timeout_s;
-	int status;
-
-	while (now_s() < deadline) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			iperf_reaped();
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		}
-		if (cleanup_interrupted())
-			break;
-		usleep(100000);
-	}
-	cleanup_run_one(iperf_cleanup);		/* kill_iperf() */
-	cleanup_check_signal();
-	return -1;
-}
-
-/*
- * The guest's iperf3 server stops listening while it resets after a test,
- * so a test that follows another closely can be refused.  A refused client
- * exits at once: wait a moment, and retry while that is what happened.
- * *t0 is when the client that connected was started; -1 if none did.
- */
-#define IPERF_CONNECT_TRIES	10
-
-static pid_t start_iperf(const char *ip, bool reverse, double seconds, double warmup_s,
-			 const char *json_path, double *t0)
-{
-	int attempt, i, status;
-	pid_t pid;
-
-	for (attempt = 1;; attempt++) {
-		*t0 = now_s();
-		pid = spawn_iperf(ip, reverse, seconds, warmup_s, json_path);
-		for (i = 0; i < 5; i++) {
-			usleep(100000);
-			if (waitpid(pid, &status, WNOHANG) == pid) {
-				iperf_reaped();
-				break;
-			}
-		}
-		if (i == 5)
-			return pid;	/* still running: it connected */
-		if (attempt == IPERF_CONNECT_TRIES)
-			return -1;	/* the caller reports iperf3's error */
-		info("  iperf3 could not start yet (server resetting?), retrying");
-		sleep_s(1);
-		cleanup_check_signal();
-	}
-}
-
-static void __attribute__((noreturn))
-iperf_failed(const struct config_desc *cd, const char *workload, const char *iperf_path, int rc,
-	     struct machine *m)
-{
-	char *out = read_file(iperf_path, NULL);
-	struct iperf_result ir;
-	const char *err = "iperf3 left no output";
-
-	if (out)
-		parse_iperf(out, &ir, &err);
-	die(EXIT_RUN, "%s %s: %s%s%s (iperf3 status %d; output %s, console log %s)", cd->name, workload,
-	    err, out && ir.error[0] ? ": " : "", out ? ir.error : "", rc, iperf_path, m->d.console_log);
-}
-
-/*
- * tx: the guest sends (iperf3 -R: the guest's server transmits to the
- * peer); rx: the peer sends to the guest.  The CPU window starts with the
- * traffic and skips the same warm-up iperf3 omits.
- */
-void measure(const struct testbed_opts *o, const struct config_desc *cd, const char *workload,
-		    int repeat, struct machine *m, struct agent *a, const char *rundir,
-		    struct results *res)
-{
-	bool reverse = !strcmp(workload, "tx");
-	struct record rec = { 0 };
-	struct iperf_result ir;
-	char *iperf_path, *cpu_path, *cmd, *cpu_out = NULL, *iperf_out;
-	double t0, host0, host1, hw0, hw1;
-	struct host_stat hs0, hs1;
-	char why[160];
-	struct insn_snapshot insn0, insn1;
-	struct twin_counters twin0, twin1;
-	const char *err, *insn_err = NULL;
-	bool insn_ok;
-	pid_t pid;
-	int id, rc;
-
-	snprintf(rec.raw_prefix, sizeof(rec.raw_prefix), "%s-%s-r%d", cd->name, workload, repeat);
-	iperf_path = xasprintf("%s/raw/%s-iperf3.json", rundir, rec.raw_prefix);
-	cpu_path = xasprintf("%s/raw/%s-cpu.json", rundir, rec.raw_prefix);
-
-	info("%s %s (repeat %d/%d): %g s + %g s warm-up", cd->name, workload, repeat, o->repeats,
-	     o->duration_s, o->warmup_s);
-	if (cd->twin) {
-		twin_attach(a, m, &m->twin_loaded);
-		if (cd->twin_vif)
-			twin_vif_attach(a, m, !cd->vif_frames);
-		twin_status(a, m, &twin0);
-	}
-	pid = start_iperf(cd->guest_ip, reverse, o->duration_s, o->warmup_s, iperf_path, &t0);
-	if (pid < 0)
-		iperf_failed(cd, workload, iperf_path, -1, m);
-	cmd = xasprintf("tdcpu window %.3f %g", t0 + o->warmup_s - now_s() > 0 ?
-			t0 + o->warmup_s - now_s() : 0, o->duration_s);
-	id = agent_send(a, cmd);
-	free(cmd);
-
-	/* the host's view of the same window: QEMU's own CPU time */
-	sleep_s(t0 + o->warmup_s - now_s());
-	host0 = machine_host_cpu_s(m);
-	host_stat_read(&hs0);
-	hw0 = now_s();
-	insn_ok = !m->d.insn_file || insn_read(m->d.insn_file, &insn0, &insn_err);
-	sleep_s(t0 + o->warmup_s + o->duration_s - now_s());
-	host1 = machine_host_cpu_s(m);
-	host_stat_read(&hs1);
-	hw1 = now_s();
-	insn_ok = insn_ok && (!m->d.insn_file || insn_read(m->d.insn_file, &insn1, &insn_err));
-
-	rc = agent_wait(a, id, 60, &cpu_out);
-	if (rc != 0)
-		die(EXIT_RUN, "tdcpu in the %s guest failed (status %d): %s; console log %s",
-		    machine_kind_name(m->d.kind), rc, cpu_out ? cpu_out : "no answer", m->d.console_log);
-	write_file(cpu_path, cpu_out, strlen(cpu_out));
-	rc = wait_iperf(pid, o->duration_s + o->warmup_s + 60);
-	iperf_out = read_file(iperf_path, NULL);
-	if (!parse_iperf(iperf_out ? iperf_out : "", &ir, &err))
-		iperf_failed(cd, workload, iperf_path, rc, m);
-	if (!parse_cpu(cpu_out, &rec.cpu, &err))
-		die(EXIT_RUN, "%s %s: %s (%s)", cd->name, workload, err, cpu_path);
-	if (cd->twin) {
-		/* after detach: dom0 has run every upcall, the instance holds nothing */
-		if (cd->twin_vif)
-			twin_vif_detach(a, m);
-		twin_detach(a, m);
-		twin_status(a, m, &twin1);
-		twin_delta(&twin0, &twin1, &rec.twin);
-		rec.has_twin = true;
-		/* a run the instance did not carry to its end measured dom0's driver */
-		if (twin_get(&rec.twin, "disables"))
-			die(EXIT_RUN, "%s %s: the hypervisor instance disabled itself during the run (reason %llu at %#llx); Xen's log is in %s",
-			    cd->name, workload, (unsigned long long)twin_get(&rec.twin, "disabled_reason"),
-			    (unsigned long long)twin_get(&rec.twin, "disabled_where"), m->d.console_log);
-		/* nor one whose vif Xen gave back to netback on the way */
-		if (cd->twin_vif && twin_get(&rec.twin, "guest_fatal"))
-			die(EXIT_RUN, "%s %s: Xen stopped serving the guest's vif during the run (a fatal request); Xen's log is in %s",
-			    cd->name, workload, m->d.console_log);
-	}
-
-	rec.config = cd->name;
-	rec.workload = workload;
-	rec.repeat = repeat;
-	rec.mbps = ir.mbps;
-	rec.duration_s = ir.seconds;
-	rec.cpu_util = rec.cpu.util;
-	rec.cpu_scaled_mbps = cpu_scaled(ir.mbps, rec.cpu.util);
-	rec.host_cpu_util = host_util(host0, host1, hw1 - hw0);
-	rec.host_busy_util = host_busy_util(&hs0, &hs1, hw1 - hw0);
-	if (contention(rec.cpu_util, rec.host_cpu_util, rec.host_busy_util, why, sizeof(why)))
-		rec.contended = xstrdup(why);
-	rec.cpus = o->cpus;
-	rec.accel = accel_name(m->d.accel);
-	rec.iommu = iommu_name(m->d.iommu);
-	/*
-	 * Instructions over the host window [hw0, hw1], against the bytes
-	 * iperf3 moved in that much time: its receiver's bytes over its own
-	 * interval (same length, started within ~0.1 s of it), scaled to the
-	 * window's length.
-	 */
-	if (m->d.insn_file) {
-		double kb = ir.bytes / ir.seconds * (hw1 - hw0) / 1024;
-
-		if (!insn_ok || !insn_window(&insn0, &insn1, kb, &rec.insn))
-			die(EXIT_RUN, "%s %s: instruction counts: %s (%s; --no-plugin runs without)",
-			    cd->name, workload, insn_err ? insn_err : "the snapshots disagree", m->d.insn_file);
-		rec.insn.window_s = hw1 - hw0;
-	}
-	results_add(res, &rec);
-	info("  %.1f Mb/s, util %.2f of %d CPUs, %.1f Mb/s per CPU, host %.2f CPUs (%.2f busy in all)",
-	     rec.mbps, rec.cpu_util, rec.cpu.nr_cpus, rec.cpu_scaled_mbps, rec.host_cpu_util,
-	     rec.host_busy_util);
-	if (rec.contended)
-		info("  CONTENDED: %s; the throughput of this record is not valid", rec.contended);
-	if (rec.insn.nr)
-		info("  %.0f guest instructions per KB", insn_per_kb(rec.insn.total, rec.insn.kb));
-	if (cd->twin_vif)
-		info("  the guest's vif in Xen: %llu frames sent, %llu received, %llu grant copies, %llu requests refused",
-		     (unsigned long long)twin_get(&rec.twin, "guest_tx_frames"),
-		     (unsigned long long)twin_get(&rec.twin, "guest_rx_frames"),
-		     (unsigned long long)twin_get(&rec.twin, "guest_grant_copies"),
-		     (unsigned long long)twin_get(&rec.twin, "guest_requests_refused"));
-	if (rec.has_twin)
-		info("  instance: %llu frames sent, %llu received, %llu interrupts, %llu polls, %llu SVM misses",
-		     (unsigned long long)twin_get(&rec.twin, "tx_frames"),
-		     (unsigned long long)twin_get(&rec.twin, "rx_frames"),
-		     (unsigned long long)twin_get(&rec.twin, "interrupts"),
-		     (unsigned long long)twin_get(&rec.twin, "polls"),
-		     (unsigned long long)twin_get(&rec.twin, "svm_misses"));
-	free(iperf_out);
-	free(cpu_out);
-	free(iperf_path);
-	free(cpu_path);
-}
-
-bool traffic_run(const struct config_desc *cd, const char *workload, double seconds,
-		 const char *json_path, struct iperf_result *ir, const char **err)
-{
-	double t0;
-	char *out;
-	bool ok;
-	pid_t pid;
-
-	pid = start_iperf(cd->guest_ip, !strcmp(workload, "tx"), seconds, 0, json_path, &t0);
-	if (pid >= 0)
-		wait_iperf(pid, seconds + 60);
-	out = read_file(json_path, NULL);
-	ok = parse_iperf(out ? out : "", ir, err);
-	if (!out)
-		*err = "iperf3 left no output";
-	free(out);
-	return ok;
 }
 
 /* --- boots --------------------------------------------------------------- */
@@ -938,7 +440,7 @@ void save_domu_console(struct agent *a, const char *rundir, const char *tag)
 }
 
 /* auto: KVM only if /dev/kvm is there and a Xen boot reaches dom0 with it. */
-enum accel resolve_accel(const struct testbed_opts *o, const char *rundir)
+static enum accel resolve_accel(const struct testbed_opts *o, const char *rundir)
 {
 	struct machine m;
 	struct agent a;
@@ -1035,3 +537,45 @@ void default_paths(struct testbed_opts *o)
 	}
 }
 
+
+/* --- opening and closing ------------------------------------------------- */
+
+void testbed_prepare(struct testbed *tb, struct testbed_opts *o)
+{
+	memset(tb, 0, sizeof(*tb));
+	tb->o = o;
+	default_paths(o);
+	preflight(o);
+	cleanup_install_signals();
+	take_lock(o->build_dir);
+	read_versions(o, &tb->versions);
+}
+
+void testbed_make_rundir(struct testbed *tb)
+{
+	tb->rundir = make_rundir(tb->o->results_dir);
+	info("run folder %s", tb->rundir);
+}
+
+void testbed_connect(struct testbed *tb, const struct launcher *launcher, const char *uri)
+{
+	testbed_peer(&tb->peer, launcher, uri, tb->rundir);
+	info("peer: namespace %s, %s on %s", tb->peer.name, PEER_IP, TAP_NAME);
+	tb->accel = resolve_accel(tb->o, tb->rundir);
+	testbed_resolve(tb->o, tb->accel);
+}
+
+void testbed_open(struct testbed *tb, struct testbed_opts *o, const struct launcher *launcher,
+		  const char *uri)
+{
+	testbed_prepare(tb, o);
+	testbed_make_rundir(tb);
+	testbed_connect(tb, launcher, uri);
+}
+
+void testbed_close(struct testbed *tb)
+{
+	cleanup_all();
+	free(tb->rundir);
+	tb->rundir = NULL;
+}

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tdh: the testbed library shared by the commands (sim, replay, regress).
+ * tdh: the testbed library every command that boots is written on (sim,
+ * regress, replay, twin-check, boot): the configurations and the shared
+ * options (testbed_cli.c), opening and closing a testbed, boots and the
+ * domU (testbed.c), one measurement case (measure_case.c).  A matrix of
+ * cases is matrix.h's.
  */
 #ifndef TDH_TESTBED_H
 #define TDH_TESTBED_H
@@ -112,30 +116,54 @@ void testbed_usage(FILE *out);
 void testbed_bad_option(const char *command, char *const argv[])
 	__attribute__((noreturn));
 
+/* --machine's "native" or "xen"; die() naming the option otherwise. */
+enum machine_kind testbed_machine_option(const char *arg);
 /*
  * --launcher's "direct", "libvirt" or "libvirt:URI": the launcher, with
  * *uri libvirt's (NULL for direct); NULL when spec names none.
  */
 const struct launcher *testbed_launcher(const char *spec, const char **uri);
+
 /*
- * Create the peer, connecting the launcher first if it needs it (libvirt's
- * daemon lives in the host's namespace, which the peer's creation leaves).
+ * An open testbed: what every command that boots holds between opening and
+ * closing.  A command is a short story on it: testbed_open(), boot() the
+ * machines it needs (start_domu(), measure() or its own checks),
+ * shutdown_machine(), testbed_close().
  */
-void testbed_peer(struct peer *peer, const struct launcher *launcher, const char *uri,
-		  const char *rundir);
+struct testbed {
+	struct testbed_opts *o;
+	char *rundir;			/* results/runs/<stamp>-<pid> */
+	struct versions versions;
+	struct peer peer;
+	enum accel accel;		/* --accel resolved (auto probes KVM) */
+};
+
+/*
+ * Open in one step, or step by step for a command that does something
+ * between them (regress compares the versions with its baseline's before
+ * it makes a run folder, and has its failure report in place before it
+ * connects):
+ *   testbed_prepare      the build outputs found, preflight(), the signal
+ *                        handlers, the lock, the versions read;
+ *   testbed_make_rundir  the run folder;
+ *   testbed_connect      the peer (connecting launcher first when it is
+ *                        libvirt's, at uri), the accelerator resolved
+ *                        into o (testbed_resolve()).
+ */
+void testbed_prepare(struct testbed *tb, struct testbed_opts *o);
+void testbed_make_rundir(struct testbed *tb);
+void testbed_connect(struct testbed *tb, const struct launcher *launcher, const char *uri);
+void testbed_open(struct testbed *tb, struct testbed_opts *o, const struct launcher *launcher,
+		  const char *uri);
+/* Everything the run set up undone (machines, peer, lock); the run folder stays. */
+void testbed_close(struct testbed *tb);
 
 /* Find build outputs next to tdh unless --build was given. */
 void default_paths(struct testbed_opts *o);
-/* Root, tun, QEMU, iperf3, the images the configurations need; then testbed_resolve_fpu(). */
-void preflight(struct testbed_opts *o);
 /* --xen-fpu into o->eager_fpu (auto: lazy only with the project's QEMU). */
 void testbed_resolve_fpu(struct testbed_opts *o);
-/* One testbed at a time on this machine. */
-void take_lock(const char *build_dir);
 /* results/runs/<stamp>-<pid>, with results/runs/latest pointing at it. */
 char *make_rundir(const char *parent);
-void read_versions(const struct testbed_opts *o, struct versions *v);
-enum accel resolve_accel(const struct testbed_opts *o, const char *rundir);
 /* o->accel and o->insn for accel, resolved: what options_json() records. */
 void testbed_resolve(struct testbed_opts *o, enum accel accel);
 

@@ -461,8 +461,7 @@ int twincheck_main(int argc, char **argv)
 {
 	struct check c = { 0 };
 	bool want[NR_SCENARIOS], all = true;
-	struct versions v = { 0 };
-	struct peer peer;
+	struct testbed tb;
 	json_object *root, *res;
 	char *rundir, *path;
 	const char *text;
@@ -471,23 +470,16 @@ int twincheck_main(int argc, char **argv)
 
 	parse(&c, want, argc, argv);
 	c.cd = find_config("twin-dom0");
-	default_paths(&c.t);
-	preflight(&c.t);
-	cleanup_install_signals();
-	take_lock(c.t.build_dir);
-	rundir = make_rundir(c.t.results_dir);
-	c.rundir = rundir;
-	info("run folder %s", rundir);
-	read_versions(&c.t, &v);
-	peer_create(&peer);
-	accel = resolve_accel(&c.t, rundir);
+	testbed_open(&tb, &c.t, &direct_launcher, NULL);
+	c.rundir = rundir = tb.rundir;
+	accel = tb.accel;
 	boot(&c.t, &direct_launcher, &c.m, &c.a, MACHINE_XEN, accel, rundir, "xen");
 
 	root = json_object_new_object();
 	res = json_object_new_object();
 	json_object_object_add(root, "schema", json_object_new_string("tdh-twin-check/1"));
 	json_object_object_add(root, "args", json_object_new_string(c.t.args));
-	json_object_object_add(root, "versions", versions_to_json(&v));
+	json_object_object_add(root, "versions", versions_to_json(&tb.versions));
 	json_object_object_add(root, "scenarios", res);
 	for (i = 0; i < NR_SCENARIOS; i++) {
 		json_object *o;
@@ -510,10 +502,9 @@ int twincheck_main(int argc, char **argv)
 	if (write_file(path, text, strlen(text)))
 		die(EXIT_RUN, "cannot write %s", path);
 	shutdown_machine(&c.a, &c.m);
-	cleanup_all();
+	testbed_close(&tb);
 	printf("\ntwin-check: %s; %s\n", all ? "every scenario held" : "A SCENARIO DID NOT HOLD", path);
 	json_object_put(root);
 	free(path);
-	free(rundir);
 	return all ? 0 : EXIT_RUN;
 }
