@@ -25,6 +25,7 @@ bpid=
 trap '[ -z "$bpid" ] || { kill -INT "$bpid" 2>/dev/null; wait "$bpid"; }' EXIT
 trap 'exit 2' INT TERM
 
+: >"$out/boot.log"
 "$tdh" boot --machine xen --results "$out" >"$out/boot.log" 2>&1 &
 bpid=$!
 i=0
