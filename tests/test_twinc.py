@@ -1616,7 +1616,8 @@ def test_index_bounded_after_a_loop(tmp_path):
     operand: its reach depends on data', csmith seeds 926 and 1556).  It
     now widens only where a branch back closes a cycle."""
     out = derive_and_run(tmp_path, None, LOOP_INDEX_MAIN, "root f\n", asm=LOOP_INDEX_S)
-    assert "\tcmpq\t$7, %rcx\n\tja\t.Lsvm_stk_" in out, out
+    # 4-byte elements at 8(%rsp) among 40 bytes of locals: index -2 to 7
+    assert "\tleaq\t2(%rcx), %rcx\n\tcmpq\t$9, %rcx\n\tja\t.Lsvm_stk_" in out, out
 
 
 NEG_STEP_S = """\t.text
