@@ -1478,6 +1478,16 @@ def test_local_array_index_from_below_its_displacement(tmp_path):
     assert "\tmovq\t0(%rsp,%rdi,8), %rax\n\tleaq\t-5(%rdi), %rdi\n" in out, out
 
 
+def test_local_array_index_from_below_its_displacement_loaded_into(tmp_path):
+    """A load into the index itself (movl 40(%rsp,%rax,4), %eax: 8 of the
+    10^4 csmith programs on a23d4ce) overwrites the moved index: nothing
+    is moved back, and nothing refused."""
+    asm = NEG_INDEX_S.replace("\tmovq\t40(%rsp,%rdi,8), %rax\n",
+                              "\tmovq\t40(%rsp,%rdi,8), %rdi\n\tmovq\t%rdi, %rax\n")
+    out = derive_and_run(tmp_path, None, NEG_INDEX_MAIN, "root f\n", asm=asm)
+    assert "\tmovq\t0(%rsp,%rdi,8), %rdi\n\tmovq\t%rdi, %rax\n" in out, out
+
+
 def test_local_array_index_below_the_frame_is_a_bug(tmp_path):
     """The lower bound holds: index -6 would read 8 bytes below %rsp."""
     main = NEG_INDEX_MAIN.replace("int i = -1; i < 4", "int i = -6; i < -5")

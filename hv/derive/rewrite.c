@@ -865,7 +865,9 @@ static void emit_stack_bug(struct ctx *c, int site)
  * from -1), so lo may be negative: then the index is moved by -lo for
  * the check and the access (leaq leaves the flags alone; the access's
  * displacement moves by lo*S) and moved back after it, which needs an
- * instruction that reads and writes the index nowhere else.
+ * instruction that reads the index nowhere else and writes it, if at
+ * all, whole as its destination (a load into it: then nothing is moved
+ * back).
  *	[leaq -lo(%idx), %idx]
  *	[pushfq] cmpq $(hi - lo), %idx; ja .Lsvm_stk_N [popfq]
  *	INSN, its displacement D + lo*S
@@ -881,7 +883,7 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 	long disp = o->disp[0] ? strtol(o->disp, &end, 0) : 0;
 	long hi, lo;
 	struct stmt moved;
-	bool flags;
+	bool flags, overwritten = false;
 
 	if ((o->disp[0] && *end) || depth < 0 || o->index == REG_RSP) {
 		err_at(c->p->path, s->line, "cannot bound the indexed stack operand of '%s'",
@@ -901,9 +903,16 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 		for (k = 0; k < s->nops; k++) {
 			const struct operand *q = &s->op[k];
 
-			if (k != mi && ((q->kind == OP_REG && q->reg == o->index) ||
-					(q->kind == OP_MEM && (q->base == o->index ||
-							       q->index == o->index))))
+			if (k == mi)
+				continue;
+			/* overwritten whole (a load into it): nothing to move back */
+			if (k == s->nops - 1 && q->kind == OP_REG && q->reg == o->index &&
+			    !q->high && q->width >= 4 && (s->isa->flags & I_DSTW)) {
+				overwritten = true;
+				continue;
+			}
+			if ((q->kind == OP_REG && q->reg == o->index) ||
+			    (q->kind == OP_MEM && (q->base == o->index || q->index == o->index)))
 				break;
 		}
 		if (k < s->nops || (s->isa->flags & I_IMPL)) {
@@ -922,7 +931,7 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 	fprintf(c->out, "%s\tcmpq\t$%ld, %%%s\n\tja\t.Lsvm_stk_%d\n%s%s\n",
 		flags ? "\tpushfq\n" : "", hi - lo, reg_name(o->index, 8), site,
 		flags ? "\tpopfq\n" : "", insn);
-	if (lo)
+	if (lo && !overwritten)
 		fprintf(c->out, "\tleaq\t%ld(%%%s), %%%s\n", lo, reg_name(o->index, 8),
 			reg_name(o->index, 8));
 	emit_stack_bug(c, site);
