@@ -36,18 +36,19 @@ int mem_operand(const struct stmt *s)
 	return -1;
 }
 
+bool operand_mentions_reg(const struct operand *o, int reg)
+{
+	return (o->kind == OP_REG && o->reg == reg) ||
+	       (o->kind == OP_MEM && (o->base == reg || o->index == reg));
+}
+
 bool stmt_mentions_reg(const struct stmt *s, int reg)
 {
 	int i;
 
-	for (i = 0; i < s->nops; i++) {
-		const struct operand *o = &s->op[i];
-
-		if (o->kind == OP_REG && o->reg == reg)
+	for (i = 0; i < s->nops; i++)
+		if (operand_mentions_reg(&s->op[i], reg))
 			return true;
-		if (o->kind == OP_MEM && (o->base == reg || o->index == reg))
-			return true;
-	}
 	return false;
 }
 
@@ -236,13 +237,8 @@ static int reg_visit(struct program *p, const struct stmt *s, int r)
 				return DEAD;
 		if (!(f & I_DSTW))
 			return LIVE;
-		for (i = 0; i < s->nops - 1; i++) {
-			const struct operand *o = &s->op[i];
-
-			if ((o->kind == OP_REG && o->reg == r) ||
-			    (o->kind == OP_MEM && (o->base == r || o->index == r)))
-				reads = true;
-		}
+		for (i = 0; i < s->nops - 1; i++)
+			reads |= operand_mentions_reg(&s->op[i], r);
 		return reads ? LIVE : DEAD;
 	}
 	return LIVE;

@@ -854,6 +854,32 @@ static void emit_stack_bug(struct ctx *c, int site)
 }
 
 /*
+ * Does s name the index of its memory operand mi anywhere but there?  A
+ * load into it, its destination written only and whole, does not count
+ * (*overwritten: nothing of the index survives s).
+ */
+static bool index_named_otherwise(const struct stmt *s, int mi, bool *overwritten)
+{
+	int idx = s->op[mi].index, k;
+
+	if (s->isa->flags & I_IMPL)
+		return true;
+	for (k = 0; k < s->nops; k++) {
+		const struct operand *q = &s->op[k];
+
+		if (k == mi || !operand_mentions_reg(q, idx))
+			continue;
+		if (k == s->nops - 1 && q->kind == OP_REG && !q->high && q->width >= 4 &&
+		    (s->isa->flags & I_DSTW)) {
+			*overwritten = true;
+			continue;
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
  * D(%rsp,%idx,S), a local array: its reach depends on data.  Bound the
  * index so that the access stays among the frame's locals, below the
  * registers the prologue saved (depth = bytes pushed and allocated since
@@ -878,7 +904,7 @@ static void emit_stack_bug(struct ctx *c, int site)
 static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int opsize)
 {
 	const struct operand *o = &s->op[mi];
-	int size = operand_size(s, opsize), depth = stack_depth_at(c->p, i), site, k;
+	int size = operand_size(s, opsize), depth = stack_depth_at(c->p, i), site;
 	char insn[512], *end;
 	long disp = o->disp[0] ? strtol(o->disp, &end, 0) : 0;
 	long hi, lo;
@@ -900,22 +926,7 @@ static int rewrite_stack_index(struct ctx *c, int i, struct stmt *s, int mi, int
 	}
 	moved = *s;
 	if (lo) {
-		for (k = 0; k < s->nops; k++) {
-			const struct operand *q = &s->op[k];
-
-			if (k == mi)
-				continue;
-			/* overwritten whole (a load into it): nothing to move back */
-			if (k == s->nops - 1 && q->kind == OP_REG && q->reg == o->index &&
-			    !q->high && q->width >= 4 && (s->isa->flags & I_DSTW)) {
-				overwritten = true;
-				continue;
-			}
-			if ((q->kind == OP_REG && q->reg == o->index) ||
-			    (q->kind == OP_MEM && (q->base == o->index || q->index == o->index)))
-				break;
-		}
-		if (k < s->nops || (s->isa->flags & I_IMPL)) {
+		if (index_named_otherwise(s, mi, &overwritten)) {
 			err_at(c->p->path, s->line, "cannot bound the indexed stack operand of '%s': "
 			       "its index %%%s starts below the displacement and the instruction "
 			       "uses it otherwise too", s->name, reg_name(o->index, 8));

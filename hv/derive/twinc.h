@@ -175,6 +175,8 @@ struct frame {
 const struct frame *stack_frames(struct program *p, int i, int dyn, int *fail);
 int mem_operand(const struct stmt *s);
 int operand_size(const struct stmt *s, int opsize);
+/* Does the operand name reg: as a register, or as a memory operand's base or index? */
+bool operand_mentions_reg(const struct operand *o, int reg);
 bool stmt_mentions_reg(const struct stmt *s, int reg);
 
 /* Rewrite and verify. */
