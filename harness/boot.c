@@ -179,7 +179,7 @@ int boot_main(int argc, char **argv)
 
 	parse(&b, argc, argv);
 	testbed_open(&tb, &b.t, b.launcher, b.libvirt_uri);
-	boot(&b.t, b.launcher, &m, &a, b.kind, tb.accel, tb.rundir, machine_kind_name(b.kind));
+	boot(&tb, b.launcher, &m, &a, b.kind, tb.rundir, machine_kind_name(b.kind));
 	if (b.domu)
 		start_domu(&a, &m, b.domu_args);
 

@@ -95,7 +95,7 @@ static void run_unit(struct matrix *mx, struct matrix_unit *u, int repeat, int b
 	free(line);
 
 	snprintf(tag, sizeof(tag), "%s-r%d", machine_kind_name(u->kind), repeat);
-	boot(tb->o, mx->launcher[u->launcher], &m, &a, u->kind, tb->accel, dir, tag);
+	boot(tb, mx->launcher[u->launcher], &m, &a, u->kind, dir, tag);
 	if (mx->booted)
 		mx->booted(mx, u, &m, &a);
 	if (u->need_domu)

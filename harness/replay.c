@@ -402,8 +402,7 @@ static void replay_boot(struct replay_run *rr)
 {
 	const struct config_desc *cd = rr->cd;
 
-	boot(&rr->r->t, &direct_launcher, &rr->m, &rr->a, cd->machine, rr->tb.accel, rr->tb.rundir,
-	     cd->name);
+	boot(&rr->tb, &direct_launcher, &rr->m, &rr->a, cd->machine, rr->tb.rundir, cd->name);
 	rr->regions = write_allowed_regions(rr->r, &rr->m, rr->tb.rundir);
 	if (cd->needs_domu)
 		start_domu(&rr->a, &rr->m, NULL);

@@ -361,10 +361,11 @@ void testbed_describe(const struct testbed_opts *o, enum machine_kind kind, enum
 	machine_name_files(d, rundir, tag);
 }
 
-void boot(const struct testbed_opts *o, const struct launcher *launcher, struct machine *m,
-	  struct agent *a, enum machine_kind kind, enum accel accel, const char *rundir,
-	  const char *tag)
+void boot(const struct testbed *tb, const struct launcher *launcher, struct machine *m,
+	  struct agent *a, enum machine_kind kind, const char *rundir, const char *tag)
 {
+	const struct testbed_opts *o = tb->o;
+	enum accel accel = tb->accel;
 	double t0 = now_s();
 
 	memset(m, 0, sizeof(*m));
@@ -504,6 +505,8 @@ void default_paths(struct testbed_opts *o)
 	char exe[4096];
 	ssize_t n;
 
+	if (o->paths.xen)
+		return;		/* found already (regress looks before it prepares) */
 	if (!o->build_dir) {
 		/* tdh lives in build/bin: its build dir is one up */
 		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

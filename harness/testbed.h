@@ -158,7 +158,7 @@ void testbed_open(struct testbed *tb, struct testbed_opts *o, const struct launc
 /* Everything the run set up undone (machines, peer, lock); the run folder stays. */
 void testbed_close(struct testbed *tb);
 
-/* Find build outputs next to tdh unless --build was given. */
+/* Find build outputs next to tdh unless --build was given; once. */
 void default_paths(struct testbed_opts *o);
 /* --xen-fpu into o->eager_fpu (auto: lazy only with the project's QEMU). */
 void testbed_resolve_fpu(struct testbed_opts *o);
@@ -174,12 +174,12 @@ void testbed_resolve(struct testbed_opts *o, enum accel accel);
 void testbed_describe(const struct testbed_opts *o, enum machine_kind kind, enum accel accel,
 		      const char *rundir, const char *tag, struct machine_desc *d);
 /*
- * Boot with launcher and wait for the agent; die() naming the console log
- * on failure.
+ * Boot a machine of tb's options and accelerator with launcher, its files
+ * in rundir named after tag, and wait for the agent; die() naming the
+ * console log on failure.
  */
-void boot(const struct testbed_opts *o, const struct launcher *launcher, struct machine *m,
-	  struct agent *a, enum machine_kind kind, enum accel accel, const char *rundir,
-	  const char *tag);
+void boot(const struct testbed *tb, const struct launcher *launcher, struct machine *m,
+	  struct agent *a, enum machine_kind kind, const char *rundir, const char *tag);
 /* xl create the domU, wait for it; more_args: appended to its kernel's command line */
 void start_domu(struct agent *a, struct machine *m, const char *more_args);
 /*

@@ -465,15 +465,13 @@ int twincheck_main(int argc, char **argv)
 	json_object *root, *res;
 	char *rundir, *path;
 	const char *text;
-	enum accel accel;
 	int i;
 
 	parse(&c, want, argc, argv);
 	c.cd = find_config("twin-dom0");
 	testbed_open(&tb, &c.t, &direct_launcher, NULL);
 	c.rundir = rundir = tb.rundir;
-	accel = tb.accel;
-	boot(&c.t, &direct_launcher, &c.m, &c.a, MACHINE_XEN, accel, rundir, "xen");
+	boot(&tb, &direct_launcher, &c.m, &c.a, MACHINE_XEN, rundir, "xen");
 
 	root = json_object_new_object();
 	res = json_object_new_object();
