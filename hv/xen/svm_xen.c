@@ -283,12 +283,15 @@ bool twin_page_retype(struct page_info *pg, unsigned int retries)
     if ( !ACCESS_ONCE(wpinned) || page_get_owner(pg) != twin.dom ||
          !arch_mfns_in_directmap(mfn_x(page_to_mfn(pg)), 1) )
         return false;
-    spin_lock(&twin.lock);
-    if ( wpinned && retries < TWIN_RETYPE_TRIES )
-        dropped = svm_flush_host((unsigned long)page_to_virt(pg));
-    if ( dropped )
-        twin.st.svm_retype_flushes++;
-    spin_unlock(&twin.lock);
+    if ( retries < TWIN_RETYPE_TRIES )
+    {
+        spin_lock(&twin.lock);
+        if ( wpinned )
+            dropped = svm_flush_host((unsigned long)page_to_virt(pg));
+        if ( dropped )
+            twin.st.svm_retype_flushes++;
+        spin_unlock(&twin.lock);
+    }
     /*
      * Refused with the TLB's help asked for: dom0's own type change fails,
      * which it does not expect.  Say why, a few times.
