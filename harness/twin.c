@@ -78,6 +78,16 @@ out:
 	return ok;
 }
 
+json_object *twin_counters_json(const struct twin_counters *c)
+{
+	json_object *o = json_object_new_object();
+	int i;
+
+	for (i = 0; i < c->nr; i++)
+		json_object_object_add(o, c->name[i], json_object_new_uint64(c->v[i]));
+	return o;
+}
+
 uint64_t twin_get(const struct twin_counters *c, const char *name)
 {
 	int i;

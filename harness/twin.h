@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <json-c/json.h>
 
 #include "agent.h"
 
@@ -25,6 +26,8 @@ struct twin_counters {
 
 /* Parse twinctl's JSON; false with *err set when it is unusable. */
 bool parse_twin_status(const char *json, struct twin_counters *c, const char **err);
+/* The counters as one JSON object, name: value. */
+json_object *twin_counters_json(const struct twin_counters *c);
 /* The value of a counter, or 0 when absent. */
 uint64_t twin_get(const struct twin_counters *c, const char *name);
 /*

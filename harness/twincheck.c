@@ -94,16 +94,6 @@ static int run_quiet(struct check *c, const char *cmd, char **out)
 	return agent_run(&c->a, cmd, 120, out);
 }
 
-static json_object *counters_json(const struct twin_counters *t)
-{
-	json_object *o = json_object_new_object();
-	int i;
-
-	for (i = 0; i < t->nr; i++)
-		json_object_object_add(o, t->name[i], json_object_new_uint64(t->v[i]));
-	return o;
-}
-
 /* One iperf3 run against dom0; true when it completed with traffic. */
 static bool traffic(struct check *c, const char *workload, json_object *o, const char *key)
 {
@@ -196,7 +186,7 @@ static void sc_traffic(struct check *c, json_object *o, bool *held)
 	twin_detach(&c->a, &c->m);
 	twin_status(&c->a, &c->m, &t1);
 	twin_delta(&t0, &t1, &d);
-	json_object_object_add(o, "counters", counters_json(&d));
+	json_object_object_add(o, "counters", twin_counters_json(&d));
 	/* through the instance, not through dom0's copy of the fast path */
 	expect(o, "frames_sent_by_instance", twin_get(&d, "tx_frames") > 1000, held);
 	expect(o, "frames_received_by_instance", twin_get(&d, "rx_frames") > 1000, held);
@@ -229,7 +219,7 @@ static void disable_scenario(struct check *c, json_object *o, bool *held, const 
 	run_quiet(c, "ping -c 3 -W 1 10.99.0.1 >/dev/null 2>&1 || true", NULL);
 	fell_back = wait_fallback(c, &t1);
 	twin_delta(&t0, &t1, &d);
-	json_object_object_add(o, "counters", counters_json(&d));
+	json_object_object_add(o, "counters", twin_counters_json(&d));
 	expect(o, "instance_disabled", twin_get(&d, "disables") == 1 &&
 	       twin_get(&t1, "disabled_reason") == reason, held);
 	if (counter)
@@ -300,7 +290,7 @@ static void sc_down_up(struct check *c, json_object *o, bool *held)
 				       ". /etc/tdh/lib.sh && tdh_wait_link eth0", NULL) == 0, held);
 	twin_status(&c->a, &c->m, &t1);
 	twin_delta(&t0, &t1, &d);
-	json_object_object_add(o, "counters", counters_json(&d));
+	json_object_object_add(o, "counters", twin_counters_json(&d));
 	expect(o, "quiesced_and_resumed", twin_get(&d, "detaches") == 1 &&
 	       twin_get(&d, "attaches") == 1 && twin_get(&t1, "attached") == 1, held);
 	expect(o, "traffic_through_instance", traffic(c, "tx", o, "after_mbps"), held);
@@ -328,7 +318,7 @@ static void sc_retype(struct check *c, json_object *o, bool *held)
 	expect(o, "selftest_retype", run_quiet(c, "twinctl selftest retype", NULL) == 0, held);
 	twin_status(&c->a, &c->m, &t1);
 	twin_delta(&t0, &t1, &d);
-	json_object_object_add(o, "counters", counters_json(&d));
+	json_object_object_add(o, "counters", twin_counters_json(&d));
 	expect(o, "tlb_let_go", twin_get(&d, "svm_retype_flushes") >= 1, held);
 	expect(o, "still_attached", twin_get(&t1, "attached") == 1 && !twin_get(&d, "disables"),
 	       held);
