@@ -296,6 +296,34 @@ static const struct e1000_twin_ops twin_hooks = {
 	.resume = twin_resume,
 };
 
+/*
+ * The e1000 going away (unbound from the NIC, its module removed): its
+ * down already quiesced the instance; forget the device too, so that
+ * nothing here points at the freed adapter (the status check, the resume
+ * hook, a later attach that would find "another" e1000 busy).  Found by
+ * tdh faults' vm:unbind-e1000.
+ */
+static int twin_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event != NETDEV_UNREGISTER || dev != twin.netdev)
+		return NOTIFY_DONE;
+	mutex_lock(&twin.lock);
+	__twin_detach(&twin);
+	twin.wanted = false;
+	twin.st.wanted = 0;
+	twin.netdev = NULL;
+	twin.adapter = NULL;
+	mutex_unlock(&twin.lock);
+	netdev_info(dev, "twin: the e1000 went away; forgotten\n");
+	return NOTIFY_OK;
+}
+
+static struct notifier_block twin_netdev_nb = {
+	.notifier_call = twin_netdev_event,
+};
+
 static bool is_e1000(struct net_device *dev)
 {
 	struct device *parent = dev->dev.parent;
@@ -444,9 +472,14 @@ static int __init twin_init(void)
 	}
 	mutex_init(&twin.lock);
 	INIT_WORK(&twin.fallback, twin_fallback_work);
-	rc = misc_register(&twin_misc);
+	rc = register_netdevice_notifier(&twin_netdev_nb);
 	if (rc)
 		return rc;
+	rc = misc_register(&twin_misc);
+	if (rc) {
+		unregister_netdevice_notifier(&twin_netdev_nb);
+		return rc;
+	}
 	WRITE_ONCE(e1000_twin_ops, &twin_hooks);
 	twin_vif_init(&twin);
 	twin_check_start(&twin);
@@ -463,6 +496,7 @@ static void __exit twin_exit(void)
 	WRITE_ONCE(e1000_twin_ops, NULL);
 	mutex_unlock(&twin.lock);
 	rtnl_unlock();
+	unregister_netdevice_notifier(&twin_netdev_nb);
 	twin_vif_exit(&twin);
 	cancel_work_sync(&twin.fallback);
 	twin_check_stop(&twin);
