@@ -110,12 +110,12 @@ bool agent_wait_ready(struct agent *a, struct machine *m, double timeout_s, cons
 	return false;
 }
 
-/* RFC 4648 base64 of n bytes: the characters busybox's base64 -d reads back. */
-static char *base64(const void *s, size_t n)
+/* RFC 4648 base64 of s: the characters busybox's base64 -d reads back. */
+static char *base64(const char *s)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = s;
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i;
 	char *out = xcalloc(4 * ((n + 2) / 3) + 1, 1), *o = out;
 
 	for (i = 0; i + 2 < n; i += 3) {
@@ -155,7 +155,7 @@ int agent_send(struct agent *a, const char *cmd)
 	a->len = 0;
 	if (strchr(cmd, '\n')) {
 		/* the protocol is one line per command: a script travels encoded */
-		char *b64 = base64(cmd, strlen(cmd));
+		char *b64 = base64(cmd);
 
 		line = xasprintf("%d printf %%s %s | base64 -d | sh\n", id, b64);
 		free(b64);
@@ -202,46 +202,6 @@ int agent_wait(struct agent *a, int id, double timeout_s, char **out)
 int agent_run(struct agent *a, const char *cmd, double timeout_s, char **out)
 {
 	return agent_wait(a, agent_send(a, cmd), timeout_s, out);
-}
-
-/*
- * Base64 lines of this many characters: a command line the guest's shell
- * reads in one go, and few enough commands for a payload of 100 KB.
- */
-#define PUT_CHUNK	49152
-
-int agent_put_file(struct agent *a, const char *local, const char *remote, double timeout_s)
-{
-	size_t len, off, n;
-	char *data = read_file(local, &len), *b64, *cmd, *out = NULL;
-	int rc = -1;
-
-	if (!data)
-		return -1;
-	b64 = base64(data, len);
-	free(data);
-	cmd = xasprintf("rm -f '%s.b64' && mkdir -p \"$(dirname '%s')\"", remote, remote);
-	if (agent_run(a, cmd, timeout_s, NULL))
-		goto out;
-	n = strlen(b64);
-	for (off = 0; off < n; off += PUT_CHUNK) {
-		free(cmd);
-		cmd = xasprintf("printf %%s %.*s >> '%s.b64'", (int)(n - off < PUT_CHUNK ? n - off : PUT_CHUNK),
-				b64 + off, remote);
-		if (agent_run(a, cmd, timeout_s, NULL))
-			goto out;
-	}
-	free(cmd);
-	/* the size read back: a short write on the line would not decode to it */
-	cmd = xasprintf("base64 -d '%s.b64' > '%s' && rm -f '%s.b64' && wc -c < '%s'",
-			remote, remote, remote, remote);
-	if (agent_run(a, cmd, timeout_s, &out) == 0 && out && strtoul(out, NULL, 10) == len)
-		rc = 0;
-out:
-	free(cmd);
-	free(out);
-	free(b64);
-	return rc;
 }
 
 void agent_close(struct agent *a)

@@ -34,8 +34,6 @@ int agent_run(struct agent *a, const char *cmd, double timeout_s, char **out);
 /* The same in two halves, so the harness can work while the guest does. */
 int agent_send(struct agent *a, const char *cmd);
 int agent_wait(struct agent *a, int id, double timeout_s, char **out);
-/* Copy a host file into the guest (base64 over the line); 0, or -1. */
-int agent_put_file(struct agent *a, const char *local, const char *remote, double timeout_s);
 void agent_close(struct agent *a);
 
 #endif
