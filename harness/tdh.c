@@ -7,6 +7,7 @@
  *   tdh machine [opts]       the machine a boot would start, as argv or XML
  *   tdh replay FILE [opts]   inject a fault file's faults, check invariants
  *   tdh twin-check [opts]    the hypervisor instance's invariants, in one boot
+ *   tdh faults [opts]        a fault campaign: mutants, the driver VM
  *   tdh analyze [options]    recompute one record from raw outputs
  *   tdh clean                remove what a killed run left behind
  */
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "faults.h"
 #include "measure.h"
 #include "regress.h"
 #include "render.h"
@@ -42,6 +44,9 @@ static void usage(FILE *out)
 "            what the system did and whether the invariants held\n"
 "  twin-check [--scenarios LIST]: load and attach the hypervisor instance, corrupt\n"
 "            the driver's data, fault and stall it, cycle it; check the invariants\n"
+"  faults    [--seed N] [--count N] [--kinds LIST]: a fault campaign (mutants of\n"
+"            e1000's source in Xen, the driver VM's faults) under traffic, each\n"
+"            fault classified; exit 0 when none crashed, corrupted or leaked\n"
 "  analyze   --iperf FILE [--cpu FILE] [--host-cpu START,END,WALL] [--host-busy U]:\n"
 "            one record's figures from raw iperf3 and tdcpu outputs, and\n"
 "            with --host-busy (the host's busy CPUs) its validity\n"
@@ -214,6 +219,8 @@ int main(int argc, char **argv)
 		return agent_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "machine"))
 		return render_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "faults"))
+		return faults_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "twin-check"))
 		return twincheck_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))

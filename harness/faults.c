@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdh faults: a fault campaign against Xen with the hypervisor instance
+ * (faults_campaign.c), recorded as faults.json and faults.md in the run
+ * folder.  Exit 0 when no fault crashed Xen or dom0, corrupted data or
+ * leaked; 1 when one did; 2 when the campaign could not run, or a fault
+ * of the library (a named mutation, a driver-VM fault) could not be
+ * injected.
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faults_int.h"
+#include "util.h"
+
+#define DEFAULT_COUNT	200
+
+static void faults_usage(FILE *out)
+{
+	fprintf(out,
+"usage: tdh faults [--seed N] [--count N] [--kinds LIST] [--only IDS] [--list] [options]\n"
+"  --seed N        the random mutations' seeds derive from N (default 1)\n"
+"  --count N       random mutations drawn (default %d)\n"
+"  --kinds LIST    swifi (the named mutations, hv/faults/e1000.mutations),\n"
+"                  random (seeded mutations of the fast path), vm (the driver VM's\n"
+"                  faults); default: all\n"
+"  --only IDS      only these faults (swifi:NAME, random:SEED, vm:NAME; comma-separated)\n"
+"  --list          print the campaign's faults and exit, booting nothing\n",
+		DEFAULT_COUNT);
+	testbed_usage(out);
+}
+
+static void parse_kinds(struct fault_opts *fo, char *arg)
+{
+	static const char *const names[NR_FAULT_KINDS] = {
+		[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm",
+	};
+	char *tok, *save;
+	int i;
+
+	memset(fo->kinds, 0, sizeof(fo->kinds));
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < NR_FAULT_KINDS && strcmp(names[i], tok); i++)
+			;
+		if (i == NR_FAULT_KINDS)
+			die(EXIT_USAGE, "unknown fault kind '%s' (swifi, random, vm); see 'tdh faults --help'",
+			    tok);
+		fo->kinds[i] = true;
+	}
+}
+
+static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "kinds", required_argument, NULL, 'k' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		TESTBED_LONGOPTS,
+		{ 0 }
+	};
+	bool list = false;
+	long v;
+	int ch, i;
+
+	testbed_defaults(o);
+	o->repeats = 1;
+	testbed_record_args(o, argc, argv);
+	fo->seed = 1;
+	fo->count = DEFAULT_COUNT;
+	for (i = 0; i < NR_FAULT_KINDS; i++)
+		fo->kinds[i] = true;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (!parse_int(optarg, 0, 0x7fffffff, &v))
+				die(EXIT_USAGE, "--seed wants a whole number, not '%s'", optarg);
+			fo->seed = v;
+			break;
+		case 'n':
+			if (!parse_int(optarg, 0, 100000, &v))
+				die(EXIT_USAGE, "--count wants a whole number from 0 to 100000, not '%s'", optarg);
+			fo->count = v;
+			break;
+		case 'k':
+			parse_kinds(fo, optarg);
+			break;
+		case 'O':
+			fo->nr_only = testbed_split_list(optarg, fo->only, 64, "--only", NULL, "faults");
+			break;
+		case 'l':
+			list = true;
+			break;
+		TESTBED_OPTION_CASES:
+			testbed_option(o, ch, optarg);
+			break;
+		case 'h':
+			faults_usage(stdout);
+			exit(0);
+		default:
+			testbed_bad_option("faults", argv);
+		}
+	}
+	if (optind < argc)
+		die(EXIT_USAGE, "unexpected argument '%s'; see 'tdh faults --help'", argv[optind]);
+	o->configs[0] = "twin-dom0";
+	o->nr_configs = 1;
+	/* nothing here counts instructions, and the plugin slows TCG down */
+	o->no_plugin = true;
+	return list;
+}
+
+const char *faults_source_dir(struct testbed_opts *o)
+{
+	char *b;
+
+	default_paths(o);
+	b = xstrdup(o->build_dir);
+	return dirname(b);
+}
+
+int faults_main(int argc, char **argv)
+{
+	struct testbed_opts o = { 0 };
+	struct fault_opts fo = { 0 };
+	struct testbed tb;
+	json_object *root;
+	char *path;
+	bool failed;
+	int uninjectable;
+
+	if (parse(&o, &fo, argc, argv)) {
+		fo.source_dir = faults_source_dir(&o);
+		return faults_list(&fo);
+	}
+	fo.source_dir = faults_source_dir(&o);
+	die_remap_run_failure(EXIT_USAGE);
+	testbed_open(&tb, &o, &direct_launcher, NULL);
+	root = faults_campaign(&tb, &fo, tb.rundir, &failed);
+	path = faults_save(root, tb.rundir);
+	testbed_close(&tb);
+	printf("\n");
+	faults_summary_print(stdout, json_object_object_get(root, "summary"));
+	printf("\nfaults: %s; %s\n", failed ? "A FAULT CRASHED, CORRUPTED OR LEAKED" :
+	       "no crash, corruption or leak", path);
+	free(path);
+	uninjectable = json_object_get_int(json_object_object_get(json_object_object_get(root, "summary"),
+								  "uninjectable"));
+	json_object_put(root);
+	if (uninjectable) {
+		fprintf(stderr, "tdh: error: %d faults of the library could not be injected (faults.md says why)\n",
+			uninjectable);
+		return EXIT_USAGE;
+	}
+	return failed ? EXIT_RUN : 0;
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdh faults: one campaign.  The plan (the named mutations, the seeded
+ * random ones, the driver-VM faults), the mutants built on the host before
+ * anything boots, then every fault injected into one booted Xen, booted
+ * again after a fault that crashed it.  The record is faults.json (schema
+ * tdh-faults/1, README "Fault campaigns") and faults.md, a report a person
+ * reads.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faults_int.h"
+#include "util.h"
+
+#define JSON_PRETTY	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static const char *const kind_names[NR_FAULT_KINDS] = {
+	[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm",
+};
+
+struct fault *fault_add(const struct fault_opts *fo, struct fault **faults, int *nr,
+			enum fault_kind kind, const char *id)
+{
+	struct fault *f;
+	int i;
+
+	for (i = 0; i < fo->nr_only && strcmp(fo->only[i], id); i++)
+		;
+	if (fo->nr_only && i == fo->nr_only)
+		return NULL;
+	*faults = realloc(*faults, (*nr + 1) * sizeof(**faults));
+	if (!*faults)
+		die(EXIT_RUN, "out of memory");
+	f = &(*faults)[(*nr)++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->recovery_s = -1;
+	snprintf(f->id, sizeof(f->id), "%s", id);
+	return f;
+}
+
+static void plan(const struct fault_opts *fo, struct fault **faults, int *nr)
+{
+	int i, j;
+
+	if (fo->kinds[FK_SWIFI] || fo->kinds[FK_RANDOM])
+		swifi_plan(fo, faults, nr);
+	if (fo->kinds[FK_VM])
+		vm_plan(fo, faults, nr);
+	for (i = 0; i < fo->nr_only; i++) {
+		for (j = 0; j < *nr && strcmp((*faults)[j].id, fo->only[i]); j++)
+			;
+		if (j == *nr)
+			die(EXIT_USAGE, "--only: no fault '%s' among the kinds chosen; "
+			    "'tdh faults --list' names them", fo->only[i]);
+	}
+	if (!*nr)
+		die(EXIT_USAGE, "the campaign has no fault: give --kinds or --count");
+}
+
+int faults_list(const struct fault_opts *fo)
+{
+	struct fault *faults = NULL;
+	int i, nr = 0;
+
+	plan(fo, &faults, &nr);
+	for (i = 0; i < nr; i++) {
+		printf("%s\n", faults[i].id);
+		json_object_put(faults[i].what);
+	}
+	free(faults);
+	return 0;
+}
+
+/* The mutants, on the host, before anything boots. */
+static void build_mutants(const struct fault_opts *fo, const char *rundir, struct fault *faults,
+			  int nr)
+{
+	int i, n = 0, done = 0;
+
+	for (i = 0; i < nr; i++)
+		n += faults[i].kind != FK_VM;
+	for (i = 0; i < nr; i++) {
+		struct fault *f = &faults[i];
+
+		if (f->kind == FK_VM)
+			continue;
+		swifi_build(fo, rundir, f);
+		info("  [%d/%d] mutant %s: %s", ++done, n, f->id,
+		     f->payload ? "built" : f->detail);
+	}
+}
+
+static bool needs_machine(const struct fault *f)
+{
+	return f->kind == FK_VM || f->payload;
+}
+
+static void inject_all(struct rig *r, struct fault *faults, int nr)
+{
+	int i, n = 0, done = 0;
+	double t0;
+
+	for (i = 0; i < nr; i++)
+		n += needs_machine(&faults[i]);
+	for (i = 0; i < nr; i++) {
+		struct fault *f = &faults[i];
+
+		if (!needs_machine(f))
+			continue;
+		if (!r->up)
+			rig_boot(r);
+		info("  [%d/%d] %s", ++done, n, f->id);
+		t0 = now_s();
+		if (f->kind == FK_VM)
+			vm_run(r, f);
+		else
+			swifi_run(r, f);
+		f->seconds = now_s() - t0;
+		/* traffic never stopped: there was nothing to recover from */
+		if (f->outcome == OUT_NO_EFFECT)
+			f->recovery_s = -1;
+		info("      %s%s%s%s (%.0f s)", outcome_names[f->outcome], f->detail[0] ? ": " : "",
+		     f->detail, f->leak ? " (LEAK)" : "", f->seconds);
+	}
+	rig_release(r);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Seconds to a tenth: what the timing of a TCG machine is worth. */
+static json_object *tenths(double s)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.1f", s);
+	return json_object_new_double_s(round(s * 10) / 10, buf);
+}
+
+static json_object *fault_json(const struct fault *f)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_string(f->id));
+	json_object_object_add(o, "kind", json_object_new_string(kind_names[f->kind]));
+	json_object_object_add(o, "what", f->what ? json_object_get(f->what) : NULL);
+	json_object_object_add(o, "outcome", json_object_new_string(outcome_names[f->outcome]));
+	json_object_object_add(o, "detail", json_object_new_string(f->detail));
+	json_object_object_add(o, "recovery_s",
+			       f->recovery_s >= 0 ? tenths(f->recovery_s) : NULL);
+	json_object_object_add(o, "traffic_resumed", json_object_new_boolean(f->traffic_resumed));
+	json_object_object_add(o, "leak", json_object_new_boolean(f->leak));
+	if (f->leak)
+		json_object_object_add(o, "leak_detail", json_object_new_string(f->leak_detail));
+	json_object_object_add(o, "counters", f->counters ? json_object_get(f->counters) : NULL);
+	json_object_object_add(o, "seconds", f->seconds > 0 ? tenths(f->seconds) : NULL);
+	return o;
+}
+
+/* The summary: what faults.json's "summary" holds (README "Fault campaigns"). */
+static json_object *summary_json(const struct fault *faults, int nr, int boots, double wall_s,
+				 bool *failed)
+{
+	json_object *s = json_object_new_object(), *by = json_object_new_object(), *oc;
+	int counts[NR_FAULT_KINDS][NR_OUTCOMES] = { { 0 } }, total[NR_OUTCOMES] = { 0 };
+	int i, k, injected = 0, leaks = 0, nrec = 0;
+	double *rec = xcalloc(nr + 1, sizeof(double));
+
+	for (i = 0; i < nr; i++) {
+		counts[faults[i].kind][faults[i].outcome]++;
+		total[faults[i].outcome]++;
+		injected += faults[i].outcome != OUT_NOT_INJECTED;
+		leaks += faults[i].leak;
+		if (faults[i].recovery_s >= 0)
+			rec[nrec++] = faults[i].recovery_s;
+	}
+	qsort(rec, nrec, sizeof(double), cmp_double);
+	json_object_object_add(s, "injected", json_object_new_int(injected));
+	json_object_object_add(s, "xen_crashes", json_object_new_int(total[OUT_XEN_CRASH]));
+	json_object_object_add(s, "dom0_crashes", json_object_new_int(total[OUT_DOM0_CRASH]));
+	json_object_object_add(s, "corruptions", json_object_new_int(total[OUT_CORRUPTED]));
+	json_object_object_add(s, "leaks", json_object_new_int(leaks));
+	oc = json_object_new_object();
+	for (i = 0; i < NR_OUTCOMES; i++)
+		json_object_object_add(oc, outcome_names[i], json_object_new_int(total[i]));
+	json_object_object_add(s, "outcomes", oc);
+	for (k = 0; k < NR_FAULT_KINDS; k++) {
+		oc = json_object_new_object();
+		for (i = 0; i < NR_OUTCOMES; i++)
+			if (counts[k][i])
+				json_object_object_add(oc, outcome_names[i], json_object_new_int(counts[k][i]));
+		json_object_object_add(by, kind_names[k], oc);
+	}
+	json_object_object_add(s, "by_kind", by);
+	json_object_object_add(s, "recovery_median_s",
+			       nrec ? tenths(nrec % 2 ? rec[nrec / 2] : (rec[nrec / 2 - 1] + rec[nrec / 2]) / 2) :
+			       NULL);
+	json_object_object_add(s, "recovery_worst_s", nrec ? tenths(rec[nrec - 1]) : NULL);
+	json_object_object_add(s, "boots", json_object_new_int(boots));
+	json_object_object_add(s, "wall_s", json_object_new_double(round(wall_s)));
+	/* a fault of the library that could not be injected is the harness's failure */
+	json_object_object_add(s, "uninjectable", json_object_new_int(total[OUT_NOT_INJECTED] -
+								      counts[FK_RANDOM][OUT_NOT_INJECTED]));
+	*failed = total[OUT_XEN_CRASH] || total[OUT_DOM0_CRASH] || total[OUT_CORRUPTED] || leaks;
+	json_object_object_add(s, "failed", json_object_new_boolean(*failed));
+	free(rec);
+	return s;
+}
+
+json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *fo,
+			     const char *rundir, bool *failed)
+{
+	struct rig r = { .tb = tb, .rundir = rundir, .pattern_seed = fo->seed * 1000 };
+	json_object *root = json_object_new_object(), *arr = json_object_new_array(), *kinds;
+	struct fault *faults = NULL;
+	double t0 = now_s();
+	int i, nr = 0;
+
+	r.cd = find_config("twin-dom0");
+	r.tdpattern = xasprintf("%s/bin/tdpattern", tb->o->build_dir);
+	plan(fo, &faults, &nr);
+	info("fault campaign: %d faults (seed %llu)", nr, (unsigned long long)fo->seed);
+	build_mutants(fo, rundir, faults, nr);
+	inject_all(&r, faults, nr);
+
+	json_object_object_add(root, "schema", json_object_new_string("tdh-faults/1"));
+	json_object_object_add(root, "seed", json_object_new_uint64(fo->seed));
+	json_object_object_add(root, "count", json_object_new_int(fo->count));
+	kinds = json_object_new_array();
+	for (i = 0; i < NR_FAULT_KINDS; i++)
+		if (fo->kinds[i])
+			json_object_array_add(kinds, json_object_new_string(kind_names[i]));
+	json_object_object_add(root, "kinds", kinds);
+	json_object_object_add(root, "summary", summary_json(faults, nr, r.boots, now_s() - t0, failed));
+	for (i = 0; i < nr; i++)
+		json_object_array_add(arr, fault_json(&faults[i]));
+	json_object_object_add(root, "faults", arr);
+	for (i = 0; i < nr; i++) {
+		json_object_put(faults[i].what);
+		json_object_put(faults[i].counters);
+		free(faults[i].payload);
+	}
+	free(faults);
+	return root;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tdh faults, inside: one fault's record, the booted machine a campaign
+ * holds, and the steps every fault shares (faults_probe.c).
+ */
+#ifndef TDH_FAULTS_INT_H
+#define TDH_FAULTS_INT_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "faults.h"
+#include "twin.h"
+
+/* What a fault came to: faults.json's "outcome", README "Fault campaigns". */
+enum fault_outcome {
+	OUT_NOT_INJECTED,	/* a random mutant that never compiled: not counted */
+	OUT_VERIFIER,		/* refused before it ran: twinc, the object verifier, Xen's loader */
+	OUT_SVM,		/* SVM stopped it: an access, a return, a call or a dispatch refused */
+	OUT_WATCHDOG,		/* an entry ran too long: Xen's watchdog stopped it */
+	OUT_INSTANCE_FAULT,	/* a CPU exception or BUG() in the instance, recovered */
+	OUT_NO_EFFECT,		/* nothing stopped it and traffic was intact */
+	OUT_GUEST_VISIBLE,	/* traffic failed while it ran; the harness detached it */
+	OUT_CORRUPTED,		/* bytes that reached the peer (or dom0) differed */
+	OUT_DOM0_CRASH,		/* dom0 oopsed or stopped answering */
+	OUT_XEN_CRASH,		/* Xen stopped (the machine is gone) */
+	NR_OUTCOMES
+};
+
+extern const char *const outcome_names[NR_OUTCOMES];
+
+struct fault {
+	char id[64];		/* swifi:NAME, random:SEED, vm:NAME */
+	enum fault_kind kind;
+	json_object *what;	/* what was injected, where (mutant.json, or the scenario's words) */
+	char *payload;		/* the mutant's payload on the host, NULL when it has none */
+	/* filled in by the run */
+	enum fault_outcome outcome;
+	char detail[256];	/* the refusal, the disable reason, the failure */
+	double recovery_s;	/* outcome observed -> traffic intact again; < 0: not needed */
+	bool traffic_resumed;
+	bool leak;
+	char leak_detail[128];
+	json_object *counters;	/* the instance's counters over the fault, or NULL */
+	double seconds;		/* the fault's whole turn on the machine */
+};
+
+/* The booted Xen machine a campaign injects into. */
+struct rig {
+	const struct testbed *tb;
+	const struct config_desc *cd;	/* twin-dom0 */
+	const char *rundir;
+	const char *tdpattern;		/* the peer's checker, build/bin/tdpattern */
+	struct machine m;
+	struct agent a;
+	bool up;
+	int boots;
+	uint64_t pattern_seed;
+	long slab0;			/* dom0's skbuff_head_cache at the boot's start */
+};
+
+/* faults_campaign.c: the plan's fault ids, one a line (tdh faults --list) */
+int faults_list(const struct fault_opts *fo);
+/* a fault of the plan, NULL when --only leaves it out */
+struct fault *fault_add(const struct fault_opts *fo, struct fault **faults, int *nr,
+			enum fault_kind kind, const char *id);
+
+/* faults_probe.c: the steps every fault shares */
+int rig_run(struct rig *r, const char *cmd, double timeout_s, char **out);
+void rig_boot(struct rig *r);
+void rig_release(struct rig *r);
+/* Xen answers and dom0 did not oops; *why says which failed. */
+bool rig_healthy(struct rig *r, enum fault_outcome *why);
+/* Every byte both ways between the peer and dom0; *corrupt when one differed. */
+bool rig_pattern(struct rig *r, bool *corrupt, char *why, size_t len);
+bool rig_status(struct rig *r, struct twin_counters *c);
+/*
+ * A crash ends a fault: true when Xen or dom0 is gone, with the outcome
+ * set and the machine released (the campaign boots it again).
+ */
+bool rig_crashed(struct rig *r, struct fault *f);
+/*
+ * The instance attached with the payload at guest_path, then traffic: the
+ * fault's window.  Classifies f->outcome from what Xen, dom0 and the data
+ * say, recovers (dom0's fallback, or a detach), times the recovery and
+ * checks for leaks.  Returns false when the machine must be booted again.
+ */
+bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path);
+/* No payload in Xen any more (detached and unloaded); false when one is stuck. */
+bool rig_unload_payload(struct rig *r);
+/* After an injection that did not use the instance's own window. */
+void rig_recover(struct rig *r, struct fault *f, double t_observed);
+void rig_check_leaks(struct rig *r, struct fault *f);
+
+/* faults_swifi.c: the mutants */
+void swifi_plan(const struct fault_opts *fo, struct fault **faults, int *nr);
+void swifi_build(const struct fault_opts *fo, const char *rundir, struct fault *f);
+bool swifi_run(struct rig *r, struct fault *f);
+
+/* faults_vm.c: faults of the driver VM */
+void vm_plan(const struct fault_opts *fo, struct fault **faults, int *nr);
+bool vm_run(struct rig *r, struct fault *f);
+
+/* faults_report.c: faults.md, faults.json read back for people */
+int faults_write_report(json_object *root, const char *path);
+
+#endif

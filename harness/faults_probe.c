@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdh faults: what every fault shares.  The campaign holds one booted Xen
+ * (twin-dom0's machine) and boots it again after a fault that crashed it.
+ * A fault's window is the instance attached and every byte of a stream
+ * checked both ways (tdpattern, the peer against dom0); the outcome is
+ * read from Xen's and dom0's state afterwards, most severe first: Xen
+ * gone, dom0 oopsed, bytes corrupted, the instance stopped (and by what),
+ * traffic failed, nothing.  Then the recovery: traffic intact again under
+ * dom0's own driver, timed, and the instance's references counted back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faults_int.h"
+#include "util.h"
+
+#define PATTERN_BYTES	4000000	/* per direction: ~2,700 full frames and many short */
+#define PATTERN_TIMEOUT_S 60	/* a connect that never answers retries for two minutes */
+#define RECOVERY_TRIES	5	/* traffic after the fault: attempts ... */
+#define RECOVERY_WAIT_S	4	/* ... this far apart (an e1000 reset takes ~3 s) */
+#define SLAB_SLACK	400	/* skbuff_head_cache objects allowed to come and go */
+#define LOAD_TIMEOUT_S	240
+
+/* hv/xen/public/twin.h's TWIN_DIS_* */
+enum {
+	DIS_REFUSAL = 1, DIS_FAULT, DIS_WATCHDOG, DIS_BUG, DIS_DENIED, DIS_DISPATCH,
+	DIS_UNLOADED, DIS_RETURN
+};
+
+const char *const outcome_names[NR_OUTCOMES] = {
+	[OUT_NOT_INJECTED] = "not_injected",
+	[OUT_VERIFIER] = "verifier",
+	[OUT_SVM] = "svm",
+	[OUT_WATCHDOG] = "watchdog",
+	[OUT_INSTANCE_FAULT] = "instance_fault",
+	[OUT_NO_EFFECT] = "no_effect",
+	[OUT_GUEST_VISIBLE] = "guest_visible",
+	[OUT_CORRUPTED] = "corrupted",
+	[OUT_DOM0_CRASH] = "dom0_crash",
+	[OUT_XEN_CRASH] = "xen_crash",
+};
+
+static const char *const reason_names[] = {
+	[DIS_REFUSAL] = "an access refused by SVM",
+	[DIS_FAULT] = "a CPU exception in the instance",
+	[DIS_WATCHDOG] = "the watchdog",
+	[DIS_BUG] = "BUG() in the instance",
+	[DIS_DENIED] = "a call to a denied function",
+	[DIS_DISPATCH] = "an indirect call to an unknown target",
+	[DIS_UNLOADED] = "the payload went away",
+	[DIS_RETURN] = "a return address not on the shadow stack",
+};
+
+int rig_run(struct rig *r, const char *cmd, double timeout_s, char **out)
+{
+	if (!r->up)
+		return -1;
+	return agent_run(&r->a, cmd, timeout_s, out);
+}
+
+static long slab_skbs(struct rig *r)
+{
+	char *out = NULL;
+	long n = -1;
+
+	if (rig_run(r, "awk '$1 == \"skbuff_head_cache\" { print $2 }' /proc/slabinfo", 60, &out) == 0 &&
+	    out)
+		n = atol(out);
+	free(out);
+	return n;
+}
+
+void rig_boot(struct rig *r)
+{
+	char tag[32];
+
+	snprintf(tag, sizeof(tag), "xen-%d", ++r->boots);
+	info("booting Xen for the campaign (boot %d)", r->boots);
+	boot(r->tb, &direct_launcher, &r->m, &r->a, MACHINE_XEN, r->rundir, tag);
+	r->up = true;
+	r->slab0 = slab_skbs(r);
+}
+
+void rig_release(struct rig *r)
+{
+	if (!r->up)
+		return;
+	release_machine(&r->a, &r->m);
+	r->up = false;
+}
+
+bool rig_healthy(struct rig *r, enum fault_outcome *why)
+{
+	char *out = NULL, *log;
+	bool dom0;
+
+	if (!r->up || !machine_alive(&r->m)) {
+		*why = OUT_XEN_CRASH;
+		return false;
+	}
+	if (rig_run(r, "dmesg | grep -c -E 'Oops|BUG:|Kernel panic' || true", 60, &out) != 0) {
+		/* dom0 does not answer: Xen's own words decide whose fault */
+		log = read_file(r->m.d.console_log, NULL);
+		*why = log && (strstr(log, "Panic on CPU") || strstr(log, "FATAL TRAP")) ?
+		       OUT_XEN_CRASH : OUT_DOM0_CRASH;
+		free(log);
+		free(out);
+		return false;
+	}
+	dom0 = out && atoi(out) == 0;
+	free(out);
+	if (!dom0) {
+		*why = OUT_DOM0_CRASH;
+		return false;
+	}
+	return true;
+}
+
+bool rig_pattern(struct rig *r, bool *corrupt, char *why, size_t len)
+{
+	char seed[32], bytes[32], *out = NULL;
+	char *argv[] = { (char *)r->tdpattern, "check", (char *)r->cd->guest_ip, "5301", seed, bytes,
+			 NULL };
+	int rc;
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)++r->pattern_seed);
+	snprintf(bytes, sizeof(bytes), "%d", PATTERN_BYTES);
+	rc = run_cmd(argv, &out, true, PATTERN_TIMEOUT_S);
+	*corrupt = rc == 1;
+	snprintf(why, len, "%s", out && *out ? strtok(out, "\n") :
+		 rc == -2 ? "tdpattern timed out" : "tdpattern said nothing");
+	free(out);
+	return rc == 0;
+}
+
+bool rig_status(struct rig *r, struct twin_counters *c)
+{
+	char *out = NULL;
+	const char *err;
+	bool ok = rig_run(r, "twinctl status --json 2>&1", 60, &out) == 0 && out &&
+		  parse_twin_status(out, c, &err);
+
+	free(out);
+	return ok;
+}
+
+static enum fault_outcome outcome_of_reason(uint64_t reason)
+{
+	switch (reason) {
+	case DIS_WATCHDOG:
+		return OUT_WATCHDOG;
+	case DIS_FAULT:
+	case DIS_BUG:
+		return OUT_INSTANCE_FAULT;
+	default:
+		return OUT_SVM;
+	}
+}
+
+/* Until dom0 noticed the instance stopped (its fallback detaches it). */
+static bool wait_fallback(struct rig *r)
+{
+	struct twin_counters c;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		if (rig_status(r, &c) && !twin_get(&c, "dom0_attached"))
+			return true;
+		sleep_s(0.5);
+	}
+	return false;
+}
+
+bool rig_crashed(struct rig *r, struct fault *f)
+{
+	enum fault_outcome why;
+
+	if (rig_healthy(r, &why))
+		return false;
+	f->outcome = why;
+	snprintf(f->detail, sizeof(f->detail), "%s; the console log is %s",
+		 why == OUT_XEN_CRASH ? "Xen stopped" : "dom0 oopsed or stopped answering",
+		 r->m.d.console_log);
+	rig_release(r);
+	return true;
+}
+
+void rig_recover(struct rig *r, struct fault *f, double t_observed)
+{
+	char why[256];
+	bool corrupt;
+	int i;
+
+	for (i = 0; i < RECOVERY_TRIES && !f->traffic_resumed; i++) {
+		if (i)
+			sleep_s(RECOVERY_WAIT_S);
+		f->traffic_resumed = rig_pattern(r, &corrupt, why, sizeof(why));
+	}
+	if (f->traffic_resumed)
+		f->recovery_s = now_s() - t_observed;
+	else
+		snprintf(f->detail + strlen(f->detail), sizeof(f->detail) - strlen(f->detail),
+			 "; traffic did not resume: %.200s", why);
+}
+
+void rig_check_leaks(struct rig *r, struct fault *f)
+{
+	struct twin_counters c;
+	long slab = slab_skbs(r);
+
+	if (!rig_status(r, &c)) {
+		f->leak = true;
+		snprintf(f->leak_detail, sizeof(f->leak_detail), "twinctl status failed");
+		return;
+	}
+	if (twin_get(&c, "pinned_pages") || twin_get(&c, "writable_pins") ||
+	    twin_get(&c, "pool_outstanding")) {
+		f->leak = true;
+		snprintf(f->leak_detail, sizeof(f->leak_detail),
+			 "after detach: pinned_pages %llu, writable_pins %llu, pool_outstanding %llu",
+			 (unsigned long long)twin_get(&c, "pinned_pages"),
+			 (unsigned long long)twin_get(&c, "writable_pins"),
+			 (unsigned long long)twin_get(&c, "pool_outstanding"));
+	} else if (slab < 0 || r->slab0 < 0 || slab > r->slab0 + SLAB_SLACK) {
+		f->leak = true;
+		snprintf(f->leak_detail, sizeof(f->leak_detail),
+			 "dom0's skbuff_head_cache %ld, %ld at the boot's start", slab, r->slab0);
+	}
+}
+
+/* No payload of the campaign's left in Xen: unload it, or say it is stuck. */
+bool rig_unload_payload(struct rig *r)
+{
+	char *out = NULL;
+	bool none;
+
+	if (rig_run(r, "xen-livepatch list 2>&1 | grep -c e1000_twin || true", 60, &out) != 0) {
+		free(out);
+		return false;
+	}
+	none = out && atoi(out) == 0;
+	free(out);
+	if (none)
+		return true;
+	rig_run(r, "twinctl detach >/dev/null 2>&1; twinctl unload >/dev/null 2>&1", 120, NULL);
+	return rig_run(r, "! xen-livepatch list 2>&1 | grep -q e1000_twin", 60, NULL) == 0;
+}
+
+/* The first line of out, into f->detail after prefix. */
+static void detail_line(struct fault *f, const char *prefix, const char *out)
+{
+	snprintf(f->detail, sizeof(f->detail), "%s%.*s", prefix,
+		 out ? (int)strcspn(out, "\n") : 9, out ? out : "no output");
+}
+
+/* The window itself: attached, traffic; the outcome from what it left. */
+static bool window(struct rig *r, struct fault *f, const struct twin_counters *t0)
+{
+	struct twin_counters t1, d;
+	char why[256] = "", *out = NULL;
+	bool attached, ok = false, corrupt = false;
+
+	attached = rig_run(r, "twinctl attach eth0 2>&1", 120, &out) == 0;
+	if (attached)
+		ok = rig_pattern(r, &corrupt, why, sizeof(why));
+	else
+		detail_line(f, "attach failed: ", out);
+	free(out);
+	if (rig_crashed(r, f))
+		return false;
+	if (!rig_status(r, &t1)) {
+		f->outcome = OUT_DOM0_CRASH;
+		snprintf(f->detail, sizeof(f->detail), "twinctl status failed after the fault");
+		rig_release(r);
+		return false;
+	}
+	twin_delta(t0, &t1, &d);
+	f->counters = twin_counters_json(&d);
+	if (twin_get(&d, "disables")) {
+		uint64_t reason = twin_get(&t1, "disabled_reason");
+
+		f->outcome = outcome_of_reason(reason);
+		snprintf(f->detail, sizeof(f->detail), "stopped by %s at %#llx",
+			 reason < sizeof(reason_names) / sizeof(reason_names[0]) && reason_names[reason] ?
+			 reason_names[reason] : "an unknown reason",
+			 (unsigned long long)twin_get(&t1, "disabled_where"));
+		if (!wait_fallback(r))
+			snprintf(f->detail + strlen(f->detail), sizeof(f->detail) - strlen(f->detail),
+				 "; dom0 did not take the device back");
+	} else if (ok) {
+		f->outcome = OUT_NO_EFFECT;
+	} else {
+		f->outcome = OUT_GUEST_VISIBLE;
+		if (attached)
+			snprintf(f->detail, sizeof(f->detail), "traffic failed: %.200s", why);
+	}
+	if (corrupt) {
+		/* whatever stopped it afterwards, the bytes were wrong */
+		f->outcome = OUT_CORRUPTED;
+		snprintf(f->detail, sizeof(f->detail), "%s", why);
+	}
+	return true;
+}
+
+bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path)
+{
+	struct twin_counters t0;
+	char *cmd, *out = NULL;
+	double t_observed;
+	int rc;
+
+	if (!rig_unload_payload(r)) {
+		f->outcome = OUT_NOT_INJECTED;
+		snprintf(f->detail, sizeof(f->detail), "the previous payload could not be unloaded");
+		rig_release(r);
+		return false;
+	}
+	cmd = xasprintf("twinctl load %s 2>&1", guest_path);
+	rc = rig_run(r, cmd, LOAD_TIMEOUT_S, &out);
+	free(cmd);
+	if (rc != 0) {
+		free(out);
+		if (rig_crashed(r, f))
+			return false;
+		/* twinctl's own line names the refusal; Xen's log says why */
+		rig_run(r, "xl dmesg | grep -E 'livepatch|twin' | tail -1", 60, &out);
+		f->outcome = OUT_VERIFIER;
+		detail_line(f, "Xen refused the payload: ", out);
+		free(out);
+		return true;
+	}
+	free(out);
+	if (!rig_status(r, &t0)) {
+		f->outcome = OUT_DOM0_CRASH;
+		snprintf(f->detail, sizeof(f->detail), "twinctl status failed after the load");
+		rig_release(r);
+		return false;
+	}
+	if (!window(r, f, &t0))
+		return false;
+	t_observed = now_s();
+	/* still attached (nothing stopped it): the harness takes it away */
+	if (rig_status(r, &t0) && twin_get(&t0, "attached") &&
+	    rig_run(r, "twinctl detach 2>&1", 120, NULL) != 0)
+		rig_run(r, "ip link set eth0 down; ip link set eth0 up; . /etc/tdh/lib.sh && tdh_wait_link eth0",
+			120, NULL);
+	rig_recover(r, f, t_observed);
+	rig_check_leaks(r, f);
+	if (!rig_unload_payload(r)) {
+		f->leak = true;
+		snprintf(f->leak_detail, sizeof(f->leak_detail), "the payload could not be unloaded");
+	}
+	return !rig_crashed(r, f);
+}
