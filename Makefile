@@ -3,6 +3,7 @@
 #   make sim    set up the host, build, boot and measure; prints the table
 #   make test   the whole test suite (pytest, real binaries, real boots)
 #   make regress  the nightly regression matrix against the committed baseline
+#   make mutants  every named fault-injection mutant as a payload (hv/faults)
 #
 # Outputs go to build/ (ignored); downloaded Debian sources and packages to
 # $(CACHE), outside the repository, so a fresh clone rebuilds quickly.
@@ -18,7 +19,7 @@ include mk/pins.mk
 
 HOST_DEPS := $(BUILD)/.host-deps
 
-all: xen images tdh twin qemu
+all: xen images tdh twin qemu twinmut
 .PHONY: all FORCE
 FORCE:
 
@@ -34,6 +35,7 @@ include guest/twin/e1000.mk
 include hv/derive/derive.mk
 include guest/twin/twin.mk
 include hv/payload/payload.mk
+include hv/faults/faults.mk
 include guest/guest.mk
 include harness/harness.mk
 include qemu-e1000-tracing/qemu.mk
