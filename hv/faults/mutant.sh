@@ -8,6 +8,8 @@
 #   --library FILE    the named mutations (hv/faults/e1000.mutations)
 #   --functions FILE  where random mutations go (hv/faults/e1000.fastpath)
 #   --build DIR       the build products (build/, made by `make`)
+#   --unsafe          tests only: link the mutant as a deliberately unsafe
+#                     build (hv/payload/link.sh, hv/xen/twin_desc.h)
 #
 # twinmut writes the mutant source; it is compiled with the instance's
 # command line (build/twin/e1000/twin.cmd), derived by twinc with derive.mk's
@@ -27,7 +29,7 @@ LIBRARY=$ROOT/hv/faults/e1000.mutations
 FUNCTIONS=$ROOT/hv/faults/e1000.fastpath
 POLICY=hv/derive/e1000.policy
 MAX_ATTEMPTS=20
-MODE= ARG= KINDS= OUT=
+MODE= ARG= KINDS= OUT= UNSAFE=0
 
 die() {
 	echo "mutant.sh: error: $*" >&2
@@ -35,7 +37,7 @@ die() {
 }
 
 usage() {
-	echo "usage: mutant.sh [--library FILE] [--functions FILE] [--build DIR]" \
+	echo "usage: mutant.sh [--library FILE] [--functions FILE] [--build DIR] [--unsafe]" \
 	     "(--named NAME | --random SEED [--kinds LIST]) OUTDIR" >&2
 	exit 2
 }
@@ -61,6 +63,10 @@ while [ $# -gt 0 ]; do
 		--build) BUILD=$(abspath "$2") ;;
 		esac
 		shift 2 ;;
+	--unsafe)
+		# tests only: tdh faults --unsafe (hv/xen/twin_desc.h)
+		UNSAFE=1
+		shift ;;
 	-h|--help) usage ;;
 	-*) die "unknown option $1" ;;
 	*)
@@ -167,7 +173,7 @@ if [ -z "$status" ]; then
 	else
 		(cd "$OUT" && sha256sum e1000_twin.o > e1000_twin.o.accepted) ||
 			die "cannot write $OUT/e1000_twin.o.accepted"
-		CC=$CC hv/payload/link.sh "$OUT/manifest.json" "$OUT/e1000_twin.o" \
+		CC=$CC TWIN_UNSAFE_TESTS=$UNSAFE hv/payload/link.sh "$OUT/manifest.json" "$OUT/e1000_twin.o" \
 			"$OUT/e1000_twin.o.accepted" "$XEN_SYMS" "$OUT/link" \
 			"$OUT/e1000_twin.livepatch" > "$OUT/link.log" 2>&1 ||
 			die "linking the payload failed: $(head -1 "$OUT/link.log")"
@@ -191,6 +197,7 @@ payload=null
 seconds=$(echo "$T0 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }')
 {
 	printf '{%s,\n' "$desc"
+	printf ' "unsafe": %s,\n' "$([ "$UNSAFE" = 1 ] && echo true || echo false)"
 	printf ' "status": "%s",\n "reason": %s,\n' "$status" \
 		"$(printf '%s' "$reason" | "$TWINMUT" --quote -)"
 	printf ' "attempts": %d,\n "payload": %s,\n "seconds": %s,\n "diff": %s\n}\n' \

@@ -66,9 +66,18 @@ asm(".pushsection .text\n"
     "\tret\n"
     ".popsection");
 
+#ifdef TWIN_UNSAFE_TESTS
+/* what twinctl looks for before it loads an unsafe build (twin_desc.h) */
+static const char unsafe_marker[] __attribute__((section(".twin_unsafe"), used)) =
+	"an unsafe test build: SVM does not check Xen's addresses";
+#define DESC_MAGIC	TWIN_DESC_MAGIC_UNSAFE
+#else
+#define DESC_MAGIC	TWIN_DESC_MAGIC
+#endif
+
 static const struct twin_desc desc
 	__attribute__((section(".twin.instance"), used)) = {
-	.magic = TWIN_DESC_MAGIC,
+	.magic = DESC_MAGIC,
 	.version = TWIN_INTERFACE_VERSION,
 	.xmit = e1000_xmit_frame,
 	.intr = e1000_intr,

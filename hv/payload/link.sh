@@ -12,6 +12,11 @@
 # payload (hv/payload/payload.mk) and every mutant (hv/faults/mutant.sh) are
 # linked by this one script, so a mutant loads exactly as the real one.
 #
+# With TWIN_UNSAFE_TESTS=1 in the environment the glue registers the
+# instance as a deliberately unsafe test build (hv/xen/twin_desc.h: SVM
+# hands it Xen's own addresses unchecked; Xen takes it only when booted
+# with twin-unsafe-tests, twinctl only with --force): tdh faults --unsafe.
+#
 # Relative paths are relative to the repository's root: the script runs
 # there, so the objects name the same sources whoever calls it.  $CC
 # defaults to cc.  Errors are one line on stderr and a non-zero status;
@@ -82,7 +87,10 @@ $CC -c hv/svm/svm_entry.S -o "$DIR/svm_entry.o"
 
 uc=$(grep -o '"page_frag_free": {"bind": "upcall", "id": [0-9]*' "$MANIFEST" | sed 's/.* //') || true
 # shellcheck disable=SC2086
-$CC $PAYLOAD_FLAGS -Ihv/xen -Wa,-Ihv/svm -DTWIN_UC_PAGE_FRAG_FREE="${uc:--1}" \
+unsafe=
+[ "${TWIN_UNSAFE_TESTS-}" = 1 ] && unsafe=-DTWIN_UNSAFE_TESTS
+# shellcheck disable=SC2086
+$CC $PAYLOAD_FLAGS -Ihv/xen -Wa,-Ihv/svm -DTWIN_UC_PAGE_FRAG_FREE="${uc:--1}" $unsafe \
 	-c hv/payload/glue.c -o "$DIR/glue.o"
 
 objcopy -O binary --only-section=.note.gnu.build-id "$XEN_SYMS" "$DIR/xen-build-id.bin"

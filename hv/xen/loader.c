@@ -16,6 +16,7 @@
  */
 #include <xen/lib.h>
 #include <xen/livepatch_payload.h>
+#include <xen/param.h>
 #include <xen/string.h>
 
 #include "twin.h"
@@ -86,6 +87,10 @@ bool twin_in_text(unsigned long rip)
     return rip >= twin.text_start && rip < twin.text_end;
 }
 
+/* Whether an unsafe test build (twin_desc.h) may be registered at all. */
+static bool __read_mostly opt_unsafe_tests;
+boolean_param("twin-unsafe-tests", opt_unsafe_tests);
+
 static bool in_payload_text(const struct payload *p, const void *fn)
 {
     unsigned long a = (unsigned long)fn, s = (unsigned long)p->text_addr;
@@ -108,7 +113,10 @@ int twin_register(void *payload, const struct twin_desc *desc)
         printk(XENLOG_ERR "twin: an instance is already loaded\n");
         rc = -EBUSY;
     }
-    else if ( desc->magic != TWIN_DESC_MAGIC ||
+    else if ( desc->magic == TWIN_DESC_MAGIC_UNSAFE && !opt_unsafe_tests )
+        printk(XENLOG_ERR "twin: %s is an unsafe test build (SVM does not check Xen's addresses); "
+               "boot Xen with twin-unsafe-tests to load it\n", p->name);
+    else if ( (desc->magic != TWIN_DESC_MAGIC && desc->magic != TWIN_DESC_MAGIC_UNSAFE) ||
               desc->version != TWIN_INTERFACE_VERSION )
         printk(XENLOG_ERR "twin: %s: not a TwinDrivers instance of interface version %u\n",
                p->name, TWIN_INTERFACE_VERSION);
@@ -126,6 +134,10 @@ int twin_register(void *payload, const struct twin_desc *desc)
         twin.text_end = twin.text_start + p->text_size;
         twin.ro_start = (unsigned long)p->ro_addr;
         twin.ro_end = twin.ro_start + p->ro_size;
+        twin.unsafe = desc->magic == TWIN_DESC_MAGIC_UNSAFE;
+        if ( twin.unsafe )
+            printk(XENLOG_WARNING "twin: %s is an UNSAFE test build: SVM hands it Xen's own "
+                   "addresses unchecked\n", p->name);
         printk(XENLOG_INFO "twin: instance %s loaded: text %#lx-%#lx, rodata %#lx-%#lx\n",
                p->name, twin.text_start, twin.text_end, twin.ro_start,
                twin.ro_end);
@@ -171,6 +183,7 @@ int twin_unregister(void *payload, const struct twin_desc *desc)
         twin.desc = NULL;
         twin.text_start = twin.text_end = 0;
         twin.ro_start = twin.ro_end = 0;
+        twin.unsafe = false;
         printk(XENLOG_INFO "twin: instance %s unloaded\n", p->name);
     }
     spin_unlock(&twin.lock);

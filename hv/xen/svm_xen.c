@@ -186,6 +186,12 @@ static u64 stack_lookup(u64 vpage)
     return 0;
 }
 
+/* An unsafe test build's view of Xen's own slots: as they are (twin_desc.h). */
+static bool unsafe_identity(u64 vpage)
+{
+    return twin.unsafe && vpage >= HYPERVISOR_VIRT_START && vpage < HYPERVISOR_VIRT_END;
+}
+
 u64 svm_pt_lookup(u64 vpage, bool write)
 {
     mfn_t mfn;
@@ -194,6 +200,8 @@ u64 svm_pt_lookup(u64 vpage, bool write)
         return stack_lookup(vpage);
     if ( vpage >= twin.ro_start && vpage < twin.ro_end )
         return write ? 0 : vpage;
+    if ( unsafe_identity(vpage) )
+        return vpage;
     if ( !twin.attached || twin_vm_walk(vpage, write, &mfn) )
         return 0;
     if ( mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
@@ -205,7 +213,7 @@ u64 svm_pt_lookup(u64 vpage, bool write)
 
 static bool is_ram(u64 vpage, u64 host)
 {
-    return !on_this_stack(vpage) &&
+    return !on_this_stack(vpage) && !unsafe_identity(vpage) &&
            !(vpage >= twin.ro_start && vpage < twin.ro_end) &&
            !(host - (unsigned long)twin.bar < (twin.bar_pages << PAGE_SHIFT));
 }

@@ -37,6 +37,7 @@ struct twin_state {
     /* loaded payload */
     const struct twin_desc *desc;
     unsigned long text_start, text_end, ro_start, ro_end;
+    bool unsafe;                    /* TWIN_DESC_MAGIC_UNSAFE: tests only */
 
     /* attachment */
     bool attached;

@@ -8,6 +8,14 @@
 #define __TWIN_DESC_H__
 
 #define TWIN_DESC_MAGIC     0x43534454U /* "TDSC" */
+/*
+ * A deliberately unsafe build, for the fault campaigns' own test only
+ * (tdh faults --unsafe): SVM hands the instance Xen's own addresses
+ * unchecked, so that a wild write reaches Xen and the campaign can be
+ * shown to report the crash.  Xen registers it only when booted with
+ * twin-unsafe-tests; twinctl loads it only with --force.
+ */
+#define TWIN_DESC_MAGIC_UNSAFE 0x55534454U /* "TDSU" */
 
 struct twin_desc {
     uint32_t magic;

@@ -120,6 +120,39 @@ static bool resolve_one(const struct elf *ko, const char *name, unsigned long *a
 	return module_lookup(ko, name, addr) || kallsyms_address(name, addr);
 }
 
+/* An unsafe test build carries this section (hv/xen/twin_desc.h). */
+static bool is_unsafe_build(const struct elf *e)
+{
+	unsigned int i;
+
+	for (i = 1; i < e->eh->e_shnum; i++)
+		if (!strcmp(sec_name(e, i), ".twin_unsafe"))
+			return true;
+	return false;
+}
+
+int check_payload_safe(const char *path, bool force)
+{
+	struct elf e;
+	size_t len;
+	unsigned char *buf = read_whole(path, &len);
+	int rc = -1;
+
+	if (!buf)
+		return -1;
+	if (elf_open(&e, buf, len, path))
+		goto out;
+	if (is_unsafe_build(&e) && !force) {
+		fail("%s is an unsafe test build (SVM does not check Xen's addresses): "
+		     "load it with --force, and only in a test", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
 int resolve_payload(const char *in, const char *out, const char *ko_path, int verbose)
 {
 	struct elf p, ko;

@@ -3,9 +3,11 @@
  * twinctl: load, attach, detach and inspect the TwinDrivers hypervisor
  * instance from dom0.
  *
- *   twinctl load [PAYLOAD]   resolve the payload's dom0 symbols, upload and
+ *   twinctl load [--force] [PAYLOAD]
+ *                            resolve the payload's dom0 symbols, upload and
  *                            apply it with xen-livepatch, load the twin
- *                            module
+ *                            module; an unsafe test build (tdh faults'
+ *                            own test) only with --force
  *   twinctl unload           revert and unload the payload (detach first)
  *   twinctl attach IFACE     hand the e1000's fast path to Xen
  *   twinctl detach           and back to dom0's driver
@@ -171,7 +173,7 @@ static int livepatch_retried(const char *action)
 	return -1;
 }
 
-static int cmd_load(const char *payload)
+static int cmd_load(const char *payload, bool force)
 {
 	char *up[] = { LIVEPATCH, "upload", PAYLOAD_NAME, RESOLVED, NULL };
 	char *unload[] = { LIVEPATCH, "unload", PAYLOAD_NAME, NULL };
@@ -181,6 +183,9 @@ static int cmd_load(const char *payload)
 	char val[32];
 	struct stat st;
 
+	/* before anything else: what is asked to be loaded */
+	if (check_payload_safe(payload, force))
+		return -1;
 	if (!ko)
 		return fail("cannot read the kernel release");
 	if (stat("/sys/module/e1000", &st))
@@ -393,7 +398,7 @@ static int cmd_vif(const char *what, const char *ifname, bool json)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: twinctl load [PAYLOAD] | unload | attach IFACE | detach |\n"
+	fprintf(f, "usage: twinctl load [--force] [PAYLOAD] | unload | attach IFACE | detach |\n"
 		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR] |\n"
 		   "               selftest fault|spin|retype|return|frame | check |\n"
 		   "               vif attach|detach VIF | vif status VIF [--json]\n");
@@ -404,8 +409,10 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int rc;
 
-	if (!strcmp(cmd, "load") && argc <= 3)
-		rc = cmd_load(argc == 3 ? argv[2] : DEFAULT_PAYLOAD);
+	if (!strcmp(cmd, "load") && argc >= 3 && !strcmp(argv[2], "--force") && argc <= 4)
+		rc = cmd_load(argc == 4 ? argv[3] : DEFAULT_PAYLOAD, true);
+	else if (!strcmp(cmd, "load") && argc <= 3)
+		rc = cmd_load(argc == 3 ? argv[2] : DEFAULT_PAYLOAD, false);
 	else if (!strcmp(cmd, "unload") && argc == 2)
 		rc = cmd_unload();
 	else if (!strcmp(cmd, "attach") && argc == 3)

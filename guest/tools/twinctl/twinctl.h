@@ -15,5 +15,7 @@ int read_ulong_file(const char *path, unsigned long *v);
 /* a vmlinux symbol's address from /proc/kallsyms */
 bool kallsyms_address(const char *name, unsigned long *addr);
 int resolve_payload(const char *in, const char *out, const char *ko_path, int verbose);
+/* 0 unless path is an unsafe test build (hv/xen/twin_desc.h) and !force */
+int check_payload_safe(const char *path, bool force);
 
 #endif
