@@ -4,8 +4,9 @@
  * (faults_campaign.c), recorded as faults.json and faults.md in the run
  * folder.  Exit 0 when no fault crashed Xen or dom0, corrupted data or
  * leaked; 1 when one did; 2 when the campaign could not run, or a fault
- * of the library (a named mutation, a driver-VM fault) could not be
- * injected.
+ * could not be injected for the testbed's fault (a payload Xen refused
+ * for another reason than its interface, a driver-VM fault that did not
+ * happen).
  */
 #include <getopt.h>
 #include <libgen.h>
@@ -28,6 +29,9 @@ static void faults_usage(FILE *out)
 "                  random (seeded mutations of the fast path), vm (the driver VM's\n"
 "                  faults); default: all\n"
 "  --only IDS      only these faults (swifi:NAME, random:SEED, vm:NAME; comma-separated)\n"
+"  --library FILE  the named mutations (default hv/faults/e1000.mutations)\n"
+"  --unsafe        tests only: build the mutants unsafe (SVM hands them Xen's own\n"
+"                  addresses), boot Xen to accept them: a campaign that must fail\n"
 "  --list          print the campaign's faults and exit, booting nothing\n",
 		DEFAULT_COUNT);
 	testbed_usage(out);
@@ -60,6 +64,8 @@ static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char 
 		{ "kinds", required_argument, NULL, 'k' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "library", required_argument, NULL, 'L' },
+		{ "unsafe", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		TESTBED_LONGOPTS,
 		{ 0 }
@@ -98,6 +104,14 @@ static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char 
 		case 'l':
 			list = true;
 			break;
+		case 'L':
+			if (!file_exists(optarg))
+				die(EXIT_USAGE, "--library %s: no such file", optarg);
+			fo->library = optarg;
+			break;
+		case 'U':
+			fo->unsafe = true;
+			break;
 		TESTBED_OPTION_CASES:
 			testbed_option(o, ch, optarg);
 			break;
@@ -114,6 +128,9 @@ static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char 
 	o->nr_configs = 1;
 	/* nothing here counts instructions, and the plugin slows TCG down */
 	o->no_plugin = true;
+	if (fo->unsafe)
+		o->xen_args = o->xen_args ? xasprintf("%s twin-unsafe-tests", o->xen_args) :
+			      "twin-unsafe-tests";
 	return list;
 }
 
@@ -155,8 +172,8 @@ int faults_main(int argc, char **argv)
 								  "uninjectable"));
 	json_object_put(root);
 	if (uninjectable) {
-		fprintf(stderr, "tdh: error: %d faults of the library could not be injected (faults.md says why)\n",
-			uninjectable);
+		fprintf(stderr, "tdh: error: %d faults could not be injected for the testbed's fault "
+			"(faults.md says why)\n", uninjectable);
 		return EXIT_USAGE;
 	}
 	return failed ? EXIT_RUN : 0;

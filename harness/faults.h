@@ -29,6 +29,13 @@ struct fault_opts {
 	const char *only[64];	/* fault ids to run (swifi:NAME, random:SEED, vm:NAME); none: all */
 	int nr_only;
 	const char *source_dir;	/* the repository (hv/faults/mutant.sh) */
+	const char *library;	/* the named mutations; NULL: hv/faults/e1000.mutations */
+	/*
+	 * Tests only: the mutants built unsafe (SVM hands them Xen's own
+	 * addresses, hv/xen/twin_desc.h), Xen booted to accept them and
+	 * twinctl forced, to show that a campaign can report a crash.
+	 */
+	bool unsafe;
 };
 
 /*

@@ -153,6 +153,7 @@ static json_object *fault_json(const struct fault *f)
 	json_object_object_add(o, "kind", json_object_new_string(kind_names[f->kind]));
 	json_object_object_add(o, "what", f->what ? json_object_get(f->what) : NULL);
 	json_object_object_add(o, "outcome", json_object_new_string(outcome_names[f->outcome]));
+	json_object_object_add(o, "uninjectable", json_object_new_boolean(f->uninjectable));
 	json_object_object_add(o, "detail", json_object_new_string(f->detail));
 	json_object_object_add(o, "recovery_s",
 			       f->recovery_s >= 0 ? tenths(f->recovery_s) : NULL);
@@ -171,7 +172,7 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 {
 	json_object *s = json_object_new_object(), *by = json_object_new_object(), *oc;
 	int counts[NR_FAULT_KINDS][NR_OUTCOMES] = { { 0 } }, total[NR_OUTCOMES] = { 0 };
-	int i, k, injected = 0, leaks = 0, nrec = 0;
+	int i, k, injected = 0, leaks = 0, nrec = 0, uninjectable = 0;
 	double *rec = xcalloc(nr + 1, sizeof(double));
 
 	for (i = 0; i < nr; i++) {
@@ -179,6 +180,7 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 		total[faults[i].outcome]++;
 		injected += faults[i].outcome != OUT_NOT_INJECTED;
 		leaks += faults[i].leak;
+		uninjectable += faults[i].uninjectable;
 		if (faults[i].recovery_s >= 0)
 			rec[nrec++] = faults[i].recovery_s;
 	}
@@ -206,9 +208,8 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 	json_object_object_add(s, "recovery_worst_s", nrec ? tenths(rec[nrec - 1]) : NULL);
 	json_object_object_add(s, "boots", json_object_new_int(boots));
 	json_object_object_add(s, "wall_s", json_object_new_double(round(wall_s)));
-	/* a fault of the library that could not be injected is the harness's failure */
-	json_object_object_add(s, "uninjectable", json_object_new_int(total[OUT_NOT_INJECTED] -
-								      counts[FK_RANDOM][OUT_NOT_INJECTED]));
+	/* not injected for the testbed's fault (a random mutant that never compiled is not) */
+	json_object_object_add(s, "uninjectable", json_object_new_int(uninjectable));
 	*failed = total[OUT_XEN_CRASH] || total[OUT_DOM0_CRASH] || total[OUT_CORRUPTED] || leaks;
 	json_object_object_add(s, "failed", json_object_new_boolean(*failed));
 	free(rec);
@@ -218,7 +219,9 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *fo,
 			     const char *rundir, bool *failed)
 {
-	struct rig r = { .tb = tb, .rundir = rundir, .pattern_seed = fo->seed * 1000 };
+	struct rig r = {
+		.tb = tb, .rundir = rundir, .pattern_seed = fo->seed * 1000, .unsafe = fo->unsafe,
+	};
 	json_object *root = json_object_new_object(), *arr = json_object_new_array(), *kinds;
 	struct fault *faults = NULL;
 	double t0 = now_s();
@@ -234,6 +237,8 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 	json_object_object_add(root, "schema", json_object_new_string("tdh-faults/1"));
 	json_object_object_add(root, "seed", json_object_new_uint64(fo->seed));
 	json_object_object_add(root, "count", json_object_new_int(fo->count));
+	json_object_object_add(root, "library", fo->library ? json_object_new_string(fo->library) : NULL);
+	json_object_object_add(root, "unsafe", json_object_new_boolean(fo->unsafe));
 	kinds = json_object_new_array();
 	for (i = 0; i < NR_FAULT_KINDS; i++)
 		if (fo->kinds[i])

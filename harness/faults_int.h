@@ -43,6 +43,7 @@ struct fault {
 	char leak_detail[128];
 	json_object *counters;	/* the instance's counters over the fault, or NULL */
 	double seconds;		/* the fault's whole turn on the machine */
+	bool uninjectable;	/* not injected for the harness's or the testbed's fault */
 };
 
 /* The booted Xen machine a campaign injects into. */
@@ -54,6 +55,7 @@ struct rig {
 	struct machine m;
 	struct agent a;
 	bool up;
+	bool unsafe;			/* fault_opts.unsafe: twinctl load --force */
 	int boots;
 	uint64_t pattern_seed;
 	long slab0;			/* dom0's skbuff_head_cache at the boot's start */

@@ -28,7 +28,8 @@ static char *twinmut_path(const struct fault_opts *fo)
 
 static char *library_path(const struct fault_opts *fo)
 {
-	return xasprintf("%s/hv/faults/e1000.mutations", fo->source_dir);
+	return fo->library ? xstrdup(fo->library) :
+	       xasprintf("%s/hv/faults/e1000.mutations", fo->source_dir);
 }
 
 /* splitmix64: the i-th random mutant's seed, from the campaign's */
@@ -125,8 +126,18 @@ void swifi_build(const struct fault_opts *fo, const char *rundir, struct fault *
 {
 	const char *arg = strchr(f->id, ':') + 1;
 	char *script = xasprintf("%s/hv/faults/mutant.sh", fo->source_dir);
-	char *dir = xasprintf("%s/mutants/%s", rundir, f->id), *out = NULL;
-	char *argv[] = { script, f->kind == FK_SWIFI ? "--named" : "--random", (char *)arg, dir, NULL };
+	char *dir = xasprintf("%s/mutants/%s", rundir, f->id), *out = NULL, *lib = library_path(fo);
+	char *argv[8], **a = argv;
+
+	*a++ = script;
+	*a++ = "--library";
+	*a++ = lib;
+	if (fo->unsafe)
+		*a++ = "--unsafe";
+	*a++ = f->kind == FK_SWIFI ? "--named" : "--random";
+	*a++ = (char *)arg;
+	*a++ = dir;
+	*a = NULL;
 
 	*strchr(dir + strlen(rundir), ':') = '-';
 	if (run_cmd(argv, &out, true, BUILD_TIMEOUT_S) != 0)
@@ -134,6 +145,7 @@ void swifi_build(const struct fault_opts *fo, const char *rundir, struct fault *
 		    out && *out ? strtok(out, "\n") : "no output");
 	read_mutant(f, dir);
 	slim(dir);
+	free(lib);
 	free(out);
 	free(dir);
 	free(script);

@@ -96,6 +96,7 @@ bool vm_run(struct rig *r, struct fault *f)
 
 	if (!attach_real(r, f) || !rig_status(r, &t0)) {
 		f->outcome = OUT_NOT_INJECTED;
+		f->uninjectable = true;
 		return !rig_crashed(r, f);
 	}
 	/* the fault runs in dom0 while the peer's stream is checked */
@@ -118,6 +119,7 @@ bool vm_run(struct rig *r, struct fault *f)
 		return false;
 	if (rc != 0) {
 		f->outcome = OUT_NOT_INJECTED;
+		f->uninjectable = true;
 		return true;
 	}
 	if (rig_status(r, &t1)) {

@@ -27,6 +27,7 @@
 #include "regress.h"
 #include "results.h"
 #include "stats.h"
+#include "faults.h"
 #include "matrix.h"
 #include "testbed.h"
 #include "util.h"
@@ -55,16 +56,21 @@ static void regress_usage(FILE *out)
 "  --shift-scaled F     --aa: tonight's CPU-scaled throughput divided by F\n"
 "  --accept-versions    compare although the stack's versions differ from the baseline's\n"
 "  --history FILE       appended each run (default: history.jsonl beside the runs folder)\n"
+"  --faults N           the night's fault campaign: N random mutants of a fixed seed and\n"
+"                       the driver VM's faults (default %d; 0: none); a crash, corruption\n"
+"                       or leak fails the night\n"
 "  --confidence C       the rule's interval (default 0.99), --spread-factor K its\n"
 "                       spread factor (default 2), --insn-threshold T the total's\n"
-"                       threshold (default 0.03): for studying the rule with --aa\n");
+"                       threshold (default 0.03): for studying the rule with --aa\n",
+		NIGHTLY_FAULTS);
 	testbed_usage(out);
 }
 
 enum {
 	OPT_BASELINE = 1000, OPT_BASELINES, OPT_UPDATE, OPT_CONFIGS, OPT_WORKLOADS, OPT_REPEATS,
 	OPT_LAUNCHER, OPT_MTU, OPT_SEED, OPT_SHARD, OPT_FROM, OPT_AA, OPT_TRIALS, OPT_SHIFT_INSN,
-	OPT_SHIFT_SCALED, OPT_ACCEPT, OPT_HISTORY, OPT_CONFIDENCE, OPT_SPREAD, OPT_INSN_THRESHOLD, OPT_HELP
+	OPT_SHIFT_SCALED, OPT_ACCEPT, OPT_HISTORY, OPT_CONFIDENCE, OPT_SPREAD, OPT_INSN_THRESHOLD, OPT_FAULTS,
+	OPT_HELP
 };
 
 static bool valid_launcher(const char *s)
@@ -138,6 +144,11 @@ static void parse_regress_option(struct regress_opts *ro, int c, char *arg)
 	case OPT_ACCEPT: ro->accept_versions = true; break;
 	case OPT_LAUNCHER: parse_launchers(ro, arg); break;
 	case OPT_HISTORY: ro->history = arg; break;
+	case OPT_FAULTS:
+		if (!parse_int(arg, 0, 1000, &l))
+			die(EXIT_USAGE, "--faults wants a number of random mutants from 0 to 1000, not '%s'", arg);
+		ro->faults = l;
+		break;
 	case OPT_FROM: ro->from = arg; break;
 	case OPT_AA: ro->aa = arg; break;
 	case OPT_SHIFT_INSN: ro->shift_insn = parse_shift("--shift-insn", arg); break;
@@ -209,6 +220,7 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 		{ "shift-scaled", required_argument, NULL, OPT_SHIFT_SCALED },
 		{ "accept-versions", no_argument, NULL, OPT_ACCEPT },
 		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "faults", required_argument, NULL, OPT_FAULTS },
 		{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
 		{ "spread-factor", required_argument, NULL, OPT_SPREAD },
 		{ "insn-threshold", required_argument, NULL, OPT_INSN_THRESHOLD },
@@ -229,6 +241,7 @@ static void regress_parse(struct regress_opts *ro, int argc, char **argv)
 	ro->trials = 1000;
 	ro->shift_insn = ro->shift_scaled = 1;
 	ro->shard = ro->nr_shards = 1;
+	ro->faults = NIGHTLY_FAULTS;
 	testbed_record_args(o, argc, argv);
 	opterr = 0;
 	optind = 1;
@@ -419,6 +432,7 @@ static json_object *regress_json(const struct regress_run *rr, const struct regr
 	json_object_object_add(root, "samples", samples_json(&rr->now));
 	json_object_object_add(root, "comparisons", cmps_json(rr->cmp, rr->nr_cmp));
 	json_object_object_add(root, "launcher_comparisons", cmps_json(rr->lcmp, rr->nr_lcmp));
+	json_object_object_add(root, "faults", rr->faults ? json_object_get(rr->faults) : NULL);
 	json_object_object_add(root, "verdict", json_object_new_string(rr->verdict));
 	json_object_object_add(root, "verdict_line", json_object_new_string(rr->verdict_line));
 	return root;
@@ -532,6 +546,49 @@ static void measure_tonight(struct testbed *tb, struct regress_opts *ro, struct 
 			die(EXIT_RUN, "cannot write %s/results.json", mx.dir[l]);
 }
 
+/*
+ * The night's fault campaign (tdh faults, README "Fault campaigns"): N
+ * random mutants of a fixed seed, so that nights compare, and the driver
+ * VM's faults, after the matrix, in a boot of its own.
+ */
+static void night_faults(struct testbed *tb, struct regress_opts *ro, struct regress_run *rr)
+{
+	struct fault_opts fo = {
+		.seed = NIGHTLY_FAULT_SEED,
+		.count = ro->faults,
+		.kinds = { [FK_RANDOM] = true, [FK_VM] = true },
+	};
+	json_object *root, *s;
+	bool failed;
+
+	fo.source_dir = faults_source_dir(&ro->o);
+	info("the night's fault campaign: %d random mutants, the driver VM's faults", ro->faults);
+	root = faults_campaign(tb, &fo, rr->rundir, &failed);
+	free(faults_save(root, rr->rundir));
+	s = json_object_object_get(root, "summary");
+	rr->faults = json_object_get(s);
+	json_object_put(root);
+}
+
+/* A fault that crashed Xen or dom0, corrupted data or leaked fails the night. */
+static void fault_verdict(struct regress_run *rr)
+{
+	json_object *s = rr->faults;
+	char line[sizeof(rr->verdict_line)];
+
+	if (!s || !json_object_get_boolean(json_object_object_get(s, "failed")))
+		return;
+	snprintf(line, sizeof(line), "VERDICT: REGRESSION: the fault campaign had %d Xen crashes, %d dom0 "
+		 "crashes, %d corruptions, %d leaks (faults.md); %.380s",
+		 json_object_get_int(json_object_object_get(s, "xen_crashes")),
+		 json_object_get_int(json_object_object_get(s, "dom0_crashes")),
+		 json_object_get_int(json_object_object_get(s, "corruptions")),
+		 json_object_get_int(json_object_object_get(s, "leaks")),
+		 rr->verdict_line + (strncmp(rr->verdict_line, "VERDICT: ", 9) ? 0 : 9));
+	snprintf(rr->verdict_line, sizeof(rr->verdict_line), "%s", line);
+	rr->verdict = "regression";
+}
+
 static int finish(struct regress_opts *ro, struct regress_run *rr, const struct baseline *b,
 		  json_object *versions, json_object *order)
 {
@@ -574,6 +631,7 @@ static int finish(struct regress_opts *ro, struct regress_run *rr, const struct 
 		snprintf(rr->verdict_line, sizeof(rr->verdict_line),
 			 "VERDICT: baseline measured (%d samples): nothing to compare yet", rr->now.nr);
 	}
+	fault_verdict(rr);
 	failing_run = NULL;
 	root = regress_json(rr, ro, versions, order);
 	path = xasprintf("%s/regress.json", rr->rundir);
@@ -671,6 +729,9 @@ int regress_main(int argc, char **argv)
 	cleanup_push(on_failure, NULL, "failure report");
 	testbed_connect(&tb, ro.libvirt_uri ? &libvirt_launcher : &direct_launcher, ro.libvirt_uri);
 	measure_tonight(&tb, &ro, &rr, order);
+	/* a baseline is throughput; a shard is part of a night: the campaign runs once, with shard 1 */
+	if (ro.faults && !ro.update && ro.shard == 1)
+		night_faults(&tb, &ro, &rr);
 	failing_run = NULL;
 	/* libvirt's version is known once connected */
 	snprintf(art.libvirt, sizeof(art.libvirt), "%s", libvirt_version());

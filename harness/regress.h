@@ -81,6 +81,7 @@ struct regress_run {
 	char verdict_line[512];
 	const char *history_path;
 	char versions_note[512];	/* what changed since the baseline */
+	json_object *faults;	/* the night's fault campaign's summary; NULL: none ran */
 };
 
 int regress_main(int argc, char **argv);

@@ -27,6 +27,9 @@
 #define REGRESS_SCHEMA_1	"tdh-regress/1"
 /* a region judged on its own must be at least this share of the cost */
 #define REGION_MIN_SHARE	0.10
+/* the night's fault campaign (tdh faults): random mutants of a fixed seed */
+#define NIGHTLY_FAULTS		4
+#define NIGHTLY_FAULT_SEED	1
 
 struct regress_opts {
 	struct testbed_opts o;
@@ -42,6 +45,7 @@ struct regress_opts {
 	uint64_t seed;
 	int shard, nr_shards;
 	const char *history;
+	int faults;		/* the night's campaign: random mutants (0: no campaign) */
 	char *from;		/* runs to take samples from instead of measuring */
 	char *aa;		/* runs to resample for an A/A (or shifted) estimate */
 	int trials;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults.h"
 #include "regress.h"
 #include "util.h"
 
@@ -46,6 +47,7 @@ void history_append(const struct regress_run *rr)
 		json_object_array_add(cells, x);
 	}
 	json_object_object_add(o, "cells", cells);
+	json_object_object_add(o, "faults", rr->faults ? json_object_get(rr->faults) : NULL);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	f = fopen(rr->history_path, "a");
 	if (!f || fprintf(f, "%s\n", text) < 0)
@@ -531,6 +533,10 @@ void report_write(struct regress_run *rr)
 	if (rr->nr_lcmp) {
 		fprintf(f, "## libvirt vs direct, measured in this run\n\nThe same rule, the direct launcher's samples as the reference.\n\n");
 		cmp_table(f, rr->lcmp, rr->nr_lcmp, 0);
+	}
+	if (rr->faults) {
+		fprintf(f, "\n## Fault campaign (`faults.md`)\n\n");
+		faults_summary_print(f, rr->faults);
 	}
 	fprintf(f, "\n## Small regions (under 10%% of the cost, listed only)\n\n");
 	cmp_table(f, rr->cmp, rr->nr_cmp, 2);
