@@ -633,7 +633,11 @@ def test_sign_extending_moves_still_derived(tmp_path):
 
 @pytest.mark.parametrize("body,sym", [
     ("\tmovq\t%rdi, jiffies\n", "jiffies"), ("\tmovq\tjiffies, %rax\n", "jiffies"),
-    ("\tincq\t0x2000\n", "0x2000"), ("\taddl\t$3, jiffies+8\n", "jiffies+8")])
+    ("\tincq\t0x2000\n", "0x2000"), ("\taddl\t$3, jiffies+8\n", "jiffies+8"),
+    # GCC's form for a constant pointer it can see (found by hv/faults'
+    # mutants): movabs's moffs operand; rewritten, it is a plain mov
+    ("\tmovabsq\t-131391639515136, %rax\n", "-131391639515136"),
+    ("\tmovabsq\t%rax, -131391639515136\n", "-131391639515136")])
 def test_absolute_operands_translated(tmp_path, body, sym):
     """An absolute memory operand (issue 17: parsed as a symbol, neither
     rewritten nor verified) goes through SVM like jiffies(%rip) does."""

@@ -132,13 +132,32 @@ static void fmt_op(const struct operand *o, char *buf, size_t n)
 	}
 }
 
+/*
+ * movabs's memory form takes only an absolute address (moffs): once an
+ * access is rewritten to go through a register, it is a plain mov.
+ */
+static const char *mnemonic(const struct stmt *s, char *buf, size_t n)
+{
+	int i;
+
+	if (strncmp(s->name, "movabs", 6))
+		return s->name;
+	for (i = 0; i < s->nops; i++)
+		if (s->op[i].kind == OP_MEM && (s->op[i].base >= 0 || s->op[i].index >= 0)) {
+			snprintf(buf, n, "mov%s", s->name + 6);
+			return buf;
+		}
+	return s->name;
+}
+
 static void fmt_insn(const struct stmt *s, char *buf, size_t n)
 {
+	char name[16];
 	size_t len;
 	int i;
 
 	len = snprintf(buf, n, "\t%s%s%s", s->prefix, s->prefix[0] ? " " : "",
-		       s->name);
+		       mnemonic(s, name, sizeof(name)));
 	for (i = 0; i < s->nops && len < n; i++) {
 		char o[256];
 
