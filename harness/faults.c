@@ -27,8 +27,10 @@ static void faults_usage(FILE *out)
 "  --count N       random mutations drawn (default %d)\n"
 "  --kinds LIST    swifi (the named mutations, hv/faults/e1000.mutations),\n"
 "                  random (seeded mutations of the fast path), vm (the driver VM's\n"
-"                  faults); default: all\n"
-"  --only IDS      only these faults (swifi:NAME, random:SEED, vm:NAME; comma-separated)\n"
+"                  faults), device (harness/traces' faults, triggers drawn from the\n"
+"                  seed, a boot each); default: all\n"
+"  --only IDS      only these faults (swifi:NAME, random:SEED, vm:NAME, device:NAME;\n"
+"                  comma-separated)\n"
 "  --library FILE  the named mutations (default hv/faults/e1000.mutations)\n"
 "  --unsafe        tests only: build the mutants unsafe (SVM hands them Xen's own\n"
 "                  addresses), boot Xen to accept them: a campaign that must fail\n"
@@ -39,9 +41,7 @@ static void faults_usage(FILE *out)
 
 static void parse_kinds(struct fault_opts *fo, char *arg)
 {
-	static const char *const names[NR_FAULT_KINDS] = {
-		[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm",
-	};
+	const char *const *names = fault_kind_names;
 	char *tok, *save;
 	int i;
 
@@ -50,7 +50,7 @@ static void parse_kinds(struct fault_opts *fo, char *arg)
 		for (i = 0; i < NR_FAULT_KINDS && strcmp(names[i], tok); i++)
 			;
 		if (i == NR_FAULT_KINDS)
-			die(EXIT_USAGE, "unknown fault kind '%s' (swifi, random, vm); see 'tdh faults --help'",
+			die(EXIT_USAGE, "unknown fault kind '%s' (swifi, random, vm, device); see 'tdh faults --help'",
 			    tok);
 		fo->kinds[i] = true;
 	}
@@ -155,9 +155,10 @@ int faults_main(int argc, char **argv)
 
 	if (parse(&o, &fo, argc, argv)) {
 		fo.source_dir = faults_source_dir(&o);
-		return faults_list(&fo);
+		return faults_list(&fo, stdout);
 	}
 	fo.source_dir = faults_source_dir(&o);
+	faults_list(&fo, NULL);
 	die_remap_run_failure(EXIT_USAGE);
 	testbed_open(&tb, &o, &direct_launcher, NULL);
 	root = faults_campaign(&tb, &fo, tb.rundir, &failed);

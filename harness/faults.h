@@ -19,8 +19,11 @@ enum fault_kind {
 	FK_SWIFI,	/* the named mutations of e1000's source (hv/faults/e1000.mutations) */
 	FK_RANDOM,	/* seeded random mutations of the fast path */
 	FK_VM,		/* the driver VM: dom0's e1000 or twin module removed, dom0 stalled */
+	FK_DEVICE,	/* the e1000 itself: harness/traces' faults, triggers drawn again */
 	NR_FAULT_KINDS
 };
+
+extern const char *const fault_kind_names[NR_FAULT_KINDS];
 
 struct fault_opts {
 	uint64_t seed;		/* the random mutations' seeds derive from it */

@@ -17,8 +17,8 @@
 
 #define JSON_PRETTY	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-static const char *const kind_names[NR_FAULT_KINDS] = {
-	[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm",
+const char *const fault_kind_names[NR_FAULT_KINDS] = {
+	[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm", [FK_DEVICE] = "device",
 };
 
 struct fault *fault_add(const struct fault_opts *fo, struct fault **faults, int *nr,
@@ -50,6 +50,8 @@ static void plan(const struct fault_opts *fo, struct fault **faults, int *nr)
 		swifi_plan(fo, faults, nr);
 	if (fo->kinds[FK_VM])
 		vm_plan(fo, faults, nr);
+	if (fo->kinds[FK_DEVICE])
+		device_plan(fo, faults, nr);
 	for (i = 0; i < fo->nr_only; i++) {
 		for (j = 0; j < *nr && strcmp((*faults)[j].id, fo->only[i]); j++)
 			;
@@ -61,14 +63,15 @@ static void plan(const struct fault_opts *fo, struct fault **faults, int *nr)
 		die(EXIT_USAGE, "the campaign has no fault: give --kinds or --count");
 }
 
-int faults_list(const struct fault_opts *fo)
+int faults_list(const struct fault_opts *fo, FILE *out)
 {
 	struct fault *faults = NULL;
 	int i, nr = 0;
 
 	plan(fo, &faults, &nr);
 	for (i = 0; i < nr; i++) {
-		printf("%s\n", faults[i].id);
+		if (out)
+			fprintf(out, "%s\n", faults[i].id);
 		json_object_put(faults[i].what);
 	}
 	free(faults);
@@ -82,11 +85,11 @@ static void build_mutants(const struct fault_opts *fo, const char *rundir, struc
 	int i, n = 0, done = 0;
 
 	for (i = 0; i < nr; i++)
-		n += faults[i].kind != FK_VM;
+		n += faults[i].kind == FK_SWIFI || faults[i].kind == FK_RANDOM;
 	for (i = 0; i < nr; i++) {
 		struct fault *f = &faults[i];
 
-		if (f->kind == FK_VM)
+		if (f->kind != FK_SWIFI && f->kind != FK_RANDOM)
 			continue;
 		swifi_build(fo, rundir, f);
 		info("  [%d/%d] mutant %s: %s", ++done, n, f->id,
@@ -96,7 +99,7 @@ static void build_mutants(const struct fault_opts *fo, const char *rundir, struc
 
 static bool needs_machine(const struct fault *f)
 {
-	return f->kind == FK_VM || f->payload;
+	return f->kind == FK_VM || f->kind == FK_DEVICE || f->payload;
 }
 
 static void inject_all(struct rig *r, struct fault *faults, int nr)
@@ -111,12 +114,14 @@ static void inject_all(struct rig *r, struct fault *faults, int nr)
 
 		if (!needs_machine(f))
 			continue;
-		if (!r->up)
+		if (!r->up && f->kind != FK_DEVICE)
 			rig_boot(r);
 		info("  [%d/%d] %s", ++done, n, f->id);
 		t0 = now_s();
 		if (f->kind == FK_VM)
 			vm_run(r, f);
+		else if (f->kind == FK_DEVICE)
+			device_run(r, f);	/* last in the plan: each boots its own machine */
 		else
 			swifi_run(r, f);
 		f->seconds = now_s() - t0;
@@ -150,7 +155,7 @@ static json_object *fault_json(const struct fault *f)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "id", json_object_new_string(f->id));
-	json_object_object_add(o, "kind", json_object_new_string(kind_names[f->kind]));
+	json_object_object_add(o, "kind", json_object_new_string(fault_kind_names[f->kind]));
 	json_object_object_add(o, "what", f->what ? json_object_get(f->what) : NULL);
 	json_object_object_add(o, "outcome", json_object_new_string(outcome_names[f->outcome]));
 	json_object_object_add(o, "uninjectable", json_object_new_boolean(f->uninjectable));
@@ -199,7 +204,7 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 		for (i = 0; i < NR_OUTCOMES; i++)
 			if (counts[k][i])
 				json_object_object_add(oc, outcome_names[i], json_object_new_int(counts[k][i]));
-		json_object_object_add(by, kind_names[k], oc);
+		json_object_object_add(by, fault_kind_names[k], oc);
 	}
 	json_object_object_add(s, "by_kind", by);
 	json_object_object_add(s, "recovery_median_s",
@@ -221,6 +226,7 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 {
 	struct rig r = {
 		.tb = tb, .rundir = rundir, .pattern_seed = fo->seed * 1000, .unsafe = fo->unsafe,
+		.seed = fo->seed,
 	};
 	json_object *root = json_object_new_object(), *arr = json_object_new_array(), *kinds;
 	struct fault *faults = NULL;
@@ -242,7 +248,7 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 	kinds = json_object_new_array();
 	for (i = 0; i < NR_FAULT_KINDS; i++)
 		if (fo->kinds[i])
-			json_object_array_add(kinds, json_object_new_string(kind_names[i]));
+			json_object_array_add(kinds, json_object_new_string(fault_kind_names[i]));
 	json_object_object_add(root, "kinds", kinds);
 	json_object_object_add(root, "summary", summary_json(faults, nr, r.boots, now_s() - t0, failed));
 	for (i = 0; i < nr; i++)
@@ -252,6 +258,7 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 		json_object_put(faults[i].what);
 		json_object_put(faults[i].counters);
 		free(faults[i].payload);
+		free(faults[i].file);
 	}
 	free(faults);
 	return root;

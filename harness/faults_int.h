@@ -34,6 +34,7 @@ struct fault {
 	enum fault_kind kind;
 	json_object *what;	/* what was injected, where (mutant.json, or the scenario's words) */
 	char *payload;		/* the mutant's payload on the host, NULL when it has none */
+	char *file;		/* a device fault's file in harness/traces */
 	/* filled in by the run */
 	enum fault_outcome outcome;
 	char detail[256];	/* the refusal, the disable reason, the failure */
@@ -56,13 +57,17 @@ struct rig {
 	struct agent a;
 	bool up;
 	bool unsafe;			/* fault_opts.unsafe: twinctl load --force */
+	uint64_t seed;			/* the campaign's (device faults' triggers) */
 	int boots;
 	uint64_t pattern_seed;
 	long slab0;			/* dom0's skbuff_head_cache at the boot's start */
 };
 
-/* faults_campaign.c: the plan's fault ids, one a line (tdh faults --list) */
-int faults_list(const struct fault_opts *fo);
+/*
+ * faults_campaign.c: the plan's fault ids, one a line, to out (tdh faults
+ * --list; NULL: only die() on a bad plan, before anything is set up)
+ */
+int faults_list(const struct fault_opts *fo, FILE *out);
 /* a fault of the plan, NULL when --only leaves it out */
 struct fault *fault_add(const struct fault_opts *fo, struct fault **faults, int *nr,
 			enum fault_kind kind, const char *id);
@@ -82,7 +87,8 @@ bool rig_status(struct rig *r, struct twin_counters *c);
  */
 bool rig_crashed(struct rig *r, struct fault *f);
 /*
- * The instance attached with the payload at guest_path, then traffic: the
+ * The instance attached with the payload at guest_path (NULL: the real
+ * one, /lib/twin), then traffic: the
  * fault's window.  Classifies f->outcome from what Xen, dom0 and the data
  * say, recovers (dom0's fallback, or a detach), times the recovery and
  * checks for leaks.  Returns false when the machine must be booted again.
@@ -98,6 +104,10 @@ void rig_check_leaks(struct rig *r, struct fault *f);
 void swifi_plan(const struct fault_opts *fo, struct fault **faults, int *nr);
 void swifi_build(const struct fault_opts *fo, const char *rundir, struct fault *f);
 bool swifi_run(struct rig *r, struct fault *f);
+
+/* faults_device.c: the device's faults, each in a boot of its own */
+void device_plan(const struct fault_opts *fo, struct fault **faults, int *nr);
+bool device_run(struct rig *r, struct fault *f);
 
 /* faults_vm.c: faults of the driver VM */
 void vm_plan(const struct fault_opts *fo, struct fault **faults, int *nr);

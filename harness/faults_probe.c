@@ -329,7 +329,8 @@ bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path)
 		rig_release(r);
 		return false;
 	}
-	cmd = xasprintf("twinctl load %s%s 2>&1", r->unsafe ? "--force " : "", guest_path);
+	cmd = xasprintf("twinctl load %s%s 2>&1", r->unsafe ? "--force " : "",
+			guest_path ? guest_path : "");
 	rc = rig_run(r, cmd, LOAD_TIMEOUT_S, &out);
 	free(cmd);
 	if (rc != 0) {
