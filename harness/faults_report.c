@@ -46,6 +46,13 @@ static void what_cell(FILE *f, json_object *what)
 			json_object_get_int(get(what, "line")));
 		cell(f, str(what, "after"), 60);
 		fputc('`', f);
+	} else if (*str(what, "faults")) {
+		/* a device fault: the lines injected, without the header comment */
+		const char *t = str(what, "faults"), *nl = strchr(t, '\n');
+
+		fputc('`', f);
+		cell(f, t[0] == '#' && nl ? nl + 1 : t, 80);
+		fputc('`', f);
 	} else {
 		cell(f, str(what, "fault"), 80);
 	}
