@@ -18,6 +18,7 @@
 #include "util.h"
 
 #define DEFAULT_COUNT	200
+#define DEFAULT_RING	100000
 
 static void faults_usage(FILE *out)
 {
@@ -27,15 +28,18 @@ static void faults_usage(FILE *out)
 "  --count N       random mutations drawn (default %d)\n"
 "  --kinds LIST    swifi (the named mutations, hv/faults/e1000.mutations),\n"
 "                  random (seeded mutations of the fast path), vm (the driver VM's\n"
-"                  faults), device (harness/traces' faults, triggers drawn from the\n"
-"                  seed, a boot each); default: all\n"
-"  --only IDS      only these faults (swifi:NAME, random:SEED, vm:NAME, device:NAME;\n"
+"                  faults), ring (a guest's random requests in its vif's rings, the\n"
+"                  twin configuration), device (harness/traces' faults, triggers\n"
+"                  drawn from the seed, a boot each); default: all\n"
+"  --only IDS      only these faults (swifi:NAME, random:SEED, vm:NAME, ring:fuzz,\n"
+"                  ring:teardown, device:NAME;\n"
 "                  comma-separated)\n"
 "  --library FILE  the named mutations (default hv/faults/e1000.mutations)\n"
+"  --ring-requests N  a guest's requests in the ring faults, at least (default %d)\n"
 "  --unsafe        tests only: build the mutants unsafe (SVM hands them Xen's own\n"
 "                  addresses), boot Xen to accept them: a campaign that must fail\n"
 "  --list          print the campaign's faults and exit, booting nothing\n",
-		DEFAULT_COUNT);
+		DEFAULT_COUNT, DEFAULT_RING);
 	testbed_usage(out);
 }
 
@@ -50,7 +54,7 @@ static void parse_kinds(struct fault_opts *fo, char *arg)
 		for (i = 0; i < NR_FAULT_KINDS && strcmp(names[i], tok); i++)
 			;
 		if (i == NR_FAULT_KINDS)
-			die(EXIT_USAGE, "unknown fault kind '%s' (swifi, random, vm, device); see 'tdh faults --help'",
+			die(EXIT_USAGE, "unknown fault kind '%s' (swifi, random, vm, ring, device); see 'tdh faults --help'",
 			    tok);
 		fo->kinds[i] = true;
 	}
@@ -66,6 +70,7 @@ static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char 
 		{ "list", no_argument, NULL, 'l' },
 		{ "library", required_argument, NULL, 'L' },
 		{ "unsafe", no_argument, NULL, 'U' },
+		{ "ring-requests", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		TESTBED_LONGOPTS,
 		{ 0 }
@@ -79,6 +84,7 @@ static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char 
 	testbed_record_args(o, argc, argv);
 	fo->seed = 1;
 	fo->count = DEFAULT_COUNT;
+	fo->ring_requests = DEFAULT_RING;
 	for (i = 0; i < NR_FAULT_KINDS; i++)
 		fo->kinds[i] = true;
 	opterr = 0;
@@ -111,6 +117,11 @@ static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char 
 			break;
 		case 'U':
 			fo->unsafe = true;
+			break;
+		case 'R':
+			if (!parse_int(optarg, 1, 100000000, &v))
+				die(EXIT_USAGE, "--ring-requests wants a number from 1 to 10^8, not '%s'", optarg);
+			fo->ring_requests = v;
 			break;
 		TESTBED_OPTION_CASES:
 			testbed_option(o, ch, optarg);

@@ -19,6 +19,7 @@ enum fault_kind {
 	FK_SWIFI,	/* the named mutations of e1000's source (hv/faults/e1000.mutations) */
 	FK_RANDOM,	/* seeded random mutations of the fast path */
 	FK_VM,		/* the driver VM: dom0's e1000 or twin module removed, dom0 stalled */
+	FK_RING,	/* a guest's seeded random requests in its vif's rings */
 	FK_DEVICE,	/* the e1000 itself: harness/traces' faults, triggers drawn again */
 	NR_FAULT_KINDS
 };
@@ -33,6 +34,7 @@ struct fault_opts {
 	int nr_only;
 	const char *source_dir;	/* the repository (hv/faults/mutant.sh) */
 	const char *library;	/* the named mutations; NULL: hv/faults/e1000.mutations */
+	unsigned long ring_requests;	/* a guest's requests in the ring faults, at least */
 	/*
 	 * Tests only: the mutants built unsafe (SVM hands them Xen's own
 	 * addresses, hv/xen/twin_desc.h), Xen booted to accept them and

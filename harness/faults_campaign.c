@@ -18,7 +18,8 @@
 #define JSON_PRETTY	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 const char *const fault_kind_names[NR_FAULT_KINDS] = {
-	[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm", [FK_DEVICE] = "device",
+	[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm", [FK_RING] = "ring",
+	[FK_DEVICE] = "device",
 };
 
 struct fault *fault_add(const struct fault_opts *fo, struct fault **faults, int *nr,
@@ -50,6 +51,8 @@ static void plan(const struct fault_opts *fo, struct fault **faults, int *nr)
 		swifi_plan(fo, faults, nr);
 	if (fo->kinds[FK_VM])
 		vm_plan(fo, faults, nr);
+	if (fo->kinds[FK_RING])
+		ring_plan(fo, faults, nr);
 	if (fo->kinds[FK_DEVICE])
 		device_plan(fo, faults, nr);
 	for (i = 0; i < fo->nr_only; i++) {
@@ -99,7 +102,7 @@ static void build_mutants(const struct fault_opts *fo, const char *rundir, struc
 
 static bool needs_machine(const struct fault *f)
 {
-	return f->kind == FK_VM || f->kind == FK_DEVICE || f->payload;
+	return f->kind == FK_VM || f->kind == FK_RING || f->kind == FK_DEVICE || f->payload;
 }
 
 static void inject_all(struct rig *r, struct fault *faults, int nr)
@@ -114,12 +117,14 @@ static void inject_all(struct rig *r, struct fault *faults, int nr)
 
 		if (!needs_machine(f))
 			continue;
-		if (!r->up && f->kind != FK_DEVICE)
+		if (!r->up && f->kind != FK_DEVICE && f->kind != FK_RING)
 			rig_boot(r);
 		info("  [%d/%d] %s", ++done, n, f->id);
 		t0 = now_s();
 		if (f->kind == FK_VM)
 			vm_run(r, f);
+		else if (f->kind == FK_RING)
+			ring_run(r, f);		/* boots the twin configuration itself */
 		else if (f->kind == FK_DEVICE)
 			device_run(r, f);	/* last in the plan: each boots its own machine */
 		else
@@ -178,6 +183,7 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 	json_object *s = json_object_new_object(), *by = json_object_new_object(), *oc;
 	int counts[NR_FAULT_KINDS][NR_OUTCOMES] = { { 0 } }, total[NR_OUTCOMES] = { 0 };
 	int i, k, injected = 0, leaks = 0, nrec = 0, uninjectable = 0;
+	uint64_t ring_req = 0, ring_ref = 0, ring_fatal = 0;
 	double *rec = xcalloc(nr + 1, sizeof(double));
 
 	for (i = 0; i < nr; i++) {
@@ -186,6 +192,9 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 		injected += faults[i].outcome != OUT_NOT_INJECTED;
 		leaks += faults[i].leak;
 		uninjectable += faults[i].uninjectable;
+		ring_req += faults[i].ring_requests;
+		ring_ref += faults[i].ring_refused;
+		ring_fatal += faults[i].ring_fatal;
 		if (faults[i].recovery_s >= 0)
 			rec[nrec++] = faults[i].recovery_s;
 	}
@@ -211,6 +220,9 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 			       nrec ? tenths(nrec % 2 ? rec[nrec / 2] : (rec[nrec / 2 - 1] + rec[nrec / 2]) / 2) :
 			       NULL);
 	json_object_object_add(s, "recovery_worst_s", nrec ? tenths(rec[nrec - 1]) : NULL);
+	json_object_object_add(s, "ring_requests", json_object_new_uint64(ring_req));
+	json_object_object_add(s, "ring_refused", json_object_new_uint64(ring_ref));
+	json_object_object_add(s, "ring_fatal", json_object_new_uint64(ring_fatal));
 	json_object_object_add(s, "boots", json_object_new_int(boots));
 	json_object_object_add(s, "wall_s", json_object_new_double(round(wall_s)));
 	/* not injected for the testbed's fault (a random mutant that never compiled is not) */
@@ -226,7 +238,7 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 {
 	struct rig r = {
 		.tb = tb, .rundir = rundir, .pattern_seed = fo->seed * 1000, .unsafe = fo->unsafe,
-		.seed = fo->seed,
+		.seed = fo->seed, .ring_requests = fo->ring_requests,
 	};
 	json_object *root = json_object_new_object(), *arr = json_object_new_array(), *kinds;
 	struct fault *faults = NULL;

@@ -45,6 +45,8 @@ struct fault {
 	json_object *counters;	/* the instance's counters over the fault, or NULL */
 	double seconds;		/* the fault's whole turn on the machine */
 	bool uninjectable;	/* not injected for the harness's or the testbed's fault */
+	/* ring faults: requests written, Xen's refusals and fatal ones */
+	uint64_t ring_requests, ring_refused, ring_fatal;
 };
 
 /* The booted Xen machine a campaign injects into. */
@@ -58,6 +60,8 @@ struct rig {
 	bool up;
 	bool unsafe;			/* fault_opts.unsafe: twinctl load --force */
 	uint64_t seed;			/* the campaign's (device faults' triggers) */
+	unsigned long ring_requests;	/* fault_opts.ring_requests */
+	bool domu;			/* the twin configuration is up (ring faults) */
 	int boots;
 	uint64_t pattern_seed;
 	long slab0;			/* dom0's skbuff_head_cache at the boot's start */
@@ -80,6 +84,8 @@ void rig_release(struct rig *r);
 bool rig_healthy(struct rig *r, enum fault_outcome *why);
 /* Every byte both ways between the peer and dom0; *corrupt when one differed. */
 bool rig_pattern(struct rig *r, bool *corrupt, char *why, size_t len);
+/* The same with the machine at ip (the domU's tdpattern serves too). */
+bool rig_pattern_with(struct rig *r, const char *ip, bool *corrupt, char *why, size_t len);
 bool rig_status(struct rig *r, struct twin_counters *c);
 /*
  * A crash ends a fault: true when Xen or dom0 is gone, with the outcome
@@ -108,6 +114,10 @@ bool swifi_run(struct rig *r, struct fault *f);
 /* faults_device.c: the device's faults, each in a boot of its own */
 void device_plan(const struct fault_opts *fo, struct fault **faults, int *nr);
 bool device_run(struct rig *r, struct fault *f);
+
+/* faults_ring.c: a guest's malformed requests, in the twin configuration */
+void ring_plan(const struct fault_opts *fo, struct fault **faults, int *nr);
+bool ring_run(struct rig *r, struct fault *f);
 
 /* faults_vm.c: faults of the driver VM */
 void vm_plan(const struct fault_opts *fo, struct fault **faults, int *nr);

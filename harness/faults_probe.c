@@ -88,6 +88,7 @@ void rig_release(struct rig *r)
 		return;
 	release_machine(&r->a, &r->m);
 	r->up = false;
+	r->domu = false;
 }
 
 bool rig_healthy(struct rig *r, enum fault_outcome *why)
@@ -117,11 +118,10 @@ bool rig_healthy(struct rig *r, enum fault_outcome *why)
 	return true;
 }
 
-bool rig_pattern(struct rig *r, bool *corrupt, char *why, size_t len)
+bool rig_pattern_with(struct rig *r, const char *ip, bool *corrupt, char *why, size_t len)
 {
 	char seed[32], bytes[32], *out = NULL;
-	char *argv[] = { (char *)r->tdpattern, "check", (char *)r->cd->guest_ip, "5301", seed, bytes,
-			 NULL };
+	char *argv[] = { (char *)r->tdpattern, "check", (char *)ip, "5301", seed, bytes, NULL };
 	int rc;
 
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)++r->pattern_seed);
@@ -132,6 +132,11 @@ bool rig_pattern(struct rig *r, bool *corrupt, char *why, size_t len)
 		 rc == -2 ? "tdpattern timed out" : "tdpattern said nothing");
 	free(out);
 	return rc == 0;
+}
+
+bool rig_pattern(struct rig *r, bool *corrupt, char *why, size_t len)
+{
+	return rig_pattern_with(r, r->cd->guest_ip, corrupt, why, len);
 }
 
 bool rig_status(struct rig *r, struct twin_counters *c)

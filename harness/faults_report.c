@@ -91,6 +91,12 @@ void faults_summary_print(FILE *f, json_object *s)
 		get(s, "recovery_median_s") ? json_object_get_string(get(s, "recovery_median_s")) : "-",
 		get(s, "recovery_worst_s") ? json_object_get_string(get(s, "recovery_worst_s")) : "-",
 		json_object_get_int(get(s, "boots")), json_object_get_string(get(s, "wall_s")));
+	if (json_object_get_int64(get(s, "ring_requests")))
+		fprintf(f, "a guest's requests in its vif's rings: %lld written, %lld refused by Xen, "
+			"%lld fatal (the vif given back to netback)\n",
+			(long long)json_object_get_int64(get(s, "ring_requests")),
+			(long long)json_object_get_int64(get(s, "ring_refused")),
+			(long long)json_object_get_int64(get(s, "ring_fatal")));
 }
 
 char *faults_save(json_object *root, const char *rundir)

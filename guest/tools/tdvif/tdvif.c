@@ -12,7 +12,13 @@
  *   tdvif DEVID send COUNT              COUNT good frames (broadcasts)
  *   tdvif DEVID attack KIND             good frames, one malformed request
  *                                       of KIND, good frames again
- *   tdvif DEVID fuzz SEED COUNT         COUNT random requests, seeded
+ *   tdvif DEVID fuzz SEED COUNT [PPM]   COUNT random requests, seeded: bad,
+ *                                       foreign and revoked grant references,
+ *                                       sizes, offsets, flag chains; PPM per
+ *                                       million of them (default 0) also
+ *                                       fatal: a slot past its page, a chain
+ *                                       of 21, an unknown extra, a producer
+ *                                       index that jumps
  *   tdvif DEVID flood SECONDS           notify the backend in a tight loop,
  *                                       with nothing in the ring
  *
@@ -189,6 +195,7 @@ struct vif {
 	uint8_t *pages;
 	uint32_t gref[NR_PAGES];
 	uint32_t foreign;		/* a page granted to a domain other than dom0 */
+	uint32_t revoked;		/* a reference granted to dom0, then ended */
 	netif_tx_front_ring_t tx;
 	netif_rx_front_ring_t rx;
 	unsigned int port;
@@ -270,6 +277,19 @@ static void connect_vif(struct vif *v, unsigned int devid)
 		die("gntalloc (to d%u): %s", FOREIGN_DOMID, strerror(errno));
 	v->foreign = f.gref_ids[0];
 	free(a);
+	/* granted to the backend and ended again at once (it was never
+	 * mapped): a stale reference, as a frontend racing its own teardown
+	 * would hand over; the domain may grant it again for something else */
+	memset(&f, 0, sizeof(f));
+	f.domid = v->backend;
+	f.count = 1;
+	if (!ioctl(gnt_fd, IOCTL_GNTALLOC_ALLOC_GREF, &f)) {
+		struct ioctl_gntalloc_dealloc_gref d = { .index = f.index, .count = 1 };
+
+		v->revoked = f.gref_ids[0];
+		if (ioctl(gnt_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &d))
+			die("gntalloc dealloc: %s", strerror(errno));
+	}
 
 	txs = (netif_tx_sring_t *)page(v, 0);
 	rxs = (netif_rx_sring_t *)page(v, 1);
@@ -491,29 +511,87 @@ static int attack(struct vif *v, const char *kind)
 	return 0;
 }
 
+/*
+ * One of the fatal malformations (the backend must stop serving the vif):
+ * a slot past its page, a chain of 21 slots, an unknown extra, or a
+ * producer index far past the ring.  False when there was no room.
+ */
+static bool fuzz_fatal(struct vif *v)
+{
+	netif_tx_request_t *r;
+	unsigned int k;
+
+	switch (random() % 4) {
+	case 0:
+		if (!room(v, 1))
+			return false;
+		r = next_req(v);
+		r->gref = frame(v, random(), 60, 0);
+		r->offset = PAGE - 100;
+		r->size = 200;
+		break;
+	case 1:
+		if (!room(v, 21))
+			return false;
+		for (k = 0; k < 21; k++) {
+			r = next_req(v);
+			r->gref = frame(v, random(), 60, 0);
+			r->size = k ? 60 : 21 * 60;
+			r->flags = k < 20 ? NETTXF_more_data : 0;
+		}
+		break;
+	case 2:
+		if (!room(v, 2))
+			return false;
+		r = next_req(v);
+		r->gref = frame(v, random(), 60, 0);
+		r->size = 60;
+		r->flags = NETTXF_extra_info;
+		r = next_req(v);
+		((netif_extra_info_t *)r)->type = 5 + random() % 250;
+		break;
+	default:
+		/* requests the backend will look for and never find */
+		v->tx.req_prod_pvt += RING_SIZE(&v->tx) + random() % 4096;
+		v->requests++;
+		break;
+	}
+	push(v);
+	return true;
+}
+
 /* Random requests: mostly malformed in ways that get an error, seeded. */
-static void fuzz(struct vif *v, uint64_t seed, unsigned long count)
+static void fuzz(struct vif *v, uint64_t seed, unsigned long count, unsigned long fatal_ppm)
 {
 	unsigned long i;
 
 	srandom(seed);
 	for (i = 0; i < count; i++) {
 		netif_tx_request_t *r;
-		unsigned int n = 1 + random() % 3, k;
+		unsigned int n = 1 + random() % 3, k, total = 0;
 
+		if ((unsigned long)random() % 1000000 < fatal_ppm) {
+			if (!fuzz_fatal(v))
+				break;
+			continue;
+		}
 		if (!room(v, n))
 			break;
 		for (k = 0; k < n; k++) {
 			r = next_req(v);
-			switch (random() % 4) {
+			switch (random() % 5) {
 			case 0: r->gref = random(); break;			/* any reference */
 			case 1: r->gref = v->foreign; break;
+			case 2: r->gref = v->revoked; break;
 			default: r->gref = frame(v, random(), 60, 0); break;
 			}
 			r->offset = random() % 2 ? 0 : random() % (PAGE - 1600);
-			r->size = random() % 1600;
+			/* the first slot's size is the packet's: sometimes less than its slots' */
+			r->size = random() % 8 ? random() % 1600 : random() % 2 ? 0 : total;
+			total += r->size;
 			r->flags = k + 1 < n ? NETTXF_more_data : 0;
 			r->flags |= random() % 8 ? 0 : NETTXF_csum_blank;
+			r->flags |= random() % 16 ? 0 : NETTXF_data_validated;
 		}
 		push(v);
 	}
@@ -554,7 +632,7 @@ static void report(struct vif *v)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tdvif DEVID connect [SECONDS] | send COUNT | attack KIND | fuzz SEED COUNT | flood SECONDS\n");
+	fprintf(stderr, "usage: tdvif DEVID connect [SECONDS] | send COUNT | attack KIND | fuzz SEED COUNT [PPM] | flood SECONDS\n");
 	exit(2);
 }
 
@@ -569,7 +647,7 @@ int main(int argc, char **argv)
 	devid = atoi(argv[1]);
 	cmd = argv[2];
 	if ((!strcmp(cmd, "send") && argc != 4) || (!strcmp(cmd, "attack") && argc != 4) ||
-	    (!strcmp(cmd, "fuzz") && argc != 5) || (!strcmp(cmd, "connect") && argc > 4) ||
+	    (!strcmp(cmd, "fuzz") && argc != 5 && argc != 6) || (!strcmp(cmd, "connect") && argc > 4) ||
 	    (!strcmp(cmd, "flood") && argc != 4) ||
 	    (strcmp(cmd, "send") && strcmp(cmd, "attack") && strcmp(cmd, "fuzz") &&
 	     strcmp(cmd, "connect") && strcmp(cmd, "flood")))
@@ -594,7 +672,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "attack") && attack(&v, argv[3]))
 		die("unknown attack '%s' (or no room in the ring)", argv[3]);
 	else if (!strcmp(cmd, "fuzz"))
-		fuzz(&v, strtoull(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
+		fuzz(&v, strtoull(argv[3], NULL, 0), strtoul(argv[4], NULL, 0),
+		     argc == 6 ? strtoul(argv[5], NULL, 0) : 0);
 	else if (!strcmp(cmd, "flood"))
 		flood(&v, atof(argv[3]));
 	collect(&v);
