@@ -206,6 +206,11 @@ void rig_recover(struct rig *r, struct fault *f, double t_observed)
 
 	/* an adapter reset takes ~3 s; a stream only once dom0 answers */
 	while (!f->traffic_resumed && now_s() - t_observed < RECOVERY_S) {
+		enum fault_outcome sick;
+
+		/* dom0's own driver may oops on what the instance left behind */
+		if (!rig_healthy(r, &sick))
+			break;
 		if (!pings(r)) {
 			sleep_s(1);
 			continue;
@@ -375,6 +380,8 @@ bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path)
 		rig_run(r, "ip link set eth0 down; ip link set eth0 up; . /etc/tdh/lib.sh && tdh_wait_link eth0",
 			120, NULL);
 	rig_recover(r, f, t_observed);
+	if (rig_crashed(r, f))
+		return false;
 	rig_check_leaks(r, f);
 	if (!rig_unload_payload(r)) {
 		f->leak = true;
