@@ -17,6 +17,17 @@
 
 #define JSON_PRETTY	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+/* One campaign's state: its plan, its machine, its start. */
+struct campaign {
+	const struct fault_opts *fo;
+	struct rig *rig;
+	struct fault *faults;
+	int nr;
+	double t0;
+};
+
+static void save_partial(const struct campaign *c, int upto);
+
 const char *const fault_kind_names[NR_FAULT_KINDS] = {
 	[FK_SWIFI] = "swifi", [FK_RANDOM] = "random", [FK_VM] = "vm", [FK_RING] = "ring",
 	[FK_DEVICE] = "device",
@@ -105,9 +116,11 @@ static bool needs_machine(const struct fault *f)
 	return f->kind == FK_VM || f->kind == FK_RING || f->kind == FK_DEVICE || f->payload;
 }
 
-static void inject_all(struct rig *r, struct fault *faults, int nr)
+static void inject_all(struct campaign *c)
 {
-	int i, n = 0, done = 0;
+	struct rig *r = c->rig;
+	struct fault *faults = c->faults;
+	int i, n = 0, done = 0, nr = c->nr;
 	double t0;
 
 	for (i = 0; i < nr; i++)
@@ -135,6 +148,7 @@ static void inject_all(struct rig *r, struct fault *faults, int nr)
 			f->recovery_s = -1;
 		info("      %s%s%s%s (%.0f s)", outcome_names[f->outcome], f->detail[0] ? ": " : "",
 		     f->detail, f->leak ? " (LEAK)" : "", f->seconds);
+		save_partial(c, i + 1);
 	}
 	rig_release(r);
 }
@@ -233,26 +247,15 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 	return s;
 }
 
-json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *fo,
-			     const char *rundir, bool *failed)
+/* The record as it stands: complete once every fault had its turn. */
+static json_object *campaign_json(const struct fault_opts *fo, const struct fault *faults, int nr,
+				  int boots, double wall_s, bool complete, bool *failed)
 {
-	struct rig r = {
-		.tb = tb, .rundir = rundir, .pattern_seed = fo->seed * 1000, .unsafe = fo->unsafe,
-		.seed = fo->seed, .ring_requests = fo->ring_requests,
-	};
 	json_object *root = json_object_new_object(), *arr = json_object_new_array(), *kinds;
-	struct fault *faults = NULL;
-	double t0 = now_s();
-	int i, nr = 0;
-
-	r.cd = find_config("twin-dom0");
-	r.tdpattern = xasprintf("%s/bin/tdpattern", tb->o->build_dir);
-	plan(fo, &faults, &nr);
-	info("fault campaign: %d faults (seed %llu)", nr, (unsigned long long)fo->seed);
-	build_mutants(fo, rundir, faults, nr);
-	inject_all(&r, faults, nr);
+	int i;
 
 	json_object_object_add(root, "schema", json_object_new_string("tdh-faults/1"));
+	json_object_object_add(root, "complete", json_object_new_boolean(complete));
 	json_object_object_add(root, "seed", json_object_new_uint64(fo->seed));
 	json_object_object_add(root, "count", json_object_new_int(fo->count));
 	json_object_object_add(root, "library", fo->library ? json_object_new_string(fo->library) : NULL);
@@ -262,16 +265,55 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 		if (fo->kinds[i])
 			json_object_array_add(kinds, json_object_new_string(fault_kind_names[i]));
 	json_object_object_add(root, "kinds", kinds);
-	json_object_object_add(root, "summary", summary_json(faults, nr, r.boots, now_s() - t0, failed));
+	json_object_object_add(root, "summary", summary_json(faults, nr, boots, wall_s, failed));
 	for (i = 0; i < nr; i++)
 		json_object_array_add(arr, fault_json(&faults[i]));
 	json_object_object_add(root, "faults", arr);
-	for (i = 0; i < nr; i++) {
-		json_object_put(faults[i].what);
-		json_object_put(faults[i].counters);
-		free(faults[i].payload);
-		free(faults[i].file);
+	return root;
+}
+
+/*
+ * After each fault, faults.json as it stands, the faults of the plan up
+ * to it ("complete": false): a campaign of hours that dies keeps what it
+ * found.
+ */
+static void save_partial(const struct campaign *c, int upto)
+{
+	bool failed;
+	json_object *root = campaign_json(c->fo, c->faults, upto, c->rig->boots,
+					  now_s() - c->t0, false, &failed);
+	char *path = xasprintf("%s/faults.json", c->rig->rundir);
+
+	if (json_object_to_file_ext(path, root, JSON_PRETTY))
+		warn("cannot write %s", path);
+	free(path);
+	json_object_put(root);
+}
+
+json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *fo,
+			     const char *rundir, bool *failed)
+{
+	struct rig r = {
+		.tb = tb, .rundir = rundir, .pattern_seed = fo->seed * 1000, .unsafe = fo->unsafe,
+		.seed = fo->seed, .ring_requests = fo->ring_requests,
+	};
+	struct campaign c = { .fo = fo, .rig = &r, .t0 = now_s() };
+	json_object *root;
+	int i;
+
+	r.cd = find_config("twin-dom0");
+	r.tdpattern = xasprintf("%s/bin/tdpattern", tb->o->build_dir);
+	plan(fo, &c.faults, &c.nr);
+	info("fault campaign: %d faults (seed %llu)", c.nr, (unsigned long long)fo->seed);
+	build_mutants(fo, rundir, c.faults, c.nr);
+	inject_all(&c);
+	root = campaign_json(fo, c.faults, c.nr, r.boots, now_s() - c.t0, true, failed);
+	for (i = 0; i < c.nr; i++) {
+		json_object_put(c.faults[i].what);
+		json_object_put(c.faults[i].counters);
+		free(c.faults[i].payload);
+		free(c.faults[i].file);
 	}
-	free(faults);
+	free(c.faults);
 	return root;
 }
