@@ -82,17 +82,24 @@ def test_baseline_report_and_plots(place):
 def test_libvirt_run_against_the_baseline(place):
     tmp, _, _, _ = place
     p = tdh("regress", "--baseline", "tiny", "--baselines", tmp / "bl", "--results", tmp / "runs",
-            "--launcher", "libvirt", timeout=1500, wait_lock=1500)
+            "--launcher", "libvirt", "--faults", 1, timeout=1800, wait_lock=1500)
     assert p.returncode in (0, 1), p.stderr
     rundir = (tmp / "runs" / "latest").resolve()
     res = json.loads((rundir / "regress.json").read_text())
     assert res["verdict"] == ("regression" if p.returncode else "ok")
+    # the night's fault campaign: one random mutant and the driver VM's three faults
+    faults = json.loads((rundir / "faults.json").read_text())
+    assert [f["id"].split(":")[0] for f in faults["faults"]] == ["random", "vm", "vm", "vm"]
+    assert res["faults"] == faults["summary"] and res["faults"]["injected"] == 4
+    assert not res["faults"]["failed"], (rundir / "faults.md").read_text()
+    assert "## Fault campaign" in (rundir / "report.md").read_text()
     assert {c["launcher"] for c in res["comparisons"]} == {"libvirt"}
     assert (rundir / "report.md").read_text().splitlines()[0] == "# " + res["verdict_line"]
     for png in ("scaled.png", "insn.png", "history.png"):
         assert (rundir / png).stat().st_size > 5000
     hist = (tmp / "history.jsonl").read_text().splitlines()
     assert len(hist) == 2
+    assert json.loads(hist[-1])["faults"] == res["faults"]
     assert_no_leftovers(tmp)
     assert not libvirt_domains(), "a libvirt domain was left behind"
 
