@@ -382,6 +382,11 @@ bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path)
 	rig_recover(r, f, t_observed);
 	if (rig_crashed(r, f))
 		return false;
+	if (!f->traffic_resumed) {
+		/* dom0 never got its NIC back: the next fault gets a fresh machine */
+		rig_release(r);
+		return false;
+	}
 	rig_check_leaks(r, f);
 	if (!rig_unload_payload(r)) {
 		f->leak = true;
