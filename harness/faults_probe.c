@@ -344,23 +344,35 @@ bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path)
 	rc = rig_run(r, cmd, LOAD_TIMEOUT_S, &out);
 	free(cmd);
 	if (rc != 0) {
-		free(out);
-		if (rig_crashed(r, f))
+		char *xen = NULL;
+
+		if (rig_crashed(r, f)) {
+			free(out);
 			return false;
+		}
 		/*
 		 * Xen's loader resolves only the support interface: a mutant
-		 * naming anything else is caught at load.  Any other refusal
-		 * (a payload built for another Xen) is the testbed's fault.
+		 * naming anything else is caught at load.  A mutant that needs
+		 * a function of the driver dom0's build inlined (twinctl cannot
+		 * resolve it there) cannot run, like one that did not compile.
+		 * Any other refusal (a payload built for another Xen) is the
+		 * testbed's fault.
 		 */
-		rig_run(r, "xl dmesg | grep -E 'livepatch|twin' | tail -1", 60, &out);
-		if (out && strstr(out, "outside the TwinDrivers support interface")) {
+		rig_run(r, "xl dmesg | grep -E 'livepatch|twin' | tail -1", 60, &xen);
+		if (xen && strstr(xen, "outside the TwinDrivers support interface")) {
 			f->outcome = OUT_VERIFIER;
-			detail_line(f, "Xen's loader refused it: ", out);
+			detail_line(f, "Xen's loader refused it: ", xen);
+		} else if (out && strstr(out, "cannot resolve")) {
+			f->outcome = OUT_NOT_INJECTED;
+			detail_line(f, "dom0 lacks what the mutant calls: ", out);
 		} else {
 			f->outcome = OUT_NOT_INJECTED;
 			f->uninjectable = true;
-			detail_line(f, "Xen refused the payload: ", out);
+			snprintf(f->detail, sizeof(f->detail), "the load failed: %.100s; Xen: %.100s",
+				 out ? out : "", xen ? xen : "");
+			f->detail[strcspn(f->detail, "\n")] = '\0';
 		}
+		free(xen);
 		free(out);
 		return true;
 	}
