@@ -269,6 +269,14 @@ bool rig_unload_payload(struct rig *r)
 	return rig_run(r, "! xen-livepatch list 2>&1 | grep -q e1000_twin", 60, NULL) == 0;
 }
 
+/* How much of s to print: its first line, at most max characters. */
+static int first_line_len(const char *s, int max)
+{
+	int n = s ? (int)strcspn(s, "\n") : 0;
+
+	return n < max ? n : max;
+}
+
 /* The first line of out, into f->detail after prefix. */
 static void detail_line(struct fault *f, const char *prefix, const char *out)
 {
@@ -368,9 +376,9 @@ bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path)
 		} else {
 			f->outcome = OUT_NOT_INJECTED;
 			f->uninjectable = true;
-			snprintf(f->detail, sizeof(f->detail), "the load failed: %.100s; Xen: %.100s",
-				 out ? out : "", xen ? xen : "");
-			f->detail[strcspn(f->detail, "\n")] = '\0';
+			snprintf(f->detail, sizeof(f->detail), "the load failed: %.*s; Xen: %.*s",
+				 first_line_len(out, 110), out ? out : "",
+				 first_line_len(xen, 110), xen ? xen : "");
 		}
 		free(xen);
 		free(out);
