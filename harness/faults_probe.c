@@ -22,12 +22,6 @@
 #define SLAB_SLACK	400	/* skbuff_head_cache objects allowed to come and go */
 #define LOAD_TIMEOUT_S	240
 
-/* hv/xen/public/twin.h's TWIN_DIS_* */
-enum {
-	DIS_REFUSAL = 1, DIS_FAULT, DIS_WATCHDOG, DIS_BUG, DIS_DENIED, DIS_DISPATCH,
-	DIS_UNLOADED, DIS_RETURN
-};
-
 const char *const outcome_names[NR_OUTCOMES] = {
 	[OUT_NOT_INJECTED] = "not_injected",
 	[OUT_VERIFIER] = "verifier",
@@ -59,18 +53,6 @@ int rig_run(struct rig *r, const char *cmd, double timeout_s, char **out)
 	return agent_run(&r->a, cmd, timeout_s, out);
 }
 
-static long slab_skbs(struct rig *r)
-{
-	char *out = NULL;
-	long n = -1;
-
-	if (rig_run(r, "awk '$1 == \"skbuff_head_cache\" { print $2 }' /proc/slabinfo", 60, &out) == 0 &&
-	    out)
-		n = atol(out);
-	free(out);
-	return n;
-}
-
 void rig_boot(struct rig *r)
 {
 	char tag[32];
@@ -79,7 +61,7 @@ void rig_boot(struct rig *r)
 	info("booting Xen for the campaign (boot %d)", r->boots);
 	boot(r->tb, &direct_launcher, &r->m, &r->a, MACHINE_XEN, r->rundir, tag);
 	r->up = true;
-	r->slab0 = slab_skbs(r);
+	r->slab0 = twin_dom0_skbs(&r->a);
 }
 
 void rig_release(struct rig *r)
@@ -229,7 +211,7 @@ void rig_recover(struct rig *r, struct fault *f, double t_observed)
 void rig_check_leaks(struct rig *r, struct fault *f)
 {
 	struct twin_counters c;
-	long slab = slab_skbs(r);
+	long slab = (r->up ? twin_dom0_skbs(&r->a) : -1);
 
 	if (!rig_status(r, &c)) {
 		f->leak = true;

@@ -146,6 +146,18 @@ void twin_status(struct agent *a, struct machine *m, struct twin_counters *c)
 	free(out);
 }
 
+long twin_dom0_skbs(struct agent *a)
+{
+	char *out = NULL;
+	long n = -1;
+
+	if (agent_run(a, "awk '$1 == \"skbuff_head_cache\" { print $2 }' /proc/slabinfo", 120, &out) == 0 &&
+	    out)
+		n = atol(out);
+	free(out);
+	return n;
+}
+
 void twin_detach(struct agent *a, struct machine *m)
 {
 	twinctl(a, m, "twinctl detach 2>&1", 60, NULL, "detaching the instance");

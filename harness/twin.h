@@ -37,6 +37,15 @@ uint64_t twin_get(const struct twin_counters *c, const char *name);
 void twin_delta(const struct twin_counters *before, const struct twin_counters *after,
 		struct twin_counters *delta);
 
+/* hv/xen/public/twin.h's TWIN_DIS_*: why the instance stopped itself */
+enum twin_disable_reason {
+	DIS_REFUSAL = 1, DIS_FAULT, DIS_WATCHDOG, DIS_BUG, DIS_DENIED, DIS_DISPATCH,
+	DIS_UNLOADED, DIS_RETURN
+};
+
+/* dom0's skbuff_head_cache objects (/proc/slabinfo), or -1. */
+long twin_dom0_skbs(struct agent *a);
+
 /* Load (first time in this boot) and attach; die() naming the log on failure. */
 void twin_attach(struct agent *a, struct machine *m, bool *loaded);
 void twin_status(struct agent *a, struct machine *m, struct twin_counters *c);

@@ -45,9 +45,6 @@
 #define CYCLES		3
 #define SLAB_SLACK	400	/* skbuff_head_cache objects allowed to come and go */
 
-/* hv/xen/public/twin.h's TWIN_DIS_* */
-enum { DIS_REFUSAL = 1, DIS_FAULT = 2, DIS_WATCHDOG = 3, DIS_RETURN = 8 };
-
 struct check {
 	struct testbed_opts t;
 	struct machine m;
@@ -327,17 +324,6 @@ static void sc_retype(struct check *c, json_object *o, bool *held)
 	alive(c, o, held);
 }
 
-static long slab_skbs(struct check *c)
-{
-	char *out = NULL;
-	long n = -1;
-
-	if (run_quiet(c, "awk '$1 == \"skbuff_head_cache\" { print $2 }' /proc/slabinfo", &out) == 0 && out)
-		n = atol(out);
-	free(out);
-	return n;
-}
-
 static void sc_cycle(struct check *c, json_object *o, bool *held)
 {
 	json_object *cycles = json_object_new_array();
@@ -347,7 +333,7 @@ static void sc_cycle(struct check *c, json_object *o, bool *held)
 	int i;
 
 	ensure_loaded(c);
-	slab0 = slab_skbs(c);
+	slab0 = twin_dom0_skbs(&c->a);
 	for (i = 1; i <= CYCLES; i++) {
 		json_object *x = json_object_new_object();
 		bool ok;
@@ -356,7 +342,7 @@ static void sc_cycle(struct check *c, json_object *o, bool *held)
 		ok = run_quiet(c, "ping -c 3 -W 2 10.99.0.1 >/dev/null", NULL) == 0;
 		twin_detach(&c->a, &c->m);
 		twin_status(&c->a, &c->m, &t);
-		slab = slab_skbs(c);
+		slab = twin_dom0_skbs(&c->a);
 		ok &= !twin_get(&t, "pinned_pages") && !twin_get(&t, "writable_pins") &&
 		      !twin_get(&t, "pool_outstanding") &&
 		      !twin_get(&t, "dom0_check_problems");
