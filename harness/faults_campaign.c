@@ -186,6 +186,7 @@ static json_object *fault_json(const struct fault *f)
 	if (f->leak)
 		json_object_object_add(o, "leak_detail", json_object_new_string(f->leak_detail));
 	json_object_object_add(o, "counters", f->counters ? json_object_get(f->counters) : NULL);
+	json_object_object_add(o, "dma", dma_json(f));
 	json_object_object_add(o, "seconds", f->seconds > 0 ? tenths(f->seconds) : NULL);
 	return o;
 }
@@ -197,6 +198,7 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 	json_object *s = json_object_new_object(), *by = json_object_new_object(), *oc;
 	int counts[NR_FAULT_KINDS][NR_OUTCOMES] = { { 0 } }, total[NR_OUTCOMES] = { 0 };
 	int i, k, injected = 0, leaks = 0, nrec = 0, uninjectable = 0;
+	int dma_checked = 0, dma_outside = 0, dma_blocked = 0;
 	uint64_t ring_req = 0, ring_ref = 0, ring_fatal = 0;
 	double *rec = xcalloc(nr + 1, sizeof(double));
 
@@ -211,6 +213,9 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 		ring_fatal += faults[i].ring_fatal;
 		if (faults[i].recovery_s >= 0)
 			rec[nrec++] = faults[i].recovery_s;
+		dma_checked += faults[i].dma.state == DMA_CHECKED;
+		dma_outside += faults[i].dma.state == DMA_CHECKED && faults[i].dma.outside;
+		dma_blocked += faults[i].dma.state == DMA_CHECKED && faults[i].dma.blocked;
 	}
 	qsort(rec, nrec, sizeof(double), cmp_double);
 	json_object_object_add(s, "injected", json_object_new_int(injected));
@@ -237,6 +242,10 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 	json_object_object_add(s, "ring_requests", json_object_new_uint64(ring_req));
 	json_object_object_add(s, "ring_refused", json_object_new_uint64(ring_ref));
 	json_object_object_add(s, "ring_fatal", json_object_new_uint64(ring_fatal));
+	/* faults whose window's DMAs were checked, went outside Xen's record, were refused by the IOMMU */
+	json_object_object_add(s, "dma_checked", json_object_new_int(dma_checked));
+	json_object_object_add(s, "dma_outside", json_object_new_int(dma_outside));
+	json_object_object_add(s, "dma_blocked", json_object_new_int(dma_blocked));
 	json_object_object_add(s, "boots", json_object_new_int(boots));
 	json_object_object_add(s, "wall_s", json_object_new_double(round(wall_s)));
 	/* not injected for the testbed's fault (a random mutant that never compiled is not) */
@@ -302,6 +311,9 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 	int i;
 
 	r.cd = find_config("twin-dom0");
+	/* the e1000's DMAs are traced for the confinement check (faults_dma.c) */
+	if (!tb->o->trace_group)
+		tb->o->trace_group = tb->o->iommu != IOMMU_OFF ? "iommu" : "dma";
 	r.tdpattern = xasprintf("%s/bin/tdpattern", tb->o->build_dir);
 	plan(fo, &c.faults, &c.nr);
 	info("fault campaign: %d faults (seed %llu)", c.nr, (unsigned long long)fo->seed);
@@ -313,7 +325,10 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 		json_object_put(c.faults[i].counters);
 		free(c.faults[i].payload);
 		free(c.faults[i].file);
+		free(c.faults[i].dma.regions);
+		free(c.faults[i].dma.trace);
 	}
 	free(c.faults);
+	free(r.dma_pending);
 	return root;
 }

@@ -145,18 +145,16 @@ static int fired(struct rig *r, const char *trace)
 bool device_run(struct rig *r, struct fault *f)
 {
 	struct testbed_opts *o = r->tb->o;
-	const char *saved_trace = o->trace_group, *saved_fault = o->fault_trace;
+	const char *saved_fault = o->fault_trace;
 	char *file = draw_file(r, f, r->seed), *trace;
 	bool up;
 	int n;
 
 	rig_release(r);		/* QEMU reads the file at start: a machine of its own */
 	o->fault_trace = file;
-	o->trace_group = "faults";
-	rig_boot(r);
+	rig_boot(r);		/* traced: the campaign's group has the fault events */
 	trace = xasprintf("%s", r->m.d.trace_file);
 	o->fault_trace = saved_fault;
-	o->trace_group = saved_trace;
 	json_object_object_add(f->what, "file", json_object_new_string(file));
 	{
 		char *text = read_file(file, NULL);
@@ -165,7 +163,9 @@ bool device_run(struct rig *r, struct fault *f)
 		free(text);
 	}
 	up = rig_inject_payload(r, f, NULL);
+	r->keep_trace = true;
 	rig_release(r);		/* the trace is whole once QEMU stopped */
+	r->keep_trace = false;
 	n = fired(r, trace);
 	json_object_object_add(f->what, "fired", json_object_new_int(n));
 	if (n <= 0 && f->outcome != OUT_XEN_CRASH && f->outcome != OUT_DOM0_CRASH) {

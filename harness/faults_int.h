@@ -29,6 +29,25 @@ enum fault_outcome {
 
 extern const char *const outcome_names[NR_OUTCOMES];
 
+/* A fault's DMA confinement check (faults_dma.c). */
+enum dma_state {
+	DMA_NONE,		/* no window: refused before it ran, or no tracing */
+	DMA_OPEN,		/* the window runs */
+	DMA_PENDING,		/* recorded; checked once the boot's trace is whole */
+	DMA_CHECKED,
+	DMA_UNCHECKED,		/* the record or the trace was not to be had: why */
+};
+
+struct fault_dma {
+	enum dma_state state;
+	uint64_t from_ns, to_ns;	/* the window on the trace's clock (CLOCK_MONOTONIC) */
+	char *regions;			/* Xen's record, a file in the run folder */
+	char *trace;			/* the boot's trace */
+	uint64_t frames;		/* in the record */
+	uint64_t dmas, outside, blocked;	/* checked, outside the record, refused by the IOMMU */
+	char why[160];			/* the first violation, or why it was not checked */
+};
+
 struct fault {
 	char id[64];		/* swifi:NAME, random:SEED, vm:NAME */
 	enum fault_kind kind;
@@ -47,6 +66,7 @@ struct fault {
 	bool uninjectable;	/* not injected for the harness's or the testbed's fault */
 	/* ring faults: requests written, Xen's refusals and fatal ones */
 	uint64_t ring_requests, ring_refused, ring_fatal;
+	struct fault_dma dma;
 };
 
 /* The booted Xen machine a campaign injects into. */
@@ -65,6 +85,9 @@ struct rig {
 	int boots;
 	uint64_t pattern_seed;
 	long slab0;			/* dom0's skbuff_head_cache at the boot's start */
+	struct fault **dma_pending;	/* windows whose boot's trace is not whole yet */
+	int nr_dma_pending;
+	bool keep_trace;		/* the boot's trace outlives rig_release (device faults) */
 };
 
 /*
@@ -122,6 +145,14 @@ bool ring_run(struct rig *r, struct fault *f);
 /* faults_vm.c: faults of the driver VM */
 void vm_plan(const struct fault_opts *fo, struct fault **faults, int *nr);
 bool vm_run(struct rig *r, struct fault *f);
+
+/* faults_dma.c: each window's DMAs against the frames Xen allowed */
+void dma_window_open(struct rig *r, struct fault *f);
+/* the window's end; saves Xen's record (dom0 must still answer) */
+void dma_window_close(struct rig *r, struct fault *f);
+/* the windows of the boot whose QEMU stopped and wrote trace */
+void dma_check_boot(struct rig *r, const char *trace);
+json_object *dma_json(const struct fault *f);
 
 /* faults_report.c: faults.md, faults.json read back for people */
 int faults_write_report(json_object *root, const char *path);

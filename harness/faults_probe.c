@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "faults_int.h"
 #include "util.h"
@@ -66,11 +67,21 @@ void rig_boot(struct rig *r)
 
 void rig_release(struct rig *r)
 {
+	char *trace;
+
 	if (!r->up)
 		return;
+	trace = r->m.d.trace_file ? xasprintf("%s", r->m.d.trace_file) : NULL;
 	release_machine(&r->a, &r->m);
 	r->up = false;
 	r->domu = false;
+	if (!trace)
+		return;
+	/* QEMU has stopped: the trace is whole, the boot's windows are checked */
+	dma_check_boot(r, trace);
+	if (!r->keep_trace)
+		unlink(trace);	/* ~2 MB a fault: the verdicts are in faults.json */
+	free(trace);
 }
 
 bool rig_healthy(struct rig *r, enum fault_outcome *why)
@@ -274,10 +285,13 @@ static bool window(struct rig *r, struct fault *f, const struct twin_counters *t
 	bool attached, ok = false, corrupt = false;
 
 	attached = rig_run(r, "twinctl attach eth0 2>&1", 120, &out) == 0;
-	if (attached)
+	if (attached) {
+		dma_window_open(r, f);
 		ok = rig_pattern(r, &corrupt, why, sizeof(why));
-	else
+		dma_window_close(r, f);
+	} else {
 		detail_line(f, "attach failed: ", out);
+	}
 	free(out);
 	if (rig_crashed(r, f))
 		return false;

@@ -58,6 +58,25 @@ static void what_cell(FILE *f, json_object *what)
 	}
 }
 
+/* The window's DMAs: all inside Xen's record, or how many not and the first. */
+static void dma_cell(FILE *f, json_object *dma)
+{
+	if (!dma) {
+		fputs("-", f);
+	} else if (!json_object_get_boolean(get(dma, "checked"))) {
+		fputs("not checked: ", f);
+		cell(f, str(dma, "why"), 80);
+	} else if (json_object_get_int64(get(dma, "outside"))) {
+		fprintf(f, "**%lld of %lld outside**: ", (long long)json_object_get_int64(get(dma, "outside")),
+			(long long)json_object_get_int64(get(dma, "dmas")));
+		cell(f, str(dma, "first_violation"), 80);
+	} else {
+		fprintf(f, "%lld inside", (long long)json_object_get_int64(get(dma, "dmas")));
+	}
+	if (dma && json_object_get_int64(get(dma, "blocked")))
+		fprintf(f, "; %lld refused by the IOMMU", (long long)json_object_get_int64(get(dma, "blocked")));
+}
+
 void faults_summary_print(FILE *f, json_object *s)
 {
 	json_object *by = get(s, "by_kind");
@@ -91,6 +110,10 @@ void faults_summary_print(FILE *f, json_object *s)
 		get(s, "recovery_median_s") ? json_object_get_string(get(s, "recovery_median_s")) : "-",
 		get(s, "recovery_worst_s") ? json_object_get_string(get(s, "recovery_worst_s")) : "-",
 		json_object_get_int(get(s, "boots")), json_object_get_string(get(s, "wall_s")));
+	fprintf(f, "DMA confinement: %d faults' windows checked against Xen's record of the allowed "
+		"frames; %d with DMAs outside it, %d with DMAs the IOMMU refused\n",
+		json_object_get_int(get(s, "dma_checked")), json_object_get_int(get(s, "dma_outside")),
+		json_object_get_int(get(s, "dma_blocked")));
 	if (json_object_get_int64(get(s, "ring_requests")))
 		fprintf(f, "a guest's requests in its vif's rings: %lld written, %lld refused by Xen, "
 			"%lld fatal (the vif given back to netback)\n",
@@ -124,8 +147,8 @@ int faults_write_report(json_object *root, const char *path)
 		return -1;
 	fprintf(f, "# Fault campaign, seed %s\n\n", json_object_get_string(get(root, "seed")));
 	faults_summary_print(f, get(root, "summary"));
-	fprintf(f, "\n| fault | injected | outcome | detail | recovery s | resumed | leak |\n"
-		"|---|---|---|---|---:|---|---|\n");
+	fprintf(f, "\n| fault | injected | outcome | detail | recovery s | resumed | leak | DMA |\n"
+		"|---|---|---|---|---:|---|---|---|\n");
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		json_object *x = json_object_array_get_idx(arr, i), *rec = get(x, "recovery_s");
 
@@ -136,6 +159,8 @@ int faults_write_report(json_object *root, const char *path)
 		fprintf(f, " | %s | %s | ", rec ? json_object_get_string(rec) : "-",
 			json_object_get_boolean(get(x, "traffic_resumed")) ? "yes" : "no");
 		cell(f, json_object_get_boolean(get(x, "leak")) ? str(x, "leak_detail") : "no", 80);
+		fprintf(f, " | ");
+		dma_cell(f, get(x, "dma"));
 		fprintf(f, " |\n");
 	}
 	return fclose(f);

@@ -161,6 +161,26 @@ def test_the_record_is_whole(known_campaign):
         assert f"| {fid} |" in report
 
 
+def test_dma_outside_the_allowed_frames_is_caught(known_campaign):
+    # item 4: the window's DMAs against Xen's record of the frames the NIC
+    # may use; the neighbouring page of a transmit buffer is not one
+    p, rec, rundir = known_campaign
+    dma = {f["id"]: f["dma"] for f in rec["faults"]}
+    bad = dma["swifi:tx_dma_addr_neighbour"]
+    assert bad["checked"] and bad["outside"] > 0, bad
+    assert "tx_buf read" in bad["first_violation"]
+    # the real payload under traffic: thousands of DMAs, none outside
+    good = dma["device:irq-drop"]
+    assert good["checked"] and good["outside"] == 0 and good["dmas"] > 1000, good
+    assert good["frames"] > 0
+    assert dma["swifi:xmit_double_free_unbound"] is None     # never attached
+    s = rec["summary"]
+    assert s["dma_outside"] >= 1 and s["dma_checked"] >= 2
+    assert (rundir / "dma" / "swifi-tx_dma_addr_neighbour.regions").read_text().startswith(
+        "# attachment ")
+    assert not list(rundir.glob("*.simpletrace")), "the boots' traces are not removed"
+
+
 def test_an_unsafe_build_makes_the_campaign_fail(tmp_path):
     lib = idt_library(tmp_path / "idt.mutations")
     p, rec, rundir = faults(tmp_path, "--unsafe", "--library", lib, "--kinds", "swifi")

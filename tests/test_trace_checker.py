@@ -33,16 +33,45 @@ def xlat(iova, to, ok=1, write=0, name="vtd_translation", sid=0x8):
     return record(name, sid, iova, to if ok else 0, 3 if ok else 0, write, ok)
 
 
-def dma(kind, addr, length, write=0):
-    return record("e1000_dma", kind, write, addr, length, 7, 0)
+def dma(kind, addr, length, write=0, ts=1000):
+    return record("e1000_dma", kind, write, addr, length, 7, 0, ts=ts)
 
 
-def check(tmp_path, *records):
+def check(tmp_path, *records, options=()):
     regions = tmp_path / "regions"
     regions.write_text(RAM)
     t = trace(tmp_path / "t.st", *records)
-    return subprocess.run([str(DECODER), "check", str(t), str(regions)],
+    return subprocess.run([str(DECODER), "check", *options, str(t), str(regions)],
                           capture_output=True, text=True, timeout=60)
+
+
+def test_only_the_window_is_checked(tmp_path):
+    # tdh faults: one fault's window of a boot's trace, [from, to) in ns
+    outside = 0x80000000
+    p = check(tmp_path, dma(TX_BUF, outside, 64, ts=999), dma(TX_BUF, 0x200000, 64, ts=1000),
+              dma(TX_BUF, outside, 64, ts=1500), dma(TX_BUF, outside, 64, ts=2000),
+              options=("--from", "1000", "--to", "2000"))
+    assert p.returncode == 1
+    assert "violation: event 2 tx_buf" in p.stdout
+    assert "2 DMAs checked, 1 violations" in p.stdout
+    p = check(tmp_path, dma(TX_BUF, outside, 64, ts=999), dma(TX_BUF, 0x200000, 64, ts=1000),
+              options=("--from", "1000"))
+    assert p.returncode == 0, p.stdout
+
+
+def test_a_bad_window_option_is_usage(tmp_path):
+    p = check(tmp_path, dma(TX_BUF, 0x200000, 64), options=("--from", "soon"))
+    assert p.returncode == 2 and "usage" in p.stderr
+    p = check(tmp_path, dma(TX_BUF, 0x200000, 64), options=("--since", "1"))
+    assert p.returncode == 2 and "usage" in p.stderr
+
+
+def test_many_violations_are_counted_not_all_printed(tmp_path):
+    p = check(tmp_path, *[dma(TX_BUF, 0x80000000 + i * 64, 64) for i in range(80)])
+    assert p.returncode == 1
+    assert p.stdout.count("violation:") == 50
+    assert "(30 more violations not printed)" in p.stdout
+    assert "80 DMAs checked, 80 violations" in p.stdout
 
 
 def test_without_iommu_bus_addresses_are_checked(tmp_path):

@@ -78,5 +78,8 @@ struct twin_ioc_status {
 #define TWIN_IOC_VIF_ATTACH	_IOW('T', 7, struct twin_ioc_vif)
 #define TWIN_IOC_VIF_DETACH	_IOW('T', 8, struct twin_ioc_vif)
 #define TWIN_IOC_VIF_STATUS	_IOWR('T', 9, struct twin_ioc_vif)
+/* Xen's record of the frames the NIC may use (runs: a user address here) */
+#define TWIN_IOC_DMA_FRAMES	_IOWR('T', 10, struct twin_dma_frames)
+#define TWIN_DMA_MAX_RUNS	65536
 
 #endif

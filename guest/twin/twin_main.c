@@ -410,6 +410,36 @@ static long ioc_status(void __user *arg)
 	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
+/* Xen copies the runs into a kernel buffer: the hypercall takes dom0 kernel addresses. */
+static long ioc_dma_frames(void __user *arg)
+{
+	struct twin_dma_frames q;
+	void __user *runs;
+	uint64_t *buf = NULL;
+	long rc;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	if (q.max_runs > TWIN_DMA_MAX_RUNS)
+		return -EINVAL;
+	runs = u64_to_user_ptr(q.runs);
+	if (q.max_runs) {
+		buf = kvmalloc_array(q.max_runs, 2 * sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	q.runs = (uintptr_t)buf;
+	rc = twin_hypercall(TWIN_OP_DMA_FRAMES, &q);
+	q.runs = (uintptr_t)runs;
+	if (!rc && q.nr_runs &&
+	    copy_to_user(runs, buf, q.nr_runs * 2 * sizeof(*buf)))
+		rc = -EFAULT;
+	if ((!rc || rc == -ENOSPC) && copy_to_user(arg, &q, sizeof(q)))
+		rc = -EFAULT;
+	kvfree(buf);
+	return rc;
+}
+
 static long twin_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	struct twin_ioc_corrupt c;
@@ -431,6 +461,8 @@ static long twin_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return rc;
 	case TWIN_IOC_CHECK:
 		return twin_check_now(&twin);
+	case TWIN_IOC_DMA_FRAMES:
+		return ioc_dma_frames((void __user *)arg);
 	case TWIN_IOC_VIF_ATTACH:
 	case TWIN_IOC_VIF_DETACH:
 	case TWIN_IOC_VIF_STATUS:

@@ -158,6 +158,9 @@ static long attach(struct twin_attach *a)
     rc = map_shared();
     if ( rc )
         goto out_unmap;
+    rc = twin_dma_record_attach();
+    if ( rc )
+        goto out_unmap;
     twin.mirror_base = a->shared + offsetof(struct twin_shared, mirror);
     rc = -E2BIG;
     if ( twin.ro_end - twin.ro_start > TWIN_MIRROR_BYTES )
@@ -356,6 +359,20 @@ long do_twin_op(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
             return -EFAULT;
         rc = twin_svm_probe(&p);
         if ( !rc && copy_to_guest(arg, &p, 1) )
+            rc = -EFAULT;
+        return rc;
+    }
+
+    case TWIN_OP_DMA_FRAMES:
+    {
+        struct twin_dma_frames q;
+
+        if ( copy_from_guest(&q, arg, 1) )
+            return -EFAULT;
+        if ( q.max_runs && !dom0_kernel_addr(q.runs) )
+            return -EFAULT;
+        rc = twin_dma_frames(&q);
+        if ( (!rc || rc == -ENOSPC) && copy_to_guest(arg, &q, 1) )
             rc = -EFAULT;
         return rc;
     }

@@ -69,6 +69,8 @@ static uint64_t map_range(uint64_t va, uint64_t size, bool device_writes)
             goto fail;
         prev = mfn;
     }
+    /* the device may use these frames now (dma_record.c) */
+    twin_dma_allow(maddr_to_mfn(first), PFN_UP(end) - PFN_DOWN(va));
 
     return first;
 

@@ -14,6 +14,7 @@
  *   upcall.c     the upcall ring to dom0 and the C hooks of svm_entry.S
  *   pool.c       receive buffers and small skbs supplied by dom0
  *   support_*.c  the policy's "hv" bindings
+ *   dma_record.c the frames the NIC may use while attached (TWIN_OP_DMA_FRAMES)
  *   vif*.c, txpool.c  the guests' path (vif.h)
  */
 #ifndef __TWIN_H__
@@ -168,5 +169,10 @@ void twin_pool_forget(uint64_t skb);
 struct twin_pool_skb;
 bool twin_pool_keep(uint64_t skb, struct twin_pool_skb *out);
 void twin_pool_reuse(const struct twin_pool_skb *p);
+
+/* dma_record.c */
+int twin_dma_record_attach(void);
+void twin_dma_allow(mfn_t mfn, unsigned long count);
+long twin_dma_frames(struct twin_dma_frames *q);
 
 #endif /* __TWIN_H__ */

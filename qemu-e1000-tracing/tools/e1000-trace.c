@@ -52,10 +52,12 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: e1000-trace dump FILE\n"
 		"       e1000-trace summary FILE\n"
-		"       e1000-trace check FILE REGIONS\n"
+		"       e1000-trace check [--from NS] [--to NS] FILE REGIONS\n"
 		"REGIONS: one 'START END' a line (hex or decimal, END exclusive),\n"
 		"'#' starts a comment.  check exits 0 if every DMA stayed inside\n"
-		"a region, 1 if not (or if events were dropped), 2 on errors.\n");
+		"a region, 1 if not (or if events were dropped), 2 on errors.\n"
+		"--from/--to: only the DMAs in that window of the trace's clock\n"
+		"(the host's CLOCK_MONOTONIC, in ns; --to exclusive) are checked.\n");
 	return 2;
 }
 
@@ -355,7 +357,11 @@ struct checker {
 	struct translation *pend;
 	int npend, cap;
 	uint64_t checked, violations, blocked;
+	uint64_t from, to;		/* the window checked, [from, to) in trace ns */
 };
+
+/* Past this many, violations are counted, not printed. */
+#define MAX_PRINTED 50
 
 static int is_translation(const struct st_event *ev)
 {
@@ -391,11 +397,12 @@ static void note_translation(struct checker *c, uint64_t i, const struct st_even
 
 static void violation(struct checker *c, uint64_t i, const struct st_event *ev, const char *why)
 {
+	if (c->violations++ >= MAX_PRINTED)
+		return;
 	printf("violation: event %" PRIu64 " %s %s addr 0x%" PRIx64 " len %" PRIu64
 	       " idx %" PRIu32 "%s\n", i, kind_name(ev->args[0]),
 	       ev->args[1] ? "write" : "read", ev->args[2], ev->args[3],
 	       (uint32_t)ev->args[4], why);
-	c->violations++;
 }
 
 static void check_dma(struct checker *c, uint64_t i, const struct st_event *ev)
@@ -404,6 +411,8 @@ static void check_dma(struct checker *c, uint64_t i, const struct st_event *ev)
 	char why[96];
 	int k, first = -1;
 
+	if (ev->ts < c->from || ev->ts >= c->to)
+		goto out;
 	c->checked++;
 	if (!c->iommu) {
 		if (!allowed(c->regions, c->nregions, addr, len))
@@ -442,7 +451,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct summary sum = { .faults_loaded = -1 };
-	struct checker chk = { 0 };
+	struct checker chk = { .to = UINT64_MAX };
 	struct region *regions = NULL;
 	struct st_reader rd;
 	struct st_event ev;
@@ -451,6 +460,16 @@ int main(int argc, char **argv)
 
 	if (argc < 3)
 		return usage();
+	while (!strcmp(argv[1], "check") && argc > 4 && argv[2][0] == '-') {
+		uint64_t *at = !strcmp(argv[2], "--from") ? &chk.from :
+			       !strcmp(argv[2], "--to") ? &chk.to : NULL;
+
+		if (!at || parse_u64(argv[3], at))
+			return usage();
+		argv[3] = argv[1];	/* drop the option and its value */
+		argv += 2;
+		argc -= 2;
+	}
 	if (!strcmp(argv[1], "dump") && argc == 3)
 		mode = 0;
 	else if (!strcmp(argv[1], "summary") && argc == 3)
@@ -501,6 +520,8 @@ int main(int argc, char **argv)
 		printf("incomplete: %" PRIu64 " events dropped by QEMU; confinement not proven\n",
 		       sum.dropped);
 	violations = chk.violations;
+	if (violations > MAX_PRINTED)
+		printf("(%" PRIu64 " more violations not printed)\n", violations - MAX_PRINTED);
 	if (chk.iommu)
 		printf("iommu: DMAs followed through their translations; %" PRIu64
 		       " refused by the IOMMU (not performed)\n", chk.blocked);

@@ -29,6 +29,9 @@
  *                            be attached), or give it back to netback
  *   twinctl vif status VIF [--json]
  *                            the guest path's counters for that vif
+ *   twinctl dma-frames [--frames]
+ *                            Xen's record of the frames the NIC may use
+ *                            during the latest attachment (DMA confinement)
  *
  * Exit status: 0 done, 1 the operation failed, 2 bad usage.
  */
@@ -396,12 +399,54 @@ static int cmd_vif(const char *what, const char *ifname, bool json)
 	return 0;
 }
 
+/*
+ * Xen's record of the frames the NIC may use during the latest
+ * attachment: byte ranges a line, as e1000-trace check reads them, or
+ * with --frames the shorter "FIRST_FRAME COUNT" in hex (what tdh moves
+ * over the serial line).
+ */
+static int cmd_dma_frames(bool frames)
+{
+	struct twin_dma_frames q = { .max_runs = 1024 };
+	uint64_t *runs = NULL;
+	uint32_t i;
+	int rc;
+
+	for (;;) {
+		free(runs);
+		runs = calloc(q.max_runs, 2 * sizeof(*runs));
+		if (!runs)
+			return fail("dma-frames: out of memory");
+		q.runs = (uintptr_t)runs;
+		rc = dev_ioctl(TWIN_IOC_DMA_FRAMES, &q);
+		if (rc != ENOSPC || q.nr_runs > TWIN_DMA_MAX_RUNS)
+			break;
+		q.max_runs = q.nr_runs + 64;	/* it may grow meanwhile */
+	}
+	if (rc) {
+		free(runs);
+		return rc > 0 ? fail("dma-frames: %s", strerror(rc)) : rc;
+	}
+	printf("# attachment %llu: %llu frames in %u runs\n", (unsigned long long)q.attach,
+	       (unsigned long long)q.nr_frames, q.nr_runs);
+	for (i = 0; i < q.nr_runs; i++)
+		if (frames)
+			printf("%llx %llx\n", (unsigned long long)runs[2 * i],
+			       (unsigned long long)runs[2 * i + 1]);
+		else
+			printf("0x%llx 0x%llx\n", (unsigned long long)runs[2 * i] << 12,
+			       (unsigned long long)(runs[2 * i] + runs[2 * i + 1]) << 12);
+	free(runs);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinctl load [--force] [PAYLOAD] | unload | attach IFACE | detach |\n"
 		   "               status [--json] | corrupt skb-data|ring-base|adapter [ADDR] |\n"
 		   "               selftest fault|spin|retype|return|frame | check |\n"
-		   "               vif attach|detach VIF | vif status VIF [--json]\n");
+		   "               vif attach|detach VIF | vif status VIF [--json] |\n"
+		   "               dma-frames [--frames]\n");
 }
 
 int main(int argc, char **argv)
@@ -433,6 +478,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "vif") && argc == 5 && !strcmp(argv[2], "status") &&
 		 !strcmp(argv[4], "--json"))
 		rc = cmd_vif(argv[2], argv[3], true);
+	else if (!strcmp(cmd, "dma-frames") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--frames"))))
+		rc = cmd_dma_frames(argc == 3);
 	else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
 		usage(stdout);
 		return 0;

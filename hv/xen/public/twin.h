@@ -45,6 +45,7 @@
 #define TWIN_OP_VIF_DETACH  8   /* arg: struct twin_vif_detach *, in/out */
 #define TWIN_OP_VIF_STATUS  9   /* arg: struct twin_vif_status *, in/out */
 #define TWIN_OP_SVM_PROBE   10  /* arg: struct twin_svm_probe *, in/out */
+#define TWIN_OP_DMA_FRAMES  11  /* arg: struct twin_dma_frames *, in/out */
 
 #define TWIN_SELFTEST_FAULT     1   /* an exception inside the payload */
 #define TWIN_SELFTEST_SPIN      2   /* an entry that never returns */
@@ -279,6 +280,24 @@ struct twin_svm_probe {
     uint32_t translated;
     uint32_t typed;
     uint32_t pad;
+};
+
+/*
+ * DMA_FRAMES: the machine frames the NIC was allowed to use during the
+ * latest attachment (current or ended), as runs of consecutive frames:
+ * the descriptor rings and the buffers they held when the instance took
+ * over, and every frame the instance's DMA mappings returned since.  A
+ * record to check the device's DMA against from outside (e1000-trace
+ * check); frames are never dropped from it before the next attach.
+ */
+struct twin_dma_frames {
+    uint64_t runs;              /* in: dom0 address of uint64_t[2 * max_runs]:
+                                   a run's first frame, then its frame count */
+    uint32_t max_runs;          /* in */
+    uint32_t nr_runs;           /* out: runs in the record; more than
+                                   max_runs: -ENOSPC, nothing copied */
+    uint64_t nr_frames;         /* out: frames in the record */
+    uint64_t attach;            /* out: which attachment (twin_status.attaches) */
 };
 
 /* Counters; all since boot unless said otherwise. */

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The record of the frames the NIC may use while the instance drives it,
+ * for checking the device's DMA from outside (TWIN_OP_DMA_FRAMES; tdh
+ * faults hands it to e1000-trace check).  SVM checks the instance's own
+ * accesses; what the instance writes into a descriptor is an address the
+ * device uses unchecked, and only a record like this one (or an IOMMU)
+ * tells a buffer from any other frame.
+ *
+ * Allowed are the descriptor rings, the buffers they held when the
+ * instance took over (dom0's driver mapped those), and every frame a DMA
+ * mapping of the instance's returned (support_dma.c): dom0's pool and
+ * small skbs, the transmit pool, dom0's own skbs.  Frames stay in the
+ * record until the next attach, so a stale address that pointed at a
+ * buffer earlier in the attachment passes: the record is per frame and
+ * per attachment, not per moment.
+ *
+ * The ring registers are the e1000 family's for queue 0 (82540 to 82574
+ * alike); the descriptors' buffer addresses sit in their first 8 bytes.
+ */
+#include <xen/bitops.h>
+#include <xen/domain_page.h>
+#include <xen/guest_access.h>
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/xmalloc.h>
+#include <asm/io.h>
+
+#include "twin.h"
+
+#define REG_RCTL        0x0100
+#define REG_RDBAL       0x2800
+#define REG_TDBAL       0x3800
+#define RING_REG_BAH    0x04    /* from BAL */
+#define RING_REG_LEN    0x08
+#define RCTL_BSIZE_SHIFT 16
+#define RCTL_BSEX       (1u << 25)
+#define TXD_DEXT        (1u << 29)
+#define TXD_DTYP_MASK   (0xfu << 20)
+#define TXD_DTYP_DATA   (1u << 20)
+#define DESC_SIZE       16
+#define MAX_RING_BYTES  (4096 * DESC_SIZE)  /* the family's largest ring */
+
+static unsigned long *allowed;      /* a bit per machine frame below nr_bits */
+static unsigned long nr_bits;
+static uint64_t nr_allowed, record_attach;
+
+void twin_dma_allow(mfn_t mfn, unsigned long count)
+{
+    unsigned long m;
+
+    for ( m = mfn_x(mfn); count && allowed && m < nr_bits; m++, count-- )
+        if ( !test_and_set_bit(m, allowed) )
+            nr_allowed++;
+}
+
+/* [maddr, maddr + len): the frames it touches */
+static void allow_bytes(uint64_t maddr, uint64_t len)
+{
+    if ( !len || maddr + len < maddr )
+        return;
+    twin_dma_allow(maddr_to_mfn(maddr),
+                   PFN_UP(maddr + len) - PFN_DOWN(maddr));
+}
+
+static uint32_t reg(unsigned int off)
+{
+    return readl(twin.bar + off);
+}
+
+/*
+ * One ring: its frames, and the buffers its descriptors name.  The ring
+ * is dom0's memory (the device registers say where dom0's driver put it).
+ */
+static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
+{
+    uint64_t base = reg(bal) | ((uint64_t)reg(bal + RING_REG_BAH) << 32);
+    uint32_t len = reg(bal + RING_REG_LEN), off;
+
+    if ( !len || len > MAX_RING_BYTES || (base & (DESC_SIZE - 1)) )
+        return;
+    allow_bytes(base, len);
+    for ( off = 0; off < len; off += DESC_SIZE )
+    {
+        uint64_t at = base + off, addr, ctl;
+        mfn_t mfn = maddr_to_mfn(at);
+        const uint64_t *d;
+
+        if ( !mfn_valid(mfn) || page_get_owner(mfn_to_page(mfn)) != twin.dom )
+            continue;
+        d = map_domain_page(mfn) + (at & ~PAGE_MASK);
+        addr = d[0];
+        ctl = d[1];
+        unmap_domain_page(d);
+        if ( !addr )
+            continue;
+        if ( rx )
+            allow_bytes(addr, rx_bsize);
+        else if ( !(ctl & TXD_DEXT) )
+            allow_bytes(addr, ctl & 0xffff);            /* legacy */
+        else if ( (ctl & TXD_DTYP_MASK) == TXD_DTYP_DATA )
+            allow_bytes(addr, ctl & 0xfffff);           /* extended data */
+    }
+}
+
+/* At attach, with twin.bar mapped and twin.lock held. */
+int twin_dma_record_attach(void)
+{
+    uint32_t rctl;
+    uint32_t bsize;
+
+    if ( !allowed )
+    {
+        nr_bits = max_page;
+        allowed = xzalloc_array(unsigned long, BITS_TO_LONGS(nr_bits));
+        if ( !allowed )
+            return -ENOMEM;
+    }
+    else
+        memset(allowed, 0, BITS_TO_LONGS(nr_bits) * sizeof(*allowed));
+    nr_allowed = 0;
+    record_attach = twin.st.attaches + 1;
+
+    rctl = reg(REG_RCTL);
+    bsize = 2048u >> ((rctl >> RCTL_BSIZE_SHIFT) & 3);
+    if ( rctl & RCTL_BSEX )
+        bsize <<= 4;
+    allow_ring(REG_RDBAL, true, bsize);
+    allow_ring(REG_TDBAL, false, 0);
+
+    return 0;
+}
+
+long twin_dma_frames(struct twin_dma_frames *q)
+{
+    XEN_GUEST_HANDLE_PARAM(uint64_t) h =
+        guest_handle_from_ptr((uint64_t *)(unsigned long)q->runs, uint64_t);
+    unsigned long m, end;
+    unsigned int n = 0;
+    bool copy = true;
+
+    q->nr_frames = nr_allowed;
+    q->attach = record_attach;
+    for ( m = allowed ? find_first_bit(allowed, nr_bits) : nr_bits; m < nr_bits;
+          m = find_next_bit(allowed, nr_bits, end) )
+    {
+        uint64_t run[2];
+
+        end = find_next_zero_bit(allowed, nr_bits, m);
+        run[0] = m;
+        run[1] = end - m;
+        if ( n >= q->max_runs )
+            copy = false;
+        if ( copy && copy_to_guest_offset(h, 2 * n, run, 2) )
+            return -EFAULT;
+        n++;
+    }
+    q->nr_runs = n;
+
+    return copy ? 0 : -ENOSPC;
+}
