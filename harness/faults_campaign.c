@@ -307,6 +307,7 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 		.seed = fo->seed, .ring_requests = fo->ring_requests,
 	};
 	struct campaign c = { .fo = fo, .rig = &r, .t0 = now_s() };
+	const char *trace_group = tb->o->trace_group;
 	json_object *root;
 	int i;
 
@@ -330,5 +331,6 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 	}
 	free(c.faults);
 	free(r.dma_pending);
+	tb->o->trace_group = trace_group;	/* the caller's testbed as it was (tdh regress) */
 	return root;
 }
