@@ -54,6 +54,13 @@ BAD_FILES = [
     ("irq 3 irq_drop count 2 sometimes\n", 1, "unexpected 'sometimes'"),
     ("tx_desc 3 dma_fail rx_sideways\n", 1, "unknown DMA kind"),
     ("irq 3\n", 1, "missing action"),
+    # the actions of patch 0007
+    ("rx_frame 5 redirect + rx_desc_wb\n", 1, "bad offset ''"),
+    ("rx_frame 5 redirect -0 rx_desc_wb\n", 1, "bad offset '-0'"),
+    ("irq 5 irq_storm 500ns 10ms\n", 1, "period under 1us"),
+    ("irq 5 irq_storm 20us\n", 1, "missing duration"),
+    ("tx_desc 5 mmio_dead\n", 1, "missing duration"),
+    ("tx_desc 5 mmio_dead 0s\n", 1, "duration must not be 0"),
 ]
 
 
