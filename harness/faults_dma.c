@@ -74,6 +74,17 @@ static bool write_regions(const char *out, const char *path, uint64_t *frames)
 	return fclose(o) == 0 && ok;
 }
 
+/* dom0's console (through Xen's, in the boot's console log) shows an oops. */
+static bool dom0_oopsed(struct rig *r)
+{
+	char *log = read_file(r->m.d.console_log, NULL);
+	bool oops = log && (strstr(log, "Oops:") || strstr(log, "Kernel panic") ||
+			    strstr(log, "] BUG: ") || strstr(log, "kernel BUG at"));
+
+	free(log);
+	return oops;
+}
+
 void dma_window_close(struct rig *r, struct fault *f)
 {
 	char *out = NULL, *dir, *name;
@@ -82,6 +93,11 @@ void dma_window_close(struct rig *r, struct fault *f)
 	if (f->dma.state != DMA_OPEN)
 		return;
 	f->dma.to_ns = mono_ns();
+	if (dom0_oopsed(r)) {
+		/* its twin module may hang in the ioctl: not 30 s for nothing */
+		unchecked(f, "dom0 oopsed before Xen's record was read");
+		return;
+	}
 	if (rig_run(r, "twinctl dma-frames --frames 2>&1", FETCH_TIMEOUT_S, &out) != 0 ||
 	    !out || strncmp(out, "# attachment", 12)) {
 		unchecked(f, "Xen's record could not be read (twinctl dma-frames failed)");
