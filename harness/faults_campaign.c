@@ -312,9 +312,12 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 	int i;
 
 	r.cd = find_config("twin-dom0");
-	/* the e1000's DMAs are traced for the confinement check (faults_dma.c) */
+	/*
+	 * The e1000's DMAs and register writes (Xen's hand-back mark) are
+	 * traced for the confinement check (faults_dma.c)
+	 */
 	if (!tb->o->trace_group)
-		tb->o->trace_group = tb->o->iommu != IOMMU_OFF ? "iommu" : "dma";
+		tb->o->trace_group = tb->o->iommu != IOMMU_OFF ? "iommu" : "all";
 	r.tdpattern = xasprintf("%s/bin/tdpattern", tb->o->build_dir);
 	plan(fo, &c.faults, &c.nr);
 	info("fault campaign: %d faults (seed %llu)", c.nr, (unsigned long long)fo->seed);

@@ -162,8 +162,8 @@ bool device_run(struct rig *r, struct fault *f)
 		json_object_object_add(f->what, "faults", json_object_new_string(text ? text : ""));
 		free(text);
 	}
+	r->keep_trace = true;	/* a fault that breaks traffic releases the machine early */
 	up = rig_inject_payload(r, f, NULL);
-	r->keep_trace = true;
 	rig_release(r);		/* the trace is whole once QEMU stopped */
 	r->keep_trace = false;
 	n = fired(r, trace);

@@ -8,7 +8,9 @@
  * NIC was allowed (twinctl dma-frames: the rings, the buffers they held at
  * attach, every frame the instance's DMA mappings returned) is saved, and
  * once the boot's QEMU has stopped and its trace is whole, e1000-trace
- * check holds every DMA of the window against it.  With --iommu the check
+ * check holds every DMA of the window against it.  The window ends early
+ * where Xen marked on the device that the instance let it go (a disable:
+ * dom0's driver posts buffers of its own from then on).  With --iommu the check
  * follows each DMA through its translation and counts what the IOMMU
  * refused.
  */
@@ -74,17 +76,6 @@ static bool write_regions(const char *out, const char *path, uint64_t *frames)
 	return fclose(o) == 0 && ok;
 }
 
-/* dom0's console (through Xen's, in the boot's console log) shows an oops. */
-static bool dom0_oopsed(struct rig *r)
-{
-	char *log = read_file(r->m.d.console_log, NULL);
-	bool oops = log && (strstr(log, "Oops:") || strstr(log, "Kernel panic") ||
-			    strstr(log, "] BUG: ") || strstr(log, "kernel BUG at"));
-
-	free(log);
-	return oops;
-}
-
 void dma_window_close(struct rig *r, struct fault *f)
 {
 	char *out = NULL, *dir, *name;
@@ -93,7 +84,7 @@ void dma_window_close(struct rig *r, struct fault *f)
 	if (f->dma.state != DMA_OPEN)
 		return;
 	f->dma.to_ns = mono_ns();
-	if (dom0_oopsed(r)) {
+	if (rig_dom0_oopsed(r)) {
 		/* its twin module may hang in the ioctl: not 30 s for nothing */
 		unchecked(f, "dom0 oopsed before Xen's record was read");
 		return;
@@ -132,8 +123,8 @@ static void check_one(struct rig *r, struct fault *f)
 {
 	char *decoder = xasprintf("%s/bin/e1000-trace", r->tb->o->build_dir);
 	char from[32], to[32], *out = NULL, *line, *save;
-	char *argv[] = { decoder, "check", "--from", from, "--to", to, f->dma.trace,
-			 f->dma.regions, NULL };
+	char *argv[] = { decoder, "check", "--from", from, "--to", to, "--until-handback",
+			 f->dma.trace, f->dma.regions, NULL };
 	unsigned long long checked = 0, violations = 0, blocked = 0;
 	bool summary = false, incomplete = false;
 	int rc;

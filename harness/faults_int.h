@@ -103,6 +103,8 @@ struct fault *fault_add(const struct fault_opts *fo, struct fault **faults, int 
 int rig_run(struct rig *r, const char *cmd, double timeout_s, char **out);
 void rig_boot(struct rig *r);
 void rig_release(struct rig *r);
+/* dom0's console shows an oops or a panic (the host reads the boot's console log). */
+bool rig_dom0_oopsed(struct rig *r);
 /* Xen answers and dom0 did not oops; *why says which failed. */
 bool rig_healthy(struct rig *r, enum fault_outcome *why);
 /* Every byte both ways between the peer and dom0; *corrupt when one differed. */

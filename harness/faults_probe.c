@@ -45,6 +45,7 @@ static const char *const reason_names[] = {
 	[DIS_DISPATCH] = "an indirect call to an unknown target",
 	[DIS_UNLOADED] = "the payload went away",
 	[DIS_RETURN] = "a return address not on the shadow stack",
+	[DIS_SKB] = "an skb freed twice, delivered after its free, or inconsistent",
 };
 
 int rig_run(struct rig *r, const char *cmd, double timeout_s, char **out)
@@ -84,6 +85,21 @@ void rig_release(struct rig *r)
 	free(trace);
 }
 
+/*
+ * dom0's console (through Xen's, in the boot's console log) shows an oops
+ * or a panic: read on the host, no round trip to a dom0 that may not
+ * answer (a boot ends with dom0's first oops, so it is this fault's).
+ */
+bool rig_dom0_oopsed(struct rig *r)
+{
+	char *log = r->up ? read_file(r->m.d.console_log, NULL) : NULL;
+	bool oops = log && (strstr(log, "Oops:") || strstr(log, "Kernel panic") ||
+			    strstr(log, "] BUG: ") || strstr(log, "kernel BUG at"));
+
+	free(log);
+	return oops;
+}
+
 bool rig_healthy(struct rig *r, enum fault_outcome *why)
 {
 	char *out = NULL, *log;
@@ -91,6 +107,13 @@ bool rig_healthy(struct rig *r, enum fault_outcome *why)
 
 	if (!r->up || !machine_alive(&r->m)) {
 		*why = OUT_XEN_CRASH;
+		return false;
+	}
+	if (rig_dom0_oopsed(r)) {
+		log = read_file(r->m.d.console_log, NULL);
+		*why = log && (strstr(log, "Panic on CPU") || strstr(log, "FATAL TRAP")) ?
+		       OUT_XEN_CRASH : OUT_DOM0_CRASH;
+		free(log);
 		return false;
 	}
 	if (rig_run(r, "dmesg | grep -c -E 'Oops|BUG:|Kernel panic' || true", 60, &out) != 0) {

@@ -23,6 +23,8 @@ KNOWN = {
     "swifi:txclean_endless": "watchdog",             # TX clean never ends
     "swifi:itr_zero_packets_divide": "instance_fault",  # divides by zero
     "swifi:tx_dma_addr_neighbour": "guest_visible",  # the NIC sends another page
+    "swifi:tx_double_free_skb": "svm",               # Xen refuses the second free
+    "swifi:rx_double_free_skb": "svm",               # ... a free after the delivery
     "vm:rmmod-twin": "no_effect",                    # Xen detaches, traffic goes on
     "ring:fuzz": "no_effect",                        # a guest's random requests: refused
     "ring:teardown": "no_effect",                    # ... while its vif goes away
@@ -156,6 +158,8 @@ def test_the_record_is_whole(known_campaign):
     stopped = {f["id"]: f["detail"] for f in rec["faults"]}
     assert "refused by SVM at 0xffff82d04000" in stopped["swifi:tx_wild_buffer_info_xen"]
     assert "kfree_skb_reason" in stopped["swifi:xmit_double_free_unbound"]
+    for double in ("swifi:tx_double_free_skb", "swifi:rx_double_free_skb"):
+        assert "skb freed twice" in stopped[double]
     report = (rundir / "faults.md").read_text()
     for fid in KNOWN:
         assert f"| {fid} |" in report

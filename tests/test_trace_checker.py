@@ -12,7 +12,7 @@ from conftest import BUILD
 
 DECODER = BUILD / "bin" / "e1000-trace"
 HEADER = struct.pack("=QQQ", 0xFFFFFFFFFFFFFFFF, 0xF2B177CB0AA429B4, 4)
-EVENTS = {"e1000_dma": 1, "vtd_translation": 2, "amdvi_translation": 3}
+EVENTS = {"e1000_dma": 1, "vtd_translation": 2, "amdvi_translation": 3, "e1000_reg_write": 4}
 TX_BUF, RX_BUF = 2, 5
 RAM = "0x100000 0x40000000\n"
 
@@ -57,6 +57,27 @@ def test_only_the_window_is_checked(tmp_path):
     p = check(tmp_path, dma(TX_BUF, outside, 64, ts=999), dma(TX_BUF, 0x200000, 64, ts=1000),
               options=("--from", "1000"))
     assert p.returncode == 0, p.stdout
+
+
+def reg_write(off, val, ts):
+    return record("e1000_reg_write", off, val, ts=ts)
+
+
+def test_the_window_ends_at_xens_handback_mark(tmp_path):
+    # Xen writes 0 to ICS when the instance lets the device go; dom0's
+    # driver's own buffers after it are not the instance's
+    outside = 0x80000000
+    recs = (dma(TX_BUF, outside, 64, ts=1100), reg_write(0xc8, 4, ts=1150),
+            reg_write(0xc8, 0, ts=1200), dma(TX_BUF, outside, 64, ts=1300))
+    p = check(tmp_path, *recs, options=("--from", "1000", "--until-handback"))
+    assert p.returncode == 1
+    assert "1 DMAs checked, 1 violations" in p.stdout
+    # a mark before the window does not end it; without the option, no end
+    p = check(tmp_path, reg_write(0xc8, 0, ts=900), *recs[:1], recs[3],
+              options=("--until-handback", "--from", "1000"))
+    assert "2 DMAs checked, 2 violations" in p.stdout
+    p = check(tmp_path, *recs, options=("--from", "1000"))
+    assert "2 DMAs checked, 2 violations" in p.stdout
 
 
 def test_a_bad_window_option_is_usage(tmp_path):

@@ -80,6 +80,7 @@ void twin_ring_free_supply(struct twin *t);
 
 /* twin_check.c */
 bool twin_check_rx_ring(struct twin *t, const char *when);
+unsigned int twin_fill_rx_holes(struct twin *t);
 long twin_check_now(struct twin *t);
 void twin_check_start(struct twin *t);
 void twin_check_stop(struct twin *t);

@@ -129,6 +129,50 @@ bool twin_check_rx_ring(struct twin *t, const char *when)
 }
 
 /*
+ * After a disabled instance: a posted slot without a buffer (the instance
+ * took its fragment for a frame and stopped before the refill) gets a
+ * fresh one, so that neither the NIC nor dom0's driver meets a NULL
+ * buffer there (tdh faults: rx_length_plus_4k left one, and dom0's poll
+ * copied from it).  A frame already written back into the slot is lost:
+ * its status is cleared, and dom0's driver waits there for the reset the
+ * fallback schedules.  Returns the slots filled.
+ */
+unsigned int twin_fill_rx_holes(struct twin *t)
+{
+	struct e1000_adapter *adapter = t->adapter;
+	struct e1000_rx_ring *ring = &adapter->rx_ring[0];
+	unsigned int i, filled = 0;
+
+	for (i = 0; i < ring->count; i++) {
+		struct e1000_rx_buffer *b = &ring->buffer_info[i];
+		struct e1000_rx_desc *desc = E1000_RX_DESC(*ring, i);
+		void *frag;
+		dma_addr_t dma;
+
+		if (b->rxbuf.data || !posted(ring, i))
+			continue;
+		frag = __netdev_alloc_frag_align(t->frag_len, ~0u);
+		if (!frag)
+			continue;
+		dma = dma_map_single(&adapter->pdev->dev, frag + t->frag_headroom,
+				     adapter->rx_buffer_len, DMA_FROM_DEVICE);
+		if (dma_mapping_error(&adapter->pdev->dev, dma)) {
+			skb_free_frag(frag);
+			continue;
+		}
+		b->rxbuf.data = frag + t->frag_headroom;
+		b->dma = dma;
+		desc->buffer_addr = cpu_to_le64(dma);
+		desc->status = 0;
+		filled++;
+	}
+	if (filled)
+		netdev_warn(t->netdev, "twin: %u receive slots left without a buffer refilled\n",
+			    filled);
+	return filled;
+}
+
+/*
  * Periodic checks: the work is queued only while check_ms is set, so an
  * unset parameter costs nothing; setting it (sysfs) starts the work.
  */

@@ -221,7 +221,8 @@ static int __twin_detach(struct twin *t)
 	twin_ring_drain_all(t);		/* the transmit pool comes back here */
 	twin_ring_free_supply(t);
 	twin_txpool_free(t);
-	twin_check_rx_ring(t, "after detach");
+	if (!twin_check_rx_ring(t, "after detach") && d.disabled_reason)
+		twin_fill_rx_holes(t);
 	WRITE_ONCE(netdev->netdev_ops, t->orig_ops);
 	t->attached = false;
 	t->st.attached = 0;

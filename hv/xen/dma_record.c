@@ -28,6 +28,7 @@
 
 #include "twin.h"
 
+#define REG_ICS         0x00c8
 #define REG_RCTL        0x0100
 #define REG_RDBAL       0x2800
 #define REG_TDBAL       0x3800
@@ -129,6 +130,20 @@ int twin_dma_record_attach(void)
     allow_ring(REG_TDBAL, false, 0);
 
     return 0;
+}
+
+/*
+ * The end of the instance's hold on the device, marked on the device's own
+ * timeline: a write of 0 to ICS (Interrupt Cause Set), which sets no cause
+ * and which e1000's driver never makes (it sets LSC or RXDMT0 there).  A
+ * trace of the device's register writes shows where the record stops
+ * applying: after it, dom0's driver posts buffers of its own (e1000-trace
+ * check --until-handback).  At a disable and at a detach; under twin.lock.
+ */
+void twin_dma_handback(void)
+{
+    if ( twin.bar )
+        writel(0, twin.bar + REG_ICS);
 }
 
 long twin_dma_frames(struct twin_dma_frames *q)

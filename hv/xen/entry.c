@@ -49,6 +49,8 @@ static DEFINE_PER_CPU(unsigned long, saved_sp);
 static DEFINE_PER_CPU(s_time_t, entry_start);
 static DEFINE_PER_CPU(unsigned int, abort_reason);
 static DEFINE_PER_CPU(uint64_t, abort_where);
+static DEFINE_PER_CPU(unsigned int, refused_reason);   /* twin_refuse() */
+static DEFINE_PER_CPU(uint64_t, refused_where);
 static DEFINE_PER_CPU(struct timer, watchdog_timer);
 
 static bool in_entry(void)
@@ -84,6 +86,7 @@ void twin_disable(unsigned int reason, uint64_t where)
     if ( twin.disabled )
         return;
     twin.disabled = true;
+    twin_dma_handback();
     twin.st.disables++;
     twin.st.disabled_reason = reason;
     twin.st.disabled_where = where;
@@ -91,6 +94,22 @@ void twin_disable(unsigned int reason, uint64_t where)
            reason, where);
     twin_upcall_post(TWIN_UC_DISABLED, a, 2);
     twin_vif_fail_all();
+}
+
+/*
+ * From the support code: one effect the instance asked for was refused
+ * (not done), the entry runs to its end so that the driver's own state
+ * stays consistent for dom0's driver, and then the instance is disabled.
+ * Leaving at once would stop it between two of its ring updates, which
+ * dom0's driver then meets half done (tdh faults: a double free caught
+ * mid TX clean left dom0's queue accounting to BUG).
+ */
+void twin_refuse(unsigned int reason, uint64_t where)
+{
+    if ( !in_entry() || this_cpu(refused_reason) != TWIN_DIS_NONE )
+        return;
+    this_cpu(refused_reason) = reason;
+    this_cpu(refused_where) = where;
 }
 
 /*
@@ -106,6 +125,11 @@ void twin_abort(unsigned int reason, uint64_t where)
     {
         reason = TWIN_DIS_REFUSAL;
         where = svm_stats.last_refused;
+    }
+    else if ( this_cpu(refused_reason) != TWIN_DIS_NONE )
+    {
+        reason = this_cpu(refused_reason);
+        where = this_cpu(refused_where);
     }
     this_cpu(abort_reason) = reason;
     this_cpu(abort_where) = where;
@@ -132,6 +156,7 @@ static long run_on(uint64_t percpu, void *fn, long a0, long a1)
     __twin_call_sp = 0;
     __twin_stack_min = twin_primary_stack_bottom() + TWIN_STACK_RESERVE;
     this_cpu(abort_reason) = TWIN_DIS_NONE;
+    this_cpu(refused_reason) = TWIN_DIS_NONE;
     this_cpu(entry_start) = t0;
     rc = twin_call(fn, a0, a1, &this_cpu(saved_sp));
     /* an aborted entry leaves its activations on the shadow stack */
@@ -144,6 +169,8 @@ static long run_on(uint64_t percpu, void *fn, long a0, long a1)
 
     if ( rc == TWIN_ABORTED && this_cpu(abort_reason) != TWIN_DIS_NONE )
         twin_disable(this_cpu(abort_reason), this_cpu(abort_where));
+    else if ( this_cpu(refused_reason) != TWIN_DIS_NONE )
+        twin_disable(this_cpu(refused_reason), this_cpu(refused_where));
     else if ( svm_disabled )
         twin_disable(svm_stats.refusals ? TWIN_DIS_REFUSAL : TWIN_DIS_DENIED,
                      svm_stats.last_refused);
@@ -177,6 +204,7 @@ long twin_xmit(uint64_t skb)
     }
     else
     {
+        twin_skb_enters(skb);
         rc = run(twin.desc->xmit, skb, twin.a.netdev);
         if ( twin.disabled )
             rc = -EIO;
@@ -204,6 +232,7 @@ long twin_guest_xmit(uint64_t skb, bool more)
     if ( !usable() )
         return -EIO;
     vm_wr8(twin.a.guest_xmit_more, more);
+    twin_skb_enters(skb);
     rc = run_on(twin.a.guest_percpu, twin.desc->xmit, skb, twin.a.netdev);
     if ( twin.disabled )
         return -EIO;

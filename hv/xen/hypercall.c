@@ -177,6 +177,7 @@ static long attach(struct twin_attach *a)
 
     twin.attached = true;       /* the SVM walk accepts dom0 from now on */
     twin_svm_attach();
+    twin_skb_freed_reset();
     rc = twin_pool_attach();
     if ( rc )
     {
@@ -229,6 +230,8 @@ static long detach(struct twin_detach *out)
         return -ENODEV;
     }
     twin_quiesce(out);
+    if ( !twin.disabled )
+        twin_dma_handback();
     twin_vif_detach_all(TWIN_VIF_DIS_INSTANCE);
     twin.attached = false;
     twin_txpool_release();

@@ -28,11 +28,32 @@ static uint64_t skb_tail_ptr(uint64_t skb)
     return vm_rd64(SKB(HEAD)) + vm_rd32(SKB(TAIL));
 }
 
+/*
+ * After a refusal the entry runs on against SVM's sink (svm.c): what it
+ * would hand dom0 then (a free, a frame) is not the driver's, and does not
+ * go.  The skb stays where it was: with its pool, or with dom0 to reclaim.
+ */
+static bool refused_before(void)
+{
+    if ( !svm_disabled )
+        return false;
+    twin.st.upcalls_dropped++;
+
+    return true;
+}
+
 static void free_skb(uint64_t skb, bool consumed)
 {
     uint64_t a[2] = { skb, consumed };
 
-    if ( !skb || twin_txpool_put(skb) || twin_pool_recycle(skb) )
+    if ( !skb )
+        return;
+    if ( !twin_skb_free(skb) )
+    {
+        twin_refuse(TWIN_DIS_SKB, skb);     /* freed twice: not again */
+        return;
+    }
+    if ( twin_txpool_put(skb) || twin_pool_recycle(skb) || refused_before() )
         return;
     twin_upcall_post(TWIN_UC_FREE_SKB, a, 2);
 }
@@ -68,6 +89,7 @@ uint64_t twin_hv_skb_put(uint64_t skb, unsigned int len)
     /* Linux: SKB_LINEAR_ASSERT and skb_over_panic */
     if ( vm_rd32(SKB(DATA_LEN)) || tail + len > end || tail + len < tail )
     {
+        twin_refuse(TWIN_DIS_SKB, skb);     /* the reason, whatever follows */
         svm_disable();
         return skb_tail_ptr(skb);
     }
@@ -262,13 +284,21 @@ uint16_t twin_hv_eth_type_trans(uint64_t skb, uint64_t dev)
 uint64_t twin_hv___napi_alloc_skb(uint64_t napi, unsigned int len,
                                   unsigned int gfp)
 {
-    return twin_pool_small(len);
+    uint64_t skb = twin_pool_small(len);
+
+    twin_skb_enters(skb);
+
+    return skb;
 }
 
 /* struct sk_buff *napi_build_skb(void *data, unsigned int frag_size) */
 uint64_t twin_hv_napi_build_skb(uint64_t data, unsigned int frag_size)
 {
-    return twin_pool_build(data, frag_size);
+    uint64_t skb = twin_pool_build(data, frag_size);
+
+    twin_skb_enters(skb);
+
+    return skb;
 }
 
 /* void *__netdev_alloc_frag_align(unsigned int fragsz, unsigned int align) */
@@ -287,8 +317,33 @@ uint64_t twin_hv_alloc_pages(unsigned int gfp, unsigned int order)
 }
 
 /* gro_result_t napi_gro_receive(struct napi_struct *napi, struct sk_buff *) */
+/*
+ * What dom0's stack takes for granted of a received skb, checked before it
+ * goes there: its device, and head <= data <= tail <= end with the length
+ * the linear part and the fragments add up to (tdh faults: a length the
+ * device lied about reached dev_gro_receive and crashed dom0).
+ */
+static bool deliverable(uint64_t skb)
+{
+    uint64_t head = vm_rd64(SKB(HEAD)), data = vm_rd64(SKB(DATA));
+    uint32_t tail = vm_rd32(SKB(TAIL)), end = vm_rd32(SKB(END));
+    uint32_t len = vm_rd32(SKB(LEN)), data_len = vm_rd32(SKB(DATA_LEN));
+
+    return vm_rd64(SKB(DEV)) == twin.a.netdev && data >= head &&
+           data - head <= tail && tail <= end && data_len <= len &&
+           len - data_len == tail - (data - head);
+}
+
 int twin_hv_napi_gro_receive(uint64_t napi, uint64_t skb)
 {
+    if ( twin_skb_was_freed(skb) || !deliverable(skb) )
+    {
+        /* after its free, or inconsistent: it stays where it was (the pool) */
+        twin_refuse(TWIN_DIS_SKB, skb);
+        return VM_GRO_NORMAL;
+    }
+    if ( refused_before() )
+        return VM_GRO_NORMAL;
     switch ( twin_vif_count() ? twin_vif_rx(skb) : TWIN_RX_DOM0 )
     {
     case TWIN_RX_GUESTS:            /* copied to guests: the skb is reused */
@@ -301,6 +356,7 @@ int twin_hv_napi_gro_receive(uint64_t napi, uint64_t skb)
         break;
     }
     twin_pool_forget(skb);          /* dom0's from now on */
+    twin_skb_free(skb);             /* not the instance's to free or hand on */
     if ( twin_upcall_post(TWIN_UC_RECEIVE, &skb, 1) )
         twin.st.rx_frames++;
 

@@ -15,6 +15,7 @@
  *   pool.c       receive buffers and small skbs supplied by dom0
  *   support_*.c  the policy's "hv" bindings
  *   dma_record.c the frames the NIC may use while attached (TWIN_OP_DMA_FRAMES)
+ *   skb_freed.c  the skbs the instance freed: double frees and deliveries refused
  *   vif*.c, txpool.c  the guests' path (vif.h)
  */
 #ifndef __TWIN_H__
@@ -142,6 +143,8 @@ long twin_selftest(unsigned long kind);
 bool twin_pirq_intercept(struct domain *d, struct pirq *pirq);
 void twin_disable(unsigned int reason, uint64_t where);
 void twin_abort(unsigned int reason, uint64_t where);
+/* an effect refused: the entry runs on, the instance is disabled after it */
+void twin_refuse(unsigned int reason, uint64_t where);
 void twin_kick(void);
 bool twin_quiesce(struct twin_detach *out);
 void twin_schedule_poll(void);
@@ -170,9 +173,16 @@ struct twin_pool_skb;
 bool twin_pool_keep(uint64_t skb, struct twin_pool_skb *out);
 void twin_pool_reuse(const struct twin_pool_skb *p);
 
+/* skb_freed.c */
+void twin_skb_freed_reset(void);
+bool twin_skb_was_freed(uint64_t skb);
+bool twin_skb_free(uint64_t skb);
+void twin_skb_enters(uint64_t skb);
+
 /* dma_record.c */
 int twin_dma_record_attach(void);
 void twin_dma_allow(mfn_t mfn, unsigned long count);
 long twin_dma_frames(struct twin_dma_frames *q);
+void twin_dma_handback(void);
 
 #endif /* __TWIN_H__ */

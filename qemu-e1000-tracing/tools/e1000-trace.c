@@ -52,12 +52,14 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: e1000-trace dump FILE\n"
 		"       e1000-trace summary FILE\n"
-		"       e1000-trace check [--from NS] [--to NS] FILE REGIONS\n"
+		"       e1000-trace check [--from NS] [--to NS] [--until-handback] FILE REGIONS\n"
 		"REGIONS: one 'START END' a line (hex or decimal, END exclusive),\n"
 		"'#' starts a comment.  check exits 0 if every DMA stayed inside\n"
 		"a region, 1 if not (or if events were dropped), 2 on errors.\n"
 		"--from/--to: only the DMAs in that window of the trace's clock\n"
-		"(the host's CLOCK_MONOTONIC, in ns; --to exclusive) are checked.\n");
+		"(the host's CLOCK_MONOTONIC, in ns; --to exclusive) are checked.\n"
+		"--until-handback: the window also ends at the first write of 0 to\n"
+		"ICS after --from, Xen's mark that the instance let the device go.\n");
 	return 2;
 }
 
@@ -358,7 +360,10 @@ struct checker {
 	int npend, cap;
 	uint64_t checked, violations, blocked;
 	uint64_t from, to;		/* the window checked, [from, to) in trace ns */
+	int until_handback;		/* the window ends at Xen's hand-back mark */
 };
+
+#define REG_ICS 0xc8
 
 /* Past this many, violations are counted, not printed. */
 #define MAX_PRINTED 50
@@ -461,9 +466,17 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return usage();
 	while (!strcmp(argv[1], "check") && argc > 4 && argv[2][0] == '-') {
-		uint64_t *at = !strcmp(argv[2], "--from") ? &chk.from :
-			       !strcmp(argv[2], "--to") ? &chk.to : NULL;
+		uint64_t *at;
 
+		if (!strcmp(argv[2], "--until-handback")) {
+			chk.until_handback = 1;
+			argv[2] = argv[1];
+			argv++;
+			argc--;
+			continue;
+		}
+		at = !strcmp(argv[2], "--from") ? &chk.from :
+		     !strcmp(argv[2], "--to") ? &chk.to : NULL;
 		if (!at || parse_u64(argv[3], at))
 			return usage();
 		argv[3] = argv[1];	/* drop the option and its value */
@@ -498,6 +511,11 @@ int main(int argc, char **argv)
 			rc = -1;
 			break;
 		}
+		/* Xen's hand-back mark (hv/xen/dma_record.c): the window ends */
+		if (mode == 2 && chk.until_handback && !strcmp(ev.name, "e1000_reg_write") &&
+		    ev.nargs >= 2 && ev.args[0] == REG_ICS && ev.args[1] == 0 &&
+		    ev.ts >= chk.from && ev.ts < chk.to)
+			chk.to = ev.ts;
 		if (mode == 2 && is_translation(&ev))
 			note_translation(&chk, i, &ev);
 		if (mode == 2 && !strcmp(ev.name, "e1000_dma") && ev.nargs >= 6)

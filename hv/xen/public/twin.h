@@ -192,6 +192,8 @@ struct twin_attach {
 #define TWIN_DIS_DISPATCH   6   /* indirect call to an unknown target */
 #define TWIN_DIS_UNLOADED   7   /* the payload went away */
 #define TWIN_DIS_RETURN     8   /* a return address not on the shadow stack */
+#define TWIN_DIS_SKB        9   /* an skb freed twice, delivered after its free,
+                                       or made inconsistent (skb_put past its end) */
 
 struct twin_detach {
     uint32_t napi_scheduled;    /* out: the instance left NAPI scheduled */
