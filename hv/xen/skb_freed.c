@@ -68,18 +68,13 @@ void twin_skb_freed_reset(void)
     fifo_next = 0;
 }
 
-bool twin_skb_was_freed(uint64_t skb)
-{
-    return skb && find(skb) >= 0;
-}
-
 /* The instance frees @skb: false when it had freed it already. */
 bool twin_skb_free(uint64_t skb)
 {
     unsigned int i;
     int old;
 
-    if ( twin_skb_was_freed(skb) )
+    if ( find(skb) >= 0 )
         return false;
     /* the oldest is forgotten (if it is still there) */
     if ( fifo[fifo_next] && (old = find(fifo[fifo_next])) >= 0 )

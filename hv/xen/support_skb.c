@@ -42,10 +42,18 @@ static bool refused_before(void)
     return true;
 }
 
-static void free_skb(uint64_t skb, bool consumed)
+/* An skb the instance let go of: back to its pool, or to dom0 to free. */
+static void release_skb(uint64_t skb, bool consumed)
 {
     uint64_t a[2] = { skb, consumed };
 
+    if ( twin_txpool_put(skb) || twin_pool_recycle(skb) || refused_before() )
+        return;
+    twin_upcall_post(TWIN_UC_FREE_SKB, a, 2);
+}
+
+static void free_skb(uint64_t skb, bool consumed)
+{
     if ( !skb )
         return;
     if ( !twin_skb_free(skb) )
@@ -53,9 +61,7 @@ static void free_skb(uint64_t skb, bool consumed)
         twin_refuse(TWIN_DIS_SKB, skb);     /* freed twice: not again */
         return;
     }
-    if ( twin_txpool_put(skb) || twin_pool_recycle(skb) || refused_before() )
-        return;
-    twin_upcall_post(TWIN_UC_FREE_SKB, a, 2);
+    release_skb(skb, consumed);
 }
 
 static void drop_skb(uint64_t skb)
@@ -325,20 +331,31 @@ uint64_t twin_hv_alloc_pages(unsigned int gfp, unsigned int order)
  */
 static bool deliverable(uint64_t skb)
 {
-    uint64_t head = vm_rd64(SKB(HEAD)), data = vm_rd64(SKB(DATA));
-    uint32_t tail = vm_rd32(SKB(TAIL)), end = vm_rd32(SKB(END));
-    uint32_t len = vm_rd32(SKB(LEN)), data_len = vm_rd32(SKB(DATA_LEN));
+    /* one translation for the whole sk_buff: a frame's cost, not seven */
+    const uint8_t *p = vm_ptr(skb, VM_SKB_SIZEOF, false);
+    uint64_t head, data;
+    uint32_t tail, end, len, data_len;
 
-    return vm_rd64(SKB(DEV)) == twin.a.netdev && data >= head &&
-           data - head <= tail && tail <= end && data_len <= len &&
-           len - data_len == tail - (data - head);
+    if ( !p )
+        return false;
+    head = *(const uint64_t *)(p + VM_SKB_HEAD);
+    data = *(const uint64_t *)(p + VM_SKB_DATA);
+    tail = *(const uint32_t *)(p + VM_SKB_TAIL);
+    end = *(const uint32_t *)(p + VM_SKB_END);
+    len = *(const uint32_t *)(p + VM_SKB_LEN);
+    data_len = *(const uint32_t *)(p + VM_SKB_DATA_LEN);
+
+    return *(const uint64_t *)(p + VM_SKB_DEV) == twin.a.netdev &&
+           data >= head && data - head <= tail && tail <= end &&
+           data_len <= len && len - data_len == tail - (data - head);
 }
 
 int twin_hv_napi_gro_receive(uint64_t napi, uint64_t skb)
 {
-    if ( twin_skb_was_freed(skb) || !deliverable(skb) )
+    /* handed on: from now on not the instance's to free or hand on */
+    if ( !deliverable(skb) || !twin_skb_free(skb) )
     {
-        /* after its free, or inconsistent: it stays where it was (the pool) */
+        /* inconsistent, or after its free: it stays where it was (the pool) */
         twin_refuse(TWIN_DIS_SKB, skb);
         return VM_GRO_NORMAL;
     }
@@ -347,8 +364,7 @@ int twin_hv_napi_gro_receive(uint64_t napi, uint64_t skb)
     switch ( twin_vif_count() ? twin_vif_rx(skb) : TWIN_RX_DOM0 )
     {
     case TWIN_RX_GUESTS:            /* copied to guests: the skb is reused */
-        if ( !twin_pool_recycle(skb) )
-            drop_skb(skb);
+        release_skb(skb, false);
         return VM_GRO_NORMAL;
     case TWIN_RX_HELD:              /* waits for the guest's buffer */
         return VM_GRO_NORMAL;
@@ -356,7 +372,6 @@ int twin_hv_napi_gro_receive(uint64_t napi, uint64_t skb)
         break;
     }
     twin_pool_forget(skb);          /* dom0's from now on */
-    twin_skb_free(skb);             /* not the instance's to free or hand on */
     if ( twin_upcall_post(TWIN_UC_RECEIVE, &skb, 1) )
         twin.st.rx_frames++;
 

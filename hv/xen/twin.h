@@ -175,7 +175,6 @@ void twin_pool_reuse(const struct twin_pool_skb *p);
 
 /* skb_freed.c */
 void twin_skb_freed_reset(void);
-bool twin_skb_was_freed(uint64_t skb);
 bool twin_skb_free(uint64_t skb);
 void twin_skb_enters(uint64_t skb);
 
