@@ -313,7 +313,7 @@ json_object *faults_campaign(const struct testbed *tb, const struct fault_opts *
 
 	r.cd = find_config("twin-dom0");
 	/*
-	 * The e1000's DMAs and register writes (Xen's hand-back mark) are
+	 * The e1000's DMAs and register writes (Xen's marks) are
 	 * traced for the confinement check (faults_dma.c)
 	 */
 	if (!tb->o->trace_group)

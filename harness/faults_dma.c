@@ -8,9 +8,11 @@
  * NIC was allowed (twinctl dma-frames: the rings, the buffers they held at
  * attach, every frame the instance's DMA mappings returned) is saved, and
  * once the boot's QEMU has stopped and its trace is whole, e1000-trace
- * check holds every DMA of the window against it.  The window ends early
- * where Xen marked on the device that the instance let it go (a disable:
- * dom0's driver posts buffers of its own from then on).  With --iommu the check
+ * check holds every DMA of the window against it: from where Xen marked on
+ * the device that the instance took it to where it marked that it let it
+ * go (a disable or the detach: dom0's driver posts buffers of its own
+ * before and after).  The window opens before the attach is asked for,
+ * since the instance may stop before the attach command returns.  With --iommu the check
  * follows each DMA through its translation and counts what the IOMMU
  * refused.
  */
@@ -123,10 +125,10 @@ static void check_one(struct rig *r, struct fault *f)
 {
 	char *decoder = xasprintf("%s/bin/e1000-trace", r->tb->o->build_dir);
 	char from[32], to[32], *out = NULL, *line, *save;
-	char *argv[] = { decoder, "check", "--from", from, "--to", to, "--until-handback",
+	char *argv[] = { decoder, "check", "--from", from, "--to", to, "--marks",
 			 f->dma.trace, f->dma.regions, NULL };
 	unsigned long long checked = 0, violations = 0, blocked = 0;
-	bool summary = false, incomplete = false;
+	bool summary = false, incomplete = false, unmarked = false;
 	int rc;
 
 	snprintf(from, sizeof(from), "%llu", (unsigned long long)f->dma.from_ns);
@@ -143,9 +145,12 @@ static void check_one(struct rig *r, struct fault *f)
 			summary = true;
 		else if (!strncmp(line, "incomplete:", 11))
 			incomplete = true;	/* QEMU dropped events */
+		else if (!strncmp(line, "marks:", 6))
+			unmarked = true;	/* the attach never reached the device */
 	}
-	if ((rc != 0 && rc != 1) || !summary || incomplete) {
+	if ((rc != 0 && rc != 1) || !summary || incomplete || unmarked) {
 		unchecked(f, incomplete ? "QEMU dropped trace events: confinement not proven" :
+			  unmarked ? "no attach mark of Xen's in the window's trace" :
 			  "e1000-trace check failed on the boot's trace");
 	} else {
 		f->dma.state = DMA_CHECKED;

@@ -307,12 +307,13 @@ static bool window(struct rig *r, struct fault *f, const struct twin_counters *t
 	char why[256] = "", *out = NULL;
 	bool attached, ok = false, corrupt = false;
 
+	dma_window_open(r, f);	/* Xen's attach mark falls inside it */
 	attached = rig_run(r, "twinctl attach eth0 2>&1", 120, &out) == 0;
 	if (attached) {
-		dma_window_open(r, f);
 		ok = rig_pattern(r, &corrupt, why, sizeof(why));
 		dma_window_close(r, f);
 	} else {
+		f->dma.state = DMA_NONE;	/* the instance never had the device */
 		detail_line(f, "attach failed: ", out);
 	}
 	free(out);

@@ -61,6 +61,8 @@ BAD_FILES = [
     ("irq 5 irq_storm 20us\n", 1, "missing duration"),
     ("tx_desc 5 mmio_dead\n", 1, "missing duration"),
     ("tx_desc 5 mmio_dead 0s\n", 1, "duration must not be 0"),
+    ("reg_write 0xc8=zero 1 mmio_dead 1s\n", 1, "bad register value 'zero'"),
+    ("reg_write 0xc9=0 1 mmio_dead 1s\n", 1, "not a 32-bit register"),
 ]
 
 

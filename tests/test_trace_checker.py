@@ -63,21 +63,27 @@ def reg_write(off, val, ts):
     return record("e1000_reg_write", off, val, ts=ts)
 
 
-def test_the_window_ends_at_xens_handback_mark(tmp_path):
-    # Xen writes 0 to ICS when the instance lets the device go; dom0's
-    # driver's own buffers after it are not the instance's
+def test_the_window_runs_between_xens_marks(tmp_path):
+    # Xen writes 0 to ICS where the instance takes the device and where it
+    # lets it go; dom0's driver's buffers before and after are not its own
     outside = 0x80000000
-    recs = (dma(TX_BUF, outside, 64, ts=1100), reg_write(0xc8, 4, ts=1150),
+    recs = (dma(TX_BUF, outside, 64, ts=1050), reg_write(0xc8, 4, ts=1060),
+            reg_write(0xc8, 0, ts=1100), dma(TX_BUF, outside, 64, ts=1150),
+            dma(TX_BUF, 0x200000, 64, ts=1160),
             reg_write(0xc8, 0, ts=1200), dma(TX_BUF, outside, 64, ts=1300))
-    p = check(tmp_path, *recs, options=("--from", "1000", "--until-handback"))
+    p = check(tmp_path, *recs, options=("--from", "1000", "--marks"))
     assert p.returncode == 1
-    assert "1 DMAs checked, 1 violations" in p.stdout
-    # a mark before the window does not end it; without the option, no end
-    p = check(tmp_path, reg_write(0xc8, 0, ts=900), *recs[:1], recs[3],
-              options=("--until-handback", "--from", "1000"))
-    assert "2 DMAs checked, 2 violations" in p.stdout
+    assert "violation: event 3 tx_buf" in p.stdout
+    assert "2 DMAs checked, 1 violations" in p.stdout
+    # marks before --from do not count; without --marks the whole window
+    p = check(tmp_path, reg_write(0xc8, 0, ts=900), *recs,
+              options=("--marks", "--from", "1000"))
+    assert "2 DMAs checked, 1 violations" in p.stdout
     p = check(tmp_path, *recs, options=("--from", "1000"))
-    assert "2 DMAs checked, 2 violations" in p.stdout
+    assert "4 DMAs checked, 3 violations" in p.stdout
+    # no attach mark in the window: nothing checked, and said so
+    p = check(tmp_path, recs[0], options=("--marks",))
+    assert p.returncode == 0 and "attach mark is not in the window" in p.stdout
 
 
 def test_a_bad_window_option_is_usage(tmp_path):

@@ -133,14 +133,16 @@ int twin_dma_record_attach(void)
 }
 
 /*
- * The end of the instance's hold on the device, marked on the device's own
- * timeline: a write of 0 to ICS (Interrupt Cause Set), which sets no cause
- * and which e1000's driver never makes (it sets LSC or RXDMT0 there).  A
- * trace of the device's register writes shows where the record stops
- * applying: after it, dom0's driver posts buffers of its own (e1000-trace
- * check --until-handback).  At a disable and at a detach; under twin.lock.
+ * The start and the end of the instance's hold on the device, marked on
+ * the device's own timeline: a write of 0 to ICS (Interrupt Cause Set),
+ * which sets no cause and which e1000's driver never makes (it sets LSC or
+ * RXDMT0 there).  A trace of the device's register writes shows where the
+ * record stops applying: after the end, dom0's driver posts buffers of its
+ * own (e1000-trace check --marks).  A fault file can time a device
+ * fault by them (reg_write 0xc8=0 N: the first is the attach).  At attach,
+ * at a disable and at a detach; under twin.lock.
  */
-void twin_dma_handback(void)
+void twin_dma_mark(void)
 {
     if ( twin.bar )
         writel(0, twin.bar + REG_ICS);

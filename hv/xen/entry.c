@@ -86,7 +86,7 @@ void twin_disable(unsigned int reason, uint64_t where)
     if ( twin.disabled )
         return;
     twin.disabled = true;
-    twin_dma_handback();
+    twin_dma_mark();
     twin.st.disables++;
     twin.st.disabled_reason = reason;
     twin.st.disabled_where = where;

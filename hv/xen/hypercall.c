@@ -161,6 +161,7 @@ static long attach(struct twin_attach *a)
     rc = twin_dma_record_attach();
     if ( rc )
         goto out_unmap;
+    twin_dma_mark();
     twin.mirror_base = a->shared + offsetof(struct twin_shared, mirror);
     rc = -E2BIG;
     if ( twin.ro_end - twin.ro_start > TWIN_MIRROR_BYTES )
@@ -231,7 +232,7 @@ static long detach(struct twin_detach *out)
     }
     twin_quiesce(out);
     if ( !twin.disabled )
-        twin_dma_handback();
+        twin_dma_mark();
     twin_vif_detach_all(TWIN_VIF_DIS_INSTANCE);
     twin.attached = false;
     twin_txpool_release();

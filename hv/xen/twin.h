@@ -182,6 +182,6 @@ void twin_skb_enters(uint64_t skb);
 int twin_dma_record_attach(void);
 void twin_dma_allow(mfn_t mfn, unsigned long count);
 long twin_dma_frames(struct twin_dma_frames *q);
-void twin_dma_handback(void);
+void twin_dma_mark(void);
 
 #endif /* __TWIN_H__ */

@@ -52,14 +52,15 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: e1000-trace dump FILE\n"
 		"       e1000-trace summary FILE\n"
-		"       e1000-trace check [--from NS] [--to NS] [--until-handback] FILE REGIONS\n"
+		"       e1000-trace check [--from NS] [--to NS] [--marks] FILE REGIONS\n"
 		"REGIONS: one 'START END' a line (hex or decimal, END exclusive),\n"
 		"'#' starts a comment.  check exits 0 if every DMA stayed inside\n"
 		"a region, 1 if not (or if events were dropped), 2 on errors.\n"
 		"--from/--to: only the DMAs in that window of the trace's clock\n"
 		"(the host's CLOCK_MONOTONIC, in ns; --to exclusive) are checked.\n"
-		"--until-handback: the window also ends at the first write of 0 to\n"
-		"ICS after --from, Xen's mark that the instance let the device go.\n");
+		"--marks: within that, from the first write of 0 to ICS (Xen's mark\n"
+		"that the hypervisor instance took the device) to the next (its mark\n"
+		"that it let it go).\n");
 	return 2;
 }
 
@@ -360,7 +361,8 @@ struct checker {
 	int npend, cap;
 	uint64_t checked, violations, blocked;
 	uint64_t from, to;		/* the window checked, [from, to) in trace ns */
-	int until_handback;		/* the window ends at Xen's hand-back mark */
+	int marks;			/* the window runs between Xen's two marks */
+	int marks_seen;
 };
 
 #define REG_ICS 0xc8
@@ -416,7 +418,7 @@ static void check_dma(struct checker *c, uint64_t i, const struct st_event *ev)
 	char why[96];
 	int k, first = -1;
 
-	if (ev->ts < c->from || ev->ts >= c->to)
+	if (ev->ts < c->from || ev->ts >= c->to || (c->marks && c->marks_seen != 1))
 		goto out;
 	c->checked++;
 	if (!c->iommu) {
@@ -468,8 +470,8 @@ int main(int argc, char **argv)
 	while (!strcmp(argv[1], "check") && argc > 4 && argv[2][0] == '-') {
 		uint64_t *at;
 
-		if (!strcmp(argv[2], "--until-handback")) {
-			chk.until_handback = 1;
+		if (!strcmp(argv[2], "--marks")) {
+			chk.marks = 1;
 			argv[2] = argv[1];
 			argv++;
 			argc--;
@@ -511,11 +513,11 @@ int main(int argc, char **argv)
 			rc = -1;
 			break;
 		}
-		/* Xen's hand-back mark (hv/xen/dma_record.c): the window ends */
-		if (mode == 2 && chk.until_handback && !strcmp(ev.name, "e1000_reg_write") &&
+		/* Xen's marks (hv/xen/dma_record.c): attach, then hand-back */
+		if (mode == 2 && chk.marks && !strcmp(ev.name, "e1000_reg_write") &&
 		    ev.nargs >= 2 && ev.args[0] == REG_ICS && ev.args[1] == 0 &&
 		    ev.ts >= chk.from && ev.ts < chk.to)
-			chk.to = ev.ts;
+			chk.marks_seen++;
 		if (mode == 2 && is_translation(&ev))
 			note_translation(&chk, i, &ev);
 		if (mode == 2 && !strcmp(ev.name, "e1000_dma") && ev.nargs >= 6)
@@ -543,6 +545,8 @@ int main(int argc, char **argv)
 	if (chk.iommu)
 		printf("iommu: DMAs followed through their translations; %" PRIu64
 		       " refused by the IOMMU (not performed)\n", chk.blocked);
+	if (chk.marks && !chk.marks_seen)
+		printf("marks: Xen's attach mark is not in the window: nothing checked\n");
 	printf("%s: %" PRIu64 " DMAs checked, %" PRIu64 " violations\n",
 	       violations || sum.dropped ? "FAIL" : "OK", chk.checked, violations);
 	return violations || sum.dropped ? 1 : 0;
