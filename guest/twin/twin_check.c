@@ -129,13 +129,15 @@ bool twin_check_rx_ring(struct twin *t, const char *when)
 }
 
 /*
- * After a disabled instance: a posted slot without a buffer (the instance
- * took its fragment for a frame and stopped before the refill) gets a
- * fresh one, so that neither the NIC nor dom0's driver meets a NULL
- * buffer there (tdh faults: rx_length_plus_4k left one, and dom0's poll
- * copied from it).  A frame already written back into the slot is lost:
- * its status is cleared, and dom0's driver waits there for the reset the
- * fallback schedules.  Returns the slots filled.
+ * After a detach whose check found problems: a posted slot without a
+ * buffer (the instance took its fragment for a frame and stopped before
+ * the refill, or a buggy instance wrote over the ring's bookkeeping) gets
+ * a fresh one, so that neither the NIC nor dom0's driver meets a NULL
+ * buffer there (tdh faults: rx_length_plus_4k and tx_ring_wrap_off_by_one
+ * left one, and dom0's clean copied from it).  A frame already written back into the slot is lost:
+ * its status is cleared, and dom0's driver waits there for a reset of the
+ * adapter, scheduled here (a fallback schedules one anyway).  Returns the
+ * slots filled.
  */
 unsigned int twin_fill_rx_holes(struct twin *t)
 {
@@ -166,9 +168,11 @@ unsigned int twin_fill_rx_holes(struct twin *t)
 		desc->status = 0;
 		filled++;
 	}
-	if (filled)
-		netdev_warn(t->netdev, "twin: %u receive slots left without a buffer refilled\n",
+	if (filled) {
+		netdev_warn(t->netdev, "twin: %u receive slots left without a buffer refilled; resetting the adapter\n",
 			    filled);
+		schedule_work(&adapter->reset_task);
+	}
 	return filled;
 }
 

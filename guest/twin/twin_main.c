@@ -221,7 +221,7 @@ static int __twin_detach(struct twin *t)
 	twin_ring_drain_all(t);		/* the transmit pool comes back here */
 	twin_ring_free_supply(t);
 	twin_txpool_free(t);
-	if (!twin_check_rx_ring(t, "after detach") && d.disabled_reason)
+	if (!twin_check_rx_ring(t, "after detach"))
 		twin_fill_rx_holes(t);
 	WRITE_ONCE(netdev->netdev_ops, t->orig_ops);
 	t->attached = false;
