@@ -12,9 +12,9 @@
  * the device that the instance took it to where it marked that it let it
  * go (a disable or the detach: dom0's driver posts buffers of its own
  * before and after).  The window opens before the attach is asked for,
- * since the instance may stop before the attach command returns.  With --iommu the check
- * follows each DMA through its translation and counts what the IOMMU
- * refused.
+ * since the instance may stop before the attach command returns.  With
+ * --iommu the check follows each DMA through its translation and counts
+ * what the IOMMU refused.
  */
 #include <errno.h>
 #include <stdio.h>
