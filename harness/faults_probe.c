@@ -100,9 +100,19 @@ bool rig_dom0_oopsed(struct rig *r)
 	return oops;
 }
 
+/* Whose crash it is, from Xen's own words in the console log. */
+static enum fault_outcome crash_of(struct rig *r)
+{
+	char *log = read_file(r->m.d.console_log, NULL);
+	bool xen = log && (strstr(log, "Panic on CPU") || strstr(log, "FATAL TRAP"));
+
+	free(log);
+	return xen ? OUT_XEN_CRASH : OUT_DOM0_CRASH;
+}
+
 bool rig_healthy(struct rig *r, enum fault_outcome *why)
 {
-	char *out = NULL, *log;
+	char *out = NULL;
 	bool dom0;
 
 	if (!r->up || !machine_alive(&r->m)) {
@@ -110,18 +120,12 @@ bool rig_healthy(struct rig *r, enum fault_outcome *why)
 		return false;
 	}
 	if (rig_dom0_oopsed(r)) {
-		log = read_file(r->m.d.console_log, NULL);
-		*why = log && (strstr(log, "Panic on CPU") || strstr(log, "FATAL TRAP")) ?
-		       OUT_XEN_CRASH : OUT_DOM0_CRASH;
-		free(log);
+		*why = crash_of(r);
 		return false;
 	}
 	if (rig_run(r, "dmesg | grep -c -E 'Oops|BUG:|Kernel panic' || true", 60, &out) != 0) {
 		/* dom0 does not answer: Xen's own words decide whose fault */
-		log = read_file(r->m.d.console_log, NULL);
-		*why = log && (strstr(log, "Panic on CPU") || strstr(log, "FATAL TRAP")) ?
-		       OUT_XEN_CRASH : OUT_DOM0_CRASH;
-		free(log);
+		*why = crash_of(r);
 		free(out);
 		return false;
 	}
