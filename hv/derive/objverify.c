@@ -189,6 +189,11 @@ static void check_static(int i)
 		if (d->mnemonic == ZYDIS_MNEMONIC_LEA || d->mnemonic == ZYDIS_MNEMONIC_PAUSE ||
 		    d->mnemonic == ZYDIS_MNEMONIC_LEAVE)	/* objflow.c: the "leave" rule */
 			break;
+		/* wmb(), rmb() and mb() (e1000e orders descriptor writes before
+		 * the tail write with wmb()): ordering only, no operand */
+		if ((d->mnemonic == ZYDIS_MNEMONIC_SFENCE || d->mnemonic == ZYDIS_MNEMONIC_LFENCE ||
+		     d->mnemonic == ZYDIS_MNEMONIC_MFENCE) && !d->operand_count_visible)
+			break;
 		/* fall through */
 	default:
 		refuse("instruction not allowed", "%s (category %s)",
