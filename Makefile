@@ -31,7 +31,9 @@ host-deps: $(HOST_DEPS)
 
 include mk/debian.mk
 include hv/xen.mk
+include guest/twin/driver.mk
 include guest/twin/e1000.mk
+include guest/twin/e1000e.mk
 include hv/derive/derive.mk
 include guest/twin/twin.mk
 include hv/payload/payload.mk

@@ -1,19 +1,20 @@
-# twinc and the derived e1000 hypervisor instance (hv/derive, hv/svm).
+# twinc and the derived hypervisor instances (hv/derive, hv/svm).
 #
 #   make twinc   the derivation tool, build/bin/twinc
-#   make twin    the layout proof and build/twin/e1000/: the derived
-#                assembly, object and manifest.json
+#   make twin    for each driver (e1000, e1000e) the layout proof and
+#                build/twin/DRIVER/: the derived assembly, object and
+#                manifest.json
 #
-# The hypervisor instance is derived from the same patched e1000 source as
-# dom0's VM instance (guest/twin/e1000.mk), with kbuild's own command line
-# for e1000_main.s, captured from the VM instance's build.
+# A hypervisor instance is derived from the same patched source as dom0's
+# VM instance (guest/twin/driver.mk), with kbuild's own command line for
+# the fast path's file, captured from the VM instance's build.
 
 TWINC        := $(BUILD)/bin/twinc
 TWINC_SRC    := $(wildcard hv/derive/*.c) hv/derive/twinc.h hv/derive/objverify.h
 TWINC_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
 TWIN_OUT     := $(BUILD)/twin/e1000
 SVM_SRC      := hv/svm/svm.c hv/svm/svm_user.c hv/svm/svm_entry.S
-# How e1000 is derived: every TLB probe counts its hits in __svm_hits, and
+# How the drivers are derived: every TLB probe counts its hits in __svm_hits, and
 # every probe goes through a thunk, even in tight loops (e1000's are short
 # and few: smaller code for two instructions per access there; see
 # hv/derive/README.md, "Measured").
@@ -27,44 +28,58 @@ $(TWINC): $(TWINC_SRC) | $(HOST_DEPS)
 twinc: $(TWINC)
 .PHONY: twinc
 
-$(TWIN_OUT)/kbuild.cmd: $(E1000_VM)/e1000.ko
-	@rm -f $(E1000_VM)/e1000_main.s
+# $(call twin_derive,NAME,MAIN,KCONFIG): derive driver NAME's hypervisor
+# instance from MAIN.c of its VM instance (guest/twin/driver.mk, KCONFIG
+# its module's symbol) with hv/derive/NAME.policy, into $(BUILD)/twin/NAME/:
+#   kbuild.cmd     kbuild's command for MAIN.s, captured from the VM build
+#   twin.cmd       the hypervisor instance's (twin-flags.sed)
+#   layout-members the layout proof (layout-check.sh)
+#   NAME_twin.{s,o}, NAME_closure_orig.o, manifest.json   twinc's outputs
+#   NAME_twin.o.accepted   the object's sha256 once the machine-code
+#                  verifier (objverify.c, see README.md) accepted it; the
+#                  payload build loads nothing that does not match it
+define twin_derive
+$(BUILD)/twin/$(1)/kbuild.cmd: $(BUILD)/twin/$(1)/vm/$(1).ko
+	@rm -f $(BUILD)/twin/$(1)/vm/$(2).s
 	@# without the caller's flags: under make -s, V=1 would print nothing
-	@MAKEFLAGS= $(MAKE) -C $(KHDR) M=$(abspath $(E1000_VM)) CONFIG_E1000=m e1000_main.s V=1 2>&1 | \
-		grep -E '^ *gcc' | grep -- '-S ' | head -1 | sed 's/^ *//' > $@.tmp
-	@test -s $@.tmp || { echo "error: could not capture kbuild's command for e1000_main.s" >&2; rm -f $@.tmp; exit 1; }
-	@mv $@.tmp $@
+	@MAKEFLAGS= $$(MAKE) -C $(KHDR) M=$(abspath $(BUILD)/twin/$(1)/vm) $(3)=m $(2).s V=1 2>&1 | \
+		grep -E '^ *gcc' | grep -- '-S ' | head -1 | sed 's/^ *//' > $$@.tmp
+	@test -s $$@.tmp || { echo "error: could not capture kbuild's command for $(1)'s $(2).s" >&2; rm -f $$@.tmp; exit 1; }
+	@mv $$@.tmp $$@
 
-$(TWIN_OUT)/twin.cmd: $(TWIN_OUT)/kbuild.cmd hv/derive/twin-flags.sed
-	@sed -f hv/derive/twin-flags.sed $< | \
-		sed 's# -o [^ ]*e1000_main\.s # -o $(abspath $(TWIN_OUT))/e1000_main.s #' > $@
+$(BUILD)/twin/$(1)/twin.cmd: $(BUILD)/twin/$(1)/kbuild.cmd hv/derive/twin-flags.sed
+	@sed -f hv/derive/twin-flags.sed $$< | \
+		sed 's# -o [^ ]*$(2)\.s # -o $(abspath $(BUILD)/twin/$(1))/$(2).s #' > $$@
 
-$(TWIN_OUT)/e1000_main.s: $(TWIN_OUT)/twin.cmd
-	@echo "  CC      $@ (hypervisor-instance flags)"
-	@cd $(KHDR) && sh $(abspath $<)
+$(BUILD)/twin/$(1)/$(2).s: $(BUILD)/twin/$(1)/twin.cmd
+	@echo "  CC      $$@ (hypervisor-instance flags)"
+	@cd $(KHDR) && sh $$(abspath $$<)
 
-$(TWIN_OUT)/layout-members: $(TWIN_OUT)/kbuild.cmd $(TWIN_OUT)/twin.cmd hv/derive/layout-check.sh
-	@hv/derive/layout-check.sh $(KHDR) "$$(cat $(TWIN_OUT)/kbuild.cmd)" \
-		"$$(cat $(TWIN_OUT)/twin.cmd)" $(abspath $(TWIN_OUT))
+$(BUILD)/twin/$(1)/layout-members: $(BUILD)/twin/$(1)/kbuild.cmd $(BUILD)/twin/$(1)/twin.cmd \
+		hv/derive/layout-check.sh
+	@hv/derive/layout-check.sh $(KHDR) "$$$$(cat $(BUILD)/twin/$(1)/kbuild.cmd)" \
+		"$$$$(cat $(BUILD)/twin/$(1)/twin.cmd)" $(abspath $(BUILD)/twin/$(1))
 
-$(TWIN_OUT)/manifest.json: $(TWIN_OUT)/e1000_main.s $(TWIN_OUT)/layout-members \
-		hv/derive/e1000.policy $(TWINC) hv/derive/derive.mk
-	@echo "  TWINC   $(TWIN_OUT)/e1000_twin.{s,o}, manifest.json"
-	@$(TWINC) --quiet $(TWIN_FLAGS) --policy hv/derive/e1000.policy \
-		-o $(TWIN_OUT)/e1000_twin.s --obj $(TWIN_OUT)/e1000_twin.o \
-		--orig-obj $(TWIN_OUT)/e1000_closure_orig.o \
-		--manifest $@ $(TWIN_OUT)/e1000_main.s
+$(BUILD)/twin/$(1)/manifest.json: $(BUILD)/twin/$(1)/$(2).s $(BUILD)/twin/$(1)/layout-members \
+		hv/derive/$(1).policy $(TWINC) hv/derive/derive.mk
+	@echo "  TWINC   $(BUILD)/twin/$(1)/$(1)_twin.{s,o}, manifest.json"
+	@$(TWINC) --quiet $(TWIN_FLAGS) --policy hv/derive/$(1).policy \
+		-o $(BUILD)/twin/$(1)/$(1)_twin.s --obj $(BUILD)/twin/$(1)/$(1)_twin.o \
+		--orig-obj $(BUILD)/twin/$(1)/$(1)_closure_orig.o \
+		--manifest $$@ $(BUILD)/twin/$(1)/$(2).s
 
-# The object that is loaded, checked on its machine code by the independent
-# verifier (objverify.c, see README.md); the stamp holds the object's
-# sha256, and the payload build loads nothing that does not match it.
+$(BUILD)/twin/$(1)/$(1)_twin.o.accepted: $(BUILD)/twin/$(1)/manifest.json $(TWINC) hv/derive/$(1).policy
+	@echo "  VERIFY  $(BUILD)/twin/$(1)/$(1)_twin.o (machine code)"
+	@rm -f $$@
+	@$(TWINC) --policy hv/derive/$(1).policy --verify $(BUILD)/twin/$(1)/$(1)_twin.o
+	@cd $(BUILD)/twin/$(1) && sha256sum $(1)_twin.o > $$(notdir $$@).tmp && mv $$(notdir $$@).tmp $$(notdir $$@)
+endef
+
+$(eval $(call twin_derive,e1000,e1000_main,CONFIG_E1000))
+$(eval $(call twin_derive,e1000e,netdev,CONFIG_E1000E))
+
 TWIN_ACCEPTED := $(TWIN_OUT)/e1000_twin.o.accepted
-
-$(TWIN_ACCEPTED): $(TWIN_OUT)/manifest.json $(TWINC) hv/derive/e1000.policy
-	@echo "  VERIFY  $(TWIN_OUT)/e1000_twin.o (machine code)"
-	@rm -f $@
-	@$(TWINC) --policy hv/derive/e1000.policy --verify $(TWIN_OUT)/e1000_twin.o
-	@cd $(TWIN_OUT) && sha256sum e1000_twin.o > $(notdir $@).tmp && mv $(notdir $@).tmp $(notdir $@)
+TWIN_E1000E   := $(BUILD)/twin/e1000e
 
 # The SVM runtime as host objects (the tests link these).
 $(BUILD)/twin/svm/libsvm_user.a: $(SVM_SRC) $(wildcard hv/svm/*.h)
@@ -74,6 +89,9 @@ $(BUILD)/twin/svm/libsvm_user.a: $(SVM_SRC) $(wildcard hv/svm/*.h)
 			-o $(@D)/$$(basename $$f | sed 's/\.[cS]$$/.o/') || exit 1; done
 	@ar rcs $@ $(@D)/svm.o $(@D)/svm_user.o $(@D)/svm_entry.o
 
-twin: $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) $(BUILD)/twin/svm/libsvm_user.a
-	@grep -E '"(sites_rewritten|non_stack_operands|lines_parsed|lines_total|code_growth|verified)"' $<
+twin: $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) $(BUILD)/twin/svm/libsvm_user.a \
+		$(TWIN_E1000E)/manifest.json $(TWIN_E1000E)/e1000e_twin.o.accepted
+	@for d in e1000 e1000e; do echo "$$d:"; \
+		grep -E '"(sites_rewritten|non_stack_operands|lines_parsed|lines_total|code_growth|verified)"' \
+			$(BUILD)/twin/$$d/manifest.json; done
 .PHONY: twin

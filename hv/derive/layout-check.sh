@@ -1,7 +1,8 @@
 #!/bin/sh
 # Prove the VM instance and the hypervisor instance agree on every data
-# layout: compile e1000_main.c with both flag sets plus -g, list every
-# struct/union member's offset from DWARF, and require identical lists.
+# layout: compile the fast path's file (e1000_main.c, e1000e's netdev.c)
+# with both flag sets plus -g, list every struct/union member's offset
+# from DWARF, and require identical lists.
 #   layout-check.sh HEADERS_DIR VM_CMD TWIN_CMD OUTDIR
 set -eu
 hdr=$1 vmcmd=$2 twincmd=$3 out=$4
