@@ -116,3 +116,22 @@ def test_tampered_object_refused(tmp_path):
     flip(obj, bad, find_probe(obj) + 3, (0x1000).to_bytes(4, "little"))
     rc, line = verify(bad, POLICY)
     assert rc == 1 and "refused" in line, line
+
+
+@pytest.mark.parametrize("flags", [
+    ["--thunks", "loops"], ["--thunks", "off"], ["--thunks", "off", "--no-groups"],
+    ["--thunks", "loops", "--no-windows"], ["--thunks", "all"]],
+    ids=["loops", "inline", "inline-no-groups", "no-windows", "all-uncounted"])
+def test_every_output_form_verified(flags, tmp_path):
+    """e1000e through every form twinc emits (inline probes, groups, loop
+    windows, thunks, with and without the hit counter): each derivation
+    passes twinc's own check, and its object both verifiers."""
+    count = [] if flags == ["--thunks", "all"] else ["--count-hits"]
+    out, obj = tmp_path / "o.s", tmp_path / "o.o"
+    p = twinc("--quiet", *count, *flags, "--policy", POLICY, "-o", out, "--obj", obj,
+              E1000E / "netdev.s")
+    assert p.returncode == 0, p.stderr
+    p = twinc("--policy", POLICY, "--verify", out)
+    assert p.returncode == 0, p.stdout + p.stderr
+    rc, line = verify(obj, POLICY)
+    assert rc == 0 and ": accepted:" in line, line
