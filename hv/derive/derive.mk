@@ -95,3 +95,9 @@ twin: $(TWIN_OUT)/manifest.json $(TWIN_ACCEPTED) $(BUILD)/twin/svm/libsvm_user.a
 		grep -E '"(sites_rewritten|non_stack_operands|lines_parsed|lines_total|code_growth|verified)"' \
 			$(BUILD)/twin/$$d/manifest.json; done
 .PHONY: twin
+
+# The effort table (README.md, "Drivers and the effort they took"):
+# per derived driver, its lines derived, its policy and hook patch.
+effort: twin
+	@hv/derive/effort.sh $(BUILD) $(KHDR)
+.PHONY: effort
