@@ -95,11 +95,16 @@ $(IMAGES)/domU.img: $(call IMAGE_DEPS,domU) $(BUILD)/guest/tdfpucheck $(BUILD)/g
 		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck $(BUILD)/guest/tdpattern=bin/tdpattern \
 		$(BUILD)/guest/tdvif=bin/tdvif
 
-# dom0 runs the project's e1000 (the VM instance, with the twin hooks) in
-# place of Debian's, the twin module, twinctl and the derived instance.
+# dom0 runs the project's e1000 and e1000e (the VM instances, with the twin
+# hooks) in place of Debian's, the twin module, twinctl and the derived
+# instance.
 DOM0_MODDIR := lib/modules/$(KERNEL_FLAVOUR)
 
 $(BUILD)/guest/e1000.ko: $(E1000_VM)/e1000.ko
+	@mkdir -p $(@D)
+	@strip --strip-debug -o $@ $<
+
+$(BUILD)/guest/e1000e.ko: $(E1000E_VM)/e1000e.ko
 	@mkdir -p $(@D)
 	@strip --strip-debug -o $@ $<
 
@@ -114,14 +119,15 @@ $(BUILD)/guest/xen-netback.ko: $(NETBACK_KO)
 $(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(BUILD)/guest/tdmemcheck \
 		$(BUILD)/guest/tdfpucheck $(BUILD)/guest/tdpattern $(BUILD)/bin/tdpattern \
 		$(IMAGES)/domU.img $(KERNEL) \
-		$(BUILD)/guest/e1000.ko $(BUILD)/guest/twin.ko $(BUILD)/guest/xen-netback.ko \
-		$(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
+		$(BUILD)/guest/e1000.ko $(BUILD)/guest/e1000e.ko $(BUILD)/guest/twin.ko \
+		$(BUILD)/guest/xen-netback.ko $(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
 		$(BUILD)/guest/tdcpu-xen=bin/tdcpu $(BUILD)/guest/tdmemcheck=bin/tdmemcheck \
 		$(BUILD)/guest/tdfpucheck=bin/tdfpucheck $(BUILD)/guest/tdpattern=bin/tdpattern \
 		$(KERNEL)=boot/vmlinuz $(IMAGES)/domU.img=boot/domU.img \
 		$(BUILD)/guest/e1000.ko=$(DOM0_MODDIR)/kernel/drivers/net/ethernet/intel/e1000/e1000.ko \
+		$(BUILD)/guest/e1000e.ko=$(DOM0_MODDIR)/kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko \
 		$(BUILD)/guest/twin.ko=$(DOM0_MODDIR)/extra/twin.ko \
 		$(BUILD)/guest/xen-netback.ko=$(DOM0_MODDIR)/kernel/drivers/net/xen-netback/xen-netback.ko \
 		$(TWINCTL)=bin/twinctl $(PAYLOAD)=lib/twin/e1000_twin.livepatch \

@@ -306,7 +306,8 @@ static void devices_xml(FILE *f, const struct machine_desc *d, const char *tap)
 	esc(f, d->ctl_sock);
 	fputs("'/>\n      <target port='1'/>\n    </serial>\n", f);
 	fputs("    <interface type='ethernet'>\n      <mac address='" NIC_MAC "'/>\n", f);
-	fprintf(f, "      <target dev='%s' managed='no'/>\n      <model type='" NIC_MODEL "'/>\n", tap);
+	fprintf(f, "      <target dev='%s' managed='no'/>\n      <model type='%s'/>\n", tap,
+		nic_name(d->nic));
 	fputs("      <address type='pci' domain='0x0000' bus='0x00' slot='" NIC_SLOT "' function='0x0'/>\n", f);
 	fputs("    </interface>\n", f);
 	/* the same VT-d as the direct launcher's (see build_argv() in qemu.c) */

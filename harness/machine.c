@@ -37,6 +37,11 @@ const char *iommu_name(enum iommu i)
 	}
 }
 
+const char *nic_name(enum nic n)
+{
+	return n == NIC_E1000E ? "e1000e" : "e1000";
+}
+
 /*
  * The plugin counts TCG's translation blocks: nothing to count under KVM,
  * and nothing without the plugin (--no-plugin, --stock-qemu, not built).
@@ -112,8 +117,8 @@ const char *machine_kernel(const struct machine_desc *d)
 char *machine_append(const struct machine_desc *d)
 {
 	if (d->kind == MACHINE_NATIVE)
-		return xasprintf("console=ttyS0 tdh.ip=" GUEST_IP "%s%s%s", d->iommu == IOMMU_INTEL ?
-				 " intel_iommu=on" : "", d->kernel_args ? " " : "",
+		return xasprintf("console=ttyS0 tdh.ip=" GUEST_IP " tdh.nic=%s%s%s%s", nic_name(d->nic),
+				 d->iommu == IOMMU_INTEL ? " intel_iommu=on" : "", d->kernel_args ? " " : "",
 				 d->kernel_args ? d->kernel_args : "");
 	return xasprintf("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
 			 "dom0_max_vcpus=%d noreboot loglvl=all guest_loglvl=all%s%s%s%s%s",
@@ -142,8 +147,9 @@ char *machine_xen_modules(const struct machine_desc *d)
 	char *kernel = machine_opt_value(d->paths->kernel), *img = machine_opt_value(d->paths->dom0_img);
 	char *args = machine_opt_value(d->kernel_args ? d->kernel_args : ""), *mods;
 
-	mods = xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP "%s%s,%s", kernel,
-			 *args ? " " : "", args, img);
+	/* tdh.nic: the driver dom0's /init loads */
+	mods = xasprintf("%s console=hvc0 earlyprintk=xen tdh.ip=" GUEST_IP " tdh.nic=%s%s%s,%s", kernel,
+			 nic_name(d->nic), *args ? " " : "", args, img);
 	free(kernel);
 	free(img);
 	free(args);

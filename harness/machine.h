@@ -20,8 +20,9 @@
 enum machine_kind { MACHINE_NATIVE, MACHINE_XEN };
 enum accel { ACCEL_TCG, ACCEL_KVM, ACCEL_AUTO };
 enum iommu { IOMMU_OFF, IOMMU_INTEL, IOMMU_AMD };
+/* QEMU's NIC model, which is also the name of its Linux driver */
+enum nic { NIC_E1000, NIC_E1000E };
 
-#define NIC_MODEL	"e1000"
 #define NIC_MAC		"52:54:00:12:34:56"
 /* native Linux's and dom0's address on the peer's link */
 #define GUEST_IP	"10.99.0.2/24"
@@ -43,6 +44,7 @@ struct machine_desc {
 	int cpus;
 	int mem_mb;
 	enum iommu iommu;		/* an emulated IOMMU in front of the NIC */
+	enum nic nic;
 	const char *kernel_args;	/* more for native's or dom0's kernel; NULL: none */
 	const char *xen_args;		/* more for Xen's command line; NULL: none */
 	bool eager_fpu;			/* Xen's spec-ctrl=eager-fpu (see testbed.h) */
@@ -95,6 +97,7 @@ struct machine {
 const char *machine_kind_name(enum machine_kind k);
 const char *accel_name(enum accel a);
 const char *iommu_name(enum iommu i);
+const char *nic_name(enum nic n);
 
 /* The one answer to "does the instruction-accounting plugin count?" */
 bool machine_counts_insns(const struct paths *p, enum accel accel);

@@ -278,6 +278,7 @@ void measure(const struct testbed_opts *o, const struct config_desc *cd, const c
 	rec.cpus = o->cpus;
 	rec.accel = accel_name(m->d.accel);
 	rec.iommu = iommu_name(m->d.iommu);
+	rec.nic = nic_name(m->d.nic);
 	/*
 	 * Instructions over the host window [hw0, hw1], against the bytes
 	 * iperf3 moved in that much time: its receiver's bytes over its own

@@ -66,6 +66,7 @@ json_object *options_json(const struct testbed_opts *o)
 	json_object_object_add(j, "accel", json_object_new_string(accel_name(o->accel)));
 	json_object_object_add(j, "insn", json_object_new_boolean(o->insn));
 	json_object_object_add(j, "iommu", json_object_new_string(iommu_name(o->iommu)));
+	json_object_object_add(j, "nic", json_object_new_string(nic_name(o->nic)));
 	json_object_object_add(j, "trace", string_or_null(o->trace_group));
 	json_object_object_add(j, "qemu", json_object_new_string(qemu_kind(o)));
 	json_object_object_add(j, "xen_fpu", json_object_new_string(o->eager_fpu ? "eager" : "lazy"));
@@ -99,7 +100,7 @@ static bool jnumber(json_object *j, const char *key, double *out)
 const char *options_parse(json_object *j, struct testbed_opts *o)
 {
 	double rep, cpus, mem, mtu = 0;
-	const char *accel, *iommu, *fpu;
+	const char *accel, *iommu, *fpu, *nic;
 	json_object *insn;
 
 	if (!j || !json_object_is_type(j, json_type_object))
@@ -126,6 +127,11 @@ const char *options_parse(json_object *j, struct testbed_opts *o)
 		   !strcmp(iommu, "amd") ? IOMMU_AMD : -1;
 	if ((int)o->iommu < 0)
 		return "iommu is not off, intel or amd";
+	/* records from before --nic had the e1000 */
+	nic = jstring(j, "nic");
+	o->nic = !nic || !strcmp(nic, "e1000") ? NIC_E1000 : !strcmp(nic, "e1000e") ? NIC_E1000E : -1;
+	if ((int)o->nic < 0)
+		return "nic is not e1000 or e1000e";
 	o->trace_group = jstring(j, "trace");
 	fpu = jstring(j, "xen_fpu");
 	if (fpu && strcmp(fpu, "eager") && strcmp(fpu, "lazy"))

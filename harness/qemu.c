@@ -85,7 +85,8 @@ static char **build_argv(const struct machine_desc *d)
 	}
 	ARG("-device");
 	v = machine_opt_value(d->fault_trace ? d->fault_trace : "");
-	ARG(xasprintf(NIC_MODEL ",netdev=n0,mac=" NIC_MAC "%s%s", d->fault_trace ? ",fault-trace=" : "", v));
+	ARG(xasprintf("%s,netdev=n0,mac=" NIC_MAC "%s%s", nic_name(d->nic),
+		      d->fault_trace ? ",fault-trace=" : "", v));
 	free(v);
 	ARG("-kernel");
 	ARG(machine_kernel(d));

@@ -220,7 +220,10 @@ void matrix_check(struct regress_opts *ro, const struct testbed_opts *b, const c
 #undef CHECK_NUM
 	if (ro->given_accel && b->accel != o->accel)
 		incompatible(path, "--accel", accel_name(b->accel), accel_name(o->accel));
+	if (o->nic_given && b->nic != o->nic)
+		incompatible(path, "--nic", nic_name(b->nic), nic_name(o->nic));
 	o->accel = b->accel;
+	o->nic = b->nic;
 	memcpy(o->configs, b->configs, sizeof(o->configs));
 	o->nr_configs = b->nr_configs;
 	memcpy(o->workloads, b->workloads, sizeof(o->workloads));

@@ -467,6 +467,7 @@ static json_object *replay_head(struct replay_run *rr, const char *fault_abs)
 	json_object_object_add(root, "workload", json_object_new_string(rr->r->workload));
 	json_object_object_add(root, "accel", json_object_new_string(accel_name(rr->tb.accel)));
 	json_object_object_add(root, "iommu", json_object_new_string(iommu_name(t->iommu)));
+	json_object_object_add(root, "nic", json_object_new_string(nic_name(t->nic)));
 	json_object_object_add(root, "versions", versions_to_json(&rr->tb.versions));
 	return root;
 }

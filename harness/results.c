@@ -103,6 +103,7 @@ static json_object *record_json(const struct record *rec, const struct versions 
 	json_object_object_add(o, "cpus", json_object_new_int(rec->cpus));
 	json_object_object_add(o, "accel", json_object_new_string(rec->accel ? rec->accel : ""));
 	json_object_object_add(o, "iommu", json_object_new_string(rec->iommu ? rec->iommu : "off"));
+	json_object_object_add(o, "nic", json_object_new_string(rec->nic ? rec->nic : "e1000"));
 	json_object_object_add(o, "cpu_backend", json_object_new_string(rec->cpu.backend));
 	for (i = 0; i < rec->cpu.nr_domains; i++) {
 		json_object *d = json_object_new_object();

@@ -33,6 +33,7 @@ struct record {
 	int cpus;
 	const char *accel;
 	const char *iommu;	/* "off", "intel" or "amd" */
+	const char *nic;	/* "e1000" or "e1000e" */
 	struct cpu_result cpu;
 	struct insn_result insn;	/* insn.nr == 0: the plugin did not run */
 	struct twin_counters twin;	/* twin-dom0: the instance's, over the run */

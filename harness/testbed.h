@@ -58,6 +58,8 @@ struct testbed_opts {
 	int mem_mb;
 	enum accel accel;
 	enum iommu iommu;
+	enum nic nic;			/* --nic: QEMU's model, and the driver native and dom0 run */
+	bool nic_given;			/* --nic was given (regress: the baseline's rules otherwise) */
 	const char *trace_group;	/* qemu/events/<group>, NULL: no tracing */
 	double boot_timeout_s;
 	const char *results_dir;	/* parent of the run folders */
@@ -94,11 +96,12 @@ const struct config_desc *find_config(const char *name);
 	{ "build", required_argument, NULL, 'b' }, \
 	{ "kernel-args", required_argument, NULL, 'K' }, \
 	{ "xen-args", required_argument, NULL, 'X' }, \
-	{ "xen-fpu", required_argument, NULL, 'F' }
+	{ "xen-fpu", required_argument, NULL, 'F' }, \
+	{ "nic", required_argument, NULL, 'N' }
 /* The option characters of TESTBED_LONGOPTS, as switch labels. */
 #define TESTBED_OPTION_CASES \
 	case 'd': case 'W': case 'C': case 'm': case 'a': case 'T': case 'o': case 'q': \
-	case 'S': case 'I': case 't': case 'P': case 'b': case 'K': case 'X': case 'F'
+	case 'S': case 'I': case 't': case 'P': case 'b': case 'K': case 'X': case 'F': case 'N'
 void testbed_defaults(struct testbed_opts *o);
 /* The command line as given, into o->args (results.json and the like). */
 void testbed_record_args(struct testbed_opts *o, int argc, char **argv);

@@ -131,6 +131,15 @@ void testbed_option(struct testbed_opts *o, int c, const char *optarg)
 		else
 			die(EXIT_USAGE, "--iommu '%s': give intel, amd or off", optarg);
 		break;
+	case 'N':
+		if (!strcmp(optarg, "e1000"))
+			o->nic = NIC_E1000;
+		else if (!strcmp(optarg, "e1000e"))
+			o->nic = NIC_E1000E;
+		else
+			die(EXIT_USAGE, "--nic '%s': give e1000 or e1000e", optarg);
+		o->nic_given = true;
+		break;
 	case 't':
 		if (strcmp(optarg, "all") && strcmp(optarg, "dma") && strcmp(optarg, "iommu"))
 			die(EXIT_USAGE, "--trace '%s': give all, dma or iommu", optarg);
@@ -197,8 +206,10 @@ void testbed_usage(FILE *out)
 "  --cpus N           simulated CPUs (default 2)\n"
 "  --mem MB           simulated memory (default 2048)\n"
 "  --accel A          tcg, kvm or auto (default tcg; auto probes KVM with a boot)\n"
-"  --iommu I          an emulated IOMMU in front of the e1000: intel, amd or off (default off)\n"
-"  --trace GROUP      trace the e1000 (and the IOMMU) into e1000-<boot>.simpletrace:\n"
+"  --nic N            the NIC: e1000 (an 82540EM, the default) or e1000e (an 82574L);\n"
+"                     native Linux and dom0 run its driver\n"
+"  --iommu I          an emulated IOMMU in front of the NIC: intel, amd or off (default off)\n"
+"  --trace GROUP      trace the NIC (and the IOMMU) into e1000-<boot>.simpletrace:\n"
 "                     all, dma (DMAs and packets) or iommu (those and translations)\n"
 "  --boot-timeout S   give up on a boot after S seconds (default 300)\n"
 "  --results DIR      where run folders go (default results/runs)\n"

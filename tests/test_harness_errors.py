@@ -129,3 +129,15 @@ def test_kvm_requested_without_kvm(results_dir):
     p = tdh("sim", "--accel", "kvm", "--results", results_dir, wait_lock=0)
     assert p.returncode == 2
     assert "/dev/kvm is not usable" in one_error_line(p)
+
+
+def test_e1000e_with_the_instance_is_refused(results_dir):
+    """make twin derives e1000e's instance, but Xen runs e1000's only so
+    far: a configuration that attaches it says so, before anything boots."""
+    for args, config in ((["twin-check"], "twin-dom0"),
+                         (["sim", "--configs", "dom0,twin", "--workloads", "tx"], "twin")):
+        p = tdh(*args, "--nic", "e1000e", "--results", results_dir, wait_lock=0)
+        assert p.returncode == 2, p.stderr
+        line = one_error_line(p)
+        assert "--nic e1000e" in line and config in line and "--nic e1000" in line, line
+        assert_no_leftovers(results_dir)

@@ -181,6 +181,8 @@ CASES = [
     ("native-iommu-trace", ["--machine", "native", "--iommu", "intel", "--trace", "iommu"]),
     ("xen-kvm-iommu", ["--machine", "xen", "--accel", "kvm", "--iommu", "intel"]),
     ("native-kvm", ["--machine", "native", "--accel", "kvm", "--no-plugin"]),
+    ("xen-e1000e", ["--machine", "xen", "--nic", "e1000e", "--iommu", "intel"]),
+    ("native-e1000e", ["--machine", "native", "--nic", "e1000e"]),
 ]
 
 
@@ -216,6 +218,18 @@ def test_the_options_reach_the_machine():
     assert n["kernel"].endswith("/vmlinuz") and n["initrd"].endswith("/native.img")
 
 
+def test_the_nic_reaches_qemu_and_the_guests():
+    """--nic: QEMU's model, and the driver native Linux's and dom0's /init
+    load (tdh.nic on their kernel command lines); e1000 by default."""
+    x = argv_fields(render("--machine", "xen", "--nic", "e1000e"))
+    assert x["nic"][0] == "e1000e"
+    assert " tdh.nic=e1000e" in x["initrd"]          # dom0's command line
+    n = argv_fields(render("--machine", "native", "--nic", "e1000e"))
+    assert n["nic"][0] == "e1000e" and " tdh.nic=e1000e" in n["cmdline"]
+    d = argv_fields(render("--machine", "native"))
+    assert d["nic"][0] == "e1000" and " tdh.nic=e1000" in d["cmdline"]
+
+
 def test_libvirt_refuses_what_it_cannot_model():
     p = tdh("machine", "--launcher", "libvirt", "--iommu", "amd", wait_lock=0, timeout=60)
     assert p.returncode == 2
@@ -228,6 +242,7 @@ def test_libvirt_refuses_what_it_cannot_model():
     (["--launcher", "vmware"], "--launcher 'vmware'"),
     (["--machine", "arm"], "--machine 'arm'"),
     (["--accel", "auto"], "--accel auto"),
+    (["--nic", "rtl8139"], "--nic 'rtl8139'"),
     (["extra"], "unexpected argument 'extra'"),
 ])
 def test_bad_options(args, words):
