@@ -46,6 +46,7 @@ static const char *const reason_names[] = {
 	[DIS_UNLOADED] = "the payload went away",
 	[DIS_RETURN] = "a return address not on the shadow stack",
 	[DIS_SKB] = "an skb freed twice, delivered after its free, or inconsistent",
+	[DIS_DMA] = "a transmit's DMA mapping outside the frame being sent",
 };
 
 int rig_run(struct rig *r, const char *cmd, double timeout_s, char **out)

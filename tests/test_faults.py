@@ -25,6 +25,7 @@ KNOWN = {
     "swifi:tx_dma_addr_neighbour": "guest_visible",  # the NIC sends another page
     "swifi:tx_double_free_skb": "svm",               # Xen refuses the second free
     "swifi:rx_double_free_skb": "svm",               # ... a free after the delivery
+    "swifi:tx_frags_off_by_one": "svm",              # Xen refuses the bogus fragment's mapping
     "vm:rmmod-twin": "no_effect",                    # Xen detaches, traffic goes on
     "ring:fuzz": "no_effect",                        # a guest's random requests: refused
     "ring:teardown": "no_effect",                    # ... while its vif goes away
@@ -130,6 +131,16 @@ def test_known_mutations_reach_their_outcomes(known_campaign):
     got = {f["id"]: f["outcome"] for f in rec["faults"]}
     assert got == KNOWN, p.stdout[-3000:]
     assert p.returncode == 0, p.stderr
+
+
+def test_a_transmit_mapping_outside_its_frame_is_refused(known_campaign):
+    """One fragment too many: the NIC would have sent a page of dom0's that
+    is not the frame's, checksummed, as stream data (it reached the peer
+    corrupted before Xen checked transmit mappings)."""
+    _, rec, _ = known_campaign
+    f = next(f for f in rec["faults"] if f["id"] == "swifi:tx_frags_off_by_one")
+    assert "DMA mapping outside the frame being sent" in f["detail"], f["detail"]
+    assert f["traffic_resumed"] is True
 
 
 def test_the_record_is_whole(known_campaign):

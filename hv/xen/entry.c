@@ -205,7 +205,9 @@ long twin_xmit(uint64_t skb)
     else
     {
         twin_skb_enters(skb);
+        twin.xmit_skb = skb;
         rc = run(twin.desc->xmit, skb, twin.a.netdev);
+        twin.xmit_skb = 0;
         if ( twin.disabled )
             rc = -EIO;
         else if ( rc == NETDEV_TX_OK )
@@ -233,7 +235,9 @@ long twin_guest_xmit(uint64_t skb, bool more)
         return -EIO;
     vm_wr8(twin.a.guest_xmit_more, more);
     twin_skb_enters(skb);
+    twin.xmit_skb = skb;
     rc = run_on(twin.a.guest_percpu, twin.desc->xmit, skb, twin.a.netdev);
+    twin.xmit_skb = 0;
     if ( twin.disabled )
         return -EIO;
 

@@ -16,6 +16,16 @@
  * a frame itself (SVM refuses it, and it is not cached in the TLB); the
  * NIC only reads what dom0 was given to read.
  *
+ * A buffer the NIC reads must also lie in the frame being sent: a
+ * transmit entry's skb, its linear data [data, tail) or one of its
+ * fragments.  Without this the instance could hand the NIC any page of
+ * dom0's to send, and the NIC checksums what it read, so the peer takes
+ * the bytes as the stream's (tdh faults: one fragment too many mapped,
+ * swifi:tx_frags_off_by_one, reached the peer as corrupted data).  A
+ * mapping outside it fails and the instance is disabled after the entry
+ * (TWIN_DIS_DMA); e1000 and e1000e map only in transmit for the NIC to
+ * read, so one elsewhere fails the same way.
+ *
  * The frames are found through the SVM TLB (svm_try_translate: filled on
  * a miss, but a page that is not dom0's is an error of the mapping, not a
  * refusal of an access).  Unmapping and syncing have nothing to undo: no
@@ -79,6 +89,48 @@ static uint64_t map_range(uint64_t va, uint64_t size, bool device_writes)
     return DMA_MAPPING_ERROR;
 }
 
+/* dom0's direct-map address of a struct page (vmemmap), or 0. */
+static uint64_t page_va(uint64_t page)
+{
+    uint64_t idx = page - twin.a.vmemmap_base;
+
+    if ( idx % twin.a.sizeof_page )
+        return 0;
+
+    return twin.a.page_offset_base + (idx / twin.a.sizeof_page << PAGE_SHIFT);
+}
+
+/* [va, va + size) within the frame the running transmit sends? */
+static bool in_xmit_frame(uint64_t va, uint64_t size)
+{
+    uint64_t skb = twin.xmit_skb, head, data, tail, shinfo, frag, start, end;
+    const uint8_t *p;
+    unsigned int i, nr;
+
+    if ( !skb || !(p = vm_ptr(skb, VM_SKB_SIZEOF, false)) )
+        return false;
+    head = *(const uint64_t *)(p + VM_SKB_HEAD);
+    data = *(const uint64_t *)(p + VM_SKB_DATA);
+    tail = head + *(const uint32_t *)(p + VM_SKB_TAIL);
+    shinfo = head + *(const uint32_t *)(p + VM_SKB_END);
+    if ( va >= data && va <= tail && size <= tail - va )
+        return true;
+    nr = vm_rd8(shinfo + VM_SHINFO_NR_FRAGS);
+    for ( i = 0; i < nr && i < VM_MAX_SKB_FRAGS; i++ )
+    {
+        frag = shinfo + VM_SHINFO_FRAGS + i * VM_SKB_FRAG_SIZEOF;
+        start = page_va(vm_rd64(frag + VM_SKB_FRAG_PAGE));
+        if ( !start )
+            continue;
+        start += vm_rd32(frag + VM_SKB_FRAG_OFFSET);
+        end = start + vm_rd32(frag + VM_SKB_FRAG_LEN);
+        if ( va >= start && va <= end && size <= end - va )
+            return true;
+    }
+
+    return false;
+}
+
 /*
  * dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
  *     size_t offset, size_t size, enum dma_data_direction dir,
@@ -88,17 +140,22 @@ uint64_t twin_hv_dma_map_page_attrs(uint64_t dev, uint64_t page,
                                     uint64_t offset, uint64_t size, int dir,
                                     unsigned long attrs)
 {
-    uint64_t idx = page - twin.a.vmemmap_base;
+    uint64_t va = page_va(page);
 
-    if ( idx % twin.a.sizeof_page )
+    if ( !va )
     {
         twin.st.dma_map_errors++;
         return DMA_MAPPING_ERROR;
     }
+    va += offset;
+    if ( dir != DMA_FROM_DEVICE && !in_xmit_frame(va, size) )
+    {
+        twin.st.dma_map_errors++;
+        twin_refuse(TWIN_DIS_DMA, va);
+        return DMA_MAPPING_ERROR;
+    }
 
-    return map_range(twin.a.page_offset_base +
-                     (idx / twin.a.sizeof_page << PAGE_SHIFT) + offset,
-                     size, dir == DMA_FROM_DEVICE);
+    return map_range(va, size, dir == DMA_FROM_DEVICE);
 }
 
 void twin_hv_dma_unmap_page_attrs(uint64_t dev, uint64_t addr, uint64_t size,

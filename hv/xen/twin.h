@@ -61,6 +61,7 @@ struct twin_state {
     bool kicked;                    /* dom0 drained and refilled */
     bool pool_starved;              /* an allocation found the pool empty */
     bool vif_kick;                  /* guests' transmits wait to be served */
+    uint64_t xmit_skb;              /* the skb the running transmit sends, or 0 */
     struct timer repoll;
 
     /* receive pool (pool.c) */

@@ -194,6 +194,8 @@ struct twin_attach {
 #define TWIN_DIS_RETURN     8   /* a return address not on the shadow stack */
 #define TWIN_DIS_SKB        9   /* an skb freed twice, delivered after its free,
                                        or made inconsistent (skb_put past its end) */
+#define TWIN_DIS_DMA        10  /* a transmit's DMA mapping outside the frame
+                                       being sent */
 
 struct twin_detach {
     uint32_t napi_scheduled;    /* out: the instance left NAPI scheduled */
