@@ -89,6 +89,21 @@ static unsigned int frags_on_page(const struct e1000_rx_ring *ring, unsigned int
 	return n;
 }
 
+/*
+ * The indices dom0's driver will follow into buffer_info[] (a vmalloc'd
+ * array of count entries): a buggy instance can leave them anywhere (tdh
+ * faults: a random mutant left one past the ring, and dom0's refill faulted
+ * on the page after the array).
+ */
+static bool indices_in_rings(const struct e1000_adapter *adapter)
+{
+	const struct e1000_rx_ring *rx = &adapter->rx_ring[0];
+	const struct e1000_tx_ring *tx = &adapter->tx_ring[0];
+
+	return rx->next_to_use < rx->count && rx->next_to_clean < rx->count &&
+	       tx->next_to_use < tx->count && tx->next_to_clean < tx->count;
+}
+
 /* Check the RX ring; the caller keeps both instances off it.  True: held. */
 bool twin_check_rx_ring(struct twin *t, const char *when)
 {
@@ -97,6 +112,9 @@ bool twin_check_rx_ring(struct twin *t, const char *when)
 	bool first, dup;
 
 	t->st.check_runs++;
+	if (!indices_in_rings(t->adapter))
+		report(t, when, ring->next_to_clean, "ring index past the ring's end",
+		       ring->next_to_use, t->adapter->tx_ring[0].next_to_clean);
 	for (i = 0; i < ring->count; i++) {
 		u8 *data = ring->buffer_info[i].rxbuf.data;
 		struct page *page;
@@ -134,10 +152,10 @@ bool twin_check_rx_ring(struct twin *t, const char *when)
  * the refill, or a buggy instance wrote over the ring's bookkeeping) gets
  * a fresh one, so that neither the NIC nor dom0's driver meets a NULL
  * buffer there (tdh faults: rx_length_plus_4k and tx_ring_wrap_off_by_one
- * left one, and dom0's clean copied from it).  A frame already written back into the slot is lost:
- * its status is cleared, and dom0's driver waits there for a reset of the
- * adapter, scheduled here (a fallback schedules one anyway).  Returns the
- * slots filled.
+ * left one, and dom0's clean copied from it).  A frame already written
+ * back into the slot is lost: its status is cleared, and dom0's driver
+ * waits there for a reset of the adapter, scheduled here (a fallback
+ * schedules one anyway).  Returns the slots filled and rings repaired.
  */
 unsigned int twin_fill_rx_holes(struct twin *t)
 {
@@ -145,6 +163,24 @@ unsigned int twin_fill_rx_holes(struct twin *t)
 	struct e1000_rx_ring *ring = &adapter->rx_ring[0];
 	unsigned int i, filled = 0;
 
+	/*
+	 * An index past a ring: both of that ring's start over at 0, with
+	 * nothing posted or pending and no receive descriptor done (the NIC's
+	 * registers are the reset's to set again), so that dom0's poll and
+	 * the reset's cleaning stay inside buffer_info[].
+	 */
+	if (!indices_in_rings(adapter)) {
+		struct e1000_tx_ring *tx = &adapter->tx_ring[0];
+
+		if (ring->next_to_use >= ring->count || ring->next_to_clean >= ring->count) {
+			ring->next_to_use = ring->next_to_clean = 0;
+			for (i = 0; i < ring->count; i++)
+				E1000_RX_DESC(*ring, i)->status = 0;
+		}
+		if (tx->next_to_use >= tx->count || tx->next_to_clean >= tx->count)
+			tx->next_to_use = tx->next_to_clean = 0;
+		filled++;
+	}
 	for (i = 0; i < ring->count; i++) {
 		struct e1000_rx_buffer *b = &ring->buffer_info[i];
 		struct e1000_rx_desc *desc = E1000_RX_DESC(*ring, i);
@@ -169,7 +205,7 @@ unsigned int twin_fill_rx_holes(struct twin *t)
 		filled++;
 	}
 	if (filled) {
-		netdev_warn(t->netdev, "twin: %u receive slots left without a buffer refilled; resetting the adapter\n",
+		netdev_warn(t->netdev, "twin: %u receive slots or ring indices repaired; resetting the adapter\n",
 			    filled);
 		schedule_work(&adapter->reset_task);
 	}

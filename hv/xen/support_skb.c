@@ -42,6 +42,37 @@ static bool refused_before(void)
     return true;
 }
 
+/*
+ * What dom0 follows when it frees or receives @skb, sane: the fragments'
+ * struct pages and no frag_list (neither instance builds or sends one).
+ * The instance may write an skb's shared info (dom0 memory SVM allows),
+ * and dom0's skb_release_data() would then follow a garbage pointer
+ * (tdh faults: random mutants crashed dom0 there, on a fragment's page
+ * and on frag_list).  A struct page must be in dom0's vmemmap, aligned,
+ * and mapped: probed without counting a refusal, since the skb, not the
+ * instance's access, is at fault.
+ */
+static bool shinfo_sane(uint64_t head, uint32_t end)
+{
+    uint64_t shinfo = head + end, page, idx;
+    unsigned int i, nr = vm_rd8(shinfo + VM_SHINFO_NR_FRAGS);
+
+    if ( nr > VM_MAX_SKB_FRAGS || vm_rd64(shinfo + VM_SHINFO_FRAG_LIST) )
+        return false;
+    for ( i = 0; i < nr; i++ )
+    {
+        page = vm_rd64(shinfo + VM_SHINFO_FRAGS + i * VM_SKB_FRAG_SIZEOF +
+                       VM_SKB_FRAG_PAGE);
+        idx = page - twin.a.vmemmap_base;
+        if ( page < twin.a.vmemmap_base || idx % twin.a.sizeof_page ||
+             (page & ~PAGE_MASK) + twin.a.sizeof_page > PAGE_SIZE ||
+             !svm_try_translate(page & PAGE_MASK, false) )
+            return false;
+    }
+
+    return true;
+}
+
 /* An skb the instance let go of: back to its pool, or to dom0 to free. */
 static void release_skb(uint64_t skb, bool consumed)
 {
@@ -59,6 +90,11 @@ static void free_skb(uint64_t skb, bool consumed)
     if ( !twin_skb_free(skb) )
     {
         twin_refuse(TWIN_DIS_SKB, skb);     /* freed twice: not again */
+        return;
+    }
+    if ( !shinfo_sane(vm_rd64(SKB(HEAD)), vm_rd32(SKB(END))) )
+    {
+        twin_refuse(TWIN_DIS_SKB, skb);     /* dom0 would crash freeing it */
         return;
     }
     release_skb(skb, consumed);
@@ -347,7 +383,8 @@ static bool deliverable(uint64_t skb)
 
     return *(const uint64_t *)(p + VM_SKB_DEV) == twin.a.netdev &&
            data >= head && data - head <= tail && tail <= end &&
-           data_len <= len && len - data_len == tail - (data - head);
+           data_len <= len && len - data_len == tail - (data - head) &&
+           shinfo_sane(head, end);
 }
 
 int twin_hv_napi_gro_receive(uint64_t napi, uint64_t skb)

@@ -47,6 +47,7 @@ void twin_offsets(void)
 	OFFSET(VM_SHINFO_GSO_SEGS, skb_shared_info, gso_segs);
 	OFFSET(VM_SHINFO_GSO_TYPE, skb_shared_info, gso_type);
 	OFFSET(VM_SHINFO_FRAGS, skb_shared_info, frags);
+	OFFSET(VM_SHINFO_FRAG_LIST, skb_shared_info, frag_list);
 	DEFINE(VM_SKB_FRAG_SIZEOF, sizeof(skb_frag_t));
 	OFFSET(VM_SKB_FRAG_PAGE, bio_vec, bv_page);
 	OFFSET(VM_SKB_FRAG_LEN, bio_vec, bv_len);
