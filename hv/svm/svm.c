@@ -192,8 +192,13 @@ static u64 translate_page(u64 page, u64 va, unsigned size, bool write)
 
 	if (h & SVM_PT_EXACT)
 		return svm_pt_access_ok(va, size, write) ? h & ~SVM_PT_EXACT : 0;
-	if (h & SVM_PT_EMULATE)
+	if (h & SVM_PT_EMULATE) {
+		/* reads of the page may be cached (a port may look for its
+		 * emulated writes there) */
+		if (svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)].tag != page)
+			fill(page, h & ~SVM_PT_EMULATE, false);
 		return h;
+	}
 	return h && fill(page, h, write) ? h : 0;
 }
 
