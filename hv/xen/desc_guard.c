@@ -13,11 +13,15 @@
  * every write to svm_pt_emulate_write() (SVM_PT_EMULATE, hv/svm/svm_port.h).
  *
  *  - A write of RDT or TDT moves the tail only over descriptors that name
- *    buffers in frames the NIC may use (dma_record.c: the instance's DMA
- *    mappings, and the rings' buffers at attach) that are still dom0's
- *    (a transmit may also read a guest's granted frame), and for receive
- *    are plain writable memory outside the rings, for as many bytes as
- *    the NIC can write into one buffer (RCTL).  The new tail must also
+ *    what the instance mapped: a transmit descriptor's [address, + length)
+ *    lies within one mapping for the NIC to read made since the last TDT
+ *    write (this batch's frames), a receive descriptor's address is one a
+ *    mapping for the NIC to write returned and no unmap took back (or a
+ *    buffer the ring held at attach).  Each frame must also be in the DMA
+ *    record (dma_record.c) and still dom0's (a transmit may also read a
+ *    guest's granted frame), and for receive plain writable memory
+ *    outside the rings, for as many bytes as the NIC can write into one
+ *    buffer (RCTL).  The new tail must also
  *    stay behind the NIC's head: a tail moved past it would hand the NIC
  *    descriptors it already completed, whose buffers dom0's stack owns
  *    (tdh faults: rx_stale_next_to_use).  At the first bad descriptor the
@@ -111,6 +115,111 @@ static uint32_t rx_bytes;           /* what the NIC writes into one buffer */
 static void *scratch;
 static paddr_t scratch_maddr;
 
+/* This batch's transmit mappings, in the order made (descriptors follow it) */
+#define TX_MAPS         1024
+static struct {
+    uint64_t addr, len;
+} tx_maps[TX_MAPS];
+static unsigned int nr_tx_maps, tx_cursor;
+
+/* Live receive mappings: a set of bus addresses, open addressing */
+#define RX_LIVE_SLOTS   8192                /* twice the largest ring */
+#define RX_EMPTY        0
+#define RX_GONE         1                   /* a removed entry */
+static uint64_t rx_live[RX_LIVE_SLOTS];
+static unsigned int rx_used;                /* live and removed slots */
+
+static unsigned int rx_slot(uint64_t addr)
+{
+    return (addr >> 6) * 0x9e3779b1u % RX_LIVE_SLOTS;
+}
+
+static uint64_t *rx_find(uint64_t addr)
+{
+    unsigned int i, n;
+
+    for ( n = 0, i = rx_slot(addr); n < RX_LIVE_SLOTS;
+          n++, i = (i + 1) % RX_LIVE_SLOTS )
+        if ( rx_live[i] == addr || rx_live[i] == RX_EMPTY )
+            return &rx_live[i];
+
+    return NULL;
+}
+
+static void rx_rehash(void)
+{
+    static uint64_t keep[RX_LIVE_SLOTS];
+    unsigned int i;
+
+    memcpy(keep, rx_live, sizeof(keep));
+    memset(rx_live, 0, sizeof(rx_live));
+    rx_used = 0;
+    for ( i = 0; i < RX_LIVE_SLOTS; i++ )
+        if ( keep[i] > RX_GONE )
+        {
+            *rx_find(keep[i]) = keep[i];
+            rx_used++;
+        }
+}
+
+static void rx_add(uint64_t addr)
+{
+    uint64_t *s;
+
+    if ( addr <= RX_GONE )
+        return;
+    if ( rx_used >= RX_LIVE_SLOTS / 4 * 3 )
+        rx_rehash();
+    s = rx_find(addr);
+    if ( s && *s == RX_EMPTY )
+    {
+        *s = addr;
+        rx_used++;
+    }
+}
+
+/*
+ * support_dma.c: a mapping the instance made (the NIC may read, or write,
+ * [addr, addr + len)) or took back.
+ */
+void twin_desc_guard_mapped(uint64_t addr, uint64_t len, bool device_writes)
+{
+    if ( device_writes )
+        rx_add(addr);
+    else if ( nr_tx_maps < TX_MAPS )
+    {
+        tx_maps[nr_tx_maps].addr = addr;
+        tx_maps[nr_tx_maps++].len = len;
+    }
+}
+
+void twin_desc_guard_unmapped(uint64_t addr, bool device_writes)
+{
+    uint64_t *s = device_writes && addr > RX_GONE ? rx_find(addr) : NULL;
+
+    if ( s && *s == addr )
+        *s = RX_GONE;
+}
+
+/* Within one of this batch's transmit mappings?  They come in order. */
+static bool tx_mapped(uint64_t addr, uint64_t len)
+{
+    unsigned int n, i;
+
+    for ( n = 0; n < nr_tx_maps; n++ )
+    {
+        i = (tx_cursor + n) % nr_tx_maps;
+        if ( addr >= tx_maps[i].addr && len <= tx_maps[i].len &&
+             addr - tx_maps[i].addr <= tx_maps[i].len - len )
+        {
+            tx_cursor = i;
+            return true;
+        }
+    }
+
+    return false;
+}
+
 static uint32_t reg(unsigned int off)
 {
     return readl(twin.bar + off);
@@ -176,8 +285,12 @@ static bool buffer_ok(uint64_t addr, uint64_t len, bool device_writes)
     return true;
 }
 
-/* Descriptor @i of @r: may the NIC have it? */
-static bool desc_ok(const struct ring *r, uint32_t i)
+/*
+ * Descriptor @i of @r: may the NIC have it?  @exact: and does it name what
+ * the instance mapped (a tail write; at detach the frames alone, since
+ * the descriptors the NIC completed name earlier batches' buffers).
+ */
+static bool desc_ok(const struct ring *r, uint32_t i, bool exact)
 {
     uint64_t addr = ACCESS_ONCE(r->desc[2 * i]);
     uint32_t ctl = ACCESS_ONCE(r->desc[2 * i + 1]);
@@ -185,7 +298,11 @@ static bool desc_ok(const struct ring *r, uint32_t i)
 
     twin.st.descs_checked++;
     if ( r->rx )
-        return buffer_ok(addr, rx_bytes, true);
+    {
+        const uint64_t *s = rx_find(addr);
+
+        return (!exact || (s && *s == addr)) && buffer_ok(addr, rx_bytes, true);
+    }
     if ( !(ctl & TXD_DEXT) )
         len = ctl & 0xffff;                     /* legacy */
     else if ( ((ctl >> TXD_DTYP_SHIFT) & 0xf) == TXD_DTYP_CTX )
@@ -195,7 +312,7 @@ static bool desc_ok(const struct ring *r, uint32_t i)
     else
         return false;
 
-    return !len || buffer_ok(addr, len, false);
+    return !len || ((!exact || tx_mapped(addr, len)) && buffer_ok(addr, len, false));
 }
 
 /* The NIC's head, read again when the one known is too old to say. */
@@ -233,12 +350,14 @@ static void tail_write(struct ring *r, uint32_t t)
         return;
     }
     for ( n = 0, i = r->tail; n < step; n++, i = (i + 1) % r->count )
-        if ( !desc_ok(r, i) )
+        if ( !desc_ok(r, i, true) )
         {
             twin.st.descs_refused++;
             twin_refuse(TWIN_DIS_DESC, r->base + i * DESC_SIZE);
             break;
         }
+    if ( !r->rx )
+        nr_tx_maps = tx_cursor = 0;             /* the next batch's */
     if ( i == r->tail && n < step )
         return;                                 /* the first was bad */
     writel(i, twin.bar + r->reg + RING_TAIL);
@@ -328,6 +447,9 @@ static int ring_attach(struct ring *r)
     r->head = reg(r->reg + RING_HEAD);
     if ( r->tail >= r->count || r->head >= r->count )
         return -EINVAL;
+    /* the buffers dom0's driver mapped: posted, or kept for reuse */
+    for ( m = 0; r->rx && m < r->count; m++ )
+        rx_add(r->desc[2 * m]);
 
     return 0;
 }
@@ -343,6 +465,9 @@ int twin_desc_guard_attach(void)
     int rc;
 
     guarded = false;
+    nr_tx_maps = tx_cursor = 0;
+    memset(rx_live, 0, sizeof(rx_live));
+    rx_used = 0;
     if ( !scratch )
     {
         scratch = alloc_xenheap_pages(SCRATCH_ORDER, 0);
@@ -394,7 +519,7 @@ void twin_desc_guard_detach(void)
         {
             uint32_t ctl = d[2 * j + 1];
 
-            if ( desc_ok(r, j) )
+            if ( desc_ok(r, j, false) )
                 continue;
             twin.st.descs_scrubbed++;
             d[2 * j] = scratch_maddr;

@@ -192,5 +192,7 @@ void twin_dma_mark(void);
 int twin_desc_guard_attach(void);
 void twin_desc_guard_detach(void);
 bool twin_desc_guard_page(unsigned long idx);
+void twin_desc_guard_mapped(uint64_t addr, uint64_t len, bool device_writes);
+void twin_desc_guard_unmapped(uint64_t addr, bool device_writes);
 
 #endif /* __TWIN_H__ */
