@@ -47,6 +47,7 @@ static const char *const reason_names[] = {
 	[DIS_RETURN] = "a return address not on the shadow stack",
 	[DIS_SKB] = "an skb freed twice, delivered after its free, or inconsistent",
 	[DIS_DMA] = "a transmit's DMA mapping outside the frame being sent",
+	[DIS_DESC] = "a descriptor handed to the NIC outside what the instance mapped, or a tail past the NIC's head",
 };
 
 int rig_run(struct rig *r, const char *cmd, double timeout_s, char **out)

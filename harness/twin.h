@@ -40,7 +40,7 @@ void twin_delta(const struct twin_counters *before, const struct twin_counters *
 /* hv/xen/public/twin.h's TWIN_DIS_*: why the instance stopped itself */
 enum twin_disable_reason {
 	DIS_REFUSAL = 1, DIS_FAULT, DIS_WATCHDOG, DIS_BUG, DIS_DENIED, DIS_DISPATCH,
-	DIS_UNLOADED, DIS_RETURN, DIS_SKB, DIS_DMA
+	DIS_UNLOADED, DIS_RETURN, DIS_SKB, DIS_DMA, DIS_DESC
 };
 
 /* dom0's skbuff_head_cache objects (/proc/slabinfo), or -1. */

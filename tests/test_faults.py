@@ -22,7 +22,13 @@ KNOWN = {
     "swifi:tx_wild_buffer_info_xen": "svm",          # reads Xen's image
     "swifi:txclean_endless": "watchdog",             # TX clean never ends
     "swifi:itr_zero_packets_divide": "instance_fault",  # divides by zero
-    "swifi:tx_dma_addr_neighbour": "guest_visible",  # the NIC sends another page
+    # Xen stops the tail write before the NIC gets the descriptor (desc_guard.c;
+    # predicted, not yet run: these were guest_visible or dom0 crashes before)
+    "swifi:tx_dma_addr_neighbour": "svm",            # another page than the mapping
+    "swifi:tx_dma_addr_low": "svm",                  # machine address 1 MB
+    "swifi:tx_desc_length_overrun": "svm",           # 1 KB past the mapping
+    "swifi:rx_dma_addr_next_buffer": "svm",          # 2 KB past the buffer mapped
+    "swifi:rx_stale_next_to_use": "svm",             # a tail moved back past the head
     "swifi:tx_double_free_skb": "svm",               # Xen refuses the second free
     "swifi:rx_double_free_skb": "svm",               # ... a free after the delivery
     "swifi:tx_frags_off_by_one": "svm",              # Xen refuses the bogus fragment's mapping
@@ -176,21 +182,38 @@ def test_the_record_is_whole(known_campaign):
         assert f"| {fid} |" in report
 
 
+def test_descriptors_outside_the_mappings_never_reach_the_nic(known_campaign):
+    """Xen checks each descriptor at the tail write that hands it to the
+    NIC: the mutants that aimed the NIC at other memory (it read Xen's boot
+    area onto the wire, wrote frames over dom0 memory that was no buffer)
+    are stopped there, with no DMA outside Xen's record."""
+    _, rec, _ = known_campaign
+    faults = {f["id"]: f for f in rec["faults"]}
+    for fid in ("swifi:tx_dma_addr_neighbour", "swifi:tx_dma_addr_low",
+                "swifi:tx_desc_length_overrun", "swifi:rx_dma_addr_next_buffer",
+                "swifi:rx_stale_next_to_use"):
+        f = faults[fid]
+        assert "descriptor handed to the NIC" in f["detail"], (fid, f["detail"])
+        assert f["traffic_resumed"] is True, fid
+        assert f["dma"]["checked"] and f["dma"]["outside"] == 0, (fid, f["dma"])
+        assert f["counters"]["descs_refused"] >= 1, fid
+
+
 def test_dma_outside_the_allowed_frames_is_caught(known_campaign):
     # item 4: the window's DMAs against Xen's record of the frames the NIC
-    # may use; the neighbouring page of a transmit buffer is not one
+    # may use; Xen now stops the descriptors that aimed elsewhere before
+    # the NIC reads them, so no window has any
     p, rec, rundir = known_campaign
     dma = {f["id"]: f["dma"] for f in rec["faults"]}
     bad = dma["swifi:tx_dma_addr_neighbour"]
-    assert bad["checked"] and bad["outside"] > 0, bad
-    assert "tx_buf read" in bad["first_violation"]
+    assert bad["checked"] and bad["outside"] == 0, bad
     # the real payload under traffic: thousands of DMAs, none outside
     good = dma["device:irq-drop"]
     assert good["checked"] and good["outside"] == 0 and good["dmas"] > 1000, good
     assert good["frames"] > 0
     assert dma["swifi:xmit_double_free_unbound"] is None     # never attached
     s = rec["summary"]
-    assert s["dma_outside"] >= 1 and s["dma_checked"] >= 2
+    assert s["dma_outside"] == 0 and s["dma_checked"] >= 2
     assert (rundir / "dma" / "swifi-tx_dma_addr_neighbour.regions").read_text().startswith(
         "# attachment ")
     assert not list(rundir.glob("*.simpletrace")), "the boots' traces are not removed"

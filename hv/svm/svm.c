@@ -44,6 +44,8 @@ static struct {
 	u64 h1, h2;		/* host addresses of the two pieces */
 	unsigned n1, n2;	/* their lengths */
 	bool pending;		/* a write to copy back */
+	bool emulate;		/* ... to hand to the port instead (h1, n1) */
+	u64 va;			/* the emulated write's driver-VM address */
 } bst;
 
 /* Does the entry cache a write translation (fill() sets wtag = tag)? */
@@ -114,6 +116,7 @@ void svm_init(void)
 	svm_disabled = false;
 	__twin_rsp = svm_rs + 1;
 	bst.pending = false;
+	bst.emulate = false;
 	for (i = 0; i < SVM_TLB_SIZE; i++) {
 		svm_tlb[i].tag = SVM_TAG_INVALID;
 		svm_tlb[i].wtag = SVM_TAG_INVALID;
@@ -180,7 +183,8 @@ static bool fill(u64 page, u64 host, bool write)
 /*
  * The host address of one page of the access [va, va + size), cached; or
  * 0 to refuse.  A page the port marks SVM_PT_EXACT is checked for this
- * access alone and not cached.
+ * access alone and not cached; one it marks SVM_PT_EMULATE (a write the
+ * port emulates) comes back with the mark, uncached, for the caller.
  */
 static u64 translate_page(u64 page, u64 va, unsigned size, bool write)
 {
@@ -188,7 +192,36 @@ static u64 translate_page(u64 page, u64 va, unsigned size, bool write)
 
 	if (h & SVM_PT_EXACT)
 		return svm_pt_access_ok(va, size, write) ? h & ~SVM_PT_EXACT : 0;
+	if (h & SVM_PT_EMULATE) {
+		/* reads of the page may be cached (a port may look for its
+		 * emulated writes there) */
+		if (svm_tlb[(page >> SVM_PAGE_SHIFT) & (SVM_TLB_SIZE - 1)].tag != page)
+			fill(page, h & ~SVM_PT_EMULATE, false);
+		return h;
+	}
 	return h && fill(page, h, write) ? h : 0;
+}
+
+/*
+ * A write the port emulates: one naturally aligned access inside the page
+ * runs on the bounce buffer, which the port prefills; svm_miss_done()
+ * hands the result to the port.  Every write site's miss path calls it
+ * (an inline probe's always, a write thunk's through its fix-up path,
+ * which svm_write_bounced() selects).
+ */
+static u64 emulate(u64 va, u64 host, unsigned size, bool crossing)
+{
+	if (crossing || size > 8 || (size & (size - 1)) || (va & (size - 1)))
+		return refuse(va);
+	bst.va = va;
+	bst.h1 = host + (va & (SVM_PAGE_SIZE - 1));
+	bst.n1 = size;
+	bst.n2 = 0;
+	bst.emulate = true;
+	bst.pending = true;
+	memset(bounce, 0, sizeof(bounce));
+	svm_pt_emulate_begin(va, bst.h1, bounce, size);
+	return (u64)(unsigned long)bounce;
 }
 
 /*
@@ -209,7 +242,7 @@ u64 svm_try_translate(u64 va, bool write)
 	if (svm_disabled)
 		return 0;
 	h = svm_pt_lookup(page, write);
-	if (!h || (h & SVM_PT_EXACT) || !fill(page, h, write))
+	if (!h || (h & (SVM_PT_EXACT | SVM_PT_EMULATE)) || !fill(page, h, write))
 		return 0;
 	return h + (va - page);
 }
@@ -244,11 +277,13 @@ u64 svm_translate(u64 va, u64 info)
 	h1 = translate_page(page, va, size, write);
 	if (!h1)
 		return refuse(va);
+	if (h1 & SVM_PT_EMULATE)
+		return emulate(va, h1 & ~SVM_PT_EMULATE, size, last != page);
 	if (last == page)
 		return h1 + (va - page);
 	svm_stats.crossings++;
 	h2 = translate_page(last, va, size, write);
-	if (!h2)
+	if (!h2 || (h2 & SVM_PT_EMULATE))
 		return refuse(last);
 	if (h2 == h1 + SVM_PAGE_SIZE)
 		return h1 + (va - page);
@@ -274,14 +309,25 @@ bool svm_write_bounced(void)
 /* A bounced write from a site with no fix-up path: never performed. */
 u64 svm_wfix_missing(void)
 {
+	u64 at = bst.emulate ? bst.va : bst.h1;
+
 	bst.pending = false;
-	return refuse(bst.h1);
+	bst.emulate = false;
+	return refuse(at);
 }
 
 void svm_miss_done(void)
 {
 	if (!bst.pending)
 		return;
+	if (bst.emulate) {
+		bst.pending = false;
+		bst.emulate = false;
+		svm_stats.emulated++;
+		if (!svm_pt_emulate_write(bst.va, bst.h1, bounce, bst.n1))
+			refuse(bst.va);
+		return;
+	}
 	memcpy((void *)(unsigned long)bst.h1, bounce, bst.n1);
 	memcpy((void *)(unsigned long)bst.h2, bounce + bst.n1, bst.n2);
 	bst.pending = false;
@@ -311,7 +357,8 @@ u64 svm_translate_piece(u64 va, unsigned bytes, bool write)
 		return (u64)(unsigned long)sink;
 	}
 	h = runtime ? 0 : translate_page(page, va, bytes, write);
-	return h ? h + (va - page) : refuse(va);
+	/* bulk writes to an emulated page are not emulated */
+	return h && !(h & SVM_PT_EMULATE) ? h + (va - page) : refuse(va);
 }
 
 /*

@@ -42,6 +42,7 @@ struct svm_stats {
 	u64 misses, fills, crossings, bounces, refusals;
 	u64 bugs, warns, upcalls, denied, dispatch_refused, rep_ops;
 	u64 sunk;		/* accesses sent to the sink once disabled */
+	u64 emulated;		/* writes handed to the port (SVM_PT_EMULATE) */
 	u64 last_refused;	/* address of the last refusal */
 };
 

@@ -48,6 +48,21 @@ u64 svm_pt_lookup(u64 vpage, bool write);
 bool svm_pt_access_ok(u64 va, unsigned size, bool write);
 
 /*
+ * Set in svm_pt_lookup()'s result for a write (host addresses are page
+ * aligned) to a page whose writes the port emulates: never cached for
+ * writes (reads may be), each write one naturally aligned access of at
+ * most 8 bytes inside the page, else refused.  The instruction runs on a
+ * staging buffer the port prefills (svm_pt_emulate_begin(): the old value
+ * a read-modify-write sees), and svm_miss_done() hands the bytes written
+ * to svm_pt_emulate_write(), which performs, changes or drops the write;
+ * false refuses the access.  (Xen: the device registers that hand
+ * descriptors to the device, hv/xen/desc_guard.c.)
+ */
+#define SVM_PT_EMULATE	2ULL
+void svm_pt_emulate_begin(u64 va, u64 host, void *buf, unsigned size);
+bool svm_pt_emulate_write(u64 va, u64 host, const void *buf, unsigned size);
+
+/*
  * The TLB is about to cache (pin) or drop (release) the translation of
  * @vpage to @host, @writable if it caches writes too.  Xen holds a
  * reference on the frame while it is cached, so the driver VM cannot free

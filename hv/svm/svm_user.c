@@ -15,6 +15,7 @@ static struct {
 	u64 vpage, host;
 	bool write;
 	bool exact;		/* only [lo, hi) of the page is reachable */
+	bool emulated;		/* writes go to svm_user_emulate's hook */
 	u64 lo, hi;
 } pt[MAX_PAGES];
 static int npt;
@@ -30,6 +31,7 @@ int svm_user_map(u64 va, u64 host, u64 len, bool write)
 		pt[npt].host = (host + off) & ~(SVM_PAGE_SIZE - 1);
 		pt[npt].write = write;
 		pt[npt].exact = false;
+		pt[npt].emulated = false;
 		npt++;
 	}
 	return 0;
@@ -45,14 +47,39 @@ int svm_user_map_exact(u64 va, u64 host, u64 lo, u64 hi, bool write)
 	return 0;
 }
 
+static bool (*emulate_hook)(u64 va, u64 host, const void *buf, unsigned size);
+
+int svm_user_map_emulated(u64 va, u64 host,
+			  bool (*hook)(u64 va, u64 host, const void *buf, unsigned size))
+{
+	if (svm_user_map(va, host, 1, true))
+		return -1;
+	pt[npt - 1].emulated = true;
+	emulate_hook = hook;
+	return 0;
+}
+
 u64 svm_pt_lookup(u64 vpage, bool write)
 {
 	int i;
 
 	for (i = npt - 1; i >= 0; i--)
 		if (pt[i].vpage == vpage)
-			return write && !pt[i].write ? 0 : pt[i].host | (pt[i].exact ? SVM_PT_EXACT : 0);
+			return write && !pt[i].write ? 0 :
+			       pt[i].host | (pt[i].exact ? SVM_PT_EXACT : 0) |
+			       (write && pt[i].emulated ? SVM_PT_EMULATE : 0);
 	return 0;
+}
+
+/* An emulated write's old value: what the page holds. */
+void svm_pt_emulate_begin(u64 va, u64 host, void *buf, unsigned size)
+{
+	memcpy(buf, (void *)(unsigned long)host, size);
+}
+
+bool svm_pt_emulate_write(u64 va, u64 host, const void *buf, unsigned size)
+{
+	return emulate_hook && emulate_hook(va, host, buf, size);
 }
 
 /* A page mapped with svm_user_map_exact(): the access inside its window? */

@@ -12,6 +12,13 @@ int svm_user_map(u64 va, u64 host, u64 len, bool write);
  * access checked (as Xen's stack page shared with the instance).
  */
 int svm_user_map_exact(u64 va, u64 host, u64 lo, u64 hi, bool write);
+/*
+ * One page whose writes are emulated (SVM_PT_EMULATE): reads as mapped,
+ * each write handed to @hook, which performs it (or not) and returns
+ * false to refuse it.
+ */
+int svm_user_map_emulated(u64 va, u64 host,
+			  bool (*hook)(u64 va, u64 host, const void *buf, unsigned size));
 /* Released pages made inaccessible until pinned again (svm_user.c). */
 void svm_user_strict_pins(bool on);
 /* Writable type references the TLB holds on the host page of @host. */

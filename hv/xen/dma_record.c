@@ -55,6 +55,12 @@ void twin_dma_allow(mfn_t mfn, unsigned long count)
             nr_allowed++;
 }
 
+/* Is @mfn in the record (desc_guard.c: may a descriptor name it)? */
+bool twin_dma_allowed(mfn_t mfn)
+{
+    return allowed && mfn_x(mfn) < nr_bits && test_bit(mfn_x(mfn), allowed);
+}
+
 /* [maddr, maddr + len): the frames it touches */
 static void allow_bytes(uint64_t maddr, uint64_t len)
 {

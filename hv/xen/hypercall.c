@@ -161,6 +161,10 @@ static long attach(struct twin_attach *a)
     rc = twin_dma_record_attach();
     if ( rc )
         goto out_unmap;
+    /* the rings' registers: the tails Xen mediates from now on */
+    rc = twin_desc_guard_attach();
+    if ( rc )
+        goto out_unmap;
     twin_dma_mark();
     twin.mirror_base = a->shared + offsetof(struct twin_shared, mirror);
     rc = -E2BIG;
@@ -231,6 +235,8 @@ static long detach(struct twin_detach *out)
         return -ENODEV;
     }
     twin_quiesce(out);
+    /* what the instance left beyond the tails, before dom0's driver sees it */
+    twin_desc_guard_detach();
     if ( !twin.disabled )
         twin_dma_mark();
     twin_vif_detach_all(TWIN_VIF_DIS_INSTANCE);

@@ -79,8 +79,10 @@ static uint64_t map_range(uint64_t va, uint64_t size, bool device_writes)
             goto fail;
         prev = mfn;
     }
-    /* the device may use these frames now (dma_record.c) */
+    /* the device may use these frames now (dma_record.c), and a
+     * descriptor may name these bytes (desc_guard.c) */
     twin_dma_allow(maddr_to_mfn(first), PFN_UP(end) - PFN_DOWN(va));
+    twin_desc_guard_mapped(first, size, device_writes);
 
     return first;
 
@@ -161,6 +163,7 @@ uint64_t twin_hv_dma_map_page_attrs(uint64_t dev, uint64_t page,
 void twin_hv_dma_unmap_page_attrs(uint64_t dev, uint64_t addr, uint64_t size,
                                   int dir, unsigned long attrs)
 {
+    twin_desc_guard_unmapped(addr, dir == DMA_FROM_DEVICE);
 }
 
 void twin_hv_dma_sync_single_for_cpu(uint64_t dev, uint64_t addr,

@@ -192,9 +192,24 @@ static bool unsafe_identity(u64 vpage)
     return twin.unsafe && vpage >= HYPERVISOR_VIRT_START && vpage < HYPERVISOR_VIRT_END;
 }
 
+/*
+ * A host address in Xen's mapping of the BAR whose page's writes Xen
+ * emulates (desc_guard.c: the ring registers' pages and page 0).
+ */
+static bool bar_emulated(u64 host)
+{
+    unsigned long off = host - (unsigned long)twin.bar;
+
+    return twin.bar && off < (twin.bar_pages << PAGE_SHIFT) &&
+           twin_desc_guard_page(off >> PAGE_SHIFT);
+}
+
 u64 svm_pt_lookup(u64 vpage, bool write)
 {
+    const struct svm_tlb_entry *e =
+        &__svm_tlbp[(vpage >> PAGE_SHIFT) & (SVM_TLB_SIZE - 1)];
     mfn_t mfn;
+    u64 host;
 
     if ( on_this_stack(vpage) )
         return stack_lookup(vpage);
@@ -202,11 +217,25 @@ u64 svm_pt_lookup(u64 vpage, bool write)
         return write ? 0 : vpage;
     if ( unsafe_identity(vpage) )
         return vpage;
-    if ( !twin.attached || twin_vm_walk(vpage, write, &mfn) )
+    if ( !twin.attached )
+        return 0;
+    /*
+     * A write to an emulated BAR page the TLB caches for reads (svm.c
+     * caches it at the first write): no walk.  The read entry proves dom0
+     * maps the BAR page there; what reaches the device is the
+     * emulation's to decide, whatever dom0's mapping allows.
+     */
+    if ( write && e->tag == vpage && bar_emulated(e->host) )
+        return e->host | SVM_PT_EMULATE;
+    if ( twin_vm_walk(vpage, write, &mfn) )
         return 0;
     if ( mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
-        return (unsigned long)twin.bar +
+    {
+        host = (unsigned long)twin.bar +
                ((mfn_x(mfn) - twin.bar_mfn) << PAGE_SHIFT);
+
+        return host | (write && bar_emulated(host) ? SVM_PT_EMULATE : 0);
+    }
 
     return (unsigned long)mfn_to_virt(mfn_x(mfn));
 }

@@ -15,6 +15,8 @@
  *   pool.c       receive buffers and small skbs supplied by dom0
  *   support_*.c  the policy's "hv" bindings
  *   dma_record.c the frames the NIC may use while attached (TWIN_OP_DMA_FRAMES)
+ *   desc_guard.c the ring tail registers: descriptors checked as they are
+ *                handed to the NIC
  *   skb_freed.c  the skbs the instance freed: double frees and deliveries refused
  *   vif*.c, txpool.c  the guests' path (vif.h)
  */
@@ -182,7 +184,15 @@ void twin_skb_enters(uint64_t skb);
 /* dma_record.c */
 int twin_dma_record_attach(void);
 void twin_dma_allow(mfn_t mfn, unsigned long count);
+bool twin_dma_allowed(mfn_t mfn);
 long twin_dma_frames(struct twin_dma_frames *q);
 void twin_dma_mark(void);
+
+/* desc_guard.c */
+int twin_desc_guard_attach(void);
+void twin_desc_guard_detach(void);
+bool twin_desc_guard_page(unsigned long idx);
+void twin_desc_guard_mapped(uint64_t addr, uint64_t len, bool device_writes);
+void twin_desc_guard_unmapped(uint64_t addr, bool device_writes);
 
 #endif /* __TWIN_H__ */

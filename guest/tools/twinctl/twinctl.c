@@ -354,6 +354,8 @@ static int cmd_status(bool json)
 	F(&s.xen, vifs); F(&s.xen, vif_attaches); F(&s.xen, vif_detaches);
 	F(&s.xen, txpool_size); F(&s.xen, txpool_outstanding); F(&s.xen, rx_recycled);
 	F(&s.xen, ring_mappings); F(&s.xen, xen_ports);
+	F(&s.xen, mmio_emulated); F(&s.xen, tail_writes); F(&s.xen, descs_checked);
+	F(&s.xen, descs_refused); F(&s.xen, head_reads); F(&s.xen, descs_scrubbed);
 	printf(", \"guest\": ");
 	print_vif_counters(&s.xen.guest);
 	printf(", \"dom0\": {");

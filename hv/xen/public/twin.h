@@ -196,6 +196,9 @@ struct twin_attach {
                                        or made inconsistent (skb_put past its end) */
 #define TWIN_DIS_DMA        10  /* a transmit's DMA mapping outside the frame
                                        being sent */
+#define TWIN_DIS_DESC       11  /* a tail register write handing the NIC a
+                                       descriptor outside the frames it may
+                                       use, or moving past the NIC's head */
 
 struct twin_detach {
     uint32_t napi_scheduled;    /* out: the instance left NAPI scheduled */
@@ -341,6 +344,13 @@ struct twin_status {
     uint64_t rx_recycled;       /* pool skbs reused without dom0 */
     uint64_t ring_mappings;     /* now: guest ring pages Xen maps */
     uint64_t xen_ports;         /* now: dom0 ports Xen consumes */
+    /* the device registers Xen mediates (desc_guard.c) */
+    uint64_t mmio_emulated;     /* the instance's writes to those pages */
+    uint64_t tail_writes;       /* of those, RDT and TDT */
+    uint64_t descs_checked;     /* descriptors checked at a tail write or detach */
+    uint64_t descs_refused;     /* tail writes stopped at a bad descriptor */
+    uint64_t head_reads;        /* the NIC's head read to check a tail */
+    uint64_t descs_scrubbed;    /* bad descriptors left to dom0, neutralised */
 };
 
 #endif /* __TWIN_PUBLIC_H__ */

@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The descriptors the instance hands the NIC, checked where they are
+ * handed over: the ring tail registers.
+ *
+ * The instance writes DMA descriptors (buffer address, length) into dom0's
+ * rings and then a tail register; the NIC then reads or writes whatever
+ * machine address a descriptor names.  Without an IOMMU in strict mode
+ * nothing else stands between a bad descriptor and Xen's or another
+ * domain's memory.  So the instance's writes to the BAR pages that hold
+ * the ring registers (and page 0, where 8254x parts alias them for 82542
+ * software) are emulated: SVM caches those pages for reads only and hands
+ * every write to svm_pt_emulate_write() (SVM_PT_EMULATE, hv/svm/svm_port.h).
+ *
+ *  - A write of RDT or TDT moves the tail only over descriptors that name
+ *    what the instance mapped: a transmit descriptor's [address, + length)
+ *    lies within one mapping for the NIC to read made since the last TDT
+ *    write (this batch's frames), a receive descriptor's address is one a
+ *    mapping for the NIC to write returned and no unmap took back (or a
+ *    buffer the ring held at attach).  Each frame must also be in the DMA
+ *    record (dma_record.c) and still dom0's (a transmit may also read a
+ *    guest's granted frame), and for receive plain writable memory
+ *    outside the rings, for as many bytes as the NIC can write into one
+ *    buffer (RCTL).  The new tail must also
+ *    stay behind the NIC's head: a tail moved past it would hand the NIC
+ *    descriptors it already completed, whose buffers dom0's stack owns
+ *    (tdh faults: rx_stale_next_to_use).  At the first bad descriptor the
+ *    tail is written up to it, the write goes no further, and the
+ *    instance is disabled after the entry (TWIN_DIS_DESC, twin_refuse()).
+ *  - Every other register on the ring pages (bases, lengths, heads, the
+ *    FIFO pointers) and the aliases on page 0 are refused as SVM refuses
+ *    a wild access; so are RCTL writes that change the receive buffer
+ *    size, long-packet or descriptor-type bits this check relies on.  The
+ *    rest of page 0 (interrupt cause, mask, throttling) is written as
+ *    the instance asked.
+ *  - At detach (after a disable too) the part of each ring the NIC does
+ *    not own, [tail, head), is checked the same way and any bad
+ *    descriptor pointed at Xen's scratch frames: dom0's driver, taking
+ *    over, would otherwise hand the NIC what the instance left there.
+ *
+ * Descriptors are read through Xen's direct map of the ring (dom0 RAM,
+ * checked at attach).  The instance runs under twin.lock on one CPU and
+ * dom0's driver is quiesced while attached, so nothing of the driver's
+ * writes a descriptor while it is checked.  What this does not stop: the
+ * instance, in a later entry, rewriting a descriptor the NIC owns and has
+ * not fetched yet (between head and tail).  That needs the ring pages
+ * emulated too, or shadow rings (hv/xen/README.md).
+ *
+ * The register offsets are the e1000 family's queue 0 (82540 to 82574);
+ * descriptors are 16 bytes with the buffer address in the first 8
+ * (legacy and extended receive, legacy and extended transmit data).
+ */
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <asm/io.h>
+
+#include "twin.h"
+
+#define REG_RCTL        0x0100
+#define REG_RDBAL       0x2800
+#define REG_TDBAL       0x3800
+#define RING_BAH        0x04
+#define RING_LEN        0x08
+#define RING_HEAD       0x10
+#define RING_TAIL       0x18
+/* 82542 aliases of the ring registers (8254x manuals): refused */
+#define ALIAS_RX_LO     0x0110
+#define ALIAS_RX_HI     0x0130
+#define ALIAS_TX_LO     0x0420
+#define ALIAS_TX_HI     0x0440
+
+#define RCTL_SBP        (1u << 2)
+#define RCTL_LPE        (1u << 5)
+#define RCTL_DTYP       (3u << 10)
+#define RCTL_BSIZE_SHIFT 16
+#define RCTL_BSIZE      (3u << RCTL_BSIZE_SHIFT)
+#define RCTL_BSEX       (1u << 25)
+#define RCTL_SECRC      (1u << 26)
+#define RCTL_GUARDED    (RCTL_SBP | RCTL_LPE | RCTL_DTYP | RCTL_BSIZE | \
+                         RCTL_BSEX | RCTL_SECRC)
+
+#define TXD_DEXT        (1u << 29)
+#define TXD_DTYP_SHIFT  20
+#define TXD_DTYP_CTX    0
+#define TXD_DTYP_DATA   1
+
+#define DESC_SIZE       16
+#define MAX_RING_BYTES  (4096 * DESC_SIZE)  /* the family's largest ring */
+#define MAX_VLAN_FRAME  1522                /* with LPE and SBP clear */
+#define FCS_LEN         4
+
+/* Xen's own frames a neutralised descriptor points at: 16 KB, the most
+ * one receive buffer holds (BSIZE 1024 with BSEX) */
+#define SCRATCH_ORDER   2
+#define SCRATCH_BYTES   (PAGE_SIZE << SCRATCH_ORDER)
+
+struct ring {
+    unsigned int reg;           /* its BAL register */
+    bool rx;
+    uint64_t base;              /* machine address */
+    const uint64_t *desc;       /* Xen's direct map of it */
+    uint32_t count;             /* descriptors */
+    uint32_t tail;              /* what the NIC's tail holds */
+    uint32_t head;              /* the NIC's head when last read: it only
+                                   moves towards the tail */
+};
+
+static struct ring rings[2] = {
+    { .reg = REG_RDBAL, .rx = true },
+    { .reg = REG_TDBAL, .rx = false },
+};
+static bool guarded;                /* the rings were found at attach */
+static uint32_t rctl;               /* at attach: the bits this relies on */
+static uint32_t rx_bytes;           /* what the NIC writes into one buffer */
+static void *scratch;
+static paddr_t scratch_maddr;
+
+/* This batch's transmit mappings, in the order made (descriptors follow it) */
+#define TX_MAPS         1024
+static struct {
+    uint64_t addr, len;
+} tx_maps[TX_MAPS];
+static unsigned int nr_tx_maps, tx_cursor;
+
+/* Live receive mappings: a set of bus addresses, open addressing */
+#define RX_LIVE_SLOTS   8192                /* twice the largest ring */
+#define RX_EMPTY        0
+#define RX_GONE         1                   /* a removed entry */
+static uint64_t rx_live[RX_LIVE_SLOTS];
+static unsigned int rx_used;                /* live and removed slots */
+
+static unsigned int rx_slot(uint64_t addr)
+{
+    return (addr >> 6) * 0x9e3779b1u % RX_LIVE_SLOTS;
+}
+
+static uint64_t *rx_find(uint64_t addr)
+{
+    unsigned int i, n;
+
+    for ( n = 0, i = rx_slot(addr); n < RX_LIVE_SLOTS;
+          n++, i = (i + 1) % RX_LIVE_SLOTS )
+        if ( rx_live[i] == addr || rx_live[i] == RX_EMPTY )
+            return &rx_live[i];
+
+    return NULL;
+}
+
+static void rx_rehash(void)
+{
+    static uint64_t keep[RX_LIVE_SLOTS];
+    unsigned int i;
+
+    memcpy(keep, rx_live, sizeof(keep));
+    memset(rx_live, 0, sizeof(rx_live));
+    rx_used = 0;
+    for ( i = 0; i < RX_LIVE_SLOTS; i++ )
+        if ( keep[i] > RX_GONE )
+        {
+            *rx_find(keep[i]) = keep[i];
+            rx_used++;
+        }
+}
+
+static void rx_add(uint64_t addr)
+{
+    uint64_t *s;
+
+    if ( addr <= RX_GONE )
+        return;
+    if ( rx_used >= RX_LIVE_SLOTS / 4 * 3 )
+        rx_rehash();
+    s = rx_find(addr);
+    if ( s && *s == RX_EMPTY )
+    {
+        *s = addr;
+        rx_used++;
+    }
+}
+
+/*
+ * support_dma.c: a mapping the instance made (the NIC may read, or write,
+ * [addr, addr + len)) or took back.
+ */
+void twin_desc_guard_mapped(uint64_t addr, uint64_t len, bool device_writes)
+{
+    if ( device_writes )
+        rx_add(addr);
+    else if ( nr_tx_maps < TX_MAPS )
+    {
+        tx_maps[nr_tx_maps].addr = addr;
+        tx_maps[nr_tx_maps++].len = len;
+    }
+}
+
+void twin_desc_guard_unmapped(uint64_t addr, bool device_writes)
+{
+    uint64_t *s = device_writes && addr > RX_GONE ? rx_find(addr) : NULL;
+
+    if ( s && *s == addr )
+        *s = RX_GONE;
+}
+
+/* Within one of this batch's transmit mappings?  They come in order. */
+static bool tx_mapped(uint64_t addr, uint64_t len)
+{
+    unsigned int n, i;
+
+    for ( n = 0; n < nr_tx_maps; n++ )
+    {
+        i = (tx_cursor + n) % nr_tx_maps;
+        if ( addr >= tx_maps[i].addr && len <= tx_maps[i].len &&
+             addr - tx_maps[i].addr <= tx_maps[i].len - len )
+        {
+            tx_cursor = i;
+            return true;
+        }
+    }
+
+    return false;
+}
+
+static uint32_t reg(unsigned int off)
+{
+    return readl(twin.bar + off);
+}
+
+/* Is BAR page @idx one whose writes Xen emulates? */
+bool twin_desc_guard_page(unsigned long idx)
+{
+    return idx == 0 || idx == (REG_RDBAL >> PAGE_SHIFT) ||
+           idx == (REG_TDBAL >> PAGE_SHIFT);
+}
+
+static bool overlaps_ring(mfn_t mfn)
+{
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(rings); i++ )
+        if ( mfn_x(mfn) - PFN_DOWN(rings[i].base) <
+             PFN_UP(rings[i].base + rings[i].count * DESC_SIZE) -
+             PFN_DOWN(rings[i].base) )
+            return true;
+
+    return false;
+}
+
+/*
+ * May the NIC use [addr, addr + len) of machine memory: frames Xen allowed
+ * during this attachment (dma_record.c), still dom0's, or for a read also
+ * another domain's granted to it; for a write, plain writable memory
+ * (never a page table or a descriptor table) and not a ring.
+ */
+static bool buffer_ok(uint64_t addr, uint64_t len, bool device_writes)
+{
+    unsigned long m, last;
+
+    if ( !len || addr + len < addr || addr + len > PADDR_MASK + 1 )
+        return false;
+    last = PFN_DOWN(addr + len - 1);
+    for ( m = PFN_DOWN(addr); m <= last; m++ )
+    {
+        mfn_t mfn = _mfn(m);
+        const struct page_info *pg;
+        const struct domain *owner;
+
+        if ( !twin_dma_allowed(mfn) || !mfn_valid(mfn) )
+            return false;
+        pg = mfn_to_page(mfn);
+        owner = page_get_owner(pg);
+        if ( device_writes )
+        {
+            unsigned long type = pg->u.inuse.type_info & PGT_type_mask;
+
+            if ( owner != twin.dom || overlaps_ring(mfn) ||
+                 (type != PGT_none && type != PGT_writable_page) )
+                return false;
+        }
+        else if ( owner != twin.dom &&
+                  (!owner || owner == dom_xen || owner == dom_io ||
+                   is_idle_domain(owner)) )
+            return false;
+    }
+
+    return true;
+}
+
+/*
+ * Descriptor @i of @r: may the NIC have it?  @exact: and does it name what
+ * the instance mapped (a tail write; at detach the frames alone, since
+ * the descriptors the NIC completed name earlier batches' buffers).
+ */
+static bool desc_ok(const struct ring *r, uint32_t i, bool exact)
+{
+    uint64_t addr = ACCESS_ONCE(r->desc[2 * i]);
+    uint32_t ctl = ACCESS_ONCE(r->desc[2 * i + 1]);
+    uint32_t len;
+
+    twin.st.descs_checked++;
+    if ( r->rx )
+    {
+        const uint64_t *s = rx_find(addr);
+
+        return (!exact || (s && *s == addr)) && buffer_ok(addr, rx_bytes, true);
+    }
+    if ( !(ctl & TXD_DEXT) )
+        len = ctl & 0xffff;                     /* legacy */
+    else if ( ((ctl >> TXD_DTYP_SHIFT) & 0xf) == TXD_DTYP_CTX )
+        return true;                            /* no buffer */
+    else if ( ((ctl >> TXD_DTYP_SHIFT) & 0xf) == TXD_DTYP_DATA )
+        len = ctl & 0xfffff;                    /* extended data */
+    else
+        return false;
+
+    return !len || ((!exact || tx_mapped(addr, len)) && buffer_ok(addr, len, false));
+}
+
+/* The NIC's head, read again when the one known is too old to say. */
+static uint32_t room(struct ring *r, bool fresh)
+{
+    if ( fresh )
+    {
+        uint32_t h = reg(r->reg + RING_HEAD);
+
+        twin.st.head_reads++;
+        if ( h < r->count )
+            r->head = h;
+    }
+
+    /* the NIC owns [head, tail); one slot stays empty */
+    return (r->head - r->tail - 1 + r->count) % r->count;
+}
+
+static void tail_write(struct ring *r, uint32_t t)
+{
+    uint32_t step, i, n;
+
+    twin.st.tail_writes++;
+    if ( t >= r->count )
+    {
+        twin_refuse(TWIN_DIS_DESC, t);
+        return;
+    }
+    step = (t - r->tail + r->count) % r->count;
+    if ( step > room(r, false) && step > room(r, true) )
+    {
+        /* past the NIC's head: it would take back what it completed */
+        twin.st.descs_refused++;
+        twin_refuse(TWIN_DIS_DESC, t);
+        return;
+    }
+    for ( n = 0, i = r->tail; n < step; n++, i = (i + 1) % r->count )
+        if ( !desc_ok(r, i, true) )
+        {
+            twin.st.descs_refused++;
+            twin_refuse(TWIN_DIS_DESC, r->base + i * DESC_SIZE);
+            break;
+        }
+    if ( !r->rx )
+        nr_tx_maps = tx_cursor = 0;             /* the next batch's */
+    if ( i == r->tail && n < step )
+        return;                                 /* the first was bad */
+    writel(i, twin.bar + r->reg + RING_TAIL);
+    r->tail = i;
+}
+
+static struct ring *tail_of(unsigned int off)
+{
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(rings); i++ )
+        if ( off == rings[i].reg + RING_TAIL )
+            return &rings[i];
+
+    return NULL;
+}
+
+/* The old value a read-modify-write of the register sees: the tail's own. */
+void svm_pt_emulate_begin(u64 va, u64 host, void *buf, unsigned size)
+{
+    const struct ring *r = tail_of(host - (unsigned long)twin.bar);
+
+    if ( r && guarded && size == 4 )
+        memcpy(buf, &r->tail, 4);
+}
+
+/*
+ * A write of the instance's to an emulated BAR page (svm_xen.c marks
+ * them): a tail moves as far as its descriptors are good; what could
+ * move the rings or the receive buffer size is refused; the rest is
+ * written.  Under twin.lock, in an entry.
+ */
+bool svm_pt_emulate_write(u64 va, u64 host, const void *buf, unsigned size)
+{
+    unsigned long off = host - (unsigned long)twin.bar;
+    struct ring *r = tail_of(off);
+    uint64_t v = 0;
+
+    if ( !twin.bar || off >= (twin.bar_pages << PAGE_SHIFT) ||
+         !twin_desc_guard_page(off >> PAGE_SHIFT) )
+        return false;
+    memcpy(&v, buf, size);
+    twin.st.mmio_emulated++;
+    if ( r )
+    {
+        if ( !guarded || size != 4 )
+            return false;
+        tail_write(r, v);
+        return true;
+    }
+    /* ring registers, FIFO pointers, their aliases */
+    if ( (off >> PAGE_SHIFT) ||
+         (off + size > ALIAS_RX_LO && off < ALIAS_RX_HI) ||
+         (off + size > ALIAS_TX_LO && off < ALIAS_TX_HI) )
+        return false;
+    if ( off < REG_RCTL + 4 && off + size > REG_RCTL &&
+         (off != REG_RCTL || size != 4 || ((v ^ rctl) & RCTL_GUARDED)) )
+        return false;
+    switch ( size )
+    {
+    case 1: writeb(v, twin.bar + off); break;
+    case 2: writew(v, twin.bar + off); break;
+    case 4: writel(v, twin.bar + off); break;
+    default: writeq(v, twin.bar + off); break;
+    }
+
+    return true;
+}
+
+static int ring_attach(struct ring *r)
+{
+    uint64_t base = reg(r->reg) | ((uint64_t)reg(r->reg + RING_BAH) << 32);
+    uint32_t len = reg(r->reg + RING_LEN);
+    unsigned long m;
+
+    if ( !len || len > MAX_RING_BYTES || len % 128 || (base & (DESC_SIZE - 1)) )
+        return -EINVAL;
+    for ( m = PFN_DOWN(base); m < PFN_UP(base + len); m++ )
+        if ( !mfn_valid(_mfn(m)) ||
+             page_get_owner(mfn_to_page(_mfn(m))) != twin.dom ||
+             !arch_mfns_in_directmap(m, 1) )
+            return -EINVAL;
+    r->base = base;
+    r->desc = maddr_to_virt(base);
+    r->count = len / DESC_SIZE;
+    r->tail = reg(r->reg + RING_TAIL);
+    r->head = reg(r->reg + RING_HEAD);
+    if ( r->tail >= r->count || r->head >= r->count )
+        return -EINVAL;
+    /* the buffers dom0's driver mapped: posted, or kept for reuse */
+    for ( m = 0; r->rx && m < r->count; m++ )
+        rx_add(r->desc[2 * m]);
+
+    return 0;
+}
+
+/*
+ * At attach, with twin.bar mapped and twin.lock held: where the rings
+ * are (dom0's RAM: the device registers say where dom0's driver put
+ * them), their tails, and how much the NIC writes into a receive buffer.
+ */
+int twin_desc_guard_attach(void)
+{
+    unsigned int i;
+    int rc;
+
+    guarded = false;
+    nr_tx_maps = tx_cursor = 0;
+    memset(rx_live, 0, sizeof(rx_live));
+    rx_used = 0;
+    if ( !scratch )
+    {
+        scratch = alloc_xenheap_pages(SCRATCH_ORDER, 0);
+        if ( !scratch )
+            return -ENOMEM;
+        memset(scratch, 0, SCRATCH_BYTES);
+        scratch_maddr = virt_to_maddr(scratch);
+    }
+    rctl = reg(REG_RCTL) & RCTL_GUARDED;
+    if ( rctl & RCTL_DTYP )
+        return -EOPNOTSUPP;                     /* packet split: 4 buffers */
+    rx_bytes = 2048u >> ((rctl & RCTL_BSIZE) >> RCTL_BSIZE_SHIFT);
+    if ( rctl & RCTL_BSEX )
+        rx_bytes <<= 4;
+    if ( !(rctl & (RCTL_LPE | RCTL_SBP)) )
+        rx_bytes = min(rx_bytes,
+                       MAX_VLAN_FRAME + ((rctl & RCTL_SECRC) ? 0u : FCS_LEN));
+    for ( i = 0; i < ARRAY_SIZE(rings); i++ )
+    {
+        rc = ring_attach(&rings[i]);
+        if ( rc )
+            return rc;
+    }
+    guarded = true;
+
+    return 0;
+}
+
+/*
+ * At detach, the instance stopped (quiesced, or disabled): what it left
+ * in the part of a ring the NIC does not own is what dom0's driver will
+ * hand the NIC next.  A bad descriptor there points at Xen's scratch
+ * frames instead (a transmit reads zeroes, at most their size; a receive
+ * writes into them).  Under twin.lock.
+ */
+void twin_desc_guard_detach(void)
+{
+    unsigned int i;
+
+    if ( !guarded || !twin.bar )
+        return;
+    for ( i = 0; i < ARRAY_SIZE(rings); i++ )
+    {
+        struct ring *r = &rings[i];
+        uint32_t n, j, free = room(r, true) + 1;
+        uint64_t *d = (uint64_t *)r->desc;
+
+        for ( n = 0, j = r->tail; n < free; n++, j = (j + 1) % r->count )
+        {
+            uint32_t ctl = d[2 * j + 1];
+
+            if ( desc_ok(r, j, false) )
+                continue;
+            twin.st.descs_scrubbed++;
+            d[2 * j] = scratch_maddr;
+            if ( r->rx )
+                continue;
+            if ( !(ctl & TXD_DEXT) && (ctl & 0xffff) > SCRATCH_BYTES )
+                ctl = (ctl & ~0xffffu) | SCRATCH_BYTES;
+            else if ( (ctl & TXD_DEXT) && (ctl & 0xfffff) > SCRATCH_BYTES )
+                ctl = (ctl & ~0xfffffu) | SCRATCH_BYTES;
+            else if ( (ctl & TXD_DEXT) &&
+                      ((ctl >> TXD_DTYP_SHIFT) & 0xf) != TXD_DTYP_DATA )
+                ctl = (ctl & ~(0xfu << TXD_DTYP_SHIFT) & ~0xfffffu) |
+                      (TXD_DTYP_DATA << TXD_DTYP_SHIFT);  /* an empty data one */
+            ACCESS_ONCE(*(uint32_t *)&d[2 * j + 1]) = ctl;
+        }
+    }
+    guarded = false;
+}
