@@ -58,7 +58,7 @@
                                        into the runtime's own frames: SVM
                                        refuses it */
 
-#define TWIN_INTERFACE_VERSION  5
+#define TWIN_INTERFACE_VERSION  6
 #define TWIN_MAX_CPUS       8
 #define TWIN_MAX_VIFS       8
 
