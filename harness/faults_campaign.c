@@ -222,6 +222,7 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 	json_object_object_add(s, "xen_crashes", json_object_new_int(total[OUT_XEN_CRASH]));
 	json_object_object_add(s, "dom0_crashes", json_object_new_int(total[OUT_DOM0_CRASH]));
 	json_object_object_add(s, "corruptions", json_object_new_int(total[OUT_CORRUPTED]));
+	json_object_object_add(s, "device_corruptions", json_object_new_int(total[OUT_DEVICE_CORRUPTED]));
 	json_object_object_add(s, "leaks", json_object_new_int(leaks));
 	oc = json_object_new_object();
 	for (i = 0; i < NR_OUTCOMES; i++)

@@ -142,6 +142,45 @@ static int fired(struct rig *r, const char *trace)
 	return n;
 }
 
+/*
+ * A device fault that corrupted the bytes is run once more on a machine of
+ * its own with the same file and without the instance: when dom0's own
+ * driver gets wrong bytes too, the NIC sent or stored them (a descriptor's
+ * address flipped inside the device, with the checksum offloaded, is
+ * invisible to any driver) and the outcome is device_corrupted, which does
+ * not fail the campaign.  Otherwise it stays corrupted.
+ */
+static void control_without_instance(struct rig *r, struct fault *f, const char *file)
+{
+	struct testbed_opts *o = r->tb->o;
+	const char *saved_fault = o->fault_trace;
+	char why[256] = "", *trace;
+	bool corrupt = false;
+	int n;
+
+	rig_release(r);
+	o->fault_trace = file;
+	rig_boot(r);
+	o->fault_trace = saved_fault;
+	trace = xasprintf("%s", r->m.d.trace_file);
+	r->keep_trace = true;
+	if (r->up)
+		rig_pattern(r, &corrupt, why, sizeof(why));
+	rig_release(r);
+	r->keep_trace = false;
+	n = fired(r, trace);
+	unlink(trace);
+	free(trace);
+	json_object_object_add(f->what, "without_instance",
+			       json_object_new_string(n <= 0 ? "the fault did not fire" :
+						      corrupt ? why : "intact"));
+	if (n > 0 && corrupt) {
+		f->outcome = OUT_DEVICE_CORRUPTED;
+		snprintf(f->detail + strlen(f->detail), sizeof(f->detail) - strlen(f->detail),
+			 "; without the instance too");
+	}
+}
+
 bool device_run(struct rig *r, struct fault *f)
 {
 	struct testbed_opts *o = r->tb->o;
@@ -177,6 +216,8 @@ bool device_run(struct rig *r, struct fault *f)
 	}
 	unlink(trace);
 	free(trace);
+	if (f->outcome == OUT_CORRUPTED)
+		control_without_instance(r, f, file);
 	free(file);
 	return up;
 }

@@ -21,6 +21,8 @@ enum fault_outcome {
 	OUT_INSTANCE_FAULT,	/* a CPU exception or BUG() in the instance, recovered */
 	OUT_NO_EFFECT,		/* nothing stopped it and traffic was intact */
 	OUT_GUEST_VISIBLE,	/* traffic failed while it ran; the harness detached it */
+	OUT_DEVICE_CORRUPTED,	/* a device fault's bytes differed, and also with dom0's
+				   own driver and no instance: the NIC's, not the instance's */
 	OUT_CORRUPTED,		/* bytes that reached the peer (or dom0) differed */
 	OUT_DOM0_CRASH,		/* dom0 oopsed or stopped answering */
 	OUT_XEN_CRASH,		/* Xen stopped (the machine is gone) */

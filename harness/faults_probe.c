@@ -31,6 +31,7 @@ const char *const outcome_names[NR_OUTCOMES] = {
 	[OUT_INSTANCE_FAULT] = "instance_fault",
 	[OUT_NO_EFFECT] = "no_effect",
 	[OUT_GUEST_VISIBLE] = "guest_visible",
+	[OUT_DEVICE_CORRUPTED] = "device_corrupted",
 	[OUT_CORRUPTED] = "corrupted",
 	[OUT_DOM0_CRASH] = "dom0_crash",
 	[OUT_XEN_CRASH] = "xen_crash",

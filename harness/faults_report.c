@@ -102,11 +102,11 @@ void faults_summary_print(FILE *f, json_object *s)
 		}
 		fprintf(f, " %d |\n", json_object_get_int(get(get(s, "outcomes"), outcome_names[i])));
 	}
-	fprintf(f, "\ninjected %d; Xen crashes %d, dom0 crashes %d, corruptions %d, leaks %d; "
-		"recovery median %s s, worst %s s; %d boots, %s s\n",
+	fprintf(f, "\ninjected %d; Xen crashes %d, dom0 crashes %d, corruptions %d (and %d by the device "
+		"alone), leaks %d; recovery median %s s, worst %s s; %d boots, %s s\n",
 		json_object_get_int(get(s, "injected")), json_object_get_int(get(s, "xen_crashes")),
 		json_object_get_int(get(s, "dom0_crashes")), json_object_get_int(get(s, "corruptions")),
-		json_object_get_int(get(s, "leaks")),
+		json_object_get_int(get(s, "device_corruptions")), json_object_get_int(get(s, "leaks")),
 		get(s, "recovery_median_s") ? json_object_get_string(get(s, "recovery_median_s")) : "-",
 		get(s, "recovery_worst_s") ? json_object_get_string(get(s, "recovery_worst_s")) : "-",
 		json_object_get_int(get(s, "boots")), json_object_get_string(get(s, "wall_s")));
