@@ -182,6 +182,9 @@ static json_object *fault_json(const struct fault *f)
 	json_object_object_add(o, "recovery_s",
 			       f->recovery_s >= 0 ? tenths(f->recovery_s) : NULL);
 	json_object_object_add(o, "traffic_resumed", json_object_new_boolean(f->traffic_resumed));
+	json_object_object_add(o, "recovered_by",
+			       !f->traffic_resumed || f->recovery_s < 0 ? NULL :
+			       json_object_new_string(f->reset ? "nic_reset" : "driver"));
 	json_object_object_add(o, "leak", json_object_new_boolean(f->leak));
 	if (f->leak)
 		json_object_object_add(o, "leak_detail", json_object_new_string(f->leak_detail));
@@ -191,13 +194,20 @@ static json_object *fault_json(const struct fault *f)
 	return o;
 }
 
+/* The instance stopped or traffic failed: dom0 had something to recover from. */
+static bool needs_recovery(enum fault_outcome o)
+{
+	return o == OUT_SVM || o == OUT_WATCHDOG || o == OUT_INSTANCE_FAULT ||
+	       o == OUT_GUEST_VISIBLE || o == OUT_CORRUPTED || o == OUT_DEVICE_CORRUPTED;
+}
+
 /* The summary: what faults.json's "summary" holds (README "Fault campaigns"). */
 static json_object *summary_json(const struct fault *faults, int nr, int boots, double wall_s,
 				 bool *failed)
 {
 	json_object *s = json_object_new_object(), *by = json_object_new_object(), *oc;
 	int counts[NR_FAULT_KINDS][NR_OUTCOMES] = { { 0 } }, total[NR_OUTCOMES] = { 0 };
-	int i, k, injected = 0, leaks = 0, nrec = 0, uninjectable = 0;
+	int i, k, injected = 0, leaks = 0, nrec = 0, uninjectable = 0, resets = 0, stuck = 0;
 	int dma_checked = 0, dma_outside = 0, dma_blocked = 0;
 	uint64_t ring_req = 0, ring_ref = 0, ring_fatal = 0;
 	double *rec = xcalloc(nr + 1, sizeof(double));
@@ -213,6 +223,8 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 		ring_fatal += faults[i].ring_fatal;
 		if (faults[i].recovery_s >= 0)
 			rec[nrec++] = faults[i].recovery_s;
+		resets += faults[i].traffic_resumed && faults[i].reset;
+		stuck += needs_recovery(faults[i].outcome) && !faults[i].traffic_resumed;
 		dma_checked += faults[i].dma.state == DMA_CHECKED;
 		dma_outside += faults[i].dma.state == DMA_CHECKED && faults[i].dma.outside;
 		dma_blocked += faults[i].dma.state == DMA_CHECKED && faults[i].dma.blocked;
@@ -240,6 +252,9 @@ static json_object *summary_json(const struct fault *faults, int nr, int boots, 
 			       nrec ? tenths(nrec % 2 ? rec[nrec / 2] : (rec[nrec / 2 - 1] + rec[nrec / 2]) / 2) :
 			       NULL);
 	json_object_object_add(s, "recovery_worst_s", nrec ? tenths(rec[nrec - 1]) : NULL);
+	/* traffic back only after dom0 reset its NIC; never back within RECOVERY_S */
+	json_object_object_add(s, "recovered_by_nic_reset", json_object_new_int(resets));
+	json_object_object_add(s, "not_recovered", json_object_new_int(stuck));
 	json_object_object_add(s, "ring_requests", json_object_new_uint64(ring_req));
 	json_object_object_add(s, "ring_refused", json_object_new_uint64(ring_ref));
 	json_object_object_add(s, "ring_fatal", json_object_new_uint64(ring_fatal));

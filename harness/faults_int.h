@@ -61,6 +61,7 @@ struct fault {
 	char detail[256];	/* the refusal, the disable reason, the failure */
 	double recovery_s;	/* outcome observed -> traffic intact again; < 0: not needed */
 	bool traffic_resumed;
+	bool reset;		/* the recovery took a reset of dom0's NIC (rig_recover) */
 	bool leak;
 	char leak_detail[128];
 	json_object *counters;	/* the instance's counters over the fault, or NULL */

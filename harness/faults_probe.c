@@ -20,6 +20,9 @@
 #define PATTERN_BYTES	2000000	/* per direction: ~1,400 full frames and many short */
 #define PATTERN_TIMEOUT_S 45	/* a connect that never answers retries for two minutes */
 #define RECOVERY_S	90	/* traffic after the fault: until it is intact, this long */
+#define RESET_AFTER_S	20	/* ... and past this, dom0 resets its NIC once */
+#define RESET_CMD	"ip link set eth0 down; ip link set eth0 up; . /etc/tdh/lib.sh && tdh_wait_link eth0"
+
 #define SLAB_SLACK	400	/* skbuff_head_cache objects allowed to come and go */
 #define LOAD_TIMEOUT_S	240
 
@@ -222,6 +225,15 @@ static bool pings(struct rig *r)
 	return run_cmd(argv, NULL, false, 5) == 0;
 }
 
+/*
+ * The recovery ladder: dom0's driver, once it has the NIC back, first (its
+ * fallback after a disable resets the adapter; after the harness's detach
+ * it goes on with the rings as the instance left them).  A ring whose tail
+ * the instance never wrote, or whose indices it left stale, can leave that
+ * driver waiting for frames the NIC was never given: past RESET_AFTER_S
+ * dom0 takes its link down and up, which rebuilds both rings, as a
+ * recovery manager would.  f->reset records that it took this.
+ */
 void rig_recover(struct rig *r, struct fault *f, double t_observed)
 {
 	char why[256] = "dom0 never answered a ping";
@@ -234,6 +246,12 @@ void rig_recover(struct rig *r, struct fault *f, double t_observed)
 		/* dom0's own driver may oops on what the instance left behind */
 		if (!rig_healthy(r, &sick))
 			break;
+		if (!f->reset && now_s() - t_observed > RESET_AFTER_S) {
+			f->reset = true;
+			info("      no traffic %d s after the fault: dom0 resets its NIC", RESET_AFTER_S);
+			rig_run(r, RESET_CMD, 120, NULL);
+			continue;
+		}
 		if (!pings(r)) {
 			sleep_s(1);
 			continue;
@@ -424,8 +442,7 @@ bool rig_inject_payload(struct rig *r, struct fault *f, const char *guest_path)
 	/* still attached (nothing stopped it): the harness takes it away */
 	if (rig_status(r, &t0) && twin_get(&t0, "attached") &&
 	    rig_run(r, "twinctl detach 2>&1", 120, NULL) != 0)
-		rig_run(r, "ip link set eth0 down; ip link set eth0 up; . /etc/tdh/lib.sh && tdh_wait_link eth0",
-			120, NULL);
+		rig_run(r, RESET_CMD, 120, NULL);
 	rig_recover(r, f, t_observed);
 	if (rig_crashed(r, f))
 		return false;

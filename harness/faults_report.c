@@ -103,12 +103,15 @@ void faults_summary_print(FILE *f, json_object *s)
 		fprintf(f, " %d |\n", json_object_get_int(get(get(s, "outcomes"), outcome_names[i])));
 	}
 	fprintf(f, "\ninjected %d; Xen crashes %d, dom0 crashes %d, corruptions %d (and %d by the device "
-		"alone), leaks %d; recovery median %s s, worst %s s; %d boots, %s s\n",
+		"alone), leaks %d; recovery median %s s, worst %s s (%d after a NIC reset, %d never); "
+		"%d boots, %s s\n",
 		json_object_get_int(get(s, "injected")), json_object_get_int(get(s, "xen_crashes")),
 		json_object_get_int(get(s, "dom0_crashes")), json_object_get_int(get(s, "corruptions")),
 		json_object_get_int(get(s, "device_corruptions")), json_object_get_int(get(s, "leaks")),
 		get(s, "recovery_median_s") ? json_object_get_string(get(s, "recovery_median_s")) : "-",
 		get(s, "recovery_worst_s") ? json_object_get_string(get(s, "recovery_worst_s")) : "-",
+		json_object_get_int(get(s, "recovered_by_nic_reset")),
+		json_object_get_int(get(s, "not_recovered")),
 		json_object_get_int(get(s, "boots")), json_object_get_string(get(s, "wall_s")));
 	fprintf(f, "DMA confinement: %d faults' windows checked against Xen's record of the allowed "
 		"frames; %d with DMAs outside it, %d with DMAs the IOMMU refused\n",
@@ -157,7 +160,9 @@ int faults_write_report(json_object *root, const char *path)
 		fprintf(f, " | %s | ", str(x, "outcome"));
 		cell(f, str(x, "detail"), 120);
 		fprintf(f, " | %s | %s | ", rec ? json_object_get_string(rec) : "-",
-			json_object_get_boolean(get(x, "traffic_resumed")) ? "yes" : "no");
+			!json_object_get_boolean(get(x, "traffic_resumed")) ? "no" :
+			get(x, "recovered_by") && !strcmp(str(x, "recovered_by"), "nic_reset") ?
+			"after a NIC reset" : "yes");
 		cell(f, json_object_get_boolean(get(x, "leak")) ? str(x, "leak_detail") : "no", 80);
 		fprintf(f, " | ");
 		dma_cell(f, get(x, "dma"));
