@@ -157,9 +157,13 @@ def test_the_record_is_whole(known_campaign):
     assert s["xen_crashes"] == s["dom0_crashes"] == s["corruptions"] == s["leaks"] == 0
     assert s["failed"] is False and s["uninjectable"] == 0
     assert sum(s["outcomes"].values()) == len(KNOWN)
+    assert s["device_corruptions"] == s["outcomes"]["device_corrupted"] == 0
+    assert s["not_recovered"] == 0
+    assert s["recovered_by_nic_reset"] == sum(f["recovered_by"] == "nic_reset" for f in rec["faults"])
     for f in rec["faults"]:
         if f["outcome"] in ("svm", "watchdog", "instance_fault", "guest_visible"):
             assert f["traffic_resumed"] and f["recovery_s"] is not None, f
+            assert f["recovered_by"] in ("driver", "nic_reset"), f
         if f["kind"] == "swifi" and f["outcome"] != "verifier":
             assert f["what"]["status"] == "built" and f["what"]["diff"].startswith("--- a/")
             assert f["counters"] is not None
