@@ -29,6 +29,7 @@ KNOWN = {
     "swifi:tx_desc_length_overrun": "svm",           # 1 KB past the mapping
     "swifi:rx_dma_addr_next_buffer": "svm",          # 2 KB past the buffer mapped
     "swifi:rx_stale_next_to_use": "svm",             # a tail moved back past the head
+    "swifi:rx_dma_addr_owned_buffer": "svm",         # another slot's live buffer
     "swifi:tx_double_free_skb": "svm",               # Xen refuses the second free
     "swifi:rx_double_free_skb": "svm",               # ... a free after the delivery
     "swifi:tx_frags_off_by_one": "svm",              # Xen refuses the bogus fragment's mapping
@@ -195,7 +196,7 @@ def test_descriptors_outside_the_mappings_never_reach_the_nic(known_campaign):
     faults = {f["id"]: f for f in rec["faults"]}
     for fid in ("swifi:tx_dma_addr_neighbour", "swifi:tx_dma_addr_low",
                 "swifi:tx_desc_length_overrun", "swifi:rx_dma_addr_next_buffer",
-                "swifi:rx_stale_next_to_use"):
+                "swifi:rx_stale_next_to_use", "swifi:rx_dma_addr_owned_buffer"):
         f = faults[fid]
         assert "descriptor handed to the NIC" in f["detail"], (fid, f["detail"])
         assert f["traffic_resumed"] is True, fid

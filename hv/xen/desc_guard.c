@@ -122,12 +122,24 @@ static struct {
 } tx_maps[TX_MAPS];
 static unsigned int nr_tx_maps, tx_cursor;
 
-/* Live receive mappings: a set of bus addresses, open addressing */
+/*
+ * Live receive mappings: a set of bus addresses, open addressing.  Each
+ * also remembers the ring slot it was handed to the NIC at (rx_at): a
+ * buffer is one slot's until it is unmapped.  e1000's refill hands a kept
+ * buffer (copybreak) back to its own slot and a new one a fresh mapping,
+ * so one live buffer named by two slots is a bug that lets the NIC write
+ * two frames into it (tdh faults: random:2693173092 aimed a descriptor at
+ * the neighbouring page, which was another slot's buffer, and dom0 read
+ * corrupted stream data).  rx_shadow[] is what each slot was last given.
+ */
 #define RX_LIVE_SLOTS   8192                /* twice the largest ring */
 #define RX_EMPTY        0
 #define RX_GONE         1                   /* a removed entry */
+#define RX_NOWHERE      0xffff              /* not handed to the NIC */
 static uint64_t rx_live[RX_LIVE_SLOTS];
+static uint16_t rx_at[RX_LIVE_SLOTS];
 static unsigned int rx_used;                /* live and removed slots */
+static uint64_t rx_shadow[MAX_RING_BYTES / DESC_SIZE];
 
 static unsigned int rx_slot(uint64_t addr)
 {
@@ -149,15 +161,20 @@ static uint64_t *rx_find(uint64_t addr)
 static void rx_rehash(void)
 {
     static uint64_t keep[RX_LIVE_SLOTS];
+    static uint16_t keep_at[RX_LIVE_SLOTS];
     unsigned int i;
 
     memcpy(keep, rx_live, sizeof(keep));
+    memcpy(keep_at, rx_at, sizeof(keep_at));
     memset(rx_live, 0, sizeof(rx_live));
     rx_used = 0;
     for ( i = 0; i < RX_LIVE_SLOTS; i++ )
         if ( keep[i] > RX_GONE )
         {
-            *rx_find(keep[i]) = keep[i];
+            uint64_t *s = rx_find(keep[i]);
+
+            *s = keep[i];
+            rx_at[s - rx_live] = keep_at[i];
             rx_used++;
         }
 }
@@ -174,8 +191,34 @@ static void rx_add(uint64_t addr)
     if ( s && *s == RX_EMPTY )
     {
         *s = addr;
+        rx_at[s - rx_live] = RX_NOWHERE;
         rx_used++;
     }
+}
+
+/*
+ * May receive slot @i be handed @addr: a live mapping no other slot
+ * holds.  @post: record it as @i's.
+ */
+static bool rx_one_slot(uint32_t i, uint64_t addr, bool post)
+{
+    uint64_t *s = addr > RX_GONE ? rx_find(addr) : NULL, *o;
+    uint64_t old = rx_shadow[i];
+
+    if ( !s || *s != addr )
+        return false;
+    if ( rx_at[s - rx_live] != RX_NOWHERE && rx_at[s - rx_live] != i )
+        return false;
+    if ( !post )
+        return true;
+    /* the slot's previous buffer is no longer the NIC's through it */
+    if ( old != addr && old > RX_GONE && (o = rx_find(old)) && *o == old &&
+         rx_at[o - rx_live] == i )
+        rx_at[o - rx_live] = RX_NOWHERE;
+    rx_shadow[i] = addr;
+    rx_at[s - rx_live] = i;
+
+    return true;
 }
 
 /*
@@ -198,7 +241,14 @@ void twin_desc_guard_unmapped(uint64_t addr, bool device_writes)
     uint64_t *s = device_writes && addr > RX_GONE ? rx_find(addr) : NULL;
 
     if ( s && *s == addr )
+    {
+        uint16_t at = rx_at[s - rx_live];
+
+        /* dom0's stack owns it now: no slot hands it out through this */
+        if ( at != RX_NOWHERE && rx_shadow[at] == addr )
+            rx_shadow[at] = 0;
         *s = RX_GONE;
+    }
 }
 
 /* Within one of this batch's transmit mappings?  They come in order. */
@@ -298,11 +348,9 @@ static bool desc_ok(const struct ring *r, uint32_t i, bool exact)
 
     twin.st.descs_checked++;
     if ( r->rx )
-    {
-        const uint64_t *s = rx_find(addr);
-
-        return (!exact || (s && *s == addr)) && buffer_ok(addr, rx_bytes, true);
-    }
+        return (!exact || rx_one_slot(i, addr, false)) &&
+               buffer_ok(addr, rx_bytes, true) &&
+               (!exact || rx_one_slot(i, addr, true));
     if ( !(ctl & TXD_DEXT) )
         len = ctl & 0xffff;                     /* legacy */
     else if ( ((ctl >> TXD_DTYP_SHIFT) & 0xf) == TXD_DTYP_CTX )
@@ -447,9 +495,20 @@ static int ring_attach(struct ring *r)
     r->head = reg(r->reg + RING_HEAD);
     if ( r->tail >= r->count || r->head >= r->count )
         return -EINVAL;
-    /* the buffers dom0's driver mapped: posted, or kept for reuse */
+    /*
+     * The buffers dom0's driver mapped: posted, or kept for reuse.  Those
+     * the NIC owns, [head, tail), are their slots'; the others' addresses
+     * may be stale (a buffer consumed and unmapped, its slot not yet
+     * refilled) and belong to no slot until one is handed out again.
+     */
     for ( m = 0; r->rx && m < r->count; m++ )
+    {
         rx_add(r->desc[2 * m]);
+        rx_shadow[m] = 0;
+        if ( (m - r->head + r->count) % r->count <
+             (r->tail - r->head + r->count) % r->count )
+            rx_one_slot(m, r->desc[2 * m], true);
+    }
 
     return 0;
 }
