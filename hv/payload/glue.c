@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The glue that makes twinc's e1000 instance a livepatch payload: the
+ * The glue that makes twinc's instance of a driver a livepatch payload: the
  * descriptor the runtime registers (.twin.instance, which also marks the
  * payload as an instance for the loader's interface check) and the
  * livepatch hooks that register and unregister it: the payload has no
@@ -12,14 +12,13 @@
 
 #include "public/twin.h"
 #include "twin_desc.h"
+/* the driver's entry points, from hv/payload/DRIVER.entries (link.sh) */
+#include "entries.h"
 
 #ifndef TWIN_UC_PAGE_FRAG_FREE
 #error "TWIN_UC_PAGE_FRAG_FREE: page_frag_free's upcall id, from twinc's manifest"
 #endif
 
-long e1000_xmit_frame(uint64_t skb, uint64_t netdev);
-long e1000_intr(long irq, uint64_t netdev);
-long e1000_clean(uint64_t napi, long budget);
 int twin_register(void *payload, const struct twin_desc *desc);
 int twin_unregister(void *payload, const struct twin_desc *desc);
 int twin_revert_check(void *payload, const struct twin_desc *desc);
@@ -79,9 +78,11 @@ static const struct twin_desc desc
 	__attribute__((section(".twin.instance"), used)) = {
 	.magic = DESC_MAGIC,
 	.version = TWIN_INTERFACE_VERSION,
-	.xmit = e1000_xmit_frame,
-	.intr = e1000_intr,
-	.poll = e1000_clean,
+	.driver = TWIN_DRIVER,
+	.xmit = TWIN_XMIT,
+	.poll = TWIN_POLL,
+	.nr_intrs = TWIN_NR_INTRS,
+	.intr = TWIN_INTRS,
 	.uc_page_frag_free = TWIN_UC_PAGE_FRAG_FREE,
 	.test_fault = test_fault,
 	.test_spin = test_spin,

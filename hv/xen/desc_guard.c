@@ -49,7 +49,17 @@
  * The register offsets are the e1000 family's queue 0 (82540 to 82574);
  * descriptors are 16 bytes with the buffer address in the first 8
  * (legacy and extended receive, legacy and extended transmit data).
+ *
+ * Extended receive descriptors (RFCTL.EXSTEN: e1000e) lose their address
+ * when the NIC writes them back (the RSS hash or checksum goes there), and
+ * the driver rewrites it only when it refills the slot.  So in that format
+ * a descriptor names a buffer only while its DD bit is clear and it lies
+ * where the driver posted: [head, tail) at attach (dom0's module hands the
+ * NIC every refilled slot first), and at detach [tail, next_to_use), which
+ * is what dom0's driver will hand the NIC without rewriting
+ * (twin_attach.rx_next_to_use; the whole [tail, head) if it is unreadable).
  */
+#include <xen/domain_page.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <asm/io.h>
@@ -57,6 +67,9 @@
 #include "twin.h"
 
 #define REG_RCTL        0x0100
+#define REG_RFCTL       0x5008
+#define RFCTL_EXTEN     (1u << 15)
+#define RXD_STAT_DD     1u          /* both formats: bit 0 of the status */
 #define REG_RDBAL       0x2800
 #define REG_TDBAL       0x3800
 #define RING_BAH        0x04
@@ -110,6 +123,7 @@ static struct ring rings[2] = {
     { .reg = REG_TDBAL, .rx = false },
 };
 static bool guarded;                /* the rings were found at attach */
+static bool rx_ext;                 /* extended receive descriptors */
 static uint32_t rctl;               /* at attach: the bits this relies on */
 static uint32_t rx_bytes;           /* what the NIC writes into one buffer */
 static void *scratch;
@@ -336,6 +350,35 @@ static bool buffer_ok(uint64_t addr, uint64_t len, bool device_writes)
 }
 
 /*
+ * Does receive descriptor @i of @r name a buffer, @*addr?  Always in the
+ * legacy format; in the extended one only before its write-back (DD
+ * clear, read around the address: the NIC may be writing it back).
+ */
+static bool rx_desc_addr(const struct ring *r, uint32_t i, uint64_t *addr)
+{
+    const volatile uint32_t *status = (const volatile uint32_t *)&r->desc[2 * i + 1];
+
+    if ( !rx_ext )
+    {
+        *addr = ACCESS_ONCE(r->desc[2 * i]);
+        return true;
+    }
+    if ( *status & RXD_STAT_DD )
+        return false;
+    smp_rmb();
+    *addr = ACCESS_ONCE(r->desc[2 * i]);
+    smp_rmb();
+
+    return !(*status & RXD_STAT_DD);
+}
+
+/* Is @i in [from, to) of a ring of @count? */
+static bool in_span(uint32_t i, uint32_t from, uint32_t to, uint32_t count)
+{
+    return (i - from + count) % count < (to - from + count) % count;
+}
+
+/*
  * Descriptor @i of @r: may the NIC have it?  @exact: and does it name what
  * the instance mapped (a tail write; at detach the frames alone, since
  * the descriptors the NIC completed name earlier batches' buffers).
@@ -503,11 +546,15 @@ static int ring_attach(struct ring *r)
      */
     for ( m = 0; r->rx && m < r->count; m++ )
     {
-        rx_add(r->desc[2 * m]);
+        bool posted = in_span(m, r->head, r->tail, r->count);
+        uint64_t addr;
+
         rx_shadow[m] = 0;
-        if ( (m - r->head + r->count) % r->count <
-             (r->tail - r->head + r->count) % r->count )
-            rx_one_slot(m, r->desc[2 * m], true);
+        if ( (rx_ext && !posted) || !rx_desc_addr(r, m, &addr) )
+            continue;
+        rx_add(addr);
+        if ( posted )
+            rx_one_slot(m, addr, true);
     }
 
     return 0;
@@ -536,6 +583,7 @@ int twin_desc_guard_attach(void)
         scratch_maddr = virt_to_maddr(scratch);
     }
     rctl = reg(REG_RCTL) & RCTL_GUARDED;
+    rx_ext = reg(REG_RFCTL) & RFCTL_EXTEN;
     if ( rctl & RCTL_DTYP )
         return -EOPNOTSUPP;                     /* packet split: 4 buffers */
     rx_bytes = 2048u >> ((rctl & RCTL_BSIZE) >> RCTL_BSIZE_SHIFT);
@@ -556,6 +604,29 @@ int twin_desc_guard_attach(void)
 }
 
 /*
+ * dom0's RX next_to_use, read from its memory through dom0's page tables
+ * (not SVM: the instance may be disabled), or -1: not given, unreadable,
+ * or not an index of a ring of @count.
+ */
+static long rx_next_to_use(uint32_t count)
+{
+    uint64_t va = twin.a.rx_next_to_use;
+    unsigned int size = twin.a.rx_index_bytes;
+    uint32_t v = 0;
+    const uint8_t *p;
+    mfn_t mfn;
+
+    if ( !va || (va & (size - 1)) || twin_vm_walk(va, false, &mfn) ||
+         mfn_x(mfn) - twin.bar_mfn < twin.bar_pages )
+        return -1;
+    p = map_domain_page(mfn);
+    memcpy(&v, p + (va & ~PAGE_MASK), size);
+    unmap_domain_page(p);
+
+    return v < count ? v : -1;
+}
+
+/*
  * At detach, the instance stopped (quiesced, or disabled): what it left
  * in the part of a ring the NIC does not own is what dom0's driver will
  * hand the NIC next.  A bad descriptor there points at Xen's scratch
@@ -573,11 +644,18 @@ void twin_desc_guard_detach(void)
         struct ring *r = &rings[i];
         uint32_t n, j, free = room(r, true) + 1;
         uint64_t *d = (uint64_t *)r->desc;
+        long ntu = r->rx && rx_ext ? rx_next_to_use(r->count) : -1;
+        uint64_t addr;
 
+        if ( ntu >= 0 && in_span(ntu, r->tail, r->head, r->count) )
+            free = (ntu - r->tail + r->count) % r->count;
         for ( n = 0, j = r->tail; n < free; n++, j = (j + 1) % r->count )
         {
             uint32_t ctl = d[2 * j + 1];
 
+            /* written back: dom0's driver rewrites it before the NIC has it */
+            if ( r->rx && !rx_desc_addr(r, j, &addr) )
+                continue;
             if ( desc_ok(r, j, false) )
                 continue;
             twin.st.descs_scrubbed++;

@@ -34,6 +34,11 @@
 #define REG_TDBAL       0x3800
 #define RING_REG_BAH    0x04    /* from BAL */
 #define RING_REG_LEN    0x08
+#define RING_REG_HEAD   0x10
+#define RING_REG_TAIL   0x18
+#define REG_RFCTL       0x5008
+#define RFCTL_EXTEN     (1u << 15)
+#define RXD_STAT_DD     1u
 #define RCTL_BSIZE_SHIFT 16
 #define RCTL_BSEX       (1u << 25)
 #define TXD_DEXT        (1u << 29)
@@ -79,6 +84,24 @@ static uint32_t reg(unsigned int off)
  * One ring: its frames, and the buffers its descriptors name.  The ring
  * is dom0's memory (the device registers say where dom0's driver put it).
  */
+/*
+ * Extended receive descriptors (e1000e) hold a buffer's address only
+ * before their write-back, and only where the driver posted them: the
+ * NIC's [head, tail) (desc_guard.c says why).
+ */
+static bool rx_posted(unsigned int bal, uint32_t off, uint64_t status)
+{
+    uint32_t count = reg(bal + RING_REG_LEN) / DESC_SIZE;
+    uint32_t head = reg(bal + RING_REG_HEAD), tail = reg(bal + RING_REG_TAIL);
+    uint32_t i = off / DESC_SIZE;
+
+    if ( !(reg(REG_RFCTL) & RFCTL_EXTEN) )
+        return true;
+
+    return count && !(status & RXD_STAT_DD) &&
+           (i - head + count) % count < (tail - head + count) % count;
+}
+
 static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
 {
     uint64_t base = reg(bal) | ((uint64_t)reg(bal + RING_REG_BAH) << 32);
@@ -101,8 +124,10 @@ static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
         unmap_domain_page(d);
         if ( !addr )
             continue;
-        if ( rx )
+        if ( rx && rx_posted(bal, off, ctl) )
             allow_bytes(addr, rx_bsize);
+        else if ( rx )
+            continue;
         else if ( !(ctl & TXD_DEXT) )
             allow_bytes(addr, ctl & 0xffff);            /* legacy */
         else if ( (ctl & TXD_DTYP_MASK) == TXD_DTYP_DATA )

@@ -2,7 +2,7 @@
 /*
  * Running the hypervisor instance.
  *
- * Entry points: the e1000's interrupt (intercepted on its way to dom0,
+ * Entry points: the NIC's interrupts (intercepted on their way to dom0,
  * run from TWIN_SOFTIRQ), NAPI polls (TWIN_SOFTIRQ, budget 64 per poll),
  * and dom0's transmit hypercall.  One entry runs at a time (twin.lock),
  * with interrupts enabled, on the hypervisor stack of the CPU it runs on.
@@ -113,14 +113,12 @@ void twin_refuse(unsigned int reason, uint64_t where)
 }
 
 /*
- * From the instance's call chain: leave the entry now.  A refusal earlier
- * in the entry is the cause of what follows (the instance ran on from the
- * sink's zeroes), so it stays the reason.
+ * Why an entry is left early: a refusal earlier in the entry is the cause
+ * of what follows (the instance ran on from the sink's zeroes, into a
+ * bad index, a division by zero...), so it stays the reason.
  */
-void twin_abort(unsigned int reason, uint64_t where)
+static void set_abort(unsigned int reason, uint64_t where)
 {
-    if ( !in_entry() )
-        return;
     if ( svm_stats.refusals )
     {
         reason = TWIN_DIS_REFUSAL;
@@ -133,6 +131,14 @@ void twin_abort(unsigned int reason, uint64_t where)
     }
     this_cpu(abort_reason) = reason;
     this_cpu(abort_where) = where;
+}
+
+/* From the instance's call chain: leave the entry now. */
+void twin_abort(unsigned int reason, uint64_t where)
+{
+    if ( !in_entry() )
+        return;
+    set_abort(reason, where);
     twin_longjmp(this_cpu(saved_sp));
 }
 
@@ -307,17 +313,24 @@ long twin_svm_probe(struct twin_svm_probe *p)
 
 /*
  * From do_IRQ_guest(), for each domain the interrupt is bound to (the
- * line is masked or its EOI pending, as for a guest): the e1000's goes to
+ * line is masked or its EOI pending, as for a guest): the NIC's go to
  * the instance instead of to dom0.  twin_softirq() then EOIs it the way
- * dom0's PHYSDEVOP_eoi would, or forwards it if it was not the e1000's.
+ * dom0's PHYSDEVOP_eoi would, or forwards it if the instance has stopped.
  */
 bool twin_pirq_intercept(struct domain *d, struct pirq *pirq)
 {
-    if ( !twin.attached || twin.disabled || d != twin.dom ||
-         pirq->pirq != twin.a.pirq )
+    unsigned int v;
+
+    if ( !twin.attached || twin.disabled || d != twin.dom )
         return false;
-    twin.pirq = pirq;
-    twin.irq_pending = true;
+    for ( v = 0; v < twin.a.nr_irqs; v++ )
+        if ( pirq->pirq == twin.a.pirq[v] )
+            break;
+    if ( v == twin.a.nr_irqs )
+        return false;
+    twin.pirq[v] = pirq;
+    smp_wmb();                  /* the pointer before the bit */
+    set_bit(v, &twin.irq_pending);
     raise_softirq(TWIN_SOFTIRQ);
 
     return true;
@@ -343,23 +356,27 @@ static void eoi(struct pirq *pirq)
 
 static void cf_check twin_softirq(void)
 {
-    struct pirq *pirq = NULL;
+    struct pirq *pirq[TWIN_MAX_IRQS] = { NULL };
     bool forward = false;
+    unsigned int v;
 
     spin_lock(&twin.lock);
-    if ( twin.irq_pending )
+    for ( v = 0; v < twin.a.nr_irqs; v++ )
     {
-        twin.irq_pending = false;
-        pirq = twin.pirq;
+        if ( !test_and_clear_bit(v, &twin.irq_pending) )
+            continue;
+        smp_rmb();              /* the bit before the pointer */
+        pirq[v] = twin.pirq[v];
         /*
-         * The line is the e1000's alone (twinctl refuses a shared one):
+         * Each vector is the NIC's alone (twinctl refuses a shared line):
          * an interrupt the instance finds no cause for (its cause was
          * taken by an earlier run on another CPU) is just EOIed.
          */
         if ( usable() )
         {
             twin.st.interrupts++;
-            if ( run(twin.desc->intr, twin.a.pirq, twin.a.netdev) == IRQ_NONE )
+            if ( run(twin.desc->intr[twin.a.handler[v]], twin.a.pirq[v],
+                     twin.a.netdev) == IRQ_NONE )
                 twin.st.interrupts_spurious++;
         }
         else
@@ -413,10 +430,11 @@ static void cf_check twin_softirq(void)
     twin_upcall_flush();
     spin_unlock(&twin.lock);
 
-    if ( pirq && forward )
-        send_guest_pirq(twin.dom, pirq);
-    else if ( pirq )
-        eoi(pirq);
+    for ( v = 0; v < ARRAY_SIZE(pirq); v++ )
+        if ( pirq[v] && forward )
+            send_guest_pirq(twin.dom, pirq[v]);
+        else if ( pirq[v] )
+            eoi(pirq[v]);
 }
 
 /*
@@ -439,10 +457,13 @@ void twin_kick(void)
  */
 bool twin_quiesce(struct twin_detach *out)
 {
-    struct pirq *pirq = twin.irq_pending ? twin.pirq : NULL;
-    unsigned int cpu;
+    struct pirq *pirq[TWIN_MAX_IRQS] = { NULL };
+    unsigned int cpu, v;
+    bool forwarded = false;
 
-    twin.irq_pending = false;
+    for ( v = 0; v < twin.a.nr_irqs; v++ )
+        if ( test_and_clear_bit(v, &twin.irq_pending) )
+            pirq[v] = twin.pirq[v];
     twin.poll_pending = false;
     stop_timer(&twin.repoll);
     for_each_online_cpu ( cpu )
@@ -450,10 +471,14 @@ bool twin_quiesce(struct twin_detach *out)
     out->napi_scheduled = !!(vm_rd64(twin.a.napi + VM_NAPI_STATE) &
                              VM_NAPIF_SCHED);
     out->disabled_reason = twin.disabled ? twin.st.disabled_reason : 0;
-    if ( pirq )
-        send_guest_pirq(twin.dom, pirq);
+    for ( v = 0; v < ARRAY_SIZE(pirq); v++ )
+        if ( pirq[v] )
+        {
+            send_guest_pirq(twin.dom, pirq[v]);
+            forwarded = true;
+        }
 
-    return pirq != NULL;
+    return forwarded;
 }
 
 /*

@@ -112,10 +112,40 @@ static int check_attach(const struct twin_attach *a, struct domain *d)
         if ( mfn_valid(m) && page_get_owner(mfn_to_page(m)) != dom_io )
             return -EPERM;
     }
-    /* the interrupt: one of dom0's pirqs, bound */
-    pirq = pirq_info(d, a->pirq);
-    if ( !pirq || domain_pirq_to_irq(d, a->pirq) <= 0 )
+    /* the interrupts: dom0's pirqs, bound, each once */
+    if ( !a->nr_irqs || a->nr_irqs > TWIN_MAX_IRQS )
         return -EINVAL;
+    for ( i = 0; i < a->nr_irqs; i++ )
+    {
+        unsigned int j;
+
+        pirq = pirq_info(d, a->pirq[i]);
+        if ( !pirq || domain_pirq_to_irq(d, a->pirq[i]) <= 0 )
+            return -EINVAL;
+        for ( j = 0; j < i; j++ )
+            if ( a->pirq[j] == a->pirq[i] )
+                return -EINVAL;
+    }
+    if ( a->rx_mode != TWIN_RX_FRAGS && a->rx_mode != TWIN_RX_SKBS )
+        return -EINVAL;
+    if ( a->rx_next_to_use &&
+         (!dom0_kernel_addr(a->rx_next_to_use) ||
+          (a->rx_index_bytes != 2 && a->rx_index_bytes != 4)) )
+        return -EINVAL;
+
+    return 0;
+}
+
+/* The payload is the driver's dom0 runs the NIC with; under twin.lock. */
+static int check_driver(const struct twin_attach *a)
+{
+    unsigned int i;
+
+    if ( strncmp(a->driver, twin.desc->driver, sizeof(a->driver)) )
+        return -ENXIO;          /* the loaded payload is another driver's */
+    for ( i = 0; i < a->nr_irqs; i++ )
+        if ( a->handler[i] >= twin.desc->nr_intrs )
+            return -EINVAL;
 
     return 0;
 }
@@ -137,13 +167,17 @@ static long attach(struct twin_attach *a)
     rc = -EBUSY;
     if ( twin.attached )
         goto out;
+    rc = check_driver(a);
+    if ( rc )
+        goto out;
 
     twin.dom = d;
     twin.a = *a;
     twin.bar_mfn = paddr_to_pfn(a->bar_maddr);
     twin.bar_pages = a->bar_size >> PAGE_SHIFT;
     twin.disabled = false;
-    twin.irq_pending = twin.poll_pending = twin.notify = false;
+    twin.irq_pending = 0;
+    twin.poll_pending = twin.notify = false;
     /* the walk's root: a pinned L4 page table of dom0's */
     rc = -EINVAL;
     if ( !mfn_valid(_mfn(a->pgd_mfn)) ||
@@ -194,8 +228,9 @@ static long attach(struct twin_attach *a)
     }
     twin.st.attaches++;
     twin_watchdog_start();
-    printk(XENLOG_INFO "twin: attached to d%d's e1000 (pirq %u, BAR %#"PRIx64"+%#"PRIx64")\n",
-           d->domain_id, a->pirq, a->bar_maddr, a->bar_size);
+    printk(XENLOG_INFO "twin: attached to d%d's %s (%u pirqs from %u, BAR %#"PRIx64"+%#"PRIx64")\n",
+           d->domain_id, twin.desc->driver, a->nr_irqs, a->pirq[0],
+           a->bar_maddr, a->bar_size);
     spin_unlock(&twin.lock);
 
     return 0;

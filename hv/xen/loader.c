@@ -31,7 +31,7 @@ static const char *const twin_interface[] = {
     "twin_bug", "twin_upcall", "twin_denied", "twin_dispatch_refused",
     /* registration, from the payload's hooks */
     "twin_register", "twin_unregister", "twin_revert_check",
-    /* the policy's hv bindings (hv/derive/e1000.policy) */
+    /* the policies' hv bindings (hv/derive/e1000.policy) */
     "twin_hv_dma_map_page_attrs", "twin_hv_dma_unmap_page_attrs",
     "twin_hv_dma_sync_single_for_cpu", "twin_hv___napi_alloc_skb",
     "twin_hv_napi_build_skb", "twin_hv___netdev_alloc_frag_align",
@@ -47,6 +47,9 @@ static const char *const twin_interface[] = {
     "twin_hv_netif_schedule_queue", "twin_hv__raw_spin_lock_irqsave",
     "twin_hv__raw_spin_unlock_irqrestore", "twin_hv_napi_consume_skb",
     "twin_hv_consume_skb", "twin_hv___dev_kfree_skb_any",
+    /* e1000e's (hv/derive/e1000e.policy) */
+    "twin_hv___netdev_alloc_skb", "twin_hv_dma_sync_single_for_device",
+    "twin_hv___dev_kfree_skb_irq",
 };
 
 static bool in_interface(const char *name)
@@ -98,6 +101,17 @@ static bool in_payload_text(const struct payload *p, const void *fn)
     return a >= s && a < s + p->text_size;
 }
 
+static bool intrs_in_text(const struct payload *p, const struct twin_desc *desc)
+{
+    unsigned int i;
+
+    for ( i = 0; i < desc->nr_intrs; i++ )
+        if ( !in_payload_text(p, desc->intr[i]) )
+            return false;
+
+    return true;
+}
+
 /*
  * The payload's apply action (every CPU rendezvoused): check the
  * descriptor, take the instance.
@@ -120,8 +134,12 @@ int twin_register(void *payload, const struct twin_desc *desc)
               desc->version != TWIN_INTERFACE_VERSION )
         printk(XENLOG_ERR "twin: %s: not a TwinDrivers instance of interface version %u\n",
                p->name, TWIN_INTERFACE_VERSION);
+    else if ( !desc->nr_intrs || desc->nr_intrs > TWIN_MAX_INTRS ||
+              !memchr(desc->driver, 0, sizeof(desc->driver)) || !desc->driver[0] )
+        printk(XENLOG_ERR "twin: %s: no driver name or %u interrupt handlers\n",
+               p->name, desc->nr_intrs);
     else if ( !in_payload_text(p, desc->xmit) ||
-              !in_payload_text(p, desc->intr) ||
+              !intrs_in_text(p, desc) ||
               !in_payload_text(p, desc->poll) ||
               !in_payload_text(p, desc->test_fault) ||
               !in_payload_text(p, desc->test_spin) )
@@ -138,8 +156,8 @@ int twin_register(void *payload, const struct twin_desc *desc)
         if ( twin.unsafe )
             printk(XENLOG_WARNING "twin: %s is an UNSAFE test build: SVM hands it Xen's own "
                    "addresses unchecked\n", p->name);
-        printk(XENLOG_INFO "twin: instance %s loaded: text %#lx-%#lx, rodata %#lx-%#lx\n",
-               p->name, twin.text_start, twin.text_end, twin.ro_start,
+        printk(XENLOG_INFO "twin: instance %s of %s loaded: text %#lx-%#lx, rodata %#lx-%#lx\n",
+               p->name, desc->driver, twin.text_start, twin.text_end, twin.ro_start,
                twin.ro_end);
         rc = 0;
     }

@@ -12,6 +12,8 @@
  *    Fragments handed out and not yet built are "outstanding"; at detach
  *    their skbs go back to dom0 as shells (freed without their head, which
  *    the RX ring still owns).
+ *    A driver that allocates whole skbs instead (e1000e) gets those
+ *    (TWIN_RX_SKBS, twin_pool_skb).
  *  - Small skbs for copybreak (napi_alloc_skb), used as they are.
  *
  * Every address dom0 supplies is checked to be a dom0 kernel address;
@@ -240,7 +242,7 @@ uint64_t twin_pool_frag(unsigned int fragsz)
 {
     struct twin_supply s;
 
-    if ( fragsz != twin.a.frag_len )
+    if ( fragsz != twin.a.frag_len || twin.a.rx_mode != TWIN_RX_FRAGS )
     {
         twin.st.pool_empty++;
         return 0;
@@ -262,12 +264,46 @@ uint64_t twin_pool_frag(unsigned int fragsz)
     return s.frag;
 }
 
+/*
+ * TWIN_RX_SKBS (e1000e): the driver allocates whole skbs for the RX ring
+ * (__netdev_alloc_skb) and keeps each in its ring slot until it hands it
+ * on, so an skb handed out is the ring's, not the pool's: nothing is
+ * outstanding at detach.  dom0 supplies them as netdev_alloc_skb() made
+ * them, for up to frag_len bytes.
+ */
+uint64_t twin_pool_skb(unsigned int len)
+{
+    struct twin_supply s;
+
+    if ( twin.a.rx_mode != TWIN_RX_SKBS || len > twin.a.frag_len )
+    {
+        twin.st.pool_empty++;
+        return 0;
+    }
+    if ( nr_recycled_frags )
+    {
+        nr_recycled_frags--;
+        s.frag = recycled_frags[nr_recycled_frags].frag;
+        s.skb = recycled_frags[nr_recycled_frags].skb;
+    }
+    else if ( !take_supply(&s) )
+    {
+        pool_empty();
+        return 0;
+    }
+    else
+        twin.st.pool_supplied++;
+    remember(&built, s.skb, s.frag);
+
+    return s.skb;
+}
+
 uint64_t twin_pool_build(uint64_t head, unsigned int frag_size)
 {
     struct twin_frag *f = find(head);
     uint64_t skb;
 
-    if ( !f || frag_size != twin.a.frag_len )
+    if ( !f || frag_size != twin.a.frag_len || twin.a.rx_mode != TWIN_RX_FRAGS )
     {
         twin.st.pool_empty++;
         return 0;

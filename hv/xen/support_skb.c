@@ -123,6 +123,12 @@ void twin_hv___dev_kfree_skb_any(uint64_t skb, int reason)
     free_skb(skb, reason == SKB_REASON_CONSUMED);
 }
 
+/* void __dev_kfree_skb_irq(struct sk_buff *skb, enum skb_free_reason reason) */
+void twin_hv___dev_kfree_skb_irq(uint64_t skb, int reason)
+{
+    free_skb(skb, reason == SKB_REASON_CONSUMED);
+}
+
 /* void *skb_put(struct sk_buff *skb, unsigned int len) */
 uint64_t twin_hv_skb_put(uint64_t skb, unsigned int len)
 {
@@ -163,7 +169,12 @@ int twin_hv____pskb_trim(uint64_t skb, unsigned int len)
     return -ENOMEM;
 }
 
-/* void *__pskb_pull_tail(struct sk_buff *skb, int delta): 82544 only */
+/*
+ * void *__pskb_pull_tail(struct sk_buff *skb, int delta): e1000 calls it
+ * for the 82544 only, e1000e for TSO frames whose linear part is only
+ * their headers, which dom0 pulls before they reach Xen (twin_e1000e.c):
+ * it reallocates a cloned head, and Xen allocates no dom0 memory.
+ */
 uint64_t twin_hv___pskb_pull_tail(uint64_t skb, int delta)
 {
     twin.st.pool_empty++;
@@ -337,6 +348,21 @@ uint64_t twin_hv___napi_alloc_skb(uint64_t napi, unsigned int len,
 uint64_t twin_hv_napi_build_skb(uint64_t data, unsigned int frag_size)
 {
     uint64_t skb = twin_pool_build(data, frag_size);
+
+    twin_skb_enters(skb);
+
+    return skb;
+}
+
+/*
+ * struct sk_buff *__netdev_alloc_skb(struct net_device *dev, unsigned int len,
+ *                                    gfp_t gfp): e1000e's receive buffers,
+ * whole skbs of dom0's for the NIC's device (TWIN_RX_SKBS)
+ */
+uint64_t twin_hv___netdev_alloc_skb(uint64_t dev, unsigned int len,
+                                    unsigned int gfp)
+{
+    uint64_t skb = dev == twin.a.netdev ? twin_pool_skb(len) : 0;
 
     twin_skb_enters(skb);
 

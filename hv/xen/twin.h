@@ -34,7 +34,7 @@
 
 struct twin_frag;
 
-/* The one driver instance this Xen runs (a single e1000). */
+/* The one driver instance this Xen runs (a single NIC: e1000 or e1000e). */
 struct twin_state {
     spinlock_t lock;                /* serializes every entry into the instance */
 
@@ -56,8 +56,9 @@ struct twin_state {
     uint64_t mirror_base;           /* dom0 address of sh->mirror */
 
     /* pending work (entry.c) */
-    bool irq_pending;               /* intercepted, not yet run */
-    struct pirq *pirq;
+    unsigned long irq_pending;      /* a bit per vector (twin.a.pirq[]):
+                                       intercepted, not yet run */
+    struct pirq *pirq[TWIN_MAX_IRQS];
     bool poll_pending;              /* __napi_schedule() was called */
     bool notify;                    /* dom0 has news since last notify */
     bool kicked;                    /* dom0 drained and refilled */
@@ -168,6 +169,7 @@ int twin_pool_attach(void);
 void twin_pool_detach(void);
 uint64_t twin_pool_frag(unsigned int fragsz);
 uint64_t twin_pool_build(uint64_t head, unsigned int frag_size);
+uint64_t twin_pool_skb(unsigned int len);
 uint64_t twin_pool_small(unsigned int len);
 void twin_pool_frag_freed(uint64_t addr);
 bool twin_pool_recycle(uint64_t skb);

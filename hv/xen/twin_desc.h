@@ -17,12 +17,21 @@
  */
 #define TWIN_DESC_MAGIC_UNSAFE 0x55534454U /* "TDSU" */
 
+#define TWIN_MAX_INTRS      8   /* interrupt handlers of one payload */
+
 struct twin_desc {
     uint32_t magic;
     uint32_t version;                           /* TWIN_INTERFACE_VERSION */
+    char driver[TWIN_DRIVER_NAME];              /* derived from (e1000, e1000e) */
     long (*xmit)(uint64_t skb, uint64_t netdev);    /* e1000_xmit_frame */
-    long (*intr)(long irq, uint64_t netdev);        /* e1000_intr */
-    long (*poll)(uint64_t napi, long budget);       /* e1000_clean */
+    long (*poll)(uint64_t napi, long budget);       /* e1000_clean, e1000e_poll */
+    /*
+     * Every interrupt handler the driver may request, in the order of its
+     * entries file (hv/payload/DRIVER.entries): twin_attach.handler[]
+     * picks one per vector.
+     */
+    uint32_t nr_intrs;
+    long (*intr[TWIN_MAX_INTRS])(long irq, uint64_t netdev);
     int32_t uc_page_frag_free;  /* that binding's upcall id, or -1 */
     /*
      * The recovery paths' own tests (TWIN_OP_SELFTEST), in the payload's

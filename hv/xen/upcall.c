@@ -144,8 +144,8 @@ void twin_bug(u64 info, u64 where)
     if ( flags & 1 )            /* BUGFLAG_WARNING */
     {
         twin.st.warns++;
-        printk(XENLOG_WARNING "twin: WARN in the instance (e1000_main.c:%u, %#"PRIx64")\n",
-               line, where);
+        printk(XENLOG_WARNING "twin: WARN in the %s instance (line %u, %#"PRIx64")\n",
+               twin.desc->driver, line, where);
         return;
     }
     twin.st.bugs++;

@@ -58,9 +58,11 @@
                                        into the runtime's own frames: SVM
                                        refuses it */
 
-#define TWIN_INTERFACE_VERSION  6
+#define TWIN_INTERFACE_VERSION  7
 #define TWIN_MAX_CPUS       8
 #define TWIN_MAX_VIFS       8
+#define TWIN_MAX_IRQS       4   /* interrupt vectors of one NIC (e1000e's MSI-X: 3) */
+#define TWIN_DRIVER_NAME    16
 
 /* Shared area geometry (pages of dom0 memory, page aligned). */
 #define TWIN_SHARED_MAGIC   0x4e495754U /* "TWIN" */
@@ -149,7 +151,19 @@ struct twin_shared {
 /*
  * ATTACH: every address is a dom0 virtual address unless said otherwise;
  * Xen checks each one where it enters.
+ *
+ * What differs between drivers is data here: the driver's name (the
+ * payload must be derived from it), its interrupt vectors with the
+ * payload's handler for each (e1000: one line, e1000_intr; e1000e under
+ * MSI-X: three vectors, each its own handler), and how it receives
+ * (rx_mode).
  */
+/* How the driver allocates receive buffers, so how the pool serves them. */
+#define TWIN_RX_FRAGS       0   /* page fragments, skbs built around them once
+                                   filled (netdev_alloc_frag, napi_build_skb:
+                                   e1000) */
+#define TWIN_RX_SKBS        1   /* whole skbs (__netdev_alloc_skb: e1000e) */
+
 struct twin_attach {
     uint32_t version;           /* TWIN_INTERFACE_VERSION */
     uint32_t nr_cpus;           /* entries of percpu_offset[] */
@@ -166,8 +180,9 @@ struct twin_attach {
     uint64_t vmalloc_start, vmalloc_end;
     uint64_t jiffies;           /* &jiffies */
     uint32_t sizeof_page;       /* sizeof(struct page) */
-    uint32_t pirq;              /* the e1000's interrupt, as dom0's pirq */
-    uint32_t frag_len;          /* size of each supply fragment */
+    uint32_t nr_irqs;           /* entries of pirq[] and handler[] */
+    uint32_t frag_len;          /* size of each supply fragment (TWIN_RX_SKBS:
+                                   the most an allocation may ask for) */
     uint32_t small_len;         /* room in each small skb */
     uint32_t frag_headroom;     /* fragment start to the data the NIC sees */
     uint32_t evtchn;            /* out: Xen's port, to bind interdomain */
@@ -180,6 +195,17 @@ struct twin_attach {
     uint16_t ip_summed_offset;  /* struct sk_buff's ip_summed bitfield: byte */
     uint8_t ip_summed_shift;    /* and its lowest bit */
     uint8_t pad0[5];
+    /* the driver */
+    char driver[TWIN_DRIVER_NAME];  /* dom0's driver of the NIC: the payload's */
+    uint32_t pirq[TWIN_MAX_IRQS];   /* the NIC's interrupts, as dom0's pirqs */
+    uint8_t handler[TWIN_MAX_IRQS]; /* each one's handler, an index into the
+                                       payload's (twin_desc.intr[]) */
+    uint32_t rx_mode;           /* TWIN_RX_* */
+    uint64_t rx_next_to_use;    /* the RX ring's next_to_use, 0 if not given:
+                                   where dom0's driver will hand descriptors
+                                   from without rewriting them (desc_guard.c) */
+    uint32_t rx_index_bytes;    /* its size: 2 or 4 */
+    uint32_t pad1;
 };
 
 /* Why the instance stopped (TWIN_UC_DISABLED, twin_status.disabled_reason). */
