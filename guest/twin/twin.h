@@ -2,8 +2,10 @@
 /*
  * The twin module: dom0's side of TwinDrivers.
  *
- *   twin_main.c   /dev/twin, the e1000 hooks, attach and detach (handing
+ *   twin_main.c   /dev/twin, the driver's hooks, attach and detach (handing
  *                 the fast path between the VM instance and Xen's)
+ *   twin_e1000.c, twin_e1000e.c  what the module needs of each driver
+ *                 (twin_drv.h), built against that driver's headers
  *   twin_ring.c   the shared area: the event channel from Xen, draining
  *                 upcalls in a NAPI poll, keeping the supply rings full
  *   twin_check.c  checking the RX ring as the instances hand it over
@@ -17,8 +19,9 @@
 #include <linux/netdevice.h>
 #include <linux/workqueue.h>
 
-#include "e1000.h"
+#include "public/twin.h"
 #include "twin_ioctl.h"
+#include "twin_drv.h"
 #include "netback-twin.h"
 
 /* A vif of netback's that Xen serves. */
@@ -30,12 +33,14 @@ struct twin_dom0_vif {
 
 struct twin {
 	struct mutex lock;		/* attach, detach, ioctls */
-	struct net_device *netdev;	/* the e1000 we serve, if any */
-	struct e1000_adapter *adapter;
+	struct net_device *netdev;	/* the NIC we serve, if any */
+	const struct twin_driver *drv;	/* its driver */
+	void *adapter;			/* the driver's private data (twin_DRIVER.c) */
 	bool attached, wanted;
 	struct twin_shared *sh;		/* vzalloc'd, page aligned */
 	int evtchn_irq;
 	unsigned int frag_len, frag_headroom, small_len;
+	unsigned int rx_mode;		/* TWIN_RX_* */
 
 	const struct net_device_ops *orig_ops;
 	struct net_device_ops ops;	/* orig_ops with our ndo_start_xmit */
@@ -71,7 +76,7 @@ void twin_fallback_work(struct work_struct *work);
 /* twin_ring.c */
 int twin_ring_init(struct twin *t);
 void twin_ring_exit(struct twin *t);
-int twin_ring_fill_posted(struct twin *t);
+int twin_ring_supply_posted(struct twin *t, void *frag);
 void twin_ring_refill(struct twin *t, gfp_t gfp);
 int twin_ring_bind(struct twin *t, unsigned int xen_port);
 void twin_ring_unbind(struct twin *t);
@@ -79,6 +84,14 @@ void twin_ring_drain_all(struct twin *t);
 void twin_ring_free_supply(struct twin *t);
 
 /* twin_check.c */
+bool twin_check_report(struct twin *t, const char *when, unsigned int i, const char *what,
+		       u64 a, u64 b);
+bool twin_check_bus_address(struct twin *t, const char *when, unsigned int i,
+			    struct device *dev, const void *data, dma_addr_t dma);
+bool twin_check_page(struct twin *t, const char *when, unsigned int i, struct page *page,
+		     unsigned int n);
+void twin_check_log(struct twin *t, u32 rx_ntc, u32 rx_ntu, u32 rdh, u32 rdt,
+		    u32 tx_ntc, u32 tx_ntu, u32 tdh, u32 tdt, u32 ims);
 bool twin_check_rx_ring(struct twin *t, const char *when);
 unsigned int twin_fill_rx_holes(struct twin *t);
 long twin_check_now(struct twin *t);

@@ -27,11 +27,8 @@ int twin_fault_arm(struct twin *t, const struct twin_ioc_corrupt *c)
 
 long twin_fault_xmit(struct twin *t, struct sk_buff *skb)
 {
-	struct e1000_adapter *adapter = t->adapter;
-	struct e1000_tx_ring *ring = adapter->tx_ring;
-	void *bad = (void *)t->corrupt_value;
+	void *bad = (void *)t->corrupt_value, *good;
 	unsigned char *head = skb->head, *data = skb->data;
-	void *desc = ring->desc;
 	long rc;
 
 	/*
@@ -50,14 +47,14 @@ long twin_fault_xmit(struct twin *t, struct sk_buff *skb)
 		skb->data = data;
 		break;
 	case TWIN_CORRUPT_RING_BASE:
-		WRITE_ONCE(ring->desc, bad);
+		good = t->drv->swap_tx_ring(t, true, bad);
 		rc = twin_hypercall(TWIN_OP_XMIT, skb);
-		WRITE_ONCE(ring->desc, desc);
+		t->drv->swap_tx_ring(t, true, good);
 		break;
 	case TWIN_CORRUPT_ADAPTER:
-		WRITE_ONCE(adapter->tx_ring, bad);
+		good = t->drv->swap_tx_ring(t, false, bad);
 		rc = twin_hypercall(TWIN_OP_XMIT, skb);
-		WRITE_ONCE(adapter->tx_ring, ring);
+		t->drv->swap_tx_ring(t, false, good);
 		break;
 	default:
 		rc = twin_hypercall(TWIN_OP_XMIT, skb);

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The twin module: registers dom0's e1000 adapter with Xen so that Xen's
- * hypervisor instance of the driver's fast path runs it, and hands the
- * fast path back to this driver (the VM instance) on detach, on down and
- * reset (the e1000 hook patch calls us), and whenever the instance
- * disables itself.
+ * The twin module: registers dom0's NIC (its e1000 or e1000e adapter) with
+ * Xen so that Xen's hypervisor instance of the driver's fast path runs it,
+ * and hands the fast path back to the driver (the VM instance) on detach,
+ * on down and reset (the driver's hook patch calls us), and whenever the
+ * instance disables itself.  What is the driver's is behind t->drv
+ * (twin_drv.h).
  *
- * While attached: Xen takes the e1000's interrupt and polls its rings;
+ * While attached: Xen takes the NIC's interrupts and polls its rings;
  * dom0's transmit path reaches the instance through twin_start_xmit (a
  * hypercall); what the instance hands back (received skbs, frees, log
  * lines) arrives on the upcall ring (twin_ring.c).  Guests' vifs can then
@@ -50,6 +51,10 @@ static netdev_tx_t twin_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	 */
 	if (eth_skb_pad(skb))
 		return NETDEV_TX_OK;
+	if (twin.drv->xmit_prepare && twin.drv->xmit_prepare(&twin, skb)) {
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
 	if (unlikely(twin.corrupt_kind))
 		rc = twin_fault_xmit(&twin, skb);
 	else
@@ -73,22 +78,18 @@ static netdev_tx_t twin_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-static unsigned int e1000_headroom(void)
-{
-	return NET_SKB_PAD + NET_IP_ALIGN;	/* e1000_main.c's E1000_HEADROOM */
-}
-
 static int fill_attach(struct twin *t, struct twin_attach *a)
 {
-	struct e1000_adapter *adapter = t->adapter;
-	struct pci_dev *pdev = adapter->pdev;
 	unsigned int cpu;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->version = TWIN_INTERFACE_VERSION;
-	a->adapter = (unsigned long)adapter;
+	strscpy(a->driver, t->drv->name, sizeof(a->driver));
+	rc = t->drv->fill_attach(t, a);
+	if (rc)
+		return rc;
 	a->netdev = (unsigned long)t->netdev;
-	a->napi = (unsigned long)&adapter->napi;
 	a->shared = (unsigned long)t->sh;
 	a->pgd_mfn = virt_to_mfn((void *)init_top_pgt_addr);
 	for_each_possible_cpu(cpu) {
@@ -97,35 +98,17 @@ static int fill_attach(struct twin *t, struct twin_attach *a)
 		a->percpu_offset[cpu] = per_cpu_offset(cpu);
 		a->nr_cpus = cpu + 1;
 	}
-	a->bar_maddr = pci_resource_start(pdev, BAR_0);
-	a->bar_size = PAGE_ALIGN(pci_resource_len(pdev, BAR_0));
 	a->page_offset_base = page_offset_base;
 	a->vmemmap_base = vmemmap_base;
 	a->vmalloc_start = VMALLOC_START;
 	a->vmalloc_end = VMALLOC_END;
 	a->jiffies = (unsigned long)&jiffies;
 	a->sizeof_page = sizeof(struct page);
-	a->pirq = xen_pirq_from_irq(pdev->irq);
+	a->rx_mode = t->rx_mode;
 	a->frag_len = t->frag_len;
 	a->frag_headroom = t->frag_headroom;
 	a->small_len = t->small_len;
 	return twin_guest_attach_fields(t, a);
-}
-
-static void irqs_off(struct e1000_adapter *adapter)
-{
-	struct e1000_hw *hw = &adapter->hw;
-
-	ew32(IMC, ~0);
-	E1000_WRITE_FLUSH();
-}
-
-static void irqs_on(struct e1000_adapter *adapter)
-{
-	struct e1000_hw *hw = &adapter->hw;
-
-	ew32(IMS, IMS_ENABLE_MASK);
-	E1000_WRITE_FLUSH();
 }
 
 /*
@@ -135,32 +118,31 @@ static void irqs_on(struct e1000_adapter *adapter)
  */
 static int __twin_attach(struct twin *t)
 {
-	struct e1000_adapter *adapter = t->adapter;
+	const struct twin_driver *drv = t->drv;
 	struct net_device *netdev = t->netdev;
 	struct twin_attach a;
 	long rc;
 
 	if (t->attached)
 		return 0;
-	if (!netif_running(netdev) || test_bit(__E1000_DOWN, &adapter->flags))
+	if (!netif_running(netdev) || drv->is_down(t))
 		return -ENETDOWN;
 	if (!init_top_pgt_addr)
 		return -EINVAL;
-	t->frag_headroom = e1000_headroom();
-	t->frag_len = SKB_DATA_ALIGN(adapter->rx_buffer_len + t->frag_headroom) +
-		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-	t->small_len = 256;
+	drv->geometry(t);
 	rc = twin_ring_init(t);
 	if (rc)
 		return rc;
 
 	netif_tx_disable(netdev);
-	irqs_off(adapter);
-	disable_irq(adapter->pdev->irq);
-	napi_disable(&adapter->napi);
+	drv->irqs_off(t);
+	drv->lines_enable(t, false);
+	napi_disable(drv->napi(t));
 
 	twin_check_rx_ring(t, "at attach");
-	rc = twin_ring_fill_posted(t);
+	if (drv->post_refilled)
+		drv->post_refilled(t);
+	rc = drv->fill_posted(t);
 	if (!rc) {
 		twin_ring_refill(t, GFP_KERNEL);
 		rc = fill_attach(t, &a);
@@ -175,12 +157,12 @@ static int __twin_attach(struct twin *t)
 			twin_hypercall(TWIN_OP_DETACH, &d);
 		}
 	}
-	napi_enable(&adapter->napi);	/* idle: the instance schedules it now */
+	napi_enable(drv->napi(t));	/* idle: the instance schedules it now */
 	if (rc) {
 		twin_ring_drain_all(t);
 		twin_ring_free_supply(t);
-		enable_irq(adapter->pdev->irq);
-		irqs_on(adapter);
+		drv->lines_enable(t, true);
+		drv->irqs_on(t);
 		netif_tx_wake_all_queues(netdev);
 		netdev_err(netdev, "twin: attach failed (%ld)\n", rc);
 		return rc;
@@ -194,7 +176,7 @@ static int __twin_attach(struct twin *t)
 	t->wanted = true;
 	t->st.attached = 1;
 	t->st.wanted = 1;
-	irqs_on(adapter);
+	drv->irqs_on(t);
 	netif_tx_wake_all_queues(netdev);
 	netdev_info(netdev, "twin: the hypervisor instance runs the fast path\n");
 	return 0;
@@ -203,7 +185,7 @@ static int __twin_attach(struct twin *t)
 /* Hand the fast path back to the VM instance.  Under rtnl and t->lock. */
 static int __twin_detach(struct twin *t)
 {
-	struct e1000_adapter *adapter = t->adapter;
+	const struct twin_driver *drv = t->drv;
 	struct net_device *netdev = t->netdev;
 	struct twin_detach d = { 0 };
 	long rc;
@@ -213,7 +195,7 @@ static int __twin_detach(struct twin *t)
 	/* guests back to netback first: their frames need the instance */
 	twin_vif_detach_all(t);
 	netif_tx_disable(netdev);
-	irqs_off(adapter);
+	drv->irqs_off(t);
 	rc = twin_hypercall(TWIN_OP_DETACH, &d);
 	if (rc)
 		netdev_err(netdev, "twin: detach hypercall failed (%ld)\n", rc);
@@ -234,14 +216,14 @@ static int __twin_detach(struct twin *t)
 	 * NIC's interrupts at its end.  Asked of dom0's own memory: Xen's
 	 * answer comes through SVM, which a disabled instance no longer reads.
 	 */
-	if (d.napi_scheduled || test_bit(NAPI_STATE_SCHED, &adapter->napi.state)) {
+	if (d.napi_scheduled || test_bit(NAPI_STATE_SCHED, &drv->napi(t)->state)) {
 		local_bh_disable();
-		__napi_schedule(&adapter->napi);
+		__napi_schedule(drv->napi(t));
 		local_bh_enable();
 	} else {
-		irqs_on(adapter);
+		drv->irqs_on(t);
 	}
-	enable_irq(adapter->pdev->irq);
+	drv->lines_enable(t, true);
 	netif_tx_wake_all_queues(netdev);
 	netdev_info(netdev, "twin: the VM instance runs the fast path again\n");
 	return 0;
@@ -266,25 +248,25 @@ void twin_fallback_work(struct work_struct *work)
 		__twin_detach(t);
 		netdev_warn(t->netdev, "twin: the instance stopped (reason %u); resetting the adapter\n",
 			    t->disable_reason);
-		schedule_work(&t->adapter->reset_task);
+		t->drv->reset(t);
 	}
 	mutex_unlock(&t->lock);
 	rtnl_unlock();
 }
 
-/* e1000's hooks: down and reset quiesce, up and open resume. */
-static void twin_quiesce(struct e1000_adapter *adapter)
+/* The driver's hooks: down and reset quiesce, up and open resume. */
+void twin_hook_quiesce(void *adapter)
 {
-	if (adapter != twin.adapter)
+	if (!adapter || adapter != READ_ONCE(twin.adapter))
 		return;
 	mutex_lock(&twin.lock);
 	__twin_detach(&twin);
 	mutex_unlock(&twin.lock);
 }
 
-static void twin_resume(struct e1000_adapter *adapter)
+void twin_hook_resume(void *adapter)
 {
-	if (adapter != twin.adapter)
+	if (!adapter || adapter != READ_ONCE(twin.adapter))
 		return;
 	mutex_lock(&twin.lock);
 	if (twin.wanted)
@@ -292,13 +274,13 @@ static void twin_resume(struct e1000_adapter *adapter)
 	mutex_unlock(&twin.lock);
 }
 
-static const struct e1000_twin_ops twin_hooks = {
-	.quiesce = twin_quiesce,
-	.resume = twin_resume,
+static const struct twin_driver *const drivers[] = {
+	&twin_e1000_driver,
+	&twin_e1000e_driver,
 };
 
 /*
- * The e1000 going away (unbound from the NIC, its module removed): its
+ * The NIC going away (unbound from its driver, the module removed): its
  * down already quiesced the instance; forget the device too, so that
  * nothing here points at the freed adapter (the status check, the resume
  * hook, a later attach that would find "another" e1000 busy).  Found by
@@ -317,7 +299,7 @@ static int twin_netdev_event(struct notifier_block *nb, unsigned long event, voi
 	twin.netdev = NULL;
 	twin.adapter = NULL;
 	mutex_unlock(&twin.lock);
-	netdev_info(dev, "twin: the e1000 went away; forgotten\n");
+	netdev_info(dev, "twin: the NIC went away; forgotten\n");
 	return NOTIFY_OK;
 }
 
@@ -325,16 +307,22 @@ static struct notifier_block twin_netdev_nb = {
 	.notifier_call = twin_netdev_event,
 };
 
-static bool is_e1000(struct net_device *dev)
+/* The driver of @dev among those the module knows, if any. */
+static const struct twin_driver *driver_of(struct net_device *dev)
 {
 	struct device *parent = dev->dev.parent;
+	unsigned int i;
 
-	return parent && parent->driver && !strcmp(parent->driver->name, "e1000");
+	for (i = 0; parent && parent->driver && i < ARRAY_SIZE(drivers); i++)
+		if (!strcmp(parent->driver->name, drivers[i]->name))
+			return drivers[i];
+	return NULL;
 }
 
 static long ioc_attach(void __user *arg)
 {
 	struct twin_ioc_attach req;
+	const struct twin_driver *drv;
 	struct net_device *dev;
 	long rc;
 
@@ -345,15 +333,20 @@ static long ioc_attach(void __user *arg)
 	dev = __dev_get_by_name(&init_net, req.ifname);
 	if (!dev) {
 		rc = -ENODEV;
-	} else if (!is_e1000(dev)) {
+	} else if (!(drv = driver_of(dev))) {
 		rc = -EOPNOTSUPP;
 	} else if (twin.netdev && twin.netdev != dev) {
 		rc = -EBUSY;
 	} else {
 		mutex_lock(&twin.lock);
-		twin.netdev = dev;
-		twin.adapter = netdev_priv(dev);
-		rc = __twin_attach(&twin);
+		/* its hooks first: a reset must find us before the instance runs */
+		rc = drv->hooks_set(true);
+		if (!rc) {
+			twin.netdev = dev;
+			twin.drv = drv;
+			twin.adapter = netdev_priv(dev);
+			rc = __twin_attach(&twin);
+		}
 		mutex_unlock(&twin.lock);
 	}
 	rtnl_unlock();
@@ -513,7 +506,6 @@ static int __init twin_init(void)
 		unregister_netdevice_notifier(&twin_netdev_nb);
 		return rc;
 	}
-	WRITE_ONCE(e1000_twin_ops, &twin_hooks);
 	twin_vif_init(&twin);
 	twin_check_start(&twin);
 	return 0;
@@ -521,12 +513,15 @@ static int __init twin_init(void)
 
 static void __exit twin_exit(void)
 {
+	unsigned int i;
+
 	rtnl_lock();
 	mutex_lock(&twin.lock);
 	twin.wanted = false;
 	if (twin.netdev)
 		__twin_detach(&twin);
-	WRITE_ONCE(e1000_twin_ops, NULL);
+	for (i = 0; i < ARRAY_SIZE(drivers); i++)
+		drivers[i]->hooks_set(false);
 	mutex_unlock(&twin.lock);
 	rtnl_unlock();
 	unregister_netdevice_notifier(&twin_netdev_nb);
@@ -540,4 +535,4 @@ static void __exit twin_exit(void)
 module_init(twin_init);
 module_exit(twin_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("TwinDrivers: dom0's side of the e1000 hypervisor instance");
+MODULE_DESCRIPTION("TwinDrivers: dom0's side of the e1000 and e1000e hypervisor instances");

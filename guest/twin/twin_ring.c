@@ -5,9 +5,9 @@
  * in dom0's context, and the supply rings we keep full.
  *
  * Upcalls are executed here with the calls the instance asked for.  The
- * policy's ids come from twinc's manifest (twin_upcalls.h, generated):
- * every upcall binding must have an executor below, or this does not
- * build.
+ * policies' ids come from twinc's manifests (twin_upcalls.h, generated):
+ * every upcall binding of every driver must have an executor below, or
+ * this does not build.
  */
 #include <linux/etherdevice.h>
 #include <linux/interrupt.h>
@@ -119,7 +119,7 @@ static bool safe_args(struct twin *t, u64 *v, unsigned int fmt_at, struct safe_s
 #define FROM2(v)	v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]
 #define FROM3(v)	v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]
 
-/* --- the policy's upcalls (hv/derive/e1000.policy) -------------------- */
+/* --- the policies' upcalls (hv/derive/DRIVER.policy) ------------------- */
 
 static void uc_page_frag_free(struct twin *t, const u64 *a, bool in_napi)
 {
@@ -164,15 +164,42 @@ static void uc_queue_delayed_work_on(struct twin *t, const u64 *a, bool in_napi)
 	queue_delayed_work_on((int)a[0], VA(1), VA(2), a[3]);
 }
 
+static void uc_queue_work_on(struct twin *t, const u64 *a, bool in_napi)
+{
+	queue_work_on((int)a[0], VA(1), VA(2));
+}
+
+static void uc_mod_timer(struct twin *t, const u64 *a, bool in_napi)
+{
+	mod_timer(VA(0), a[1]);
+}
+
+static void uc_refcount_warn_saturate(struct twin *t, const u64 *a, bool in_napi)
+{
+	refcount_warn_saturate(VA(0), (enum refcount_saturation_type)a[1]);
+}
+
+/* Each driver's policy numbers its upcalls itself (its twinc manifest). */
 #define X(id, name) [id] = uc_##name,
-static upcall_fn *const policy_upcalls[] = { TWIN_UPCALLS };
+static upcall_fn *const e1000_upcalls[] = { TWIN_UPCALLS_E1000 };
+static upcall_fn *const e1000e_upcalls[] = { TWIN_UPCALLS_E1000E };
 #undef X
+
+static upcall_fn *policy_upcall(struct twin *t, u32 id)
+{
+	if (t->drv == &twin_e1000_driver && id < ARRAY_SIZE(e1000_upcalls))
+		return e1000_upcalls[id];
+	if (t->drv == &twin_e1000e_driver && id < ARRAY_SIZE(e1000e_upcalls))
+		return e1000e_upcalls[id];
+	return NULL;
+}
 
 /* --- the runtime's own upcalls ---------------------------------------- */
 
 static void run_upcall(struct twin *t, const struct twin_upcall *u, bool in_napi)
 {
 	struct sk_buff *skb = (struct sk_buff *)u->arg[0];
+	upcall_fn *fn;
 
 	t->st.upcalls_run++;
 	switch (u->id) {
@@ -216,8 +243,9 @@ static void run_upcall(struct twin *t, const struct twin_upcall *u, bool in_napi
 		schedule_work(&t->fallback);
 		return;
 	}
-	if (u->id < ARRAY_SIZE(policy_upcalls) && policy_upcalls[u->id])
-		policy_upcalls[u->id](t, u->arg, in_napi);
+	fn = policy_upcall(t, u->id);
+	if (fn)
+		fn(t, u->arg, in_napi);
 }
 
 /* Execute up to budget upcalls; the number executed. */
@@ -238,20 +266,21 @@ static int drain(struct twin *t, int budget, bool in_napi)
 
 /* --- supply ----------------------------------------------------------- */
 
-static int supply_one(struct twin *t, void *frag, u32 flags, gfp_t gfp)
+/* One receive buffer for Xen: @frag with an skb, or a whole @skb (TWIN_RX_SKBS). */
+static int supply_one(struct twin *t, void *frag, struct sk_buff *skb, u32 flags)
 {
 	struct twin_shared *sh = t->sh;
 	u32 prod = sh->supply.prod;
 	struct twin_supply *s;
-	struct sk_buff *skb;
 
 	if (prod - READ_ONCE(sh->supply.cons) >= TWIN_SUPPLY_SLOTS)
 		return -ENOSPC;
-	skb = build_skb(frag, t->frag_len);
+	if (!skb)
+		skb = build_skb(frag, t->frag_len);
 	if (!skb)
 		return -ENOMEM;
 	s = &sh->supplies[prod % TWIN_SUPPLY_SLOTS];
-	s->frag = (u64)frag;
+	s->frag = (u64)(frag ? frag : skb->head);
 	s->skb = (u64)skb;
 	s->flags = flags;
 	smp_store_release(&sh->supply.prod, prod + 1);
@@ -260,39 +289,39 @@ static int supply_one(struct twin *t, void *frag, u32 flags, gfp_t gfp)
 }
 
 /*
- * The fragments the VM instance already posted in the RX ring: Xen's
- * instance will receive into them, so it needs their skbs too.  Called
- * with the VM instance stopped, before attaching.
+ * A fragment the VM instance already posted in the RX ring: Xen's
+ * instance will receive into it, so it needs its skb too.  Called with
+ * the VM instance stopped, before attaching (the driver's fill_posted).
  */
-int twin_ring_fill_posted(struct twin *t)
+int twin_ring_supply_posted(struct twin *t, void *frag)
 {
-	struct e1000_rx_ring *ring = &t->adapter->rx_ring[0];
-	unsigned int i;
-	int rc;
-
-	for (i = 0; i < ring->count; i++) {
-		u8 *data = ring->buffer_info[i].rxbuf.data;
-
-		if (!data)
-			continue;
-		rc = supply_one(t, data - t->frag_headroom, TWIN_SUPPLY_POSTED, GFP_KERNEL);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return supply_one(t, frag, NULL, TWIN_SUPPLY_POSTED);
 }
 
 void twin_ring_refill(struct twin *t, gfp_t gfp)
 {
 	struct twin_shared *sh = t->sh;
 
-	while (sh->supply.prod - READ_ONCE(sh->supply.cons) < SUPPLY_TARGET) {
+	while (t->rx_mode == TWIN_RX_FRAGS &&
+	       sh->supply.prod - READ_ONCE(sh->supply.cons) < SUPPLY_TARGET) {
 		void *frag = __netdev_alloc_frag_align(t->frag_len, ~0u);
 
 		if (!frag)
 			break;
-		if (supply_one(t, frag, 0, gfp)) {
+		if (supply_one(t, frag, NULL, 0)) {
 			skb_free_frag(frag);
+			break;
+		}
+	}
+	/* as the driver's own __netdev_alloc_skb() would make them */
+	while (t->rx_mode == TWIN_RX_SKBS &&
+	       sh->supply.prod - READ_ONCE(sh->supply.cons) < SUPPLY_TARGET) {
+		struct sk_buff *skb = __netdev_alloc_skb(t->netdev, t->frag_len, gfp);
+
+		if (!skb)
+			break;
+		if (supply_one(t, NULL, skb, 0)) {
+			kfree_skb(skb);
 			break;
 		}
 	}
