@@ -120,7 +120,8 @@ $(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(BUILD)/gu
 		$(BUILD)/guest/tdfpucheck $(BUILD)/guest/tdpattern $(BUILD)/bin/tdpattern \
 		$(IMAGES)/domU.img $(KERNEL) \
 		$(BUILD)/guest/e1000.ko $(BUILD)/guest/e1000e.ko $(BUILD)/guest/twin.ko \
-		$(BUILD)/guest/xen-netback.ko $(TWINCTL) $(PAYLOAD) $(PAYLOAD_BAD)
+		$(BUILD)/guest/xen-netback.ko $(TWINCTL) $(PAYLOAD) $(PAYLOAD_E1000E) $(PAYLOAD_BAD) \
+		$(PAYLOAD_E1000E_BAD)
 	@mkdir -p $(@D)
 	@$(MKIMAGE) guest/images/dom0 $(SYSROOT) $(KERNEL_ABI) $@ \
 		$(BUILD)/guest/tdcpu-xen=bin/tdcpu $(BUILD)/guest/tdmemcheck=bin/tdmemcheck \
@@ -131,12 +132,14 @@ $(IMAGES)/dom0.img: $(call IMAGE_DEPS,dom0) $(BUILD)/guest/tdcpu-xen $(BUILD)/gu
 		$(BUILD)/guest/twin.ko=$(DOM0_MODDIR)/extra/twin.ko \
 		$(BUILD)/guest/xen-netback.ko=$(DOM0_MODDIR)/kernel/drivers/net/xen-netback/xen-netback.ko \
 		$(TWINCTL)=bin/twinctl $(PAYLOAD)=lib/twin/e1000_twin.livepatch \
-		$(PAYLOAD_BAD)=lib/twin/bad-interface.livepatch
+		$(PAYLOAD_E1000E)=lib/twin/e1000e_twin.livepatch \
+		$(PAYLOAD_BAD)=lib/twin/e1000_bad-interface.livepatch \
+		$(PAYLOAD_E1000E_BAD)=lib/twin/e1000e_bad-interface.livepatch
 
 images: $(KERNEL) $(IMAGES)/native.img $(IMAGES)/dom0.img $(IMAGES)/domU.img
 .PHONY: images
 
-# dom0's whole side of TwinDrivers: the twin module, twinctl and the payload
+# dom0's whole side of TwinDrivers: the twin module, twinctl and the payloads
 # they load (hv/payload).
-twin-dom0: $(TWIN_MOD) $(TWINCTL) $(PAYLOAD)
+twin-dom0: $(TWIN_MOD) $(TWINCTL) $(PAYLOAD) $(PAYLOAD_E1000E)
 .PHONY: twin-dom0

@@ -298,7 +298,7 @@ bool rig_unload_payload(struct rig *r)
 	char *out = NULL;
 	bool none;
 
-	if (rig_run(r, "xen-livepatch list 2>&1 | grep -c e1000_twin || true", 60, &out) != 0) {
+	if (rig_run(r, "xen-livepatch list 2>&1 | grep -cw twin || true", 60, &out) != 0) {
 		free(out);
 		return false;
 	}
@@ -307,7 +307,7 @@ bool rig_unload_payload(struct rig *r)
 	if (none)
 		return true;
 	rig_run(r, "twinctl detach >/dev/null 2>&1; twinctl unload >/dev/null 2>&1", 120, NULL);
-	return rig_run(r, "! xen-livepatch list 2>&1 | grep -q e1000_twin", 60, NULL) == 0;
+	return rig_run(r, "! xen-livepatch list 2>&1 | grep -qw twin", 60, NULL) == 0;
 }
 
 /* How much of s to print: its first line, at most max characters. */

@@ -76,17 +76,6 @@ static bool uses_machine(const struct testbed_opts *o, enum machine_kind k)
 	return false;
 }
 
-/* The first configuration that attaches the hypervisor instance, or NULL. */
-static const char *uses_instance(const struct testbed_opts *o)
-{
-	int i;
-
-	for (i = 0; i < o->nr_configs; i++)
-		if (find_config(o->configs[i])->twin)
-			return o->configs[i];
-	return NULL;
-}
-
 /* Is the QEMU we run the one this build made (with patch 0006)? */
 static bool project_qemu(const struct testbed_opts *o)
 {
@@ -118,16 +107,8 @@ void testbed_resolve_fpu(struct testbed_opts *o)
 /* Root, tun, QEMU, iperf3, the images the configurations need; then testbed_resolve_fpu(). */
 static void preflight(struct testbed_opts *o)
 {
-	const char *twin = uses_instance(o);
 	char *q;
 
-	/*
-	 * make twin derives and verifies e1000e's instance, but Xen's runtime
-	 * and dom0's twin module serve e1000 only so far (issue 16).
-	 */
-	if (o->nic == NIC_E1000E && twin)
-		die(EXIT_USAGE, "--nic e1000e: %s needs the hypervisor instance, which Xen runs for the e1000 "
-		    "only so far; give --nic e1000, or measure native, dom0 and netback", twin);
 	peer_preflight();
 	q = which(o->paths.qemu);
 	if (!q && o->qemu_is_default)

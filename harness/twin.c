@@ -127,7 +127,7 @@ static void twinctl(struct agent *a, struct machine *m, const char *cmd, double 
 void twin_attach(struct agent *a, struct machine *m, bool *loaded)
 {
 	if (!*loaded) {
-		info("  loading the derived e1000 instance into Xen (twinctl load)");
+		info("  loading the derived instance into Xen (twinctl load)");
 		twinctl(a, m, "twinctl load 2>&1 >/dev/null", 120, NULL,
 			"loading the instance");
 		*loaded = true;

@@ -7,7 +7,7 @@
  *                 interface is refused at load, and nothing is loaded
  *   traffic       attached, dom0's iperf3 TX and RX complete, and the
  *                 instance's counters show the frames went through it
- *   down-up       the e1000 goes down and up while attached: the hooks
+ *   down-up       the NIC goes down and up while attached: the hooks
  *                 quiesce and resume the instance, traffic goes through it
  *   corrupt-*     a pointer in the driver's data (an skb's data, the TX
  *                 ring's base, the adapter's TX ring pointer) is
@@ -22,7 +22,9 @@
  *                 dom0's skb cache does not grow, traffic still flows
  *
  * Every scenario also requires Xen and dom0 to be alive at its end.
- * twin-check.json in the run folder (schema tdh-twin-check/1); exit 0 when
+ * Either NIC (--nic): the payload twinctl loads is its driver's.
+ * twin-check.json in the run folder (schema tdh-twin-check/1, with the
+ * "nic"); exit 0 when
  * every scenario held, 1 when one did not, 2 when the check could not run.
  */
 #include <getopt.h>
@@ -156,16 +158,18 @@ static void ensure_loaded(struct check *c)
 
 static void sc_bad_payload(struct check *c, json_object *o, bool *held)
 {
-	char *out = NULL;
+	char *out = NULL, *cmd;
 
 	if (c->m.twin_loaded)
 		die(EXIT_USAGE, "twin-check: bad-payload must run before the instance is loaded");
-	expect(o, "load_refused",
-	       run_quiet(c, "twinctl load /lib/twin/bad-interface.livepatch 2>&1", NULL) != 0, held);
+	/* the NIC driver's, so that dom0 resolves it and Xen is the one to refuse */
+	cmd = xasprintf("twinctl load /lib/twin/%s_bad-interface.livepatch 2>&1", nic_name(c->t.nic));
+	expect(o, "load_refused", run_quiet(c, cmd, NULL) != 0, held);
+	free(cmd);
 	expect(o, "reason_logged",
 	       xen_log_has(c, "twin_disable is outside the TwinDrivers support interface"), held);
 	expect(o, "nothing_loaded",
-	       run_quiet(c, "xen-livepatch list 2>&1 | grep -c e1000_twin || true", &out) == 0 &&
+	       run_quiet(c, "xen-livepatch list 2>&1 | grep -cw twin || true", &out) == 0 &&
 	       out && atoi(out) == 0, held);
 	free(out);
 }
@@ -272,8 +276,8 @@ static void sc_runtime_frame(struct check *c, json_object *o, bool *held)
 }
 
 /*
- * The e1000 goes down and up while attached (the hook patch's quiesce in
- * e1000_down, resume in e1000_up): the instance hands the device back,
+ * The NIC goes down and up while attached (the hook patch's quiesce in
+ * the driver's down, resume in its up): the instance hands the device back,
  * the driver rebuilds its rings, and the instance takes it again.
  */
 static void sc_down_up(struct check *c, json_object *o, bool *held)
@@ -453,6 +457,7 @@ int twincheck_main(int argc, char **argv)
 	res = json_object_new_object();
 	json_object_object_add(root, "schema", json_object_new_string("tdh-twin-check/1"));
 	json_object_object_add(root, "args", json_object_new_string(c.t.args));
+	json_object_object_add(root, "nic", json_object_new_string(nic_name(c.t.nic)));
 	json_object_object_add(root, "versions", versions_to_json(&tb.versions));
 	json_object_object_add(root, "scenarios", res);
 	for (i = 0; i < NR_SCENARIOS; i++) {

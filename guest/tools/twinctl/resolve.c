@@ -2,13 +2,13 @@
 /*
  * Resolving the payload's driver-VM symbols in dom0.
  *
- * The derived instance names dom0's data directly (jiffies, the e1000
+ * The derived instance names dom0's data directly (jiffies, the driver
  * module's parameters and static data, the VM instance's functions that
  * the dispatch table maps indirect calls from): addresses only dom0 knows
  * (KASLR, the module's load address).  Each undefined symbol of the
  * payload that is not part of Xen's support interface becomes an absolute
- * symbol with its dom0 address: from the e1000 module's own symbol table
- * and /sys/module/e1000/sections/, or from /proc/kallsyms.  Xen's loader
+ * symbol with its dom0 address: from the driver module's own symbol table
+ * and /sys/module/DRIVER/sections/, or from /proc/kallsyms.  Xen's loader
  * then refuses the payload if anything else is left undefined.
  */
 #include <elf.h>
@@ -70,7 +70,10 @@ static bool is_xen_symbol(const char *name)
 	       !strncmp(name, "__svm_", 6) || !strncmp(name, "__twin_", 7);
 }
 
-/* A symbol of the loaded e1000 module: its section's load address + value. */
+/* The driver module the payload was derived from (e1000, e1000e). */
+static const char *module;
+
+/* A symbol of the loaded driver module: its section's load address + value. */
 static bool module_lookup(const struct elf *ko, const char *name, unsigned long *addr)
 {
 	size_t i;
@@ -83,7 +86,7 @@ static bool module_lookup(const struct elf *ko, const char *name, unsigned long 
 		if (s->st_shndx == SHN_UNDEF || s->st_shndx >= ko->eh->e_shnum ||
 		    strcmp(ko->str + s->st_name, name))
 			continue;
-		snprintf(path, sizeof(path), "/sys/module/e1000/sections/%s",
+		snprintf(path, sizeof(path), "/sys/module/%s/sections/%s", module,
 			 sec_name(ko, s->st_shndx));
 		if (read_ulong_file(path, &base))
 			return false;
@@ -153,13 +156,15 @@ out:
 	return rc;
 }
 
-int resolve_payload(const char *in, const char *out, const char *ko_path, int verbose)
+int resolve_payload(const char *in, const char *out, const char *driver, const char *ko_path,
+		    int verbose)
 {
 	struct elf p, ko;
 	unsigned char *pbuf, *kbuf;
 	size_t plen, klen, i, n = 0;
 	int rc = -1;
 
+	module = driver;
 	pbuf = read_whole(in, &plen);
 	if (!pbuf)
 		return -1;
@@ -178,8 +183,8 @@ int resolve_payload(const char *in, const char *out, const char *ko_path, int ve
 		if (s->st_shndx != SHN_UNDEF || !*name || is_xen_symbol(name))
 			continue;
 		if (!resolve_one(&ko, name, &addr)) {
-			fail("cannot resolve %s in dom0 (not in %s nor /proc/kallsyms; is the e1000 module loaded?)",
-			     name, ko_path);
+			fail("cannot resolve %s in dom0 (not in %s nor /proc/kallsyms; is the %s module loaded?)",
+			     name, ko_path, driver);
 			goto out;
 		}
 		s->st_shndx = SHN_ABS;

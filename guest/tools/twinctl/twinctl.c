@@ -7,9 +7,11 @@
  *                            resolve the payload's dom0 symbols, upload and
  *                            apply it with xen-livepatch, load the twin
  *                            module; an unsafe test build (tdh faults'
- *                            own test) only with --force
+ *                            own test) only with --force.  The driver is the
+ *                            one a PCI device is bound to (e1000 or e1000e),
+ *                            the default payload /lib/twin/DRIVER_twin.livepatch
  *   twinctl unload           revert and unload the payload (detach first)
- *   twinctl attach IFACE     hand the e1000's fast path to Xen
+ *   twinctl attach IFACE     hand the NIC's fast path to Xen
  *   twinctl detach           and back to dom0's driver
  *   twinctl status [--json]  every counter, Xen's and dom0's
  *   twinctl corrupt KIND [ADDR]
@@ -35,6 +37,7 @@
  *
  * Exit status: 0 done, 1 the operation failed, 2 bad usage.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -48,9 +51,9 @@
 #include "twinctl.h"
 #include "twin_ioctl.h"
 
-#define DEFAULT_PAYLOAD	"/lib/twin/e1000_twin.livepatch"
-#define PAYLOAD_NAME	"e1000_twin"
-#define RESOLVED	"/run/twin/e1000_twin.livepatch"
+#define PAYLOAD_DIR	"/lib/twin"
+#define PAYLOAD_NAME	"twin"		/* xen-livepatch's name for it */
+#define RESOLVED	"/run/twin/twin.livepatch"
 #define LIVEPATCH	"/usr/lib/xen-4.17/bin/xen-livepatch"
 
 int fail(const char *fmt, ...)
@@ -140,7 +143,48 @@ static int dev_ioctl(unsigned long req, void *arg)
 	return rc;
 }
 
-static const char *e1000_ko(void)
+/* The drivers a hypervisor instance can be derived for (hv/derive/DRIVER.policy). */
+static const char *const drivers[] = { "e1000", "e1000e" };
+
+/* Is a PCI device bound to @driver now? */
+static bool driver_bound(const char *driver)
+{
+	char path[128];
+	struct dirent *e;
+	bool bound = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", driver);
+	d = opendir(path);
+	while (d && !bound && (e = readdir(d)))
+		bound = !strncmp(e->d_name, "0000:", 5);
+	if (d)
+		closedir(d);
+	return bound;
+}
+
+/* The one driver in dom0 with a device bound, or NULL (said why). */
+static const char *bound_driver(void)
+{
+	const char *found = NULL;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		if (!driver_bound(drivers[i]))
+			continue;
+		if (found) {
+			fail("both %s and %s drive a device; the hypervisor instance serves one NIC",
+			     found, drivers[i]);
+			return NULL;
+		}
+		found = drivers[i];
+	}
+	if (!found)
+		fail("no e1000 or e1000e device in dom0 (modprobe the NIC's driver first)");
+	return found;
+}
+
+static const char *driver_ko(const char *driver)
 {
 	static char path[256];
 	char rel[128];
@@ -153,7 +197,8 @@ static const char *e1000_ko(void)
 	}
 	fclose(f);
 	rel[strcspn(rel, "\n")] = '\0';
-	snprintf(path, sizeof(path), "/lib/modules/%s/kernel/drivers/net/ethernet/intel/e1000/e1000.ko", rel);
+	snprintf(path, sizeof(path), "/lib/modules/%s/kernel/drivers/net/ethernet/intel/%s/%s.ko",
+		 rel, driver, driver);
 	return path;
 }
 
@@ -181,20 +226,29 @@ static int cmd_load(const char *payload, bool force)
 	char *up[] = { LIVEPATCH, "upload", PAYLOAD_NAME, RESOLVED, NULL };
 	char *unload[] = { LIVEPATCH, "unload", PAYLOAD_NAME, NULL };
 	char *mp[] = { "modprobe", "twin", NULL };
+	static char dflt[128];
 	unsigned long pgt;
-	const char *ko = e1000_ko();
+	const char *driver, *ko;
 	char val[32];
 	struct stat st;
 
 	/* before anything else: what is asked to be loaded */
-	if (check_payload_safe(payload, force))
+	if (payload && check_payload_safe(payload, force))
 		return -1;
+	driver = bound_driver();
+	if (!driver)
+		return -1;
+	if (!payload) {
+		snprintf(dflt, sizeof(dflt), PAYLOAD_DIR "/%s_twin.livepatch", driver);
+		payload = dflt;
+		if (check_payload_safe(payload, force))
+			return -1;
+	}
+	ko = driver_ko(driver);
 	if (!ko)
 		return fail("cannot read the kernel release");
-	if (stat("/sys/module/e1000", &st))
-		return fail("the e1000 module is not loaded (modprobe e1000 first)");
 	mkdir("/run/twin", 0700);
-	if (resolve_payload(payload, RESOLVED, ko, 1))
+	if (resolve_payload(payload, RESOLVED, driver, ko, 1))
 		return -1;
 	if (run(up))
 		return fail("xen-livepatch refused %s; Xen's log (xl dmesg) says why", payload);
@@ -210,7 +264,7 @@ static int cmd_load(const char *payload, bool force)
 	snprintf(val, sizeof(val), "%#lx", pgt);
 	if (write_whole("/sys/module/twin/parameters/init_top_pgt", val, strlen(val)))
 		return -1;
-	printf("loaded %s\n", payload);
+	printf("loaded %s for %s\n", payload, driver);
 	return 0;
 }
 
@@ -225,7 +279,7 @@ static int cmd_unload(void)
 }
 
 /*
- * The instance takes the e1000's interrupt line in Xen: another device on
+ * The instance takes the NIC's interrupt lines in Xen: another device on
  * the same line would never hear its interrupts again.  /proc/interrupts
  * lists a shared line's handlers separated by commas.
  */
@@ -457,9 +511,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (!strcmp(cmd, "load") && argc >= 3 && !strcmp(argv[2], "--force") && argc <= 4)
-		rc = cmd_load(argc == 4 ? argv[3] : DEFAULT_PAYLOAD, true);
+		rc = cmd_load(argc == 4 ? argv[3] : NULL, true);
 	else if (!strcmp(cmd, "load") && argc <= 3)
-		rc = cmd_load(argc == 3 ? argv[2] : DEFAULT_PAYLOAD, false);
+		rc = cmd_load(argc == 3 ? argv[2] : NULL, false);
 	else if (!strcmp(cmd, "unload") && argc == 2)
 		rc = cmd_unload();
 	else if (!strcmp(cmd, "attach") && argc == 3)
