@@ -493,8 +493,7 @@ bool twin_fault_fixup(struct cpu_user_regs *regs)
     twin.st.faults++;
     printk(XENLOG_ERR "twin: exception %u in the instance at %p\n",
            regs->entry_vector, _p(regs->rip));
-    this_cpu(abort_reason) = TWIN_DIS_FAULT;
-    this_cpu(abort_where) = regs->rip;
+    set_abort(TWIN_DIS_FAULT, regs->rip);
     regs->rsp = this_cpu(saved_sp);
     regs->rip = (unsigned long)twin_recover;
 
