@@ -11,8 +11,11 @@
 #                     instance's flags plus -g (inlined helpers count)
 #   policy            statements of hv/derive/DRIVER.policy
 #   hook patch        lines the hook patch adds (guest/twin)
-# Lines of Xen's and dom0's driver-specific support code are counted by
-# the files that hold them, listed in README.md's table.
+#   Xen entries       lines of hv/payload/DRIVER.entries: all Xen's runtime
+#                     knows of the driver (its entry points; the rest is
+#                     data dom0's module passes at attach)
+#   dom0 support      lines of guest/twin/twin_DRIVER.c: what dom0's twin
+#                     module needs of the driver (twin_drv.h's ops)
 set -eu
 build=$1 khdr=$2
 
@@ -42,10 +45,13 @@ for twin in "$build"/twin/*/manifest.json; do
 	total=$(cat "$src"/*.c "$src"/*.h | wc -l)
 	policy=$(grep -cvE '^[[:space:]]*(#|$)' "hv/derive/$drv.policy")
 	hooks=$(grep -c '^+[^+]' "guest/twin/$drv-twin-hooks.patch")
-	printf '%s\t%s\t%s\t%s\t%s\n' "$drv" "$total" "$derived" "$policy" "$hooks"
+	entries=$(grep -cvE '^[[:space:]]*(#|$)' "hv/payload/$drv.entries")
+	dom0=$(wc -l < "guest/twin/twin_$drv.c")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$drv" "$total" "$derived" "$policy" "$hooks" \
+		"$entries" "$dom0"
 	rm -rf "$tmp"
 	trap - EXIT
 done | awk -F '\t' '
-	BEGIN { print "| driver | driver lines | derived lines | policy statements | hook patch lines |"
-		print "| --- | ---: | ---: | ---: | ---: |" }
-	{ printf "| %s | %d | %d (%.1f%%) | %d | %d |\n", $1, $2, $3, 100 * $3 / $2, $4, $5 }'
+	BEGIN { print "| driver | driver lines | derived lines | policy statements | hook patch lines | Xen entries | dom0 support lines |"
+		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: |" }
+	{ printf "| %s | %d | %d (%.1f%%) | %d | %d | %d | %d |\n", $1, $2, $3, 100 * $3 / $2, $4, $5, $6, $7 }'
