@@ -49,7 +49,7 @@ struct machine_desc {
 	const char *xen_args;		/* more for Xen's command line; NULL: none */
 	bool eager_fpu;			/* Xen's spec-ctrl=eager-fpu (see testbed.h) */
 	const struct paths *paths;
-	const char *fault_trace;	/* the patched e1000's fault file; NULL: none */
+	const char *fault_trace;	/* the patched e1000's or e1000e's fault file; NULL: none */
 	/* tracing (-trace): event lists and the simple backend's file, or NULL */
 	char *trace_events, *trace_iommu_events, *trace_file;
 	/* named by machine_name_files() */

@@ -27,7 +27,7 @@ static void render_usage(FILE *out)
 "usage: tdh machine [--machine native|xen] [--launcher direct|libvirt] [--fault-trace FILE] [options]\n"
 "  --machine M        native (Linux alone) or xen (Xen with dom0; the default)\n"
 "  --launcher L       direct (QEMU's argv, the default) or libvirt (the domain XML)\n"
-"  --fault-trace F    the e1000 fault file, as tdh replay gives it\n");
+"  --fault-trace F    the NIC's fault file, as tdh replay gives it\n");
 	testbed_usage(out);
 }
 

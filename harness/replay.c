@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tdh replay: boot one configuration with the project's QEMU injecting the
- * faults of a fault file into the e1000 (fault-trace=, format in
- * qemu-e1000-tracing/README.md) while tracing it, run traffic through the
+ * faults of a fault file into the NIC, the e1000 or (--nic e1000e) the
+ * e1000e (fault-trace=, format in qemu-e1000-tracing/README.md) while
+ * tracing it, run traffic through the
  * fault, then traffic again, and report what the system did and whether
  * the invariants held: the hypervisor, dom0 and the guest stay up and
  * traffic resumes.  The device's DMAs are checked against the memory the
@@ -45,20 +46,20 @@ struct replay_opts {
 	bool keep_trace;
 };
 
-/* What the driver domain's e1000 driver said about itself (dmesg). */
+/* What the driver domain's e1000 or e1000e driver said about itself (dmesg). */
 static const struct {
-	const char *key, *pattern;
+	const char *key, *pattern, *e1000e;	/* e1000e: where its words differ */
 } driver_events[] = {
-	{ "tx_hangs", "Detected Tx Unit Hang" },
-	{ "tx_timeouts", "transmit queue 0 timed out" },
-	{ "resets", "Reset adapter" },
-	{ "link_down", "NIC Link is Down" },
-	{ "link_up", "NIC Link is Up" },
+	{ "tx_hangs", "Detected Tx Unit Hang", "Detected Hardware Unit Hang" },
+	{ "tx_timeouts", "transmit queue 0 timed out", NULL },
+	{ "resets", "Reset adapter", NULL },
+	{ "link_down", "NIC Link is Down", NULL },
+	{ "link_up", "NIC Link is Up", NULL },
 };
 
 #define NR_DRIVER_EVENTS (int)(sizeof(driver_events) / sizeof(driver_events[0]))
 
-/* The e1000's own counters in the driver domain, before and after. */
+/* The NIC's own counters in the driver domain, before and after. */
 static const char *const nic_stats[] = {
 	"rx_packets", "tx_packets", "rx_errors", "tx_errors", "rx_dropped", "tx_dropped",
 	"rx_crc_errors", "rx_missed_errors", "tx_aborted_errors", "tx_fifo_errors",
@@ -143,7 +144,7 @@ static void replay_parse(struct replay_opts *r, int argc, char **argv)
 }
 
 /*
- * Where the e1000 may DMA (bus addresses without an IOMMU, translated
+ * Where the NIC may DMA (bus addresses without an IOMMU, translated
  * addresses with one): native Linux's RAM, or under Xen what Xen maps for
  * dom0's devices, from Xen's boot messages.
  */
@@ -160,7 +161,7 @@ static char *write_allowed_regions(const struct replay_opts *r, const struct mac
 	} else {
 		img = xasprintf("%s/xen/image-regions", r->t.build_dir);
 		if (!regions_xen(&rs, m->d.console_log, img, &err))
-			die(EXIT_RUN, "cannot tell which memory Xen allows the e1000: %s (console log %s)", err,
+			die(EXIT_RUN, "cannot tell which memory Xen allows the NIC: %s (console log %s)", err,
 			    m->d.console_log);
 		free(img);
 		comment = xstrdup("Xen: usable RAM from 1 MiB, but not Xen's image (what Xen maps for dom0's devices)");
@@ -236,20 +237,23 @@ static char *read_dmesg(struct agent *a)
  * traffic on (its log before: boot_log); the whole log is kept in the run
  * folder.
  */
-static json_object *driver_report(struct agent *a, const char *boot_log, const char *rundir,
-				  bool *panicked)
+static json_object *driver_report(struct agent *a, enum nic nic, const char *boot_log,
+				  const char *rundir, bool *panicked)
 {
 	json_object *o = json_object_new_object();
 	char *out = read_dmesg(a), *path;
+	const char *pat;
 	int i;
 
 	path = xasprintf("%s/dmesg-driver-domain.log", rundir);
 	write_file(path, out, strlen(out));
 	free(path);
-	for (i = 0; i < NR_DRIVER_EVENTS; i++)
+	for (i = 0; i < NR_DRIVER_EVENTS; i++) {
+		pat = nic == NIC_E1000E && driver_events[i].e1000e ? driver_events[i].e1000e :
+		      driver_events[i].pattern;
 		json_object_object_add(o, driver_events[i].key,
-				       json_object_new_int(count_lines(out, driver_events[i].pattern) -
-							   count_lines(boot_log, driver_events[i].pattern)));
+				       json_object_new_int(count_lines(out, pat) - count_lines(boot_log, pat)));
+	}
 	*panicked = strstr(out, "Oops") || strstr(out, "BUG:") || strstr(out, "Kernel panic");
 	free(out);
 	return o;
@@ -392,7 +396,7 @@ struct replay_run {
 	struct twin_counters twin0;	/* the instance's counters before (twin-dom0) */
 	json_object *stats0;		/* the NIC's statistics before */
 	char *boot_log;			/* dmesg before */
-	char *regions;			/* where the e1000 may DMA */
+	char *regions;			/* where the NIC may DMA */
 	bool resumed;			/* traffic ran again after the faults */
 	bool held;			/* every invariant held */
 };
@@ -497,7 +501,7 @@ static json_object *replay_invariants(struct replay_run *rr, json_object *root)
 	bool alive, panicked;
 
 	alive = machine_alive(m) && agent_ok(a, "true");
-	x = driver_report(a, rr->boot_log, rr->tb.rundir, &panicked);
+	x = driver_report(a, rr->r->t.nic, rr->boot_log, rr->tb.rundir, &panicked);
 	stats = read_stats(a);
 	json_object_object_add(x, "nic_stats_delta", stats_delta(rr->stats0, stats));
 	json_object_put(stats);

@@ -71,7 +71,7 @@ struct testbed_opts {
 	const char *xen_args;		/* --xen-args: appended to Xen's command line */
 	enum xen_fpu xen_fpu;		/* --xen-fpu, as given */
 	bool eager_fpu;			/* resolved by preflight() */
-	const char *fault_trace;	/* the patched e1000's fault file (tdh replay) */
+	const char *fault_trace;	/* the patched NIC's fault file (tdh replay) */
 	int guest_mtu;			/* the guests' MTU (regress's slower variant); 0: unchanged */
 	bool insn;			/* the plugin counts: set with the accelerator, testbed_resolve() */
 	char args[1024];		/* as given, for results.json */

@@ -5,6 +5,7 @@ scripts/simpletrace.py reads it): with an IOMMU the e1000's addresses are
 IOVAs, and the checker must follow each DMA through the translations QEMU
 made just before it (patch 0003) to where it really went.
 """
+import json
 import struct
 import subprocess
 
@@ -12,13 +13,16 @@ from conftest import BUILD
 
 DECODER = BUILD / "bin" / "e1000-trace"
 HEADER = struct.pack("=QQQ", 0xFFFFFFFFFFFFFFFF, 0xF2B177CB0AA429B4, 4)
-EVENTS = {"e1000_dma": 1, "vtd_translation": 2, "amdvi_translation": 3, "e1000_reg_write": 4}
+EVENTS = {"e1000_dma": 1, "vtd_translation": 2, "amdvi_translation": 3, "e1000_reg_write": 4,
+          "e1000_model": 5, "e1000_irq_msg": 6, "e1000_irq_level": 7}
 TX_BUF, RX_BUF = 2, 5
 RAM = "0x100000 0x40000000\n"
 
 
 def record(name, *args, ts=1000):
-    body = b"".join(struct.pack("=Q", a) for a in args)
+    # a string argument is a 32-bit length and its bytes, as QEMU writes it
+    body = b"".join(struct.pack("=I", len(a)) + a.encode() if isinstance(a, str)
+                    else struct.pack("=Q", a) for a in args)
     return struct.pack("=QQQII", 1, EVENTS[name], ts, 24 + len(body), 4242) + body
 
 
@@ -149,3 +153,34 @@ def test_an_untranslated_dma_is_a_violation(tmp_path):
     assert p.returncode == 1
     assert "violation: event 2 tx_buf read addr 0x500000" in p.stdout
     assert "untranslated" in p.stdout
+
+
+def run_decoder(*args):
+    return subprocess.run([str(DECODER), *map(str, args)], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_an_e1000e_trace_is_read_as_the_e1000s(tmp_path):
+    """Patch 0008: the e1000e writes the e1000's events, names itself once
+    and signals with MSI-X messages; the decoder and the checker take it."""
+    t = trace(tmp_path / "e1000e.st", record("e1000_model", "e1000e", ts=10),
+              dma(TX_BUF, 0x200000, 1514), record("e1000_irq_msg", 1),
+              record("e1000_irq_msg", 2), record("e1000_irq_level", 1),
+              dma(RX_BUF, 0x90000000, 66, write=1))
+    p = run_decoder("summary", t)
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    assert s["model"] == "e1000e" and s["irq_msgs"] == 2 and s["irq_raise"] == 1, s
+    assert s["dma"]["tx_buf"] == {"count": 1, "bytes": 1514}, s
+    dump = [json.loads(ln) for ln in run_decoder("dump", t).stdout.splitlines()]
+    assert dump[0]["model"] == "e1000e" and dump[2]["vector"] == 1, dump
+    p = check(tmp_path, *[record("e1000_model", "e1000e"), dma(TX_BUF, 0x200000, 64),
+                          record("e1000_irq_msg", 0), dma(RX_BUF, 0x90000000, 66, write=1)])
+    assert p.returncode == 1
+    assert "violation: event 3 rx_buf write addr 0x90000000" in p.stdout
+    assert "2 DMAs checked, 1 violations" in p.stdout
+
+
+def test_a_trace_from_before_patch_0008_has_no_model(tmp_path):
+    s = json.loads(run_decoder("summary", trace(tmp_path / "t.st", dma(TX_BUF, 0x200000, 64))).stdout)
+    assert s["model"] is None and s["irq_msgs"] == 0, s

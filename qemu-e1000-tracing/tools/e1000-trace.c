@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * e1000-trace: decode, summarize and check the e1000 events of a QEMU
- * simple-backend trace written by the TwinDrivers-patched QEMU.
+ * simple-backend trace written by the TwinDrivers-patched QEMU.  The
+ * e1000e model emits the same events (patch 0008), plus e1000_irq_msg for
+ * its MSI and MSI-X messages; e1000_model says which device wrote them.
  *
  *   e1000-trace dump FILE              one JSON object per event
  *   e1000-trace summary FILE           DMAs per kind, bytes, interrupts,
@@ -41,6 +43,8 @@ struct summary {
 	uint64_t events, dropped, e1000;
 	uint64_t dma[NKINDS], dma_bytes[NKINDS], dma_errors;
 	uint64_t reg_reads, reg_writes, irq_causes, irq_raise, irq_lower;
+	uint64_t irq_msgs;	/* e1000e: MSI/MSI-X messages */
+	char model[64];		/* e1000_model; "" when the trace has none */
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
 	int64_t faults_loaded;	/* -1: no fault file */
 	struct fault *faults;
@@ -138,6 +142,8 @@ static void dump_event(uint64_t i, const struct st_event *ev)
 		       (uint32_t)a[0], (uint32_t)a[1]);
 	else if (!strcmp(ev->name, "e1000_irq_level") && ev->nargs >= 1)
 		printf(",\"level\":%d", (int)a[0]);
+	else if (!strcmp(ev->name, "e1000_irq_msg") && ev->nargs >= 1)
+		printf(",\"vector\":%" PRIu32, (uint32_t)a[0]);
 	else if (!strcmp(ev->name, "e1000_tx_packet") && ev->nargs >= 1)
 		printf(",\"len\":%d", (int)a[0]);
 	else if (!strcmp(ev->name, "e1000_rx_packet") && ev->nargs >= 2)
@@ -165,6 +171,10 @@ static void dump_event(uint64_t i, const struct st_event *ev)
 		printf(",\"file\":");
 		json_str(file);
 		printf(",\"faults\":%" PRIu64, n);
+	} else if (!strcmp(ev->name, "e1000_model") &&
+		   !st_args(ev, "s", file, sizeof(file))) {
+		printf(",\"model\":");
+		json_str(file);
 	}
 	printf("}\n");
 }
@@ -202,6 +212,11 @@ static int account(struct summary *s, uint64_t i, const struct st_event *ev)
 			s->irq_raise++;
 		else
 			s->irq_lower++;
+	} else if (!strcmp(ev->name, "e1000_irq_msg")) {
+		s->irq_msgs++;
+	} else if (!strcmp(ev->name, "e1000_model")) {
+		if (st_args(ev, "s", s->model, sizeof(s->model)))
+			s->model[0] = '\0';
 	} else if (!strcmp(ev->name, "e1000_tx_packet") && ev->nargs) {
 		s->tx_packets++;
 		s->tx_bytes += (uint32_t)a[0];
@@ -231,18 +246,24 @@ static void print_summary(const struct summary *s)
 	uint64_t j;
 
 	printf("{\"events\":%" PRIu64 ",\"dropped\":%" PRIu64
-	       ",\"e1000_events\":%" PRIu64 ",\"dma\":{", s->events,
+	       ",\"e1000_events\":%" PRIu64 ",\"model\":", s->events,
 	       s->dropped, s->e1000);
+	if (s->model[0])
+		json_str(s->model);
+	else
+		printf("null");
+	printf(",\"dma\":{");
 	for (k = 0; k < NKINDS; k++)
 		printf("%s\"%s\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
 		       k ? "," : "", dma_kinds[k], s->dma[k], s->dma_bytes[k]);
 	printf("},\"dma_errors\":%" PRIu64 ",\"reg_reads\":%" PRIu64
 	       ",\"reg_writes\":%" PRIu64 ",\"irq_causes\":%" PRIu64
 	       ",\"irq_raise\":%" PRIu64 ",\"irq_lower\":%" PRIu64
+	       ",\"irq_msgs\":%" PRIu64
 	       ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 	       ",\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64,
 	       s->dma_errors, s->reg_reads, s->reg_writes, s->irq_causes,
-	       s->irq_raise, s->irq_lower, s->tx_packets, s->tx_bytes,
+	       s->irq_raise, s->irq_lower, s->irq_msgs, s->tx_packets, s->tx_bytes,
 	       s->rx_packets, s->rx_bytes);
 	/* faults: injections in "faults", ends of durations in "fault_ends" */
 	if (s->faults_loaded < 0)
