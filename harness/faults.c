@@ -135,6 +135,14 @@ static bool parse(struct testbed_opts *o, struct fault_opts *fo, int argc, char 
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "unexpected argument '%s'; see 'tdh faults --help'", argv[optind]);
+	/*
+	 * The campaign's mutants are of e1000's source (hv/faults), its vm
+	 * faults name e1000's module and some device faults e1000's legacy
+	 * write-back: e1000e's instance is checked by tdh twin-check.
+	 */
+	if (o->nic == NIC_E1000E)
+		die(EXIT_USAGE, "--nic e1000e: the fault campaign's mutants and faults are e1000's; "
+		    "run it with --nic e1000, and 'tdh twin-check --nic e1000e' for e1000e's instance");
 	o->configs[0] = "twin-dom0";
 	o->nr_configs = 1;
 	/* nothing here counts instructions, and the plugin slows TCG down */
