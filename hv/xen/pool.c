@@ -54,6 +54,7 @@ static void remember(struct twin_pool_skb *h, uint64_t skb, uint64_t frag)
         return;
     h->skb = skb;
     h->frag = frag;
+    h->snapped = true;
 }
 
 /*
@@ -85,7 +86,8 @@ static struct twin_pool_skb *handed(uint64_t skb)
 /* Put p's skb back as dom0 made it, for the next allocation; false: full. */
 static bool put_back(const struct twin_pool_skb *p)
 {
-    if ( (p->frag ? nr_recycled_frags >= NR_FRAG_SLOTS
+    if ( !p->snapped ||
+         (p->frag ? nr_recycled_frags >= NR_FRAG_SLOTS
                   : nr_recycled_smalls >= TWIN_SMALL_SLOTS) ||
          !vm_copy_out(p->skb, p->snap, sizeof(p->snap)) )
         return false;
@@ -120,6 +122,18 @@ bool twin_pool_keep(uint64_t skb, struct twin_pool_skb *out)
 {
     struct twin_pool_skb *h = handed(skb);
 
+    /*
+     * A whole skb (TWIN_RX_SKBS) was handed out when the RX ring was
+     * refilled, long before its frame came: there is no copy of it as dom0
+     * made it, so once done with it goes back to dom0 (twin_pool_reuse).
+     */
+    if ( !h && skb && twin.a.rx_mode == TWIN_RX_SKBS )
+    {
+        out->skb = skb;
+        out->frag = 0;
+        out->snapped = false;
+        return true;
+    }
     if ( !h )
         return false;
     *out = *h;

@@ -43,6 +43,9 @@ struct page_info;
 struct twin_pool_skb {
     uint64_t skb;
     uint64_t frag;                  /* 0: a small skb */
+    bool snapped;                   /* snap holds it as dom0 made it; if not
+                                       (a whole skb of e1000e's RX ring, kept
+                                       for a guest), it goes back to dom0 */
     uint8_t snap[VM_SKB_SIZEOF];
 };
 
