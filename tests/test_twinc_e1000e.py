@@ -139,14 +139,17 @@ def test_every_output_form_verified(flags, tmp_path):
 
 def test_effort_table():
     """make effort's table: a row per derived driver, the derived lines a
-    small part of each driver and the policy and hook patch counted."""
+    small part of each driver and the policy, hook patch, Xen entries and
+    dom0 support lines counted."""
     p = run(["make", "-s", "effort"], cwd=ROOT, timeout=900)
     assert p.returncode == 0, p.stderr
     rows = {r[0]: r[1:] for r in (
         [c.strip() for c in l.strip("|").split("|")] for l in p.stdout.splitlines()
         if l.startswith("| e1000"))}
     assert set(rows) == {"e1000", "e1000e"}, p.stdout
-    for drv, (total, derived, policy, hooks) in rows.items():
+    for drv, (total, derived, policy, hooks, entries, dom0) in rows.items():
         n = int(derived.split()[0])
         assert 300 < n < int(total) / 10, (drv, derived)
         assert int(policy) > 40 and 10 < int(hooks) < 100, (drv, policy, hooks)
+        # Xen is told the entry points only; dom0's module has a file per driver
+        assert 3 <= int(entries) <= 9 and 100 < int(dom0) < 1000, (drv, entries, dom0)
