@@ -55,9 +55,10 @@
  * the driver rewrites it only when it refills the slot.  So in that format
  * a descriptor names a buffer only while its DD bit is clear and it lies
  * where the driver posted: [head, tail) at attach (dom0's module hands the
- * NIC every refilled slot first), and at detach [tail, next_to_use), which
- * is what dom0's driver will hand the NIC without rewriting
- * (twin_attach.rx_next_to_use; the whole [tail, head) if it is unreadable).
+ * NIC every refilled slot first).  At detach what is checked is
+ * [tail, next_to_use), which dom0's driver will hand the NIC without
+ * rewriting (twin_attach.rx_next_to_use; the whole [tail, head) if it is
+ * unreadable), every descriptor of it whatever its DD bit says.
  */
 #include <xen/domain_page.h>
 #include <xen/lib.h>
@@ -645,17 +646,20 @@ void twin_desc_guard_detach(void)
         uint32_t n, j, free = room(r, true) + 1;
         uint64_t *d = (uint64_t *)r->desc;
         long ntu = r->rx && rx_ext ? rx_next_to_use(r->count) : -1;
-        uint64_t addr;
 
+        /*
+         * Every descriptor dom0's driver will hand over unwritten is
+         * checked whatever its status says: the NIC ignores DD in the read
+         * format, so an instance that set it there must not hide a bad
+         * address.  Unknown next_to_use: the whole [tail, head), written
+         * back ones too (their scrub is harmless: dom0 refills them).
+         */
         if ( ntu >= 0 && in_span(ntu, r->tail, r->head, r->count) )
             free = (ntu - r->tail + r->count) % r->count;
         for ( n = 0, j = r->tail; n < free; n++, j = (j + 1) % r->count )
         {
             uint32_t ctl = d[2 * j + 1];
 
-            /* written back: dom0's driver rewrites it before the NIC has it */
-            if ( r->rx && !rx_desc_addr(r, j, &addr) )
-                continue;
             if ( desc_ok(r, j, false) )
                 continue;
             twin.st.descs_scrubbed++;
