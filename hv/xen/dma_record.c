@@ -89,23 +89,20 @@ static uint32_t reg(unsigned int off)
  * before their write-back, and only where the driver posted them: the
  * NIC's [head, tail) (desc_guard.c says why).
  */
-static bool rx_posted(unsigned int bal, uint32_t off, uint64_t status)
+static bool rx_posted(bool ext, uint32_t i, uint32_t head, uint32_t tail, uint32_t count,
+                      uint64_t status)
 {
-    uint32_t count = reg(bal + RING_REG_LEN) / DESC_SIZE;
-    uint32_t head = reg(bal + RING_REG_HEAD), tail = reg(bal + RING_REG_TAIL);
-    uint32_t i = off / DESC_SIZE;
-
-    if ( !(reg(REG_RFCTL) & RFCTL_EXTEN) )
-        return true;
-
-    return count && !(status & RXD_STAT_DD) &&
-           (i - head + count) % count < (tail - head + count) % count;
+    return !ext || (count && !(status & RXD_STAT_DD) &&
+                    (i - head + count) % count < (tail - head + count) % count);
 }
 
 static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
 {
     uint64_t base = reg(bal) | ((uint64_t)reg(bal + RING_REG_BAH) << 32);
     uint32_t len = reg(bal + RING_REG_LEN), off;
+    /* the receive ring's format and where the driver posted, read once */
+    bool ext = rx && (reg(REG_RFCTL) & RFCTL_EXTEN);
+    uint32_t head = reg(bal + RING_REG_HEAD), tail = reg(bal + RING_REG_TAIL);
 
     if ( !len || len > MAX_RING_BYTES || (base & (DESC_SIZE - 1)) )
         return;
@@ -124,10 +121,11 @@ static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
         unmap_domain_page(d);
         if ( !addr )
             continue;
-        if ( rx && rx_posted(bal, off, ctl) )
-            allow_bytes(addr, rx_bsize);
-        else if ( rx )
-            continue;
+        if ( rx )
+        {
+            if ( rx_posted(ext, off / DESC_SIZE, head, tail, len / DESC_SIZE, ctl) )
+                allow_bytes(addr, rx_bsize);
+        }
         else if ( !(ctl & TXD_DEXT) )
             allow_bytes(addr, ctl & 0xffff);            /* legacy */
         else if ( (ctl & TXD_DTYP_MASK) == TXD_DTYP_DATA )
