@@ -148,8 +148,10 @@ def test_library_files_parse(nic):
 class Run:
     """One native boot with a fault file: trace, summary, console."""
 
-    def __init__(self, d, fault_file, workload, duration, nic="e1000"):
+    def __init__(self, d, fault_file, workload, duration, nic="e1000",
+                 window=400):
         self.dir = d
+        self.window = window
         self.trace = d / "e1000.simpletrace"
         wrapper = d / "qemu-faults"
         # -D: the log backend would echo every traced event on stderr
@@ -176,7 +178,7 @@ class Run:
 
     def _scan(self):
         """One pass over the dump: per fault event, how many trigger events
-        of each kind came before it and the few events right after it."""
+        of each kind came before it and the window of events after it."""
         c = {"tx_desc": 0, "rx_dma": 0, "rx_frame": 0, "irq": 0}
         self.faults, self.ends, self.after = [], [], {}
         # event indices of every TX descriptor fetch, line raise (or
@@ -195,11 +197,11 @@ class Run:
                     ev["before"] = dict(c)
                     self.faults.append(ev)
                     self.after[ev["i"]] = []
-                    watch.append((ev["i"], 400))
+                    watch.append((ev["i"], self.window))
                 elif ev["event"] == "e1000_fault_end":
                     self.ends.append(ev)
                     self.after[ev["i"]] = []
-                    watch.append((ev["i"], 400))
+                    watch.append((ev["i"], self.window))
             if '"e1000_dma"' in line:
                 if '"kind":"tx_desc"' in line:
                     c["tx_desc"] += 1
@@ -223,7 +225,8 @@ class Run:
             if ev["event"] == name and all(ev.get(k) == v
                                            for k, v in fields.items()):
                 return ev
-        raise AssertionError(f"no {name} {fields} within 400 events after "
+        raise AssertionError(f"no {name} {fields} within {self.window} "
+                             f"events after "
                              f"{fault}")
 
     def check_fault(self, line, action, trigger, nth):
@@ -256,10 +259,11 @@ class Run:
 _runs = {}
 
 
-def replay(tmp_path_factory, name, workload="tx", duration=5):
+def replay(tmp_path_factory, name, workload="tx", duration=5, window=400):
     if name not in _runs:
         d = tmp_path_factory.mktemp(name)
-        _runs[name] = Run(d, TRACES / f"{name}.fault", workload, duration)
+        _runs[name] = Run(d, TRACES / f"{name}.fault", workload, duration,
+                          window=window)
     return _runs[name]
 
 
@@ -332,7 +336,10 @@ def test_irq_drop(tmp_path_factory):
 
 
 def test_irq_dup(tmp_path_factory):
-    r = replay(tmp_path_factory, "irq-dup")
+    # the guest's read of ICR can come hundreds of events after the raise:
+    # while its vCPU waits for the host, QEMU's main loop goes on taking
+    # frames from the tap (a CI run saw none within 400 events)
+    r = replay(tmp_path_factory, "irq-dup", window=20000)
     f = r.check_fault(fault_line("irq-dup"), "irq_dup", "irq", 1500)
     assert f["before"]["irq"] >= 1500, f
     # the duplicate: the line goes up at once, without a new cause
@@ -341,8 +348,10 @@ def test_irq_dup(tmp_path_factory):
     # ... and stays up until the guest reads ICR (the read lowers the line,
     # then its own reg_read event follows)
     after = r.after[f["i"]]
-    k = next(k for k in range(1, len(after))
-             if after[k]["event"] == "e1000_irq_level")
+    k = next((k for k in range(1, len(after) - 1)
+              if after[k]["event"] == "e1000_irq_level"), None)
+    assert k is not None, \
+        f"the line never changed in {len(after)} events after {f}"
     assert after[k]["level"] == 0, after[k]
     assert (after[k + 1]["event"], after[k + 1]["off"]) == \
         ("e1000_reg_read", ICR), after[k:k + 2]
