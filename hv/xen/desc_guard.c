@@ -373,12 +373,6 @@ static bool rx_desc_addr(const struct ring *r, uint32_t i, uint64_t *addr)
     return !(*status & RXD_STAT_DD);
 }
 
-/* Is @i in [from, to) of a ring of @count? */
-static bool in_span(uint32_t i, uint32_t from, uint32_t to, uint32_t count)
-{
-    return (i - from + count) % count < (to - from + count) % count;
-}
-
 /*
  * Descriptor @i of @r: may the NIC have it?  @exact: and does it name what
  * the instance mapped (a tail write; at detach the frames alone, since
@@ -547,7 +541,7 @@ static int ring_attach(struct ring *r)
      */
     for ( m = 0; r->rx && m < r->count; m++ )
     {
-        bool posted = in_span(m, r->head, r->tail, r->count);
+        bool posted = twin_ring_in_span(m, r->head, r->tail, r->count);
         uint64_t addr;
 
         rx_shadow[m] = 0;
@@ -654,7 +648,7 @@ void twin_desc_guard_detach(void)
          * address.  Unknown next_to_use: the whole [tail, head), written
          * back ones too (their scrub is harmless: dom0 refills them).
          */
-        if ( ntu >= 0 && in_span(ntu, r->tail, r->head, r->count) )
+        if ( ntu >= 0 && twin_ring_in_span(ntu, r->tail, r->head, r->count) )
             free = (ntu - r->tail + r->count) % r->count;
         for ( n = 0, j = r->tail; n < free; n++, j = (j + 1) % r->count )
         {

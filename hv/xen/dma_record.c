@@ -92,8 +92,8 @@ static uint32_t reg(unsigned int off)
 static bool rx_posted(bool ext, uint32_t i, uint32_t head, uint32_t tail, uint32_t count,
                       uint64_t status)
 {
-    return !ext || (count && !(status & RXD_STAT_DD) &&
-                    (i - head + count) % count < (tail - head + count) % count);
+    return !ext || (!(status & RXD_STAT_DD) &&
+                    twin_ring_in_span(i, head, tail, count));
 }
 
 static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)

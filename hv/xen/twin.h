@@ -190,6 +190,16 @@ bool twin_dma_allowed(mfn_t mfn);
 long twin_dma_frames(struct twin_dma_frames *q);
 void twin_dma_mark(void);
 
+/*
+ * Is slot @i in [from, to) of a ring of @count descriptors (the e1000
+ * family's head and tail arithmetic: from == to is empty)?
+ */
+static inline bool twin_ring_in_span(uint32_t i, uint32_t from, uint32_t to,
+                                     uint32_t count)
+{
+    return count && (i - from + count) % count < (to - from + count) % count;
+}
+
 /* desc_guard.c */
 int twin_desc_guard_attach(void);
 void twin_desc_guard_detach(void);
