@@ -30,9 +30,10 @@
  *  - Every other register on the ring pages (bases, lengths, heads, the
  *    FIFO pointers) and the aliases on page 0 are refused as SVM refuses
  *    a wild access; so are RCTL writes that change the receive buffer
- *    size, long-packet or descriptor-type bits this check relies on.  The
- *    rest of page 0 (interrupt cause, mask, throttling) is written as
- *    the instance asked.
+ *    size, long-packet or descriptor-type bits this check relies on, and
+ *    a device reset (CTRL.RST, at CTRL or its alias), which would zero
+ *    the ring registers under this check.  The rest of page 0 (interrupt
+ *    cause, mask, throttling) is written as the instance asked.
  *  - At detach (after a disable too) the part of each ring the NIC does
  *    not own, [tail, head), is checked the same way and any bad
  *    descriptor pointed at Xen's scratch frames: dom0's driver, taking
@@ -59,6 +60,8 @@
  * [tail, next_to_use), which dom0's driver will hand the NIC without
  * rewriting (twin_attach.rx_next_to_use; the whole [tail, head) if it is
  * unreadable), every descriptor of it whatever its DD bit says.
+ *
+ * hv/xen/tests attacks these rules in user space (tests/test_desc_guard.py).
  */
 #include <xen/domain_page.h>
 #include <xen/lib.h>
@@ -67,6 +70,9 @@
 
 #include "twin.h"
 
+#define REG_CTRL        0x0000
+#define REG_CTRL_ALIAS  0x0004      /* the 8254x's and 82574's duplicate */
+#define CTRL_RST_BIT    26
 #define REG_RCTL        0x0100
 #define REG_RFCTL       0x5008
 #define RFCTL_EXTEN     (1u << 15)
@@ -470,6 +476,16 @@ void svm_pt_emulate_begin(u64 va, u64 host, void *buf, unsigned size)
         memcpy(buf, &r->tail, 4);
 }
 
+/* Does writing @size bytes of @v at @off set bit @bit of register @reg? */
+static bool sets_bit(unsigned long off, unsigned int size, uint64_t v,
+                     unsigned int reg, unsigned int bit)
+{
+    unsigned int at = reg + bit / 8;
+
+    return at >= off && at < off + size &&
+           ((v >> (8 * (at - off) + bit % 8)) & 1);
+}
+
 /*
  * A write of the instance's to an emulated BAR page (svm_xen.c marks
  * them): a tail moves as far as its descriptors are good; what could
@@ -501,6 +517,9 @@ bool svm_pt_emulate_write(u64 va, u64 host, const void *buf, unsigned size)
         return false;
     if ( off < REG_RCTL + 4 && off + size > REG_RCTL &&
          (off != REG_RCTL || size != 4 || ((v ^ rctl) & RCTL_GUARDED)) )
+        return false;
+    if ( sets_bit(off, size, v, REG_CTRL, CTRL_RST_BIT) ||
+         sets_bit(off, size, v, REG_CTRL_ALIAS, CTRL_RST_BIT) )
         return false;
     switch ( size )
     {
