@@ -35,7 +35,8 @@ struct twin_frag {
     uint64_t skb;
 };
 
-#define NR_FRAG_SLOTS   (2 * TWIN_SUPPLY_SLOTS)   /* a power of two */
+#define NR_FRAG_BITS    11
+#define NR_FRAG_SLOTS   (1u << NR_FRAG_BITS)  /* twice the supply ring */
 
 /* The last skb handed out of each kind, as dom0 made it. */
 static struct twin_pool_skb built, small_handed;
@@ -157,7 +158,7 @@ static bool dom0_kernel_addr(uint64_t va)
 
 static unsigned int slot_of(uint64_t frag)
 {
-    return (frag >> 6) * 0x9e3779b1U % NR_FRAG_SLOTS;
+    return twin_addr_slot(frag, NR_FRAG_BITS);
 }
 
 static struct twin_frag *find(uint64_t frag)
@@ -382,6 +383,8 @@ int twin_pool_attach(void)
 {
     struct twin_shared *sh = twin.sh;
 
+    /* every outstanding supply fits, the table at most half full */
+    BUILD_BUG_ON(NR_FRAG_SLOTS != 2 * TWIN_SUPPLY_SLOTS);
     twin.frags = xzalloc_array(struct twin_frag, NR_FRAG_SLOTS);
     if ( !twin.frags )
         return -ENOMEM;

@@ -200,6 +200,17 @@ static inline bool twin_ring_in_span(uint32_t i, uint32_t from, uint32_t to,
     return count && (i - from + count) % count < (to - from + count) % count;
 }
 
+/*
+ * The slot of a buffer address (64-byte aligned) in a table of 2^@bits:
+ * the top bits of a Fibonacci product.  Its low bits, which a modulo
+ * takes, depend only on the address's low bits, and buffers at the same
+ * offsets of their pages then pile onto a few slots.
+ */
+static inline unsigned int twin_addr_slot(uint64_t addr, unsigned int bits)
+{
+    return ((addr >> 6) * 0x9e3779b97f4a7c15ULL) >> (64 - bits);
+}
+
 /* desc_guard.c */
 int twin_desc_guard_attach(void);
 void twin_desc_guard_detach(void);

@@ -188,6 +188,19 @@ void host_record(uint64_t addr, bool in)
         in_record[PFN_DOWN(addr)] = in;
 }
 
+void host_more_dom0(unsigned long first, unsigned long n)
+{
+    unsigned long m;
+
+    check(first >= 256 && first + n <= HOST_FRAMES, "frames %lu+%lu", first, n);
+    for ( m = first; m < first + n; m++ )
+    {
+        host_pages[m].owner = &dom0;
+        host_pages[m].u.inuse.type_info = PGT_writable_page;
+        in_record[m] = true;
+    }
+}
+
 void host_give_away(uint64_t addr)
 {
     host_pages[PFN_DOWN(addr)].owner = &domu;

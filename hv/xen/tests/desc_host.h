@@ -8,7 +8,8 @@
  * frames), 64 the receive ring, 65 the transmit ring, 66 a page table of
  * dom0's, 67 dom0's adapter (the RX next_to_use), 128-191 dom0's buffers
  * (2 KB each, BUF(n)), 200 another domain's frame.  Every frame from 64
- * on is in the DMA record unless an attack takes it out.
+ * on is in the DMA record unless an attack takes it out; an attack may
+ * give dom0 more frames above 256 (host_more_dom0()).
  */
 #ifndef DESC_HOST_H
 #define DESC_HOST_H
@@ -60,6 +61,8 @@ uint32_t host_tail(bool rx, uint32_t t);
 void host_map(uint64_t addr, uint64_t len, bool device_writes);
 void host_unmap(uint64_t addr, bool device_writes);
 void host_record(uint64_t addr, bool in);   /* the DMA record's frame */
+/* frames [first, first + n) become dom0's buffers, in the DMA record */
+void host_more_dom0(unsigned long first, unsigned long n);
 /* dom0 gives the frame of @addr to another domain (it stays recorded) */
 void host_give_away(uint64_t addr);
 
