@@ -68,44 +68,16 @@
 #include <xen/mm.h>
 #include <asm/io.h>
 
-#include "twin.h"
+#include "e1000_regs.h"
 
-#define REG_CTRL        0x0000
-#define REG_CTRL_ALIAS  0x0004      /* the 8254x's and 82574's duplicate */
-#define CTRL_RST_BIT    26
-#define REG_RCTL        0x0100
-#define REG_RFCTL       0x5008
-#define RFCTL_EXTEN     (1u << 15)
-#define RXD_STAT_DD     1u          /* both formats: bit 0 of the status */
-#define REG_RDBAL       0x2800
-#define REG_TDBAL       0x3800
-#define RING_BAH        0x04
-#define RING_LEN        0x08
-#define RING_HEAD       0x10
-#define RING_TAIL       0x18
 /* 82542 aliases of the ring registers (8254x manuals): refused */
 #define ALIAS_RX_LO     0x0110
 #define ALIAS_RX_HI     0x0130
 #define ALIAS_TX_LO     0x0420
 #define ALIAS_TX_HI     0x0440
 
-#define RCTL_SBP        (1u << 2)
-#define RCTL_LPE        (1u << 5)
-#define RCTL_DTYP       (3u << 10)
-#define RCTL_BSIZE_SHIFT 16
-#define RCTL_BSIZE      (3u << RCTL_BSIZE_SHIFT)
-#define RCTL_BSEX       (1u << 25)
-#define RCTL_SECRC      (1u << 26)
 #define RCTL_GUARDED    (RCTL_SBP | RCTL_LPE | RCTL_DTYP | RCTL_BSIZE | \
                          RCTL_BSEX | RCTL_SECRC)
-
-#define TXD_DEXT        (1u << 29)
-#define TXD_DTYP_SHIFT  20
-#define TXD_DTYP_CTX    0
-#define TXD_DTYP_DATA   1
-
-#define DESC_SIZE       16
-#define MAX_RING_BYTES  (4096 * DESC_SIZE)  /* the family's largest ring */
 #define MAX_VLAN_FRAME  1522                /* with LPE and SBP clear */
 #define FCS_LEN         4
 
@@ -231,27 +203,30 @@ static void rx_remove(uint64_t *s)
 
 /*
  * May receive slot @i be handed @addr: a live mapping no other slot
- * holds.  @post: record it as @i's.
+ * holds?  Its entry, or NULL.
  */
-static bool rx_one_slot(uint32_t i, uint64_t addr, bool post)
+static uint64_t *rx_slot_may_take(uint32_t i, uint64_t addr)
 {
-    uint64_t *s = addr != RX_EMPTY ? rx_find(addr) : NULL, *o;
-    uint64_t old = rx_shadow[i];
+    uint64_t *s = addr != RX_EMPTY ? rx_find(addr) : NULL;
 
-    if ( !s || *s != addr )
-        return false;
-    if ( rx_at[s - rx_live] != RX_NOWHERE && rx_at[s - rx_live] != i )
-        return false;
-    if ( !post )
-        return true;
+    if ( !s || *s != addr ||
+         (rx_at[s - rx_live] != RX_NOWHERE && rx_at[s - rx_live] != i) )
+        return NULL;
+
+    return s;
+}
+
+/* Slot @i is handed the mapping of entry @s (rx_slot_may_take()). */
+static void rx_slot_take(uint32_t i, uint64_t *s)
+{
+    uint64_t addr = *s, old = rx_shadow[i], *o;
+
     /* the slot's previous buffer is no longer the NIC's through it */
     if ( old != addr && old != RX_EMPTY && (o = rx_find(old)) && *o == old &&
          rx_at[o - rx_live] == i )
         rx_at[o - rx_live] = RX_NOWHERE;
     rx_shadow[i] = addr;
     rx_at[s - rx_live] = i;
-
-    return true;
 }
 
 /*
@@ -301,11 +276,6 @@ static bool tx_mapped(uint64_t addr, uint64_t len)
     }
 
     return false;
-}
-
-static uint32_t reg(unsigned int off)
-{
-    return readl(twin.bar + off);
 }
 
 /* Is BAR page @idx one whose writes Xen emulates? */
@@ -404,9 +374,16 @@ static bool desc_ok(const struct ring *r, uint32_t i, bool exact)
 
     twin.st.descs_checked++;
     if ( r->rx )
-        return (!exact || rx_one_slot(i, addr, false)) &&
-               buffer_ok(addr, rx_bytes, true) &&
-               (!exact || rx_one_slot(i, addr, true));
+    {
+        uint64_t *s = exact ? rx_slot_may_take(i, addr) : NULL;
+
+        if ( (exact && !s) || !buffer_ok(addr, rx_bytes, true) )
+            return false;
+        if ( s )
+            rx_slot_take(i, s);
+
+        return true;
+    }
     if ( !(ctl & TXD_DEXT) )
         len = ctl & 0xffff;                     /* legacy */
     else if ( ((ctl >> TXD_DTYP_SHIFT) & 0xf) == TXD_DTYP_CTX )
@@ -424,7 +401,7 @@ static uint32_t room(struct ring *r, bool fresh)
 {
     if ( fresh )
     {
-        uint32_t h = reg(r->reg + RING_HEAD);
+        uint32_t h = twin_reg(r->reg + RING_HEAD);
 
         twin.st.head_reads++;
         if ( h < r->count )
@@ -546,8 +523,8 @@ bool svm_pt_emulate_write(u64 va, u64 host, const void *buf, unsigned size)
 
 static int ring_attach(struct ring *r)
 {
-    uint64_t base = reg(r->reg) | ((uint64_t)reg(r->reg + RING_BAH) << 32);
-    uint32_t len = reg(r->reg + RING_LEN);
+    uint64_t base = twin_reg(r->reg) | ((uint64_t)twin_reg(r->reg + RING_BAH) << 32);
+    uint32_t len = twin_reg(r->reg + RING_LEN);
     unsigned long m;
 
     if ( !len || len > MAX_RING_BYTES || len % 128 || (base & (DESC_SIZE - 1)) )
@@ -560,8 +537,8 @@ static int ring_attach(struct ring *r)
     r->base = base;
     r->desc = maddr_to_virt(base);
     r->count = len / DESC_SIZE;
-    r->tail = reg(r->reg + RING_TAIL);
-    r->head = reg(r->reg + RING_HEAD);
+    r->tail = twin_reg(r->reg + RING_TAIL);
+    r->head = twin_reg(r->reg + RING_HEAD);
     if ( r->tail >= r->count || r->head >= r->count )
         return -EINVAL;
     /*
@@ -573,14 +550,14 @@ static int ring_attach(struct ring *r)
     for ( m = 0; r->rx && m < r->count; m++ )
     {
         bool posted = twin_ring_in_span(m, r->head, r->tail, r->count);
-        uint64_t addr;
+        uint64_t addr, *s;
 
         rx_shadow[m] = 0;
         if ( (rx_ext && !posted) || !rx_desc_addr(r, m, &addr) )
             continue;
         rx_add(addr);
-        if ( posted )
-            rx_one_slot(m, addr, true);
+        if ( posted && (s = rx_slot_may_take(m, addr)) )
+            rx_slot_take(m, s);
     }
 
     return 0;
@@ -608,13 +585,11 @@ int twin_desc_guard_attach(void)
         memset(scratch, 0, SCRATCH_BYTES);
         scratch_maddr = virt_to_maddr(scratch);
     }
-    rctl = reg(REG_RCTL) & RCTL_GUARDED;
-    rx_ext = reg(REG_RFCTL) & RFCTL_EXTEN;
+    rctl = twin_reg(REG_RCTL) & RCTL_GUARDED;
+    rx_ext = twin_reg(REG_RFCTL) & RFCTL_EXTEN;
     if ( rctl & RCTL_DTYP )
         return -EOPNOTSUPP;                     /* packet split: 4 buffers */
-    rx_bytes = 2048u >> ((rctl & RCTL_BSIZE) >> RCTL_BSIZE_SHIFT);
-    if ( rctl & RCTL_BSEX )
-        rx_bytes <<= 4;
+    rx_bytes = twin_rx_buffer_bytes(rctl);
     if ( !(rctl & (RCTL_LPE | RCTL_SBP)) )
         rx_bytes = min(rx_bytes,
                        MAX_VLAN_FRAME + ((rctl & RCTL_SECRC) ? 0u : FCS_LEN));

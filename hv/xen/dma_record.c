@@ -15,8 +15,7 @@
  * buffer earlier in the attachment passes: the record is per frame and
  * per attachment, not per moment.
  *
- * The ring registers are the e1000 family's for queue 0 (82540 to 82574
- * alike); the descriptors' buffer addresses sit in their first 8 bytes.
+ * The ring registers are the e1000 family's for queue 0 (e1000_regs.h).
  */
 #include <xen/bitops.h>
 #include <xen/domain_page.h>
@@ -26,26 +25,7 @@
 #include <xen/xmalloc.h>
 #include <asm/io.h>
 
-#include "twin.h"
-
-#define REG_ICS         0x00c8
-#define REG_RCTL        0x0100
-#define REG_RDBAL       0x2800
-#define REG_TDBAL       0x3800
-#define RING_REG_BAH    0x04    /* from BAL */
-#define RING_REG_LEN    0x08
-#define RING_REG_HEAD   0x10
-#define RING_REG_TAIL   0x18
-#define REG_RFCTL       0x5008
-#define RFCTL_EXTEN     (1u << 15)
-#define RXD_STAT_DD     1u
-#define RCTL_BSIZE_SHIFT 16
-#define RCTL_BSEX       (1u << 25)
-#define TXD_DEXT        (1u << 29)
-#define TXD_DTYP_MASK   (0xfu << 20)
-#define TXD_DTYP_DATA   (1u << 20)
-#define DESC_SIZE       16
-#define MAX_RING_BYTES  (4096 * DESC_SIZE)  /* the family's largest ring */
+#include "e1000_regs.h"
 
 static unsigned long *allowed;      /* a bit per machine frame below nr_bits */
 static unsigned long nr_bits;
@@ -75,11 +55,6 @@ static void allow_bytes(uint64_t maddr, uint64_t len)
                    PFN_UP(maddr + len) - PFN_DOWN(maddr));
 }
 
-static uint32_t reg(unsigned int off)
-{
-    return readl(twin.bar + off);
-}
-
 /*
  * One ring: its frames, and the buffers its descriptors name.  The ring
  * is dom0's memory (the device registers say where dom0's driver put it).
@@ -98,11 +73,11 @@ static bool rx_posted(bool ext, uint32_t i, uint32_t head, uint32_t tail, uint32
 
 static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
 {
-    uint64_t base = reg(bal) | ((uint64_t)reg(bal + RING_REG_BAH) << 32);
-    uint32_t len = reg(bal + RING_REG_LEN), off;
+    uint64_t base = twin_reg(bal) | ((uint64_t)twin_reg(bal + RING_BAH) << 32);
+    uint32_t len = twin_reg(bal + RING_LEN), off;
     /* the receive ring's format and where the driver posted, read once */
-    bool ext = rx && (reg(REG_RFCTL) & RFCTL_EXTEN);
-    uint32_t head = reg(bal + RING_REG_HEAD), tail = reg(bal + RING_REG_TAIL);
+    bool ext = rx && (twin_reg(REG_RFCTL) & RFCTL_EXTEN);
+    uint32_t head = twin_reg(bal + RING_HEAD), tail = twin_reg(bal + RING_TAIL);
 
     if ( !len || len > MAX_RING_BYTES || (base & (DESC_SIZE - 1)) )
         return;
@@ -128,7 +103,7 @@ static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
         }
         else if ( !(ctl & TXD_DEXT) )
             allow_bytes(addr, ctl & 0xffff);            /* legacy */
-        else if ( (ctl & TXD_DTYP_MASK) == TXD_DTYP_DATA )
+        else if ( ((ctl >> TXD_DTYP_SHIFT) & 0xf) == TXD_DTYP_DATA )
             allow_bytes(addr, ctl & 0xfffff);           /* extended data */
     }
 }
@@ -136,9 +111,6 @@ static void allow_ring(unsigned int bal, bool rx, uint32_t rx_bsize)
 /* At attach, with twin.bar mapped and twin.lock held. */
 int twin_dma_record_attach(void)
 {
-    uint32_t rctl;
-    uint32_t bsize;
-
     if ( !allowed )
     {
         nr_bits = max_page;
@@ -151,11 +123,7 @@ int twin_dma_record_attach(void)
     nr_allowed = 0;
     record_attach = twin.st.attaches + 1;
 
-    rctl = reg(REG_RCTL);
-    bsize = 2048u >> ((rctl >> RCTL_BSIZE_SHIFT) & 3);
-    if ( rctl & RCTL_BSEX )
-        bsize <<= 4;
-    allow_ring(REG_RDBAL, true, bsize);
+    allow_ring(REG_RDBAL, true, twin_rx_buffer_bytes(twin_reg(REG_RCTL)));
     allow_ring(REG_TDBAL, false, 0);
 
     return 0;

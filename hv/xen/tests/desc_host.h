@@ -39,6 +39,9 @@
 #define RING_HEAD           0x10
 #define RING_TAIL           0x18
 #define RXD_DD              1ULL                /* in the second quadword */
+#define TXD_DEXT            (1u << 29)          /* extended transmit */
+#define TXD_DTYP_CTX        (0u << 20)
+#define TXD_DTYP_DATA       (1u << 20)
 
 /* A NIC with rings of @count descriptors; @ext: e1000e's extended RX. */
 void host_init(bool ext, uint32_t count);

@@ -11,8 +11,6 @@
 
 #define COUNT           64
 #define TAIL            8
-#define TXD_DEXT        (1u << 29)
-#define TXD_DTYP_DATA   (1u << 20)
 #define SCRATCH_BYTES   (4 * 4096)
 
 int main(void)

@@ -14,9 +14,6 @@
 
 #define COUNT   64
 #define TAIL    8
-#define TXD_DEXT        (1u << 29)
-#define TXD_DTYP_DATA   (1u << 20)
-#define TXD_DTYP_CTX    (0u << 20)
 
 static void setup(void)
 {
